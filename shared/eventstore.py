@@ -1,0 +1,165 @@
+"""The event store: an append-only log in PostgreSQL, with optimistic concurrency per stream."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from uuid import UUID
+
+import asyncpg
+
+from . import topics
+from .events import DomainEvent, EventEnvelope, Metadata
+from .queries import load
+
+Q = load(Path(__file__).parent / "sql" / "queries" / "eventstore.sql")
+
+ANY_VERSION = None
+
+
+class ConcurrencyConflict(Exception):
+    """The stream was not at the version the writer expected: someone else wrote first."""
+
+    def __init__(self, stream_type: str, stream_id: UUID, expected: int, actual: int) -> None:
+        self.stream_type, self.stream_id = stream_type, stream_id
+        self.expected, self.actual = expected, actual
+        super().__init__(
+            f"{stream_type} {stream_id} is at version {actual}, not the expected {expected}"
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class FollowPosition:
+    """Where a follower has read up to, in the log's (transaction, position) order."""
+
+    tx_id: int = 0
+    position: int = 0
+
+
+def envelope_from_row(row: asyncpg.Record | dict[str, Any]) -> EventEnvelope:
+    data = row["data"]
+    return EventEnvelope(
+        event_id=row["event_id"],
+        event_type=row["event_type"],
+        stream_type=row["stream_type"],
+        stream_id=row["stream_id"],
+        version=row["version"],
+        occurred_at=row["occurred_at"],
+        site_id=row["site_id"],
+        actor=row["actor"],
+        correlation_id=row["correlation_id"],
+        causation_id=row["causation_id"],
+        schema_version=row["schema_version"],
+        data=json.loads(data) if isinstance(data, str) else data,
+        position=row["position"],
+    )
+
+
+async def append(
+    conn: asyncpg.Connection,
+    stream_id: UUID,
+    events: Sequence[DomainEvent],
+    metadata: Metadata,
+    *,
+    expected_version: int | None,
+) -> list[EventEnvelope]:
+    """Append events to one stream inside the caller's transaction, with their outbox rows.
+
+    ``expected_version`` is the version the writer last saw (0 for a new stream); a mismatch
+    raises :class:`ConcurrencyConflict` and writes nothing. ``None`` appends at the end,
+    retrying if another writer gets there first.
+    """
+    if not events:
+        return []
+    stream_type = events[0].stream_type
+    if any(e.stream_type != stream_type for e in events):
+        raise ValueError("one append writes to one stream")
+    attempts = 5 if expected_version is None else 1
+    for attempt in range(attempts):
+        expected = expected_version
+        if expected is None:
+            expected = await conn.fetchval(Q.stream_version, stream_type, stream_id)
+        envelopes = [
+            EventEnvelope.wrap(e, stream_id=stream_id, version=expected + i + 1, metadata=metadata)
+            for i, e in enumerate(events)
+        ]
+        try:
+            async with conn.transaction():  # a savepoint, so a conflict leaves the caller usable
+                rows = await conn.fetch(
+                    Q.append_events,
+                    stream_type,
+                    stream_id,
+                    metadata.site_id,
+                    metadata.actor,
+                    metadata.correlation_id,
+                    metadata.causation_id,
+                    [e.event_id for e in envelopes],
+                    [e.version for e in envelopes],
+                    [e.event_type for e in envelopes],
+                    [e.schema_version for e in envelopes],
+                    [e.occurred_at for e in envelopes],
+                    [json.dumps(e.data, ensure_ascii=False) for e in envelopes],
+                    expected,
+                    topics.topic_for(stream_type),
+                )
+        except asyncpg.UniqueViolationError:
+            rows = []
+        if rows:
+            return [
+                env.model_copy(update={"position": row["position"]})
+                for env, row in zip(envelopes, rows, strict=True)
+            ]
+        if attempt + 1 == attempts:
+            actual = await conn.fetchval(Q.stream_version, stream_type, stream_id)
+            raise ConcurrencyConflict(stream_type, stream_id, expected, actual)
+    raise AssertionError("unreachable")
+
+
+async def read_stream(
+    conn: asyncpg.Connection | asyncpg.Pool,
+    stream_type: str,
+    stream_id: UUID,
+    *,
+    from_version: int = 1,
+    to_version: int = 2**31 - 1,
+) -> list[EventEnvelope]:
+    rows = await conn.fetch(Q.read_stream, stream_type, stream_id, from_version, to_version)
+    return [envelope_from_row(r) for r in rows]
+
+
+async def read_related(
+    conn: asyncpg.Connection | asyncpg.Pool, stream_id: UUID, stream_types: Sequence[str]
+) -> list[EventEnvelope]:
+    """Every event about one complaint across the given stream types, in log order."""
+    rows = await conn.fetch(Q.read_streams, stream_id, list(stream_types))
+    return [envelope_from_row(r) for r in rows]
+
+
+async def stream_version(
+    conn: asyncpg.Connection | asyncpg.Pool, stream_type: str, stream_id: UUID
+) -> int:
+    return int(await conn.fetchval(Q.stream_version, stream_type, stream_id))
+
+
+async def read_after(
+    conn: asyncpg.Connection | asyncpg.Pool,
+    after: FollowPosition,
+    stream_types: Sequence[str],
+    limit: int = 1000,
+) -> list[tuple[FollowPosition, EventEnvelope, Any]]:
+    """The next committed events after ``after``, in a total order a follower can rely on:
+    each item is (its follow position, the event, when it was recorded)."""
+    rows = await conn.fetch(
+        Q.read_after, str(after.tx_id), after.position, list(stream_types), limit
+    )
+    return [
+        (FollowPosition(r["tx_id"], r["position"]), envelope_from_row(r), r["recorded_at"])
+        for r in rows
+    ]
+
+
+async def head(conn: asyncpg.Connection | asyncpg.Pool) -> int:
+    return int(await conn.fetchval(Q.head))

@@ -1,0 +1,62 @@
+"""Kafka plumbing: explicit topic creation and the producer settings every service uses."""
+
+import logging
+from collections.abc import Iterable
+
+from aiokafka import AIOKafkaProducer
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.errors import TopicAlreadyExistsError
+
+from .settings import ServiceSettings
+from .topics import ALL_TOPICS
+
+log = logging.getLogger(__name__)
+
+
+async def ensure_topics(settings: ServiceSettings, names: Iterable[str] = ALL_TOPICS) -> list[str]:
+    """Create the topics that are missing; returns the ones it created. Idempotent."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap_servers)
+    await admin.start()
+    try:
+        existing = set(await admin.list_topics())
+        missing = [n for n in names if n not in existing]
+        for name in missing:
+            try:
+                await admin.create_topics(
+                    [
+                        NewTopic(
+                            name,
+                            num_partitions=settings.kafka_topic_partitions,
+                            replication_factor=settings.kafka_replication_factor,
+                        )
+                    ]
+                )
+            except TopicAlreadyExistsError:
+                pass
+        if missing:
+            log.info("topics created", extra={"topics": missing})
+        return missing
+    finally:
+        await admin.close()
+
+
+async def missing_topics(settings: ServiceSettings, names: Iterable[str] = ALL_TOPICS) -> list[str]:
+    admin = AIOKafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap_servers)
+    await admin.start()
+    try:
+        existing = set(await admin.list_topics())
+        return [n for n in names if n not in existing]
+    finally:
+        await admin.close()
+
+
+def new_producer(settings: ServiceSettings) -> AIOKafkaProducer:
+    # acks=all so a record survives a broker failure in a replicated cluster. The embedded
+    # broker has no idempotent producer, so correctness never relies on it: consumers dedupe.
+    return AIOKafkaProducer(
+        bootstrap_servers=settings.kafka_bootstrap_servers,
+        acks="all",
+        linger_ms=2,
+        max_batch_size=256 * 1024,
+        request_timeout_ms=15000,
+    )

@@ -1,0 +1,38 @@
+"""Prometheus metrics shared by every service. Labels stay bounded: never ids or names."""
+
+from prometheus_client import Counter, Gauge, Histogram
+
+EVENTS_APPENDED = Counter(
+    "desk_events_appended_total",
+    "Events appended to the event store",
+    ["stream_type", "event_type"],
+)
+OUTBOX_PUBLISHED = Counter("desk_outbox_published_total", "Outbox records acknowledged by Kafka")
+OUTBOX_PUBLISH_SECONDS = Histogram(
+    "desk_outbox_publish_batch_seconds", "Time to publish one outbox batch to Kafka"
+)
+OUTBOX_BACKLOG = Gauge("desk_outbox_backlog", "Events appended but not yet published to Kafka")
+OUTBOX_OLDEST_AGE = Gauge(
+    "desk_outbox_oldest_age_seconds", "Age of the oldest event not yet published to Kafka"
+)
+CONSUMED = Counter(
+    "desk_consumer_events_total",
+    "Events seen by a consumer, by where they came from and what happened",
+    ["consumer", "source", "outcome"],
+)
+DEAD_LETTERED = Counter(
+    "desk_dead_lettered_total", "Messages parked in the dead-letter store", ["consumer"]
+)
+CONSUMER_LAG = Gauge(
+    "desk_consumer_lag_events",
+    "Events in the event store a consumer's catch-up has not yet passed",
+    ["consumer"],
+)
+BROKER_RESETS = Counter(
+    "desk_broker_resets_total", "Times a service rebuilt its Kafka clients after a broker reset"
+)
+HTTP_REQUESTS = Counter("desk_http_requests_total", "HTTP requests", ["method", "route", "status"])
+HTTP_SECONDS = Histogram("desk_http_request_seconds", "HTTP request latency", ["method", "route"])
+COMPLAINTS_RECEIVED = Counter(
+    "desk_complaints_received_total", "Complaints received", ["site", "category", "urgency"]
+)

@@ -1,0 +1,286 @@
+"""The runtime every service shares: database and migrations, Kafka subscribers built on the
+consumer base, the outbox relay, catch-up from the event store, broker-reset recovery, and the
+HTTP app with /health, /metrics and the AsyncAPI document."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+from fastapi import APIRouter, FastAPI
+from fastapi.responses import HTMLResponse, JSONResponse
+from faststream import AckPolicy
+from faststream.kafka import KafkaBroker
+from faststream.kafka.annotations import KafkaMessage
+from faststream.specification import AsyncAPI
+from faststream.specification.asyncapi.site import get_asyncapi_html
+
+from . import db, eventstore, http, metrics
+from . import logging as desk_logging
+from .consumer import EventConsumer, KafkaOrigin, Projector
+from .consumer import Q as consumer_q
+from .kafka import ensure_topics, missing_topics
+from .outbox import OutboxRelay, backlog
+from .settings import ServiceSettings
+from .topics import topic_for
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Publication:
+    """A topic a service writes (through the outbox), for the AsyncAPI document."""
+
+    topic: str
+    title: str
+    description: str
+    schema: Any = None
+
+
+@dataclass
+class ServiceSpec:
+    name: str
+    title: str
+    description: str
+    settings: ServiceSettings
+    migrations: dict[str, Path] = field(default_factory=dict)
+    projectors: Sequence[Projector] = ()
+    publications: Sequence[Publication] = ()
+    routers: Sequence[APIRouter] = ()
+
+
+class ServiceRuntime:
+    """What one running service holds; ``app.state.runtime`` in its HTTP handlers."""
+
+    def __init__(self, spec: ServiceSpec) -> None:
+        self.spec = spec
+        self.settings = spec.settings
+        self.pool: asyncpg.Pool | None = None
+        self.relay: OutboxRelay | None = None
+        self.consumers: list[EventConsumer] = []
+        self.broker: KafkaBroker | None = None
+        self.kafka_ready = False
+        self._last_record_at: dict[str, float] = {}
+        self._last_reset = 0.0
+        self._tasks: list[asyncio.Task[Any]] = []
+        self._reset_lock = asyncio.Lock()
+
+    # -- Kafka --------------------------------------------------------------------------------
+
+    def build_broker(self) -> KafkaBroker:
+        """A broker with one subscriber per projector and the publications declared; built
+        anew after a broker reset because the old clients cannot recover from one."""
+        s = self.settings
+        broker = KafkaBroker(s.kafka_bootstrap_servers, client_id=f"desk-{self.spec.name}")
+        for consumer in self.consumers:
+            topics = sorted({topic_for(t) for t in consumer.stream_types})
+            broker.subscriber(
+                *topics,
+                group_id=f"desk.{consumer.name}",
+                ack_policy=AckPolicy.NACK_ON_ERROR,
+                auto_offset_reset="earliest",
+                session_timeout_ms=s.kafka_session_timeout_ms,
+                heartbeat_interval_ms=s.kafka_heartbeat_interval_ms,
+                title=f"{consumer.name}:consume",
+                description=(type(consumer.projector).__doc__ or consumer.name).strip(),
+            )(self._handler_for(consumer))
+        for pub in self.spec.publications:
+            broker.publisher(
+                pub.topic, title=pub.title, description=pub.description, schema=pub.schema
+            )
+        return broker
+
+    def _handler_for(self, consumer: EventConsumer) -> Any:
+        async def handle(msg: KafkaMessage) -> None:
+            record = msg.raw_message
+            self._last_record_at[consumer.name] = time.monotonic()
+            await consumer.on_record(
+                list(record.headers or ()),
+                record.value,
+                KafkaOrigin(record.topic, record.partition, record.offset),
+            )
+
+        return handle
+
+    async def _start_kafka(self) -> None:
+        backoff = 0.5
+        while True:
+            try:
+                await ensure_topics(self.settings)
+                if self.consumers:
+                    broker = self.build_broker()
+                    await broker.start()
+                    self.broker = broker
+                self.kafka_ready = True
+                log.info("kafka clients started", extra={"service": self.spec.name})
+                return
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                log.warning("kafka not reachable yet", extra={"error": type(exc).__name__})
+                await asyncio.sleep(backoff)
+                backoff = min(backoff * 2, 10.0)
+
+    async def reset_kafka(self, reason: str) -> None:
+        """Rebuild every Kafka client: after a broker restart the old ones cannot recover."""
+        async with self._reset_lock:
+            if time.monotonic() - self._last_reset < 5.0:
+                return
+            self._last_reset = time.monotonic()
+            log.warning("rebuilding kafka clients", extra={"reason": reason})
+            metrics.BROKER_RESETS.inc()
+            self.kafka_ready = False
+            if self.relay is not None:
+                self.relay.reset_producer()
+            old, self.broker = self.broker, None
+            if old is not None:
+                with contextlib.suppress(Exception):
+                    await asyncio.wait_for(old.stop(), 10)
+            await self._start_kafka()
+
+    async def _watch_broker(self) -> None:
+        """Topics vanish when the embedded broker restarts empty: recreate them, then rebuild."""
+        while True:
+            await asyncio.sleep(3.0)
+            try:
+                if await missing_topics(self.settings):
+                    await ensure_topics(self.settings)
+                    await self.reset_kafka("topics missing")
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                log.debug("broker check failed", extra={"error": type(exc).__name__})
+
+    # -- catch-up -----------------------------------------------------------------------------
+
+    async def _catch_up_loop(self, consumer: EventConsumer) -> None:
+        grace = 0.0  # at start, everything already in the log is due
+        while True:
+            try:
+                taken = await consumer.catch_up(grace_seconds=grace)
+                quiet = time.monotonic() - self._last_record_at.get(consumer.name, 0.0)
+                if taken and grace and quiet > self.settings.catchup_grace_seconds:
+                    # The log had events for us that Kafka never delivered, and Kafka is silent.
+                    await self.reset_kafka(f"{consumer.name} caught up {taken} events")
+                grace = self.settings.catchup_grace_seconds
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                log.warning(
+                    "catch-up failed",
+                    extra={"consumer": consumer.name, "error": type(exc).__name__},
+                )
+            await asyncio.sleep(self.settings.catchup_interval_seconds)
+
+    async def _gauges_loop(self) -> None:
+        assert self.pool is not None
+        while True:
+            try:
+                pending, oldest = await backlog(self.pool)
+                metrics.OUTBOX_BACKLOG.set(pending)
+                metrics.OUTBOX_OLDEST_AGE.set(oldest)
+                head = await eventstore.head(self.pool)
+                for consumer in self.consumers:
+                    done = await self.pool.fetchval(consumer_q.checkpoint_position, consumer.name)
+                    metrics.CONSUMER_LAG.labels(consumer.name).set(max(0, head - (done or 0)))
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                log.debug("gauge update failed", extra={"error": type(exc).__name__})
+            await asyncio.sleep(5.0)
+
+    # -- lifecycle ----------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        s = self.settings
+        self.pool = await db.create_pool(
+            s.database_url, min_size=s.db_pool_min, max_size=s.db_pool_max
+        )
+        async with self.pool.acquire() as conn:
+            await db.migrate(conn, {"shared": db.SHARED_SQL, **self.spec.migrations})
+        self.consumers = [
+            EventConsumer(self.pool, p, max_attempts=s.consumer_max_attempts)
+            for p in self.spec.projectors
+        ]
+        self.relay = OutboxRelay(self.pool, s)
+        spawn = asyncio.get_running_loop().create_task
+        self._tasks = [
+            spawn(self._start_kafka()),
+            spawn(self.relay.run()),
+            spawn(self._watch_broker()),
+            spawn(self._gauges_loop()),
+            *(spawn(self._catch_up_loop(c)) for c in self.consumers),
+        ]
+
+    async def stop(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        if self.broker is not None:
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(self.broker.stop(), 10)
+        if self.pool is not None:
+            await self.pool.close()
+
+    async def health(self) -> dict[str, Any]:
+        database = "ok"
+        try:
+            assert self.pool is not None
+            await self.pool.fetchval("SELECT 1")
+        except Exception:
+            database = "unreachable"
+        return {
+            "status": "ok" if database == "ok" else "degraded",
+            "service": self.spec.name,
+            "database": database,
+            "kafka": "ok" if self.kafka_ready else "connecting",
+            "outbox_relay_leader": bool(self.relay and self.relay.is_leader),
+        }
+
+    def asyncapi(self) -> AsyncAPI:
+        return AsyncAPI(
+            self.build_broker(),
+            title=self.spec.title,
+            version="0.1.0",
+            description=self.spec.description,
+        )
+
+
+def create_app(spec: ServiceSpec) -> FastAPI:
+    s = spec.settings
+    desk_logging.configure(spec.name, s.log_level, s.log_json)
+    runtime = ServiceRuntime(spec)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        await runtime.start()
+        try:
+            yield
+        finally:
+            await runtime.stop()
+
+    app = FastAPI(
+        title=spec.title, description=spec.description, version="0.1.0", lifespan=lifespan
+    )
+    app.state.runtime = runtime
+    http.install(app)
+    app.include_router(http.ops_router(runtime.health))
+
+    @app.get("/asyncapi.json", include_in_schema=False)
+    async def asyncapi_json() -> JSONResponse:
+        return JSONResponse(runtime.asyncapi().to_specification().to_jsonable())
+
+    @app.get("/asyncapi", include_in_schema=False)
+    async def asyncapi_page() -> HTMLResponse:
+        return HTMLResponse(get_asyncapi_html(runtime.asyncapi().to_specification()))
+
+    for router in spec.routers:
+        app.include_router(router)
+    return app

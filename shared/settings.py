@@ -1,0 +1,45 @@
+"""Configuration shared by every service, read from environment variables."""
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class ServiceSettings(BaseSettings):
+    """Settings every service reads. Each service subclasses it with its own port and prefix.
+
+    Shared variables have no prefix (``DATABASE_URL``, ``KAFKA_BOOTSTRAP_SERVERS``); a service's
+    own ones carry its prefix (``INTAKE_PORT``).
+    """
+
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", populate_by_name=True)
+
+    service_name: str = "service"
+    host: str = "127.0.0.1"
+    port: int = 8000
+
+    database_url: str = Field(
+        "postgresql://postgres@127.0.0.1:54329/postgres", validation_alias="DATABASE_URL"
+    )
+    db_pool_min: int = Field(2, validation_alias="DB_POOL_MIN")
+    db_pool_max: int = Field(10, validation_alias="DB_POOL_MAX")
+
+    kafka_bootstrap_servers: str = Field(
+        "127.0.0.1:9092", validation_alias="KAFKA_BOOTSTRAP_SERVERS"
+    )
+    kafka_topic_partitions: int = Field(6, validation_alias="KAFKA_TOPIC_PARTITIONS")
+    kafka_replication_factor: int = Field(1, validation_alias="KAFKA_REPLICATION_FACTOR")
+    # The embedded broker makes a joining consumer wait session_timeout/2, so dev keeps it short.
+    kafka_session_timeout_ms: int = Field(6000, validation_alias="KAFKA_SESSION_TIMEOUT_MS")
+    kafka_heartbeat_interval_ms: int = Field(1000, validation_alias="KAFKA_HEARTBEAT_INTERVAL_MS")
+
+    # Catch-up from the event store: how old an event must be before the sweeper, rather than
+    # Kafka, is expected to deliver it, and how often the sweeper looks.
+    catchup_grace_seconds: float = Field(3.0, validation_alias="CATCHUP_GRACE_SECONDS")
+    catchup_interval_seconds: float = Field(2.0, validation_alias="CATCHUP_INTERVAL_SECONDS")
+    consumer_max_attempts: int = Field(3, validation_alias="CONSUMER_MAX_ATTEMPTS")
+
+    outbox_poll_seconds: float = Field(5.0, validation_alias="OUTBOX_POLL_SECONDS")
+    outbox_batch_size: int = Field(500, validation_alias="OUTBOX_BATCH_SIZE")
+
+    log_level: str = Field("INFO", validation_alias="LOG_LEVEL")
+    log_json: bool = Field(True, validation_alias="LOG_JSON")

@@ -1,0 +1,46 @@
+-- name: claim_stream
+-- Creates the stream's row on first sight and locks it either way (the no-op update takes the
+-- row lock): one applier per stream at a time, and the version it has reached.
+INSERT INTO consumers.stream_positions AS p (consumer, stream_type, stream_id, version)
+VALUES ($1, $2, $3, 0)
+ON CONFLICT (consumer, stream_type, stream_id) DO UPDATE SET version = p.version
+RETURNING version;
+
+-- name: advance_stream
+UPDATE consumers.stream_positions SET version = $4
+WHERE consumer = $1 AND stream_type = $2 AND stream_id = $3;
+
+-- name: applied_version
+SELECT COALESCE(
+    (SELECT version FROM consumers.stream_positions
+     WHERE consumer = $1 AND stream_type = $2 AND stream_id = $3), 0);
+
+-- name: applied_versions
+SELECT stream_type, stream_id, version FROM consumers.stream_positions
+WHERE consumer = $1 AND stream_id = ANY($2::uuid[]);
+
+-- name: load_checkpoint
+SELECT tx_id::text::bigint AS tx_id, position FROM consumers.checkpoints WHERE consumer = $1;
+
+-- name: save_checkpoint
+INSERT INTO consumers.checkpoints (consumer, tx_id, position, updated_at)
+VALUES ($1, $2::text::xid8, $3, now())
+ON CONFLICT (consumer) DO UPDATE
+SET tx_id = EXCLUDED.tx_id, position = EXCLUDED.position, updated_at = now()
+WHERE (consumers.checkpoints.tx_id, consumers.checkpoints.position)
+      < (EXCLUDED.tx_id, EXCLUDED.position);
+
+-- name: park
+INSERT INTO consumers.dead_letters (
+    consumer, event_id, event_type, stream_type, stream_id, version, topic, kafka_partition,
+    kafka_offset, headers, payload, error, attempts)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+ON CONFLICT DO NOTHING;
+
+-- name: dead_letters
+SELECT id, consumer, event_id, event_type, stream_type, stream_id, version, topic, error,
+       attempts, parked_at
+FROM consumers.dead_letters WHERE consumer = $1 ORDER BY id;
+
+-- name: checkpoint_position
+SELECT position FROM consumers.checkpoints WHERE consumer = $1;

@@ -1,0 +1,58 @@
+-- name: append_events
+-- Inserts only when the stream is at the expected version; a concurrent writer of the same
+-- version fails on the (stream_type, stream_id, version) constraint.
+WITH current_version AS (
+    SELECT COALESCE(max(version), 0) AS v
+    FROM eventstore.events
+    WHERE stream_type = $1 AND stream_id = $2
+), inserted AS (
+    INSERT INTO eventstore.events (
+        event_id, stream_type, stream_id, version, event_type, schema_version,
+        occurred_at, site_id, actor, correlation_id, causation_id, data)
+    SELECT e.event_id, $1, $2, e.version, e.event_type, e.schema_version,
+           e.occurred_at, $3, $4, $5, $6, e.data::jsonb
+    FROM unnest($7::uuid[], $8::int[], $9::text[], $10::int[], $11::timestamptz[], $12::text[])
+         AS e(event_id, version, event_type, schema_version, occurred_at, data),
+         current_version
+    WHERE current_version.v = $13
+    RETURNING position, version
+), queued AS (
+    INSERT INTO eventstore.outbox (position, topic)
+    SELECT position, $14 FROM inserted ORDER BY position
+)
+SELECT position, version, pg_notify('desk_outbox', '') AS notified
+FROM inserted ORDER BY version;
+
+-- name: stream_version
+SELECT COALESCE(max(version), 0) FROM eventstore.events
+WHERE stream_type = $1 AND stream_id = $2;
+
+-- name: read_stream
+SELECT position, event_id, event_type, stream_type, stream_id, version, occurred_at, site_id,
+       actor, correlation_id, causation_id, schema_version, data
+FROM eventstore.events
+WHERE stream_type = $1 AND stream_id = $2 AND version >= $3 AND version <= $4
+ORDER BY version;
+
+-- name: read_streams
+-- Every event of the given streams, in stream order: for read models that merge several.
+SELECT position, event_id, event_type, stream_type, stream_id, version, occurred_at, site_id,
+       actor, correlation_id, causation_id, schema_version, data
+FROM eventstore.events
+WHERE stream_id = $1 AND stream_type = ANY($2::text[])
+ORDER BY tx_id, position;
+
+-- name: read_after
+-- Only below the oldest transaction still running: nothing a follower passes can appear later.
+SELECT tx_id::text::bigint AS tx_id, position, event_id, event_type, stream_type, stream_id,
+       version, occurred_at, site_id, actor, correlation_id, causation_id, schema_version, data,
+       recorded_at
+FROM eventstore.events
+WHERE (tx_id, position) > ($1::text::xid8, $2::bigint)
+  AND tx_id < pg_snapshot_xmin(pg_current_snapshot())
+  AND stream_type = ANY($3::text[])
+ORDER BY tx_id, position
+LIMIT $4;
+
+-- name: head
+SELECT COALESCE(max(position), 0) FROM eventstore.events;
