@@ -2,22 +2,21 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from uuid import UUID
+from uuid import UUID, uuid4
 
 import asyncpg
 
 from . import topics
-from .events import DomainEvent, EventEnvelope, Metadata
+from .events import DomainEvent, EventEnvelope, Metadata, utcnow
 from .queries import load
 
 Q = load(Path(__file__).parent / "sql" / "queries" / "eventstore.sql")
-
-ANY_VERSION = None
 
 
 class ConcurrencyConflict(Exception):
@@ -58,6 +57,21 @@ def envelope_from_row(row: asyncpg.Record | dict[str, Any]) -> EventEnvelope:
     )
 
 
+@dataclass(frozen=True, slots=True)
+class Appended:
+    """What an append wrote: the stream, its new versions and the events' ids."""
+
+    stream_type: str
+    stream_id: UUID
+    first_version: int
+    event_ids: tuple[UUID, ...]
+
+    @property
+    def version(self) -> int:
+        """The stream's version after the append."""
+        return self.first_version + len(self.event_ids) - 1
+
+
 async def append(
     conn: asyncpg.Connection,
     stream_id: UUID,
@@ -65,55 +79,56 @@ async def append(
     metadata: Metadata,
     *,
     expected_version: int | None,
-) -> list[EventEnvelope]:
-    """Append events to one stream inside the caller's transaction, with their outbox rows.
+) -> Appended:
+    """Append events to one stream in one statement (inside the caller's transaction if there
+    is one). Each event row is also its outbox record: the relay publishes it from the log.
 
     ``expected_version`` is the version the writer last saw (0 for a new stream); a mismatch
     raises :class:`ConcurrencyConflict` and writes nothing. ``None`` appends at the end,
     retrying if another writer gets there first.
     """
     if not events:
-        return []
+        raise ValueError("nothing to append")
     stream_type = events[0].stream_type
     if any(e.stream_type != stream_type for e in events):
         raise ValueError("one append writes to one stream")
+    topics.topic_for(stream_type)  # refuse a stream type no topic carries, before writing
+    payloads = [e.model_dump_json() for e in events]
+    occurred_at = utcnow()
     attempts = 5 if expected_version is None else 1
     for attempt in range(attempts):
         expected = expected_version
         if expected is None:
-            expected = await conn.fetchval(Q.stream_version, stream_type, stream_id)
-        envelopes = [
-            EventEnvelope.wrap(e, stream_id=stream_id, version=expected + i + 1, metadata=metadata)
-            for i, e in enumerate(events)
-        ]
+            expected = await stream_version(conn, stream_type, stream_id)
+        event_ids = tuple(uuid4() for _ in events)
+        # The statement is atomic on its own; inside a caller's transaction it runs under a
+        # savepoint, so a conflict leaves that transaction usable.
+        guard = conn.transaction() if conn.is_in_transaction() else contextlib.nullcontext()
         try:
-            async with conn.transaction():  # a savepoint, so a conflict leaves the caller usable
-                rows = await conn.fetch(
-                    Q.append_events,
-                    stream_type,
-                    stream_id,
-                    metadata.site_id,
-                    metadata.actor,
-                    metadata.correlation_id,
-                    metadata.causation_id,
-                    [e.event_id for e in envelopes],
-                    [e.version for e in envelopes],
-                    [e.event_type for e in envelopes],
-                    [e.schema_version for e in envelopes],
-                    [e.occurred_at for e in envelopes],
-                    [json.dumps(e.data, ensure_ascii=False) for e in envelopes],
-                    expected,
-                    topics.topic_for(stream_type),
-                )
+            async with guard:
+                if len(events) == 1:
+                    status = await conn.execute(
+                        Q.append_one,
+                        event_ids[0], stream_type, stream_id, expected + 1, events[0].event_type,
+                        events[0].schema_version, occurred_at, metadata.site_id, metadata.actor,
+                        metadata.correlation_id, metadata.causation_id, payloads[0],
+                    )  # fmt: skip
+                else:
+                    status = await conn.execute(
+                        Q.append_many,
+                        stream_type, stream_id, metadata.site_id, metadata.actor,
+                        metadata.correlation_id, metadata.causation_id, list(event_ids),
+                        [expected + i + 1 for i in range(len(events))],
+                        [e.event_type for e in events], [e.schema_version for e in events],
+                        [occurred_at] * len(events), payloads, expected,
+                    )  # fmt: skip
+            written = int(status.rsplit(" ", 1)[1])  # "INSERT 0 n"
         except asyncpg.UniqueViolationError:
-            rows = []
-        if rows:
-            return [
-                env.model_copy(update={"position": row["position"]})
-                for env, row in zip(envelopes, rows, strict=True)
-            ]
+            written = 0
+        if written == len(events):
+            return Appended(stream_type, stream_id, expected + 1, event_ids)
         if attempt + 1 == attempts:
-            actual = await conn.fetchval(Q.stream_version, stream_type, stream_id)
+            actual = await stream_version(conn, stream_type, stream_id)
             raise ConcurrencyConflict(stream_type, stream_id, expected, actual)
     raise AssertionError("unreachable")
 
@@ -163,3 +178,9 @@ async def read_after(
 
 async def head(conn: asyncpg.Connection | asyncpg.Pool) -> int:
     return int(await conn.fetchval(Q.head))
+
+
+async def behind(conn: asyncpg.Connection | asyncpg.Pool, after: FollowPosition) -> tuple[int, Any]:
+    """How many events lie after ``after``, and when the oldest of them was recorded."""
+    row = await conn.fetchrow(Q.count_after, str(after.tx_id), after.position)
+    return int(row["behind"]), row["oldest"]

@@ -47,13 +47,13 @@ async def _validation_error(_: Request, exc: Exception) -> JSONResponse:
         {"field": _field_path(tuple(e.get("loc", ()))), "reason": e.get("msg", "invalid")}
         for e in exc.errors()
     ]
-    names = ", ".join(f["field"] for f in fields)
+    summary = "; ".join(f"{f['field']}: {f['reason']}" for f in fields)
     return JSONResponse(
         status_code=422,
         content=error_body(
             "validation_error",
-            f"Invalid request: {names}",
-            f"請求內容有誤：{names}",
+            f"Invalid request: {summary}",
+            f"請求內容有誤：{summary}",
             fields=fields,
         ),
     )

@@ -1,28 +1,40 @@
 """The outbox relay: publishes appended events to Kafka, at least once and in order per stream.
 
-Events and their outbox rows are written in one transaction by :func:`eventstore.append`.
+The event log is the outbox: an event row is its own outbox record, written by the very
+statement that appends it, so "saved but never published" and "published but never saved"
+cannot happen. The relay follows the log in (transaction, position) order, which never passes
+an event whose transaction commits late, and records how far Kafka acknowledged in
+``eventstore.publications``. A crash between the acknowledgement and that record means a
+record is published again: consumers dedupe.
+
 One relay is active at a time (a PostgreSQL advisory lock), woken by LISTEN/NOTIFY, with a
-slow poll as a safety net. A row is deleted only after Kafka acknowledged its record.
+slow poll as a safety net. The NOTIFY is sent after the commit by :class:`OutboxNotifier`, not
+inside the appending transaction: PostgreSQL serialises the commits of notifying transactions,
+which would cost concurrent writers their group commit. A burst of appends costs one NOTIFY.
 """
 
 import asyncio
+import contextlib
 import logging
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 
 import asyncpg
 from aiokafka import AIOKafkaProducer
 
-from . import cloudevents, metrics
+from . import cloudevents, eventstore, metrics
 from .db import connect
-from .eventstore import envelope_from_row
+from .eventstore import FollowPosition
 from .kafka import ensure_topics, new_producer
 from .queries import load
 from .settings import ServiceSettings
+from .topics import STREAM_TOPICS, topic_for
 
 log = logging.getLogger(__name__)
 Q = load(Path(__file__).parent / "sql" / "queries" / "outbox.sql")
 CHANNEL = "desk_outbox"
+PUBLISHER = "kafka"
 
 
 class OutboxRelay:
@@ -74,10 +86,8 @@ class OutboxRelay:
                     continue
                 if conn.is_closed():
                     raise ConnectionError("leadership connection lost")
-                try:
+                with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), self._settings.outbox_poll_seconds)
-                except TimeoutError:
-                    pass
         finally:
             self.is_leader = False
             await conn.close()
@@ -94,33 +104,69 @@ class OutboxRelay:
     async def _stop_producer(self) -> None:
         producer, self._producer = self._producer, None
         if producer is not None:
-            try:
+            with contextlib.suppress(Exception):  # already broken; nothing more to release
                 await producer.stop()
-            except Exception:  # already broken; nothing more to release
-                pass
 
     async def drain_once(self) -> int:
-        """Publish one batch; returns how many records Kafka acknowledged."""
-        rows = await self._pool.fetch(Q.next_batch, self._settings.outbox_batch_size)
-        if not rows:
+        """Publish the next batch of the log; returns how many records Kafka acknowledged."""
+        checkpoint = await checkpoint_of(self._pool)
+        batch = await eventstore.read_after(
+            self._pool, checkpoint, list(STREAM_TOPICS), self._settings.outbox_batch_size
+        )
+        if not batch:
             return 0
         producer = await self._ensure_producer()
         started = time.perf_counter()
         futures = []
-        for row in rows:
-            key, headers, value = cloudevents.to_kafka(envelope_from_row(row))
-            futures.append(await producer.send(row["topic"], value, key=key, headers=headers))
+        for _, event, _ in batch:
+            key, headers, value = cloudevents.to_kafka(event)
+            futures.append(
+                await producer.send(topic_for(event.stream_type), value, key=key, headers=headers)
+            )
         try:
             await asyncio.gather(*futures)
         except Exception:
             await self._stop_producer()
             raise
-        await self._pool.execute(Q.mark_published, [r["outbox_id"] for r in rows])
-        metrics.OUTBOX_PUBLISHED.inc(len(rows))
+        last, _, _ = batch[-1]
+        await self._pool.execute(Q.save_checkpoint, PUBLISHER, str(last.tx_id), last.position)
+        metrics.OUTBOX_PUBLISHED.inc(len(batch))
         metrics.OUTBOX_PUBLISH_SECONDS.observe(time.perf_counter() - started)
-        return len(rows)
+        return len(batch)
+
+
+class OutboxNotifier:
+    """Wakes the relay, in whichever process it runs, after events were committed."""
+
+    def __init__(self, pool: asyncpg.Pool, coalesce_seconds: float = 0.002) -> None:
+        self._pool = pool
+        self._pending = asyncio.Event()
+        self._coalesce = coalesce_seconds
+
+    def poke(self) -> None:
+        self._pending.set()
+
+    async def run(self) -> None:
+        while True:
+            await self._pending.wait()
+            await asyncio.sleep(self._coalesce)  # let the rest of a burst commit first
+            self._pending.clear()
+            try:
+                await self._pool.execute(Q.notify)
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # the relay's slow poll still finds the events
+                log.warning("outbox notify failed", extra={"error": type(exc).__name__})
+                await asyncio.sleep(1.0)
+
+
+async def checkpoint_of(pool: asyncpg.Pool) -> FollowPosition:
+    row = await pool.fetchrow(Q.load_checkpoint, PUBLISHER)
+    return FollowPosition(row["tx_id"], row["position"]) if row else FollowPosition()
 
 
 async def backlog(pool: asyncpg.Pool) -> tuple[int, float]:
-    row = await pool.fetchrow(Q.backlog)
-    return int(row["pending"]), float(row["oldest_age_seconds"])
+    """Events not yet acknowledged by Kafka, and the age in seconds of the oldest of them."""
+    pending, oldest = await eventstore.behind(pool, await checkpoint_of(pool))
+    age = (datetime.now(UTC) - oldest).total_seconds() if oldest else 0.0
+    return pending, max(age, 0.0)

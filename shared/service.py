@@ -27,8 +27,9 @@ from . import logging as desk_logging
 from .consumer import EventConsumer, KafkaOrigin, Projector
 from .consumer import Q as consumer_q
 from .kafka import ensure_topics, missing_topics
-from .outbox import OutboxRelay, backlog
+from .outbox import OutboxNotifier, OutboxRelay, backlog
 from .settings import ServiceSettings
+from .uow import UnitOfWork
 from .topics import topic_for
 
 log = logging.getLogger(__name__)
@@ -64,6 +65,8 @@ class ServiceRuntime:
         self.settings = spec.settings
         self.pool: asyncpg.Pool | None = None
         self.relay: OutboxRelay | None = None
+        self.notifier: OutboxNotifier | None = None
+        self.uow: UnitOfWork | None = None
         self.consumers: list[EventConsumer] = []
         self.broker: KafkaBroker | None = None
         self.kafka_ready = False
@@ -210,8 +213,11 @@ class ServiceRuntime:
             for p in self.spec.projectors
         ]
         self.relay = OutboxRelay(self.pool, s)
+        self.notifier = OutboxNotifier(self.pool)
+        self.uow = UnitOfWork(self.pool, self.notifier.poke)
         spawn = asyncio.get_running_loop().create_task
         self._tasks = [
+            spawn(self.notifier.run()),
             spawn(self._start_kafka()),
             spawn(self.relay.run()),
             spawn(self._watch_broker()),

@@ -39,7 +39,7 @@ class ServiceSettings(BaseSettings):
     consumer_max_attempts: int = Field(3, validation_alias="CONSUMER_MAX_ATTEMPTS")
 
     outbox_poll_seconds: float = Field(5.0, validation_alias="OUTBOX_POLL_SECONDS")
-    outbox_batch_size: int = Field(500, validation_alias="OUTBOX_BATCH_SIZE")
+    outbox_batch_size: int = Field(1000, validation_alias="OUTBOX_BATCH_SIZE")
 
     log_level: str = Field("INFO", validation_alias="LOG_LEVEL")
     log_json: bool = Field(True, validation_alias="LOG_JSON")

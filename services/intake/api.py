@@ -42,7 +42,7 @@ async def post_complaint(
     ``Idempotency-Key`` returns the complaint the first call created."""
     runtime = request.app.state.runtime
     receipt = await receive_complaint(
-        runtime.pool,
+        runtime.uow,
         body,
         actor=x_actor or body.receiving_officer,
         number_timezone=runtime.settings.number_timezone,

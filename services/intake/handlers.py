@@ -5,10 +5,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID, uuid4
 
-import asyncpg
-
 from shared import metrics
 from shared.events import Metadata, utcnow
+from shared.uow import UnitOfWork
 
 from .commands import ReceiveComplaint
 from .domain import Complaint, complaint_number, local_day
@@ -25,7 +24,7 @@ class Receipt:
 
 
 async def receive_complaint(
-    pool: asyncpg.Pool,
+    uow: UnitOfWork,
     command: ReceiveComplaint,
     *,
     actor: str,
@@ -36,7 +35,7 @@ async def receive_complaint(
     """Record a new complaint. Returns only after ComplaintReceived is committed."""
     complaint_id = uuid4()
     now = clock()
-    async with pool.acquire() as conn, conn.transaction():
+    async with uow() as conn:
         repo = ComplaintRepository(conn)
         if idempotency_key and not await repo.claim_idempotency_key(idempotency_key, complaint_id):
             earlier_id = await repo.complaint_for_key(idempotency_key)

@@ -6,7 +6,7 @@ from uuid import UUID
 import asyncpg
 
 from shared import eventstore
-from shared.events import EventEnvelope, Metadata
+from shared.events import Metadata
 from shared.queries import load
 
 from .domain import Complaint
@@ -28,7 +28,7 @@ class ComplaintRepository:
             return None
         return Complaint.rebuild(complaint_id, (e.payload() for e in history))
 
-    async def save(self, complaint: Complaint, metadata: Metadata) -> list[EventEnvelope]:
+    async def save(self, complaint: Complaint, metadata: Metadata) -> eventstore.Appended:
         saved = await eventstore.append(
             self.conn,
             complaint.id,

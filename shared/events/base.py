@@ -103,19 +103,21 @@ class EventEnvelope(BaseModel):
         metadata: Metadata,
         occurred_at: datetime | None = None,
     ) -> EventEnvelope:
-        return cls(
+        # Built without re-validation: every field comes from validated models or from us.
+        return cls.model_construct(
             event_id=uuid4(),
             event_type=payload.event_type,
             stream_type=payload.stream_type,
             stream_id=stream_id,
             version=version,
-            occurred_at=occurred_at or utcnow(),
+            occurred_at=(occurred_at or utcnow()).astimezone(UTC),
             site_id=metadata.site_id,
             actor=metadata.actor,
             correlation_id=metadata.correlation_id,
             causation_id=metadata.causation_id,
             schema_version=payload.schema_version,
             data=payload.model_dump(mode="json"),
+            position=None,
         )
 
     def payload(self) -> DomainEvent:

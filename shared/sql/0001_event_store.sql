@@ -6,7 +6,7 @@ CREATE TABLE eventstore.events (
     -- Followers read in (tx_id, position) order and only below the oldest running
     -- transaction, so an event whose transaction commits late is never skipped.
     tx_id           xid8 NOT NULL DEFAULT pg_current_xact_id(),
-    event_id        uuid NOT NULL UNIQUE,
+    event_id        uuid NOT NULL,
     stream_type     text NOT NULL,
     stream_id       uuid NOT NULL,
     version         integer NOT NULL CHECK (version >= 1),
@@ -37,9 +37,12 @@ CREATE TRIGGER events_no_truncate BEFORE TRUNCATE ON eventstore.events
     FOR EACH STATEMENT EXECUTE FUNCTION eventstore.refuse_change();
 
 -- Written in the same transaction as the events; the relay deletes a row once Kafka acked it.
-CREATE TABLE eventstore.outbox (
-    id          bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-    position    bigint NOT NULL,
-    topic       text NOT NULL,
-    created_at  timestamptz NOT NULL DEFAULT now()
+-- The transactional outbox: each event row is its own outbox record, written by the same
+-- statement, so the two can never disagree. The relay follows the log in (tx_id, position)
+-- order and records here how far Kafka has acknowledged.
+CREATE TABLE eventstore.publications (
+    publisher   text PRIMARY KEY,
+    tx_id       xid8 NOT NULL DEFAULT '0',
+    position    bigint NOT NULL DEFAULT 0,
+    updated_at  timestamptz NOT NULL DEFAULT now()
 );

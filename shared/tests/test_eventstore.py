@@ -19,12 +19,16 @@ async def test_append_then_read_in_order(pool: asyncpg.Pool) -> None:
         saved = await eventstore.append(
             conn, stream, [NoteAdded(text="一"), NoteAdded(text="二")], META, expected_version=0
         )
-    assert [e.version for e in saved] == [1, 2]
-    assert all(e.position for e in saved)
+        third = await eventstore.append(
+            conn, stream, [NoteAdded(text="三")], META, expected_version=2
+        )
+    assert (saved.first_version, saved.version, third.version) == (1, 2, 3)
     events = await eventstore.read_stream(pool, "complaint", stream)
-    assert [e.payload().text for e in events] == ["一", "二"]  # type: ignore[attr-defined]
-    assert events[0].event_id == saved[0].event_id
+    assert [e.payload().text for e in events] == ["一", "二", "三"]  # type: ignore[attr-defined]
+    assert [e.event_id for e in events] == [*saved.event_ids, *third.event_ids]
+    assert events[0].position < events[1].position < events[2].position  # type: ignore[operator]
     assert events[0].correlation_id == META.correlation_id
+    assert events[0].site_id == "HQ" and events[0].actor == "tester"
 
 
 async def test_two_appends_with_the_same_expected_version_one_wins(pool: asyncpg.Pool) -> None:
@@ -58,7 +62,11 @@ async def test_stale_or_skipping_expected_version_is_refused(pool: asyncpg.Pool)
         appended = await eventstore.append(
             conn, stream, [NoteAdded(text="z")], META, expected_version=None
         )
-    assert appended[0].version == 3
+        with pytest.raises(ConcurrencyConflict):  # several events, stale version
+            await eventstore.append(
+                conn, stream, [NoteAdded(text="w")] * 2, META, expected_version=1
+            )
+    assert appended.version == 3
     assert await eventstore.stream_version(pool, "complaint", stream) == 3
 
 

@@ -1,27 +1,28 @@
--- name: append_events
--- Inserts only when the stream is at the expected version; a concurrent writer of the same
--- version fails on the (stream_type, stream_id, version) constraint.
-WITH current_version AS (
-    SELECT COALESCE(max(version), 0) AS v
-    FROM eventstore.events
-    WHERE stream_type = $1 AND stream_id = $2
-), inserted AS (
-    INSERT INTO eventstore.events (
-        event_id, stream_type, stream_id, version, event_type, schema_version,
-        occurred_at, site_id, actor, correlation_id, causation_id, data)
-    SELECT e.event_id, $1, $2, e.version, e.event_type, e.schema_version,
-           e.occurred_at, $3, $4, $5, $6, e.data::jsonb
-    FROM unnest($7::uuid[], $8::int[], $9::text[], $10::int[], $11::timestamptz[], $12::text[])
-         AS e(event_id, version, event_type, schema_version, occurred_at, data),
-         current_version
-    WHERE current_version.v = $13
-    RETURNING position, version
-), queued AS (
-    INSERT INTO eventstore.outbox (position, topic)
-    SELECT position, $14 FROM inserted ORDER BY position
-)
-SELECT position, version, pg_notify('desk_outbox', '') AS notified
-FROM inserted ORDER BY version;
+-- name: append_one
+-- One event at version $4. Two writers of the same version collide on the
+-- (stream_type, stream_id, version) constraint. Version 1 needs nothing more; a later version
+-- also needs its predecessor to exist, so a writer that is behind cannot leave a hole.
+INSERT INTO eventstore.events (
+    event_id, stream_type, stream_id, version, event_type, schema_version,
+    occurred_at, site_id, actor, correlation_id, causation_id, data)
+SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12::jsonb
+WHERE $4 = 1 OR EXISTS (
+    SELECT 1 FROM eventstore.events
+    WHERE stream_type = $2 AND stream_id = $3 AND version = $4 - 1);
+
+-- name: append_many
+-- Several events of one stream, versions $13 + 1 onwards; same guarantees as append_one.
+INSERT INTO eventstore.events (
+    event_id, stream_type, stream_id, version, event_type, schema_version,
+    occurred_at, site_id, actor, correlation_id, causation_id, data)
+SELECT e.event_id, $1, $2, e.version, e.event_type, e.schema_version,
+       e.occurred_at, $3, $4, $5, $6, e.data::jsonb
+FROM unnest($7::uuid[], $8::int[], $9::text[], $10::int[], $11::timestamptz[], $12::text[])
+     AS e(event_id, version, event_type, schema_version, occurred_at, data)
+WHERE $13 = 0 OR EXISTS (
+    SELECT 1 FROM eventstore.events
+    WHERE stream_type = $1 AND stream_id = $2 AND version = $13)
+ORDER BY e.version;
 
 -- name: stream_version
 SELECT COALESCE(max(version), 0) FROM eventstore.events
@@ -53,6 +54,12 @@ WHERE (tx_id, position) > ($1::text::xid8, $2::bigint)
   AND stream_type = ANY($3::text[])
 ORDER BY tx_id, position
 LIMIT $4;
+
+-- name: count_after
+-- How far a follower is behind, and since when (0 and null when it is not).
+SELECT count(*) AS behind, min(recorded_at) AS oldest
+FROM eventstore.events
+WHERE (tx_id, position) > ($1::text::xid8, $2::bigint);
 
 -- name: head
 SELECT COALESCE(max(position), 0) FROM eventstore.events;

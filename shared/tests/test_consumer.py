@@ -1,0 +1,138 @@
+from uuid import UUID, uuid4
+
+import asyncpg
+import pytest
+
+from shared import cloudevents, eventstore
+from shared.consumer import EventConsumer, KafkaOrigin
+from shared.events import EventEnvelope, Metadata
+from shared.tests.events import NoteAdded
+
+META = Metadata(site_id="HQ", actor="tester")
+
+
+class NoteLog:
+    """Records each note it applies; refuses notes whose text is 'poison'."""
+
+    stream_types = ("complaint",)
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.calls = 0
+
+    async def apply(self, conn: asyncpg.Connection, event: EventEnvelope) -> None:
+        self.calls += 1
+        if event.data.get("text") == "poison":
+            raise ValueError("this note cannot be applied")
+        await conn.execute(
+            "INSERT INTO test_notes (consumer, stream_id, version) VALUES ($1, $2, $3)",
+            self.name, event.stream_id, event.version,
+        )  # fmt: skip
+
+
+@pytest.fixture(scope="module", autouse=True)
+async def notes_table(pool: asyncpg.Pool) -> None:
+    await pool.execute(
+        "CREATE TABLE IF NOT EXISTS test_notes (consumer text, stream_id uuid, version int)"
+    )
+
+
+async def _append(pool: asyncpg.Pool, stream: UUID, *texts: str) -> list[EventEnvelope]:
+    async with pool.acquire() as conn, conn.transaction():
+        appended = await eventstore.append(
+            conn, stream, [NoteAdded(text=t) for t in texts], META, expected_version=None
+        )
+    return await eventstore.read_stream(
+        pool, "complaint", stream, from_version=appended.first_version
+    )
+
+
+async def _applied(pool: asyncpg.Pool, consumer: str, stream: UUID) -> list[int]:
+    rows = await pool.fetch(
+        "SELECT version FROM test_notes WHERE consumer = $1 AND stream_id = $2 ORDER BY ctid",
+        consumer, stream,
+    )  # fmt: skip
+    return [r["version"] for r in rows]
+
+
+def _consumer(pool: asyncpg.Pool) -> tuple[EventConsumer, NoteLog]:
+    projector = NoteLog(f"test-{uuid4().hex[:8]}")
+    return EventConsumer(pool, projector, max_attempts=3, retry_delay=0.001), projector
+
+
+async def test_the_same_event_delivered_twice_has_one_effect(pool: asyncpg.Pool) -> None:
+    consumer, _ = _consumer(pool)
+    stream = uuid4()
+    [event] = await _append(pool, stream, "once")
+    key, headers, value = cloudevents.to_kafka(event)
+    await consumer.on_record(headers, value, KafkaOrigin("t", 0, 1))
+    await consumer.on_record(headers, value, KafkaOrigin("t", 0, 1))
+    assert await consumer.deliver(event, source="test") is False
+    assert await _applied(pool, consumer.name, stream) == [1]
+
+
+async def test_an_event_ahead_of_its_predecessors_fills_the_gap_in_order(
+    pool: asyncpg.Pool,
+) -> None:
+    consumer, _ = _consumer(pool)
+    stream = uuid4()
+    events = await _append(pool, stream, "a", "b", "c")
+    await consumer.deliver(events[2], source="kafka")
+    await consumer.deliver(events[0], source="kafka")
+    assert await _applied(pool, consumer.name, stream) == [1, 2, 3]
+
+
+async def test_a_malformed_record_is_parked_and_the_next_is_still_handled(
+    pool: asyncpg.Pool,
+) -> None:
+    consumer, _ = _consumer(pool)
+    stream = uuid4()
+    [good] = await _append(pool, stream, "fine")
+    await consumer.on_record([("ce_specversion", b"1.0")], b"{not json", KafkaOrigin("t", 0, 7))
+    _, headers, value = cloudevents.to_kafka(good)
+    await consumer.on_record(headers, value, KafkaOrigin("t", 0, 8))
+    parked = await pool.fetch(
+        "SELECT * FROM consumers.dead_letters WHERE consumer = $1", consumer.name
+    )
+    assert len(parked) == 1
+    assert parked[0]["kafka_offset"] == 7 and "ce_type" in parked[0]["error"]
+    assert parked[0]["payload"] == b"{not json"
+    assert await _applied(pool, consumer.name, stream) == [1]
+
+
+async def test_an_event_that_keeps_failing_is_parked_after_bounded_tries(
+    pool: asyncpg.Pool,
+) -> None:
+    consumer, projector = _consumer(pool)
+    stream = uuid4()
+    events = await _append(pool, stream, "ok", "poison", "after")
+    for e in events:
+        await consumer.deliver(e, source="kafka")
+    await consumer.deliver(events[1], source="kafka")  # redelivered: no new attempts
+    assert projector.calls == 1 + 3 + 1
+    parked = await pool.fetch(
+        "SELECT * FROM consumers.dead_letters WHERE consumer = $1", consumer.name
+    )
+    assert [(p["version"], p["attempts"]) for p in parked] == [(2, 3)]
+    assert "this note cannot be applied" in parked[0]["error"]
+    assert await _applied(pool, consumer.name, stream) == [1, 3]
+
+
+async def test_catch_up_applies_what_kafka_never_delivered_once(pool: asyncpg.Pool) -> None:
+    consumer, _ = _consumer(pool)
+    streams = [uuid4() for _ in range(5)]
+    events = [e for s in streams for e in await _append(pool, s, "x", "y")]
+    await consumer.deliver(events[0], source="kafka")  # Kafka delivered just one
+    taken = await consumer.catch_up()
+    assert taken >= len(events) - 1  # the shared test log may hold other tests' streams too
+    assert await consumer.catch_up() == 0  # the checkpoint moved on; nothing twice
+    for s in streams:
+        assert await _applied(pool, consumer.name, s) == [1, 2]
+
+
+async def test_catch_up_leaves_young_events_to_kafka(pool: asyncpg.Pool) -> None:
+    consumer, _ = _consumer(pool)
+    stream = uuid4()
+    await _append(pool, stream, "fresh")
+    assert await consumer.catch_up(grace_seconds=60) == 0
+    assert await _applied(pool, consumer.name, stream) == []

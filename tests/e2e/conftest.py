@@ -1,0 +1,81 @@
+"""The whole system as separate processes, on a PostgreSQL and a broker of its own, so these
+tests may restart either without disturbing the rest of the suite."""
+
+import os
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import asyncpg
+import pytest
+
+from conftest import ARTIFACTS
+from shared import db
+from shared.cli import all_migrations
+from shared.devstack.broker import EmbeddedBroker
+from shared.devstack.postgres import EmbeddedPostgres, free_port
+from shared.devstack.stack import SERVICES, Stack
+
+
+@dataclass
+class System:
+    stack: Stack
+    postgres: EmbeddedPostgres | None
+    broker: EmbeddedBroker | None
+    database_url: str
+    bootstrap_servers: str
+
+    def url(self, service: str) -> str:
+        return self.stack.url(service)
+
+
+FAST = {
+    "CATCHUP_GRACE_SECONDS": "2",
+    "CATCHUP_INTERVAL_SECONDS": "1",
+    "KAFKA_TOPIC_PARTITIONS": "3",
+    "KAFKA_SESSION_TIMEOUT_MS": "3000",
+    "LOG_LEVEL": "INFO",
+}
+
+
+@pytest.fixture(scope="module")
+def system(
+    tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest
+) -> Iterator[System]:
+    external_db = os.environ.get("TEST_DATABASE_URL")
+    external_kafka = os.environ.get("TEST_KAFKA_BOOTSTRAP_SERVERS")
+    postgres = None
+    if external_db:
+        database_url = external_db
+    else:
+        postgres = EmbeddedPostgres(tmp_path_factory.mktemp("e2e-pg") / "data", free_port()).start()
+        database_url = postgres.url
+    broker = None
+    if external_kafka:
+        bootstrap = external_kafka
+    else:
+        broker = EmbeddedBroker(free_port()).start()
+        bootstrap = broker.bootstrap_servers
+    log_dir = ARTIFACTS / "logs" / Path(request.node.name).stem
+    ports = {name: free_port() for name in SERVICES}
+    stack = Stack(database_url, bootstrap, log_dir, ports=ports, extra_env=FAST)
+    stack.start()
+    try:
+        yield System(stack, postgres, broker, database_url, bootstrap)
+    finally:
+        stack.stop()
+        if broker:
+            broker.stop()
+        if postgres:
+            postgres.destroy()
+
+
+@pytest.fixture(scope="module")
+async def system_db(system: System) -> AsyncIterator[asyncpg.Pool]:
+    pool = await db.create_pool(system.database_url, min_size=1, max_size=4)
+    async with pool.acquire() as conn:
+        await db.migrate(conn, all_migrations())
+    try:
+        yield pool
+    finally:
+        await pool.close()

@@ -1,0 +1,29 @@
+import random
+from typing import Any
+
+import httpx
+
+CATEGORIES = ["repair_delay", "shortage", "service_attitude", "safety", "hygiene", "other"]
+
+
+def complaint(**overrides: Any) -> dict[str, Any]:
+    body = {
+        "complainant_name": "陳小明",
+        "department": "財務部",
+        "phone": "0912 345 678",
+        "site": random.choice(["HQ", "TPE2", "KHH"]),
+        "location": "3F 茶水間",
+        "category": random.choice(CATEGORIES),
+        "description": "飲水機故障已一週仍未維修 — water dispenser broken for a week",
+        "urgency": random.choice(["low", "normal", "high", "critical"]),
+        "channel": "phone",
+        "receiving_officer": "officer-wang",
+    }
+    body.update(overrides)
+    return body
+
+
+async def post_complaint(client: httpx.AsyncClient, base: str, **overrides: Any) -> dict[str, Any]:
+    response = await client.post(f"{base}/complaints", json=complaint(**overrides))
+    assert response.status_code == 201, response.text
+    return response.json()

@@ -1,0 +1,95 @@
+"""The embedded broker is memory-only: a restart empties it. No consumer may miss an event,
+and none may apply one twice."""
+
+import asyncio
+from uuid import UUID
+
+import asyncpg
+import httpx
+import pytest
+
+from conftest import eventually
+from shared import outbox
+
+from .conftest import System
+from .helpers import post_complaint
+
+CONSUMERS = ("projections.register", "sla.clocks", "notify.contacts")
+
+
+async def _post_many(client: httpx.AsyncClient, system: System, n: int) -> list[UUID]:
+    created = []
+    for _ in range(n):
+        created.append(UUID((await post_complaint(client, system.url("intake")))["id"]))
+    return created
+
+
+async def _all_applied_once(pool: asyncpg.Pool, ids: list[UUID]) -> bool:
+    register = await pool.fetchval(
+        "SELECT count(*) FROM projections.complaints WHERE id = ANY($1)", ids
+    )
+    sla = await pool.fetchval(
+        "SELECT count(*) FROM sla.complaints WHERE complaint_id = ANY($1)", ids
+    )
+    contacts = await pool.fetchval(
+        "SELECT count(*) FROM notify.contacts WHERE complaint_id = ANY($1)", ids
+    )
+    return register == sla == contacts == len(ids)
+
+
+async def _assert_exactly_once(pool: asyncpg.Pool, ids: list[UUID]) -> None:
+    assert await eventually(lambda: _all_applied_once(pool, ids), timeout=60)
+    positions = await pool.fetch(
+        "SELECT consumer, version FROM consumers.stream_positions WHERE stream_id = ANY($1)", ids
+    )
+    assert sorted({p["consumer"] for p in positions}) == sorted(CONSUMERS)
+    assert len(positions) == len(ids) * len(CONSUMERS)
+    assert all(p["version"] == 1 for p in positions)
+    # A second effect would have hit a primary key and been parked: there are none.
+    assert await pool.fetchval("SELECT count(*) FROM consumers.dead_letters") == 0
+
+
+async def test_broker_restart_mid_stream_loses_nothing_and_doubles_nothing(
+    system: System, system_db: asyncpg.Pool
+) -> None:
+    if system.broker is None:
+        pytest.skip("an external broker cannot be restarted from here")
+    async with httpx.AsyncClient(timeout=10) as client:
+        before = await _post_many(client, system, 15)
+        writer = asyncio.create_task(_post_many(client, system, 15))
+        await asyncio.sleep(0.2)
+        await asyncio.to_thread(system.broker.restart)  # empties it: topics, records, offsets
+        during = await writer
+        after = await _post_many(client, system, 15)
+    await _assert_exactly_once(system_db, before + during + after)
+    assert await eventually(lambda: _outbox_drained(system_db)), "the relay caught up"
+
+
+async def test_whole_stack_restart_keeps_the_data(system: System, system_db: asyncpg.Pool) -> None:
+    async with httpx.AsyncClient(timeout=10) as client:
+        kept = await post_complaint(client, system.url("intake"), site="KEEP")
+        await eventually(lambda: _exists(client, system, kept["id"]))
+        await system_db.close()
+        system.stack.stop()
+        if system.broker:
+            system.broker.stop()
+        if system.postgres:
+            system.postgres.stop()
+            system.postgres.start()
+        if system.broker:
+            system.broker.start()
+        await asyncio.to_thread(system.stack.start)
+        assert await _exists(client, system, kept["id"]), "still readable after the restart"
+        again = await post_complaint(client, system.url("intake"), site="KEEP")
+        assert again["number"].endswith("-0002"), "numbering continues where it was"
+        assert await eventually(lambda: _exists(client, system, again["id"]))
+
+
+async def _exists(client: httpx.AsyncClient, system: System, complaint_id: str) -> bool:
+    r = await client.get(f"{system.url('projections')}/complaints/{complaint_id}")
+    return r.status_code == 200
+
+
+async def _outbox_drained(pool: asyncpg.Pool) -> bool:
+    pending, _ = await outbox.backlog(pool)
+    return pending == 0

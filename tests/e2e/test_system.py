@@ -1,0 +1,132 @@
+import asyncio
+import re
+
+import asyncpg
+import httpx
+from aiokafka import AIOKafkaConsumer
+
+from conftest import eventually
+from shared import topics
+
+from .conftest import System
+from .helpers import complaint, post_complaint
+
+
+async def test_a_complaint_posted_is_readable_from_projections_and_on_kafka(
+    system: System, system_db: asyncpg.Pool
+) -> None:
+    async with httpx.AsyncClient(timeout=10) as client:
+        created = await post_complaint(client, system.url("intake"), site="hq")
+        assert re.fullmatch(r"HQ-\d{8}-\d{4}", created["number"])
+
+        async def readable() -> dict | None:
+            r = await client.get(f"{system.url('projections')}/complaints/{created['id']}")
+            return r.json() if r.status_code == 200 else None
+
+        detail = await eventually(readable)
+        assert detail, "the complaint reached projections"
+        assert detail["number"] == created["number"]
+        assert detail["description"].startswith("飲水機")
+        assert [h["event_type"] for h in detail["history"]] == ["ComplaintReceived"]
+
+        sla = await eventually(
+            lambda: _ok_json(client, f"{system.url('sla')}/complaints/{created['id']}/sla")
+        )
+        assert sla and sla["site"] == "HQ"
+    contact = await eventually(
+        lambda: system_db.fetchrow(
+            "SELECT * FROM notify.contacts WHERE complaint_id = $1", _uuid(created["id"])
+        )
+    )
+    assert contact and contact["preferred_channel"] == "sms"
+
+    consumer = AIOKafkaConsumer(
+        topics.COMPLAINT_EVENTS,
+        bootstrap_servers=system.bootstrap_servers,
+        auto_offset_reset="earliest",
+        enable_auto_commit=False,
+    )
+    await consumer.start()
+    try:
+        found = {}
+
+        async def record_found() -> bool:
+            for records in (await consumer.getmany(timeout_ms=500)).values():
+                for r in records:
+                    if r.key == created["id"].encode():
+                        found.update({k: v.decode() for k, v in r.headers})
+            return bool(found)
+
+        assert await eventually(record_found)
+    finally:
+        await consumer.stop()
+    assert found["ce_specversion"] == "1.0"
+    assert found["ce_id"] and found["ce_source"] == "/facilities/complaint"
+    assert found["ce_type"] == "tw.facilities.complaints.ComplaintReceived"
+    assert found["ce_subject"] == created["id"]
+    assert found["content-type"] == "application/json"
+    assert found["ce_streamversion"] == "1" and found["ce_siteid"] == "HQ"
+
+
+async def test_numbers_count_per_site_and_day(system: System) -> None:
+    async with httpx.AsyncClient(timeout=10) as client:
+        numbers = [
+            (await post_complaint(client, system.url("intake"), site="NUM1"))["number"]
+            for _ in range(3)
+        ]
+    assert [int(n.rsplit("-", 1)[1]) for n in numbers] == [1, 2, 3]
+
+
+async def test_bad_input_is_a_clear_4xx_and_changes_nothing(
+    system: System, system_db: asyncpg.Pool
+) -> None:
+    before = await system_db.fetchval("SELECT count(*) FROM eventstore.events")
+    base = system.url("intake")
+    async with httpx.AsyncClient(timeout=10) as client:
+        r = await client.post(f"{base}/complaints", json=complaint(category="broken"))
+        assert r.status_code == 422
+        assert r.json()["error"]["fields"][0]["field"] == "category"
+        r = await client.post(f"{base}/complaints", json=complaint(phone=None, email=None))
+        assert r.status_code == 422 and "phone" in r.json()["error"]["message"]
+        r = await client.post(
+            f"{base}/complaints", json=complaint(email="not-an-email", phone=None)
+        )
+        assert r.status_code == 422 and r.json()["error"]["fields"][0]["field"] == "email"
+        r = await client.post(f"{base}/complaints", json=complaint(status="closed"))
+        assert r.status_code == 422 and r.json()["error"]["fields"][0]["field"] == "status"
+        r = await client.post(f"{base}/complaints", json=complaint(description="長" * 5000))
+        assert r.status_code == 422 and r.json()["error"]["fields"][0]["field"] == "description"
+        r = await client.post(
+            f"{base}/complaints", content=b"{", headers={"content-type": "application/json"}
+        )
+        assert r.status_code == 422
+        r = await client.post(f"{base}/complaints", content=b"x" * 200_000)
+        assert r.status_code == 413 and r.json()["error"]["message_zh"]
+        r = await client.get(f"{system.url('projections')}/complaints/not-a-uuid")
+        assert r.status_code == 422
+        r = await client.get(f"{system.url('projections')}/complaints?limit=100000")
+        assert r.status_code == 422
+    assert await system_db.fetchval("SELECT count(*) FROM eventstore.events") == before
+
+
+async def test_retrying_with_the_same_idempotency_key_creates_one_complaint(system: System) -> None:
+    headers = {"Idempotency-Key": "retry-7f3a"}
+    async with httpx.AsyncClient(timeout=10) as client:
+        body = complaint()
+        first, second = await asyncio.gather(
+            client.post(f"{system.url('intake')}/complaints", json=body, headers=headers),
+            client.post(f"{system.url('intake')}/complaints", json=body, headers=headers),
+        )
+    assert {first.status_code, second.status_code} == {200, 201}
+    assert first.json()["id"] == second.json()["id"]
+
+
+async def _ok_json(client: httpx.AsyncClient, url: str) -> dict | None:
+    r = await client.get(url)
+    return r.json() if r.status_code == 200 else None
+
+
+def _uuid(value: str):  # type: ignore[no-untyped-def]
+    from uuid import UUID
+
+    return UUID(value)
