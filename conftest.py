@@ -98,9 +98,9 @@ def settings(database_url: str, broker: str) -> ServiceSettings:
     )
 
 
-async def eventually(check, timeout: float = 20.0, interval: float = 0.1):  # type: ignore[no-untyped-def]
+async def eventually(check, within: float = 20.0, interval: float = 0.1):  # type: ignore[no-untyped-def]
     """Poll an async check until it returns a truthy value; the last value on timeout."""
-    deadline = asyncio.get_running_loop().time() + timeout
+    deadline = asyncio.get_running_loop().time() + within
     while True:
         value = await check()
         if value or asyncio.get_running_loop().time() > deadline:

@@ -16,7 +16,7 @@ from .kafka import ensure_topics
 from .settings import ServiceSettings
 
 ROOT = Path(__file__).resolve().parent.parent
-DATA = ROOT / ".data"
+DATA = Path(os.environ.get("DESK_DATA_DIR", ROOT / ".data"))
 
 
 def all_migrations() -> dict[str, Path]:
@@ -31,7 +31,7 @@ async def _migrate(url: str) -> list[str]:
         await conn.close()
 
 
-def run(_: argparse.Namespace) -> int:  # noqa: C901
+def run(_: argparse.Namespace) -> int:
     """Start the embedded parts unless DATABASE_URL / KAFKA_BOOTSTRAP_SERVERS point elsewhere,
     then the four services; stop everything on Ctrl-C."""
     os.environ.setdefault("XDG_RUNTIME_DIR", str(DATA / "run"))

@@ -27,6 +27,7 @@ import asyncpg
 from pydantic import ValidationError
 
 from . import cloudevents, eventstore, metrics
+from .db import Connection
 from .events import EventEnvelope, UnknownEventType
 from .queries import load
 
@@ -40,10 +41,13 @@ class Projector(Protocol):
     ``apply`` runs inside the transaction that also records the stream position; it must do
     all its writes through ``conn`` and may raise to refuse the event."""
 
-    name: str
-    stream_types: Sequence[str]
+    @property
+    def name(self) -> str: ...
 
-    async def apply(self, conn: asyncpg.Connection, event: EventEnvelope) -> None: ...
+    @property
+    def stream_types(self) -> Sequence[str]: ...
+
+    async def apply(self, conn: Connection, event: EventEnvelope) -> None: ...
 
 
 _TRANSIENT = (
@@ -168,9 +172,9 @@ class EventConsumer:
                 if recorded_at > cutoff:
                     young = True
                     break
-                if event.version > known.get((event.stream_type, event.stream_id), 0):
-                    if await self.deliver(event, source="catch_up"):
-                        taken += 1
+                new = event.version > known.get((event.stream_type, event.stream_id), 0)
+                if new and await self.deliver(event, source="catch_up"):
+                    taken += 1
                 position = follow
             await self.pool.execute(
                 Q.save_checkpoint, self.name, str(position.tx_id), position.position

@@ -7,6 +7,12 @@ import re
 from pathlib import Path
 
 import asyncpg
+from asyncpg.pool import PoolConnectionProxy
+
+# What handlers receive: a connection of their own, or one lent by a pool.
+Connection = asyncpg.Connection | PoolConnectionProxy
+# Where a read can run: any connection, or the pool itself.
+Executor = asyncpg.Connection | PoolConnectionProxy | asyncpg.Pool
 
 log = logging.getLogger(__name__)
 
@@ -49,7 +55,7 @@ class MigrationError(RuntimeError):
     pass
 
 
-async def migrate(conn: asyncpg.Connection, components: dict[str, Path]) -> list[str]:
+async def migrate(conn: Connection, components: dict[str, Path]) -> list[str]:
     """Apply each component's pending ``NNNN_name.sql`` files in order, each in its own
     transaction. Safe to call from every service at start: it takes a lock, skips what is
     applied, and refuses to run if an applied file was edited afterwards."""

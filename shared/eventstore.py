@@ -13,6 +13,7 @@ from uuid import UUID, uuid4
 import asyncpg
 
 from . import topics
+from .db import Connection, Executor
 from .events import DomainEvent, EventEnvelope, Metadata, utcnow
 from .queries import load
 
@@ -73,7 +74,7 @@ class Appended:
 
 
 async def append(
-    conn: asyncpg.Connection,
+    conn: Connection,
     stream_id: UUID,
     events: Sequence[DomainEvent],
     metadata: Metadata,
@@ -134,7 +135,7 @@ async def append(
 
 
 async def read_stream(
-    conn: asyncpg.Connection | asyncpg.Pool,
+    conn: Executor,
     stream_type: str,
     stream_id: UUID,
     *,
@@ -146,21 +147,19 @@ async def read_stream(
 
 
 async def read_related(
-    conn: asyncpg.Connection | asyncpg.Pool, stream_id: UUID, stream_types: Sequence[str]
+    conn: Executor, stream_id: UUID, stream_types: Sequence[str]
 ) -> list[EventEnvelope]:
     """Every event about one complaint across the given stream types, in log order."""
     rows = await conn.fetch(Q.read_streams, stream_id, list(stream_types))
     return [envelope_from_row(r) for r in rows]
 
 
-async def stream_version(
-    conn: asyncpg.Connection | asyncpg.Pool, stream_type: str, stream_id: UUID
-) -> int:
+async def stream_version(conn: Executor, stream_type: str, stream_id: UUID) -> int:
     return int(await conn.fetchval(Q.stream_version, stream_type, stream_id))
 
 
 async def read_after(
-    conn: asyncpg.Connection | asyncpg.Pool,
+    conn: Executor,
     after: FollowPosition,
     stream_types: Sequence[str],
     limit: int = 1000,
@@ -176,11 +175,12 @@ async def read_after(
     ]
 
 
-async def head(conn: asyncpg.Connection | asyncpg.Pool) -> int:
+async def head(conn: Executor) -> int:
     return int(await conn.fetchval(Q.head))
 
 
-async def behind(conn: asyncpg.Connection | asyncpg.Pool, after: FollowPosition) -> tuple[int, Any]:
+async def behind(conn: Executor, after: FollowPosition) -> tuple[int, Any]:
     """How many events lie after ``after``, and when the oldest of them was recorded."""
     row = await conn.fetchrow(Q.count_after, str(after.tx_id), after.position)
+    assert row is not None  # an aggregate always returns its one row
     return int(row["behind"]), row["oldest"]

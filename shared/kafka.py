@@ -1,5 +1,6 @@
 """Kafka plumbing: explicit topic creation and the producer settings every service uses."""
 
+import contextlib
 import logging
 from collections.abc import Iterable
 
@@ -21,7 +22,7 @@ async def ensure_topics(settings: ServiceSettings, names: Iterable[str] = ALL_TO
         existing = set(await admin.list_topics())
         missing = [n for n in names if n not in existing]
         for name in missing:
-            try:
+            with contextlib.suppress(TopicAlreadyExistsError):
                 await admin.create_topics(
                     [
                         NewTopic(
@@ -31,8 +32,6 @@ async def ensure_topics(settings: ServiceSettings, names: Iterable[str] = ALL_TO
                         )
                     ]
                 )
-            except TopicAlreadyExistsError:
-                pass
         if missing:
             log.info("topics created", extra={"topics": missing})
         return missing

@@ -74,7 +74,7 @@ class OutboxRelay:
     async def _lead_and_relay(self) -> None:
         conn = await connect(self._settings.database_url)
         try:
-            while not await conn.fetchval(Q.try_lead):
+            while not await conn.fetchval(Q.try_lead):  # noqa: ASYNC110 - polling a lock in PG
                 await asyncio.sleep(2.0)
             self.is_leader = True
             log.info("outbox relay is the leader")

@@ -29,8 +29,8 @@ from .consumer import Q as consumer_q
 from .kafka import ensure_topics, missing_topics
 from .outbox import OutboxNotifier, OutboxRelay, backlog
 from .settings import ServiceSettings
-from .uow import UnitOfWork
 from .topics import topic_for
+from .uow import UnitOfWork
 
 log = logging.getLogger(__name__)
 
@@ -103,6 +103,7 @@ class ServiceRuntime:
     def _handler_for(self, consumer: EventConsumer) -> Any:
         async def handle(msg: KafkaMessage) -> None:
             record = msg.raw_message
+            assert not isinstance(record, tuple)  # one record at a time, never a batch
             self._last_record_at[consumer.name] = time.monotonic()
             await consumer.on_record(
                 list(record.headers or ()),

@@ -5,6 +5,8 @@ from contextlib import asynccontextmanager
 
 import asyncpg
 
+from .db import Connection
+
 
 class UnitOfWork:
     """``async with uow() as conn:`` — everything written through ``conn`` commits together;
@@ -15,8 +17,7 @@ class UnitOfWork:
         self._on_commit = on_commit
 
     @asynccontextmanager
-    async def __call__(self) -> AsyncIterator[asyncpg.Connection]:
-        async with self.pool.acquire() as conn:
-            async with conn.transaction():
-                yield conn
+    async def __call__(self) -> AsyncIterator[Connection]:
+        async with self.pool.acquire() as conn, conn.transaction():
+            yield conn
         self._on_commit()

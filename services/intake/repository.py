@@ -3,9 +3,8 @@
 from pathlib import Path
 from uuid import UUID
 
-import asyncpg
-
 from shared import eventstore
+from shared.db import Connection
 from shared.events import Metadata
 from shared.queries import load
 
@@ -19,7 +18,7 @@ class ComplaintRepository:
     """Loads complaints from their events and saves what they recorded, within the caller's
     transaction (``conn``)."""
 
-    def __init__(self, conn: asyncpg.Connection) -> None:
+    def __init__(self, conn: Connection) -> None:
         self.conn = conn
 
     async def get(self, complaint_id: UUID) -> Complaint | None:

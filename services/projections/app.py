@@ -15,7 +15,9 @@ def build_app(settings: ProjectionsSettings | None = None):  # type: ignore[no-u
         ServiceSpec(
             name="projections",
             title="Projections / 查詢與報表",
-            description="Read models of the complaint log: the register and each complaint's history.",
+            description=(
+                "Read models of the complaint log: the register and each complaint's history."
+            ),
             settings=settings,
             migrations={"projections": Path(__file__).parent / "sql"},
             projectors=[ComplaintRegister()],

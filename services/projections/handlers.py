@@ -1,7 +1,6 @@
 """The register projector: the consumer base calls it once per event, in stream order."""
 
-import asyncpg
-
+from shared.db import Connection
 from shared.events import EventEnvelope
 
 from . import repository
@@ -14,7 +13,7 @@ class ComplaintRegister:
     name = "projections.register"
     stream_types = ("complaint",)
 
-    async def apply(self, conn: asyncpg.Connection, event: EventEnvelope) -> None:
+    async def apply(self, conn: Connection, event: EventEnvelope) -> None:
         if event.event_type == "ComplaintReceived":
             await repository.insert_received(conn, event, status_after(event, "received"))
             return

@@ -6,13 +6,14 @@ from uuid import UUID
 
 import asyncpg
 
+from shared.db import Connection
 from shared.events import ComplaintReceived, EventEnvelope
 from shared.queries import load
 
 Q = load(Path(__file__).parent / "sql" / "queries.sql")
 
 
-async def insert_received(conn: asyncpg.Connection, event: EventEnvelope, status: str) -> None:
+async def insert_received(conn: Connection, event: EventEnvelope, status: str) -> None:
     c = ComplaintReceived.model_validate(event.data)
     await conn.execute(
         Q.insert_received,
@@ -22,13 +23,13 @@ async def insert_received(conn: asyncpg.Connection, event: EventEnvelope, status
     )  # fmt: skip
 
 
-async def advance(conn: asyncpg.Connection, event: EventEnvelope, status: str) -> None:
+async def advance(conn: Connection, event: EventEnvelope, status: str) -> None:
     await conn.execute(
         Q.advance, event.stream_id, status, event.occurred_at, event.version, event.event_type
     )
 
 
-async def current_status(conn: asyncpg.Connection, complaint_id: UUID) -> str | None:
+async def current_status(conn: Connection, complaint_id: UUID) -> str | None:
     row = await conn.fetchrow(Q.get_complaint, complaint_id)
     return row["status"] if row else None
 

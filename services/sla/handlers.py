@@ -1,5 +1,4 @@
-import asyncpg
-
+from shared.db import Connection
 from shared.events import ComplaintReceived, EventEnvelope
 
 from . import repository
@@ -12,7 +11,7 @@ class ResponseClock:
     name = "sla.clocks"
     stream_types = ("complaint",)
 
-    async def apply(self, conn: asyncpg.Connection, event: EventEnvelope) -> None:
+    async def apply(self, conn: Connection, event: EventEnvelope) -> None:
         if event.event_type != "ComplaintReceived":
             return
         complaint = ComplaintReceived.model_validate(event.data)

@@ -5,13 +5,14 @@ from uuid import UUID
 
 import asyncpg
 
+from shared.db import Connection
 from shared.queries import load
 
 Q = load(Path(__file__).parent / "sql" / "queries.sql")
 
 
 async def insert_complaint(
-    conn: asyncpg.Connection,
+    conn: Connection,
     complaint_id: UUID,
     site: str,
     level: str,

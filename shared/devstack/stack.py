@@ -77,9 +77,12 @@ class Stack:
             "KAFKA_BOOTSTRAP_SERVERS": bootstrap_servers,
             **(extra_env or {}),
         }
+        ports = ports or {
+            name: int(os.environ.get(f"{name.upper()}_PORT", default))
+            for name, default in SERVICES.items()
+        }
         self.services = {
-            name: ServiceProcess(name, port, env, log_dir)
-            for name, port in (ports or SERVICES).items()
+            name: ServiceProcess(name, port, env, log_dir) for name, port in ports.items()
         }
 
     def start(self, timeout: float = 60) -> None:

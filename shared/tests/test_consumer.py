@@ -5,6 +5,7 @@ import pytest
 
 from shared import cloudevents, eventstore
 from shared.consumer import EventConsumer, KafkaOrigin
+from shared.db import Connection
 from shared.events import EventEnvelope, Metadata
 from shared.tests.events import NoteAdded
 
@@ -20,7 +21,7 @@ class NoteLog:
         self.name = name
         self.calls = 0
 
-    async def apply(self, conn: asyncpg.Connection, event: EventEnvelope) -> None:
+    async def apply(self, conn: Connection, event: EventEnvelope) -> None:
         self.calls += 1
         if event.data.get("text") == "poison":
             raise ValueError("this note cannot be applied")
@@ -64,7 +65,7 @@ async def test_the_same_event_delivered_twice_has_one_effect(pool: asyncpg.Pool)
     consumer, _ = _consumer(pool)
     stream = uuid4()
     [event] = await _append(pool, stream, "once")
-    key, headers, value = cloudevents.to_kafka(event)
+    _, headers, value = cloudevents.to_kafka(event)
     await consumer.on_record(headers, value, KafkaOrigin("t", 0, 1))
     await consumer.on_record(headers, value, KafkaOrigin("t", 0, 1))
     assert await consumer.deliver(event, source="test") is False

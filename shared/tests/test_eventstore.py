@@ -6,8 +6,8 @@ import asyncpg
 import pytest
 
 from shared import eventstore
-from shared.eventstore import ConcurrencyConflict, FollowPosition
 from shared.events import Metadata
+from shared.eventstore import ConcurrencyConflict, FollowPosition
 from shared.tests.events import NoteAdded
 
 META = Metadata(site_id="HQ", actor="tester")

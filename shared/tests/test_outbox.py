@@ -61,7 +61,7 @@ async def test_relay_publishes_every_event_in_order_per_complaint(
                             headers_seen.update(h)
                 return sum(len(v) for v in received.values()) >= len(streams) * per_stream
 
-            assert await eventually(all_arrived, timeout=30)
+            assert await eventually(all_arrived, within=30)
         finally:
             await consumer.stop()
         for stream in wanted:

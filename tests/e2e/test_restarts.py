@@ -38,7 +38,7 @@ async def _all_applied_once(pool: asyncpg.Pool, ids: list[UUID]) -> bool:
 
 
 async def _assert_exactly_once(pool: asyncpg.Pool, ids: list[UUID]) -> None:
-    assert await eventually(lambda: _all_applied_once(pool, ids), timeout=60)
+    assert await eventually(lambda: _all_applied_once(pool, ids), within=60)
     positions = await pool.fetch(
         "SELECT consumer, version FROM consumers.stream_positions WHERE stream_id = ANY($1)", ids
     )

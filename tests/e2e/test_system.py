@@ -130,3 +130,29 @@ def _uuid(value: str):  # type: ignore[no-untyped-def]
     from uuid import UUID
 
     return UUID(value)
+
+
+async def test_every_service_serves_health_metrics_and_its_contracts(system: System) -> None:
+    async with httpx.AsyncClient(timeout=10) as client:
+        for name in ("intake", "sla", "notify", "projections"):
+            base = system.url(name)
+            health = (await client.get(f"{base}/health")).json()
+            assert health["status"] == "ok" and health["database"] == "ok", health
+            metrics = await client.get(f"{base}/metrics")
+            assert metrics.headers["content-type"].startswith("text/plain")
+            assert "desk_http_requests_total" in metrics.text
+            openapi = (await client.get(f"{base}/openapi.json")).json()
+            assert "/health" in openapi["paths"]
+            asyncapi = (await client.get(f"{base}/asyncapi.json")).json()
+            assert asyncapi["asyncapi"].startswith("3.")
+        intake_spec = (await client.get(f"{system.url('intake')}/asyncapi.json")).json()
+        addresses = {c["address"] for c in intake_spec["channels"].values()}
+        assert topics.COMPLAINT_EVENTS in addresses
+        projections_spec = (await client.get(f"{system.url('projections')}/asyncapi.json")).json()
+        assert topics.COMPLAINT_EVENTS in {
+            c["address"] for c in projections_spec["channels"].values()
+        }
+        consumed = (await client.get(f"{system.url('projections')}/metrics")).text
+        assert 'desk_consumer_events_total{consumer="projections.register"' in consumed
+        page = await client.get(f"{system.url('intake')}/asyncapi")
+        assert page.status_code == 200 and "asyncapi" in page.text.lower()

@@ -1,0 +1,92 @@
+"""``desk run`` as a newcomer uses it: everything up, URLs printed, Ctrl-C stops it all, and
+the data is still there next time."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from shared.devstack.postgres import free_port
+from tests.e2e.helpers import complaint
+
+pytestmark = pytest.mark.e2e
+
+
+def _start(env: dict[str, str]) -> tuple[subprocess.Popen[str], list[str]]:
+    process = subprocess.Popen(
+        [sys.executable, "-m", "shared.cli", "run"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    lines: list[str] = []
+    deadline = time.monotonic() + 120
+    assert process.stdout is not None
+    while time.monotonic() < deadline:
+        line = process.stdout.readline()
+        if not line:
+            break
+        lines.append(line)
+        if "Ctrl-C" in line:
+            return process, lines
+    process.kill()
+    raise AssertionError("desk run did not come up:\n" + "".join(lines))
+
+
+def _stop(process: subprocess.Popen[str]) -> None:
+    process.send_signal(signal.SIGINT)
+    assert process.wait(60) == 0
+
+
+def _listening(port: int) -> bool:
+    try:
+        httpx.get(f"http://127.0.0.1:{port}/health", timeout=1)
+        return True
+    except httpx.HTTPError:
+        return False
+
+
+def test_desk_run_starts_everything_stops_on_ctrl_c_and_keeps_data(tmp_path: Path) -> None:
+    ports = {name: free_port() for name in ("INTAKE", "SLA", "NOTIFY", "PROJECTIONS")}
+    env = {
+        **{
+            k: v
+            for k, v in os.environ.items()
+            if k not in ("DATABASE_URL", "KAFKA_BOOTSTRAP_SERVERS")
+        },
+        "DESK_DATA_DIR": str(tmp_path / "data"),
+        "DESK_POSTGRES_PORT": str(free_port()),
+        "DESK_BROKER_PORT": str(free_port()),
+        **{f"{name}_PORT": str(port) for name, port in ports.items()},
+    }
+    process, lines = _start(env)
+    try:
+        output = "".join(lines)
+        for port in ports.values():
+            assert f"http://127.0.0.1:{port}" in output
+        created = httpx.post(
+            f"http://127.0.0.1:{ports['INTAKE']}/complaints", json=complaint(site="RUN"), timeout=10
+        )
+        assert created.status_code == 201
+    finally:
+        _stop(process)
+    assert not any(_listening(p) for p in ports.values()), "every service stopped"
+    for leftover in (str(tmp_path / "data"), f"127.0.0.1:{env['DESK_BROKER_PORT']}"):
+        found = subprocess.run(["pgrep", "-f", leftover], capture_output=True, text=True)
+        assert found.stdout == "", f"still running: {leftover}"
+
+    process, _ = _start(env)  # the same data folder: the complaint is still there
+    try:
+        url = f"http://127.0.0.1:{ports['PROJECTIONS']}/complaints/{created.json()['id']}"
+        deadline = time.monotonic() + 30
+        while httpx.get(url, timeout=5).status_code != 200 and time.monotonic() < deadline:
+            time.sleep(0.3)
+        assert httpx.get(url, timeout=5).json()["number"] == created.json()["number"]
+    finally:
+        _stop(process)
