@@ -1,0 +1,60 @@
+"""The compose file cannot be run here (no Docker engine), so it is checked instead: valid
+against the official Compose schema, and naming only services and settings that exist."""
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+from jsonschema import Draft7Validator
+
+from services.intake.settings import IntakeSettings
+from services.notify.settings import NotifySettings
+from services.projections.settings import ProjectionsSettings
+from services.sla.settings import SlaSettings
+
+ROOT = Path(__file__).resolve().parent.parent
+SCHEMA = ROOT.parent / "shared" / "schemas" / "compose-spec.json"
+SETTINGS = {
+    "intake": IntakeSettings,
+    "sla": SlaSettings,
+    "notify": NotifySettings,
+    "projections": ProjectionsSettings,
+}
+
+
+def _compose() -> dict:  # type: ignore[type-arg]
+    return yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+
+
+def test_compose_file_is_valid_against_the_official_schema() -> None:
+    if not SCHEMA.exists():
+        pytest.skip(f"the Compose schema is not beside the repo ({SCHEMA})")
+    errors = list(Draft7Validator(json.loads(SCHEMA.read_text())).iter_errors(_compose()))
+    assert errors == [], [e.message for e in errors]
+
+
+def _env_names(settings_cls: type) -> set[str]:
+    names = set()
+    prefix = settings_cls.model_config.get("env_prefix", "")
+    for name, field in settings_cls.model_fields.items():
+        alias = field.validation_alias
+        names.add(alias if isinstance(alias, str) else f"{prefix}{name}".upper())
+    return names
+
+
+def test_every_compose_service_exists_and_reads_the_variables_it_is_given() -> None:
+    services = _compose()["services"]
+    for name, settings_cls in SETTINGS.items():
+        assert name in services, f"{name} is missing from docker-compose.yml"
+        command = services[name]["command"]
+        assert command[-1] == f"services.{name}"
+        assert (ROOT / "services" / name / "__main__.py").exists()
+        unknown = set(services[name]["environment"]) - _env_names(settings_cls)
+        assert unknown == set(), f"{name} is given variables it does not read: {unknown}"
+        port = settings_cls().port
+        assert f"{port}:{port}" in services[name]["ports"]
+        assert re.search(
+            rf"127\.0\.0\.1:{port}/health", " ".join(services[name]["healthcheck"]["test"])
+        )
