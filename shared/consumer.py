@@ -15,6 +15,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 from collections.abc import Awaitable, Callable, Sequence
@@ -69,7 +70,11 @@ def is_transient(exc: BaseException) -> bool:
 
 
 class StreamGap(Exception):
-    pass
+    """The stream's next version to apply is not this event's: its predecessors come first."""
+
+    def __init__(self, applied: int, version: int) -> None:
+        super().__init__(f"at version {applied}, got {version}")
+        self.applied = applied
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,23 +135,20 @@ class EventConsumer:
         """Apply ``event`` once, after any predecessors still missing. True if it took effect
         now, False if it had already been applied."""
         for _ in range(3):
-            applied = await self._applied_version(event)
-            if event.version <= applied:
-                metrics.CONSUMED.labels(self.name, source, "duplicate").inc()
-                return False
-            for missing in await eventstore.read_stream(
-                self.pool,
-                event.stream_type,
-                event.stream_id,
-                from_version=applied + 1,
-                to_version=event.version - 1,
-            ):
-                await self._apply_one(missing, source="gap_fill")
             try:
                 return await self._apply_one(event, source=source, origin=origin)
-            except StreamGap:
-                continue  # another applier moved the stream meanwhile; look again
-        raise StreamGap(f"{event.stream_type} {event.stream_id}: could not close the gap")
+            except StreamGap as gap:
+                missing = await eventstore.read_stream(
+                    self.pool,
+                    event.stream_type,
+                    event.stream_id,
+                    from_version=gap.applied + 1,
+                    to_version=event.version - 1,
+                )
+                for earlier in missing:
+                    with contextlib.suppress(StreamGap):  # another applier got there first
+                        await self._apply_one(earlier, source="gap_fill")
+        raise RuntimeError(f"{event.stream_type} {event.stream_id}: could not close the gap")
 
     async def catch_up(self, *, grace_seconds: float = 0.0, batch_size: int = 500) -> int:
         """Follow the event store from this consumer's checkpoint and apply what is missing.
@@ -189,13 +191,6 @@ class EventConsumer:
 
     # -- internals ----------------------------------------------------------------------------
 
-    async def _applied_version(self, event: EventEnvelope) -> int:
-        return int(
-            await self.pool.fetchval(
-                Q.applied_version, self.name, event.stream_type, event.stream_id
-            )
-        )
-
     async def _apply_one(
         self, event: EventEnvelope, *, source: str, origin: KafkaOrigin | None = None
     ) -> bool:
@@ -212,7 +207,7 @@ class EventConsumer:
                         metrics.CONSUMED.labels(self.name, source, "duplicate").inc()
                         return False
                     if event.version != applied + 1:
-                        raise StreamGap(f"at {applied}, got {event.version}")
+                        raise StreamGap(applied, event.version)
                     await self.projector.apply(conn, event)
                     await conn.execute(
                         Q.advance_stream,

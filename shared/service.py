@@ -105,11 +105,15 @@ class ServiceRuntime:
             record = msg.raw_message
             assert not isinstance(record, tuple)  # one record at a time, never a batch
             self._last_record_at[consumer.name] = time.monotonic()
-            await consumer.on_record(
-                list(record.headers or ()),
-                record.value,
-                KafkaOrigin(record.topic, record.partition, record.offset),
-            )
+            try:
+                await consumer.on_record(
+                    list(record.headers or ()),
+                    record.value,
+                    KafkaOrigin(record.topic, record.partition, record.offset),
+                )
+            except Exception:
+                await asyncio.sleep(1.0)  # infrastructure trouble: back off, then redeliver
+                raise
 
         return handle
 

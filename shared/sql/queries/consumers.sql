@@ -10,11 +10,6 @@ RETURNING version;
 UPDATE consumers.stream_positions SET version = $4
 WHERE consumer = $1 AND stream_type = $2 AND stream_id = $3;
 
--- name: applied_version
-SELECT COALESCE(
-    (SELECT version FROM consumers.stream_positions
-     WHERE consumer = $1 AND stream_type = $2 AND stream_id = $3), 0);
-
 -- name: applied_versions
 SELECT stream_type, stream_id, version FROM consumers.stream_positions
 WHERE consumer = $1 AND stream_id = ANY($2::uuid[]);
