@@ -29,7 +29,7 @@ from .eventstore import FollowPosition
 from .kafka import ensure_topics, new_producer
 from .queries import load
 from .settings import ServiceSettings
-from .topics import STREAM_TOPICS, topic_for
+from .topics import INTEGRATION_TOPICS, STREAM_TOPICS, topic_for
 
 log = logging.getLogger(__name__)
 Q = load(Path(__file__).parent / "sql" / "queries" / "outbox.sql")
@@ -120,9 +120,8 @@ class OutboxRelay:
         futures = []
         for _, event, _ in batch:
             key, headers, value = cloudevents.to_kafka(event)
-            futures.append(
-                await producer.send(topic_for(event.stream_type), value, key=key, headers=headers)
-            )
+            for topic in topics_for(event):
+                futures.append(await producer.send(topic, value, key=key, headers=headers))
         try:
             await asyncio.gather(*futures)
         except Exception:
@@ -133,6 +132,12 @@ class OutboxRelay:
         metrics.OUTBOX_PUBLISHED.inc(len(batch))
         metrics.OUTBOX_PUBLISH_SECONDS.observe(time.perf_counter() - started)
         return len(batch)
+
+
+def topics_for(event: eventstore.EventEnvelope) -> list[str]:
+    """Its stream's topic, and another system's where that system must hear of it."""
+    extra = INTEGRATION_TOPICS.get(event.event_type)
+    return [topic_for(event.stream_type), *([extra] if extra else [])]
 
 
 class OutboxNotifier:

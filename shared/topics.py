@@ -3,17 +3,42 @@
 from typing import Final
 
 COMPLAINT_EVENTS: Final = "complaints.events"
+COMMAND_RESULTS: Final = "complaints.command-results"
 SLA_EVENTS: Final = "sla.events"
 NOTIFY_EVENTS: Final = "notify.events"
 
 # Which topic carries the events of each kind of stream.
 STREAM_TOPICS: Final[dict[str, str]] = {
     "complaint": COMPLAINT_EVENTS,
+    "command": COMMAND_RESULTS,
     "sla": SLA_EVENTS,
     "notification": NOTIFY_EVENTS,
 }
 
-ALL_TOPICS: Final[tuple[str, ...]] = (COMPLAINT_EVENTS, SLA_EVENTS, NOTIFY_EVENTS)
+# Integration with other systems (maintenance, procurement, anyone sending commands).
+COMPLAINT_COMMANDS: Final = "complaints.commands"
+WORK_ORDERS: Final = "maintenance.work-orders"
+WORK_ORDER_UPDATES: Final = "maintenance.work-order-updates"
+PURCHASE_REQUESTS: Final = "procurement.purchase-requests"
+PURCHASE_UPDATES: Final = "procurement.purchase-updates"
+
+# Events also published on another system's topic, besides their stream's own.
+INTEGRATION_TOPICS: Final[dict[str, str]] = {
+    "WorkOrderRequested": WORK_ORDERS,
+    "PurchaseRequested": PURCHASE_REQUESTS,
+}
+
+ALL_TOPICS: Final[tuple[str, ...]] = (
+    COMPLAINT_EVENTS,
+    COMMAND_RESULTS,
+    SLA_EVENTS,
+    NOTIFY_EVENTS,
+    COMPLAINT_COMMANDS,
+    WORK_ORDERS,
+    WORK_ORDER_UPDATES,
+    PURCHASE_REQUESTS,
+    PURCHASE_UPDATES,
+)
 
 
 def topic_for(stream_type: str) -> str:

@@ -1,16 +1,37 @@
-"""Intake's HTTP commands."""
+"""Intake's HTTP commands: POST /complaints and one endpoint per lifecycle step."""
 
+from collections.abc import Awaitable, Callable
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 from uuid import UUID
 
 from fastapi import APIRouter, Header, Request, Response
 from pydantic import BaseModel
 
-from .commands import ReceiveComplaint
-from .handlers import receive_complaint
+from shared.events import utcnow
+from shared.eventstore import ConcurrencyConflict
+from shared.http import ApiError
+
+from . import commands as c
+from .domain import IllegalTransition
+from .handlers import (
+    COMMANDS,
+    ComplaintNotFound,
+    Context,
+    Outcome,
+    Provenance,
+    TaskNotFound,
+    receive_complaint,
+    run_command,
+)
 
 router = APIRouter(tags=["complaints"])
+
+ERRORS: dict[int | str, dict[str, Any]] = {
+    404: {"description": "Unknown complaint or task / 查無此投訴或任務"},
+    409: {"description": "Illegal in the current state, or a stale version / 狀態不允許或版本過期"},
+    422: {"description": "A field is invalid / 欄位有誤"},
+}
 
 
 class ComplaintAccepted(BaseModel):
@@ -18,7 +39,90 @@ class ComplaintAccepted(BaseModel):
     number: str
     status: str
     version: int
+    events: list[str]
     received_at: datetime | None
+
+
+class CommandResult(BaseModel):
+    id: UUID
+    number: str | None
+    status: str
+    version: int
+    events: list[str]
+    created_id: UUID | None = None
+
+
+def _provenance(correlation: str | None) -> Provenance:
+    try:
+        return Provenance(correlation_id=UUID(correlation)) if correlation else Provenance()
+    except ValueError:
+        raise ApiError(
+            422, "validation_error", "X-Correlation-Id must be a UUID", "X-Correlation-Id 須為 UUID"
+        ) from None
+
+
+def _expected_version(if_match: str | None, body: c.Command) -> c.Command:
+    if if_match is None:
+        return body
+    tag = if_match.strip().removeprefix("W/").strip('"')
+    if not tag.isdigit():
+        raise ApiError(
+            422, "validation_error", "If-Match must be a version number", "If-Match 須為版本號"
+        )
+    if body.expected_version is not None and body.expected_version != int(tag):
+        raise ApiError(
+            422,
+            "validation_error",
+            "If-Match and expected_version disagree",
+            "If-Match 與 expected_version 不一致",
+        )
+    return body.model_copy(update={"expected_version": int(tag)})
+
+
+async def _translate(call: Awaitable[Outcome]) -> Outcome:
+    """Domain refusals become clear 4xx answers; nothing the client sends makes a 500."""
+    try:
+        return await call
+    except IllegalTransition as exc:
+        raise ApiError(
+            409,
+            "illegal_transition",
+            exc.message,
+            exc.message_zh,
+            current_status=exc.status.value,
+            command=exc.command,
+        ) from None
+    except ConcurrencyConflict as exc:
+        raise ApiError(
+            409,
+            "version_conflict",
+            f"The complaint is at version {exc.actual}, not {exc.expected}; reload and retry",
+            f"投訴已更新至版本 {exc.actual}（非 {exc.expected}），請重新載入後再試",
+            expected_version=exc.expected,
+            actual_version=exc.actual,
+        ) from None
+    except ComplaintNotFound as exc:
+        raise ApiError(
+            404,
+            "complaint_not_found",
+            f"No complaint {exc.complaint_id}",
+            f"查無投訴 {exc.complaint_id}",
+        ) from None
+    except (TaskNotFound, LookupError) as exc:
+        raise ApiError(404, "task_not_found", f"No such task: {exc}", "查無此任務") from None
+
+
+def _result(outcome: Outcome, response: Response) -> CommandResult:
+    complaint = outcome.complaint
+    response.headers["ETag"] = f'"{complaint.version}"'
+    return CommandResult(
+        id=complaint.id,
+        number=complaint.number,
+        status=complaint.status.value,
+        version=complaint.version,
+        events=outcome.events,
+        created_id=outcome.created_id,
+    )
 
 
 @router.post(
@@ -26,35 +130,137 @@ class ComplaintAccepted(BaseModel):
     status_code=201,
     response_model=ComplaintAccepted,
     summary="Register a complaint / 登記投訴",
-    responses={
-        422: {"description": "A field is invalid / 欄位有誤"},
-        413: {"description": "Too large"},
-    },
+    responses={422: ERRORS[422], 413: {"description": "Too large / 內容過大"}},
 )
 async def post_complaint(
-    body: ReceiveComplaint,
+    body: c.ReceiveComplaint,
     request: Request,
     response: Response,
     idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
     x_actor: Annotated[str | None, Header(max_length=200)] = None,
+    x_correlation_id: Annotated[str | None, Header(max_length=64)] = None,
 ) -> ComplaintAccepted:
-    """Answers 201 once ComplaintReceived is durable. Retrying with the same
-    ``Idempotency-Key`` returns the complaint the first call created."""
+    """Answers 201 once ComplaintReceived is durable (with SafetyEscalated for a safety problem
+    or major fault, and RepeatComplaintDetected when earlier complaints look alike). Retrying
+    with the same ``Idempotency-Key`` returns the complaint the first call created."""
     runtime = request.app.state.runtime
+    s = runtime.settings
     receipt = await receive_complaint(
         runtime.uow,
         body,
         actor=x_actor or body.receiving_officer,
-        number_timezone=runtime.settings.number_timezone,
+        number_timezone=s.number_timezone,
+        contact_key_secret=s.contact_key_secret,
+        repeat_window_days=s.repeat_window_days,
         idempotency_key=idempotency_key,
+        provenance=_provenance(x_correlation_id),
     )
     if receipt.replayed:
         response.status_code = 200
     response.headers["Location"] = f"/complaints/{receipt.complaint_id}"
+    response.headers["ETag"] = f'"{receipt.version}"'
     return ComplaintAccepted(
         id=receipt.complaint_id,
         number=receipt.number,
-        status="received",
+        status=receipt.status,
         version=receipt.version,
+        events=receipt.events,
         received_at=receipt.received_at,
+    )
+
+
+SUMMARIES = {
+    "acknowledge": "First contact with the complainant / 聯繫投訴人",
+    "escalate-safety": "Escalate a safety problem at once / 安全問題立即上報",
+    "evidence": "Record evidence / 記錄調查證據",
+    "classify": "Classify responsibility, severity, category / 分類",
+    "severity": "Change the severity / 調整等級",
+    "resolution": "Propose a resolution / 提出解決方案",
+    "resolution/accept": "The complainant accepts the resolution / 投訴人同意方案",
+    "resolution/dispute": "The complainant disputes it: escalate to the supervisor / 異議上報主管",
+    "report": "File the handling report / 投訴處理報告",
+    "tasks": "Assign a task / 分派任務",
+    "tasks/progress": "Record task progress / 任務進度",
+    "tasks/complete": "Complete a task / 任務完成",
+    "tasks/cancel": "Cancel a task / 取消任務",
+    "wait": "Wait for the complainant, a third party or parts / 等待",
+    "resume": "Resume after waiting / 恢復處理",
+    "callbacks": "Record the callback / 回訪結果",
+    "review/conclude": "Conclude the supervisor's review / 復核結論",
+    "resolve": "Resolve / 已解決",
+    "close": "Close and archive / 歸檔",
+    "reopen": "Reopen: a new cycle / 重新開啟",
+}
+
+
+def _endpoint(name: str, model: type[c.Command]) -> Callable[..., Awaitable[CommandResult]]:
+    async def endpoint(
+        complaint_id: UUID,
+        body: model,  # type: ignore[valid-type]
+        request: Request,
+        response: Response,
+        if_match: Annotated[str | None, Header(max_length=40)] = None,
+        x_correlation_id: Annotated[str | None, Header(max_length=64)] = None,
+    ) -> CommandResult:
+        return await _run(
+            name, complaint_id, None, body, request, response, if_match, x_correlation_id
+        )
+
+    return endpoint
+
+
+def _task_endpoint(name: str, model: type[c.Command]) -> Callable[..., Awaitable[CommandResult]]:
+    async def endpoint(
+        complaint_id: UUID,
+        task_id: UUID,
+        body: model,  # type: ignore[valid-type]
+        request: Request,
+        response: Response,
+        if_match: Annotated[str | None, Header(max_length=40)] = None,
+        x_correlation_id: Annotated[str | None, Header(max_length=64)] = None,
+    ) -> CommandResult:
+        return await _run(
+            name, complaint_id, task_id, body, request, response, if_match, x_correlation_id
+        )
+
+    return endpoint
+
+
+async def _run(
+    name: str,
+    complaint_id: UUID,
+    task_id: UUID | None,
+    body: c.Command,
+    request: Request,
+    response: Response,
+    if_match: str | None,
+    correlation: str | None,
+) -> CommandResult:
+    runtime = request.app.state.runtime
+    ctx = Context(
+        now=utcnow(), reopen_window_days=runtime.settings.reopen_window_days, task_id=task_id
+    )
+    command = _expected_version(if_match, body)
+    outcome = await _translate(
+        run_command(runtime.uow, name, complaint_id, command, ctx, _provenance(correlation))
+    )
+    return _result(outcome, response)
+
+
+for _name, (_model, _) in COMMANDS.items():
+    if _name.startswith("tasks/"):
+        path = f"/complaints/{{complaint_id}}/tasks/{{task_id}}/{_name.removeprefix('tasks/')}"
+        handler = _task_endpoint(_name, _model)
+    else:
+        path = f"/complaints/{{complaint_id}}/{_name}"
+        handler = _endpoint(_name, _model)
+    router.add_api_route(
+        path,
+        handler,
+        methods=["POST"],
+        response_model=CommandResult,
+        summary=SUMMARIES[_name],
+        description=(_model.__doc__ or "").strip() or None,
+        responses=ERRORS,
+        name=f"complaint_{_name.replace('/', '_').replace('-', '_')}",
     )

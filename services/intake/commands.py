@@ -1,9 +1,12 @@
-"""Commands intake accepts, validated at the edge (HTTP or Kafka) before the aggregate."""
+"""Commands intake accepts, validated at the edge (HTTP or Kafka) before the aggregate.
+Every command names its actor; ``expected_version`` (or an ``If-Match`` header) makes a
+write conditional on the version the client last saw."""
 
 import re
 from typing import Annotated
 
 from pydantic import (
+    AwareDatetime,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -14,16 +17,39 @@ from pydantic import (
     model_validator,
 )
 
-from shared.events import Category, Channel, Urgency
+from shared.events.complaints import (
+    AssigneeKind,
+    CallbackChannel,
+    Category,
+    Channel,
+    EvidenceKind,
+    ResolutionKind,
+    Responsibility,
+    ReviewOutcome,
+    Severity,
+    TemporaryMeasure,
+    Urgency,
+    WaitReason,
+)
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 LongText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000)]
+Note = Annotated[str, StringConstraints(strip_whitespace=True, max_length=4000)]
 SiteCode = Annotated[
     str,
     BeforeValidator(lambda v: v.strip().upper() if isinstance(v, str) else v),
     StringConstraints(pattern=r"^[A-Z][A-Z0-9]{1,11}$"),
 ]
 _PHONE = re.compile(r"^\+?[0-9][0-9 \-()]{5,24}$")
+
+
+class Command(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    actor: Text = Field(description="執行人 / who acts (duty officer, supervisor, system)")
+    expected_version: int | None = Field(
+        None, ge=0, description="寫入前預期的版本 / version last seen; 409 if it moved on"
+    )
 
 
 class ReceiveComplaint(BaseModel):
@@ -64,6 +90,11 @@ class ReceiveComplaint(BaseModel):
     )
     channel: Channel = Field(description="受理管道 / how the complaint came in")
     receiving_officer: Text = Field(description="受理人 / receiving duty officer")
+    major_fault: bool = Field(False, description="重大故障 / a major fault: escalate at once")
+    temporary_measures: list[TemporaryMeasure] = Field(
+        default_factory=list, max_length=10, description="臨時措施 / temporary measures taken"
+    )
+    measures_note: Note | None = None
 
     @field_validator("phone")
     @classmethod
@@ -77,3 +108,149 @@ class ReceiveComplaint(BaseModel):
         if not self.phone and not self.email:
             raise ValueError("give a phone or an email so the complainant can be called back")
         return self
+
+
+class Acknowledge(Command):
+    """First contact with the complainant (stops the SLA response clock)."""
+
+    channel: CallbackChannel = CallbackChannel.PHONE
+    note: Note | None = None
+
+
+class EscalateSafety(Command):
+    """Report a safety problem or major fault upward at once."""
+
+    reason: LongText
+    temporary_measures: list[TemporaryMeasure] = Field(default_factory=list, max_length=10)
+    measures_note: Note | None = None
+
+
+class RecordEvidence(Command):
+    kind: EvidenceKind
+    text: LongText
+    collected_at: AwareDatetime | None = None
+    attachments: list[Text] = Field(default_factory=list, max_length=20)
+
+
+class Classify(Command):
+    responsibility: Responsibility
+    severity: Severity
+    category: Category | None = None
+    third_party: Text | None = None
+    referred_to: Text | None = Field(None, description="轉介單位 / where it is referred")
+    reason: LongText | None = None
+
+    @model_validator(mode="after")
+    def _outside_needs_referral(self) -> "Classify":
+        if self.responsibility is Responsibility.OUTSIDE_JURISDICTION and not (
+            self.referred_to and self.reason
+        ):
+            raise ValueError("outside_jurisdiction needs referred_to and a reason")
+        if self.responsibility is Responsibility.THIRD_PARTY and not self.third_party:
+            raise ValueError("third_party responsibility needs the third_party's name")
+        return self
+
+
+class ChangeSeverity(Command):
+    severity: Severity
+    reason: LongText
+
+
+class ProposeResolution(Command):
+    kind: ResolutionKind
+    summary: LongText
+    deadline: AwareDatetime | None = None
+    lost_work_allowance: float | None = Field(None, ge=0, le=1_000_000)
+    parts_compensation: float | None = Field(None, ge=0, le=1_000_000)
+    retraining: bool | None = None
+    apology: bool | None = None
+    restock_via_procurement: bool | None = None
+    expected_arrival: AwareDatetime | None = None
+
+    @model_validator(mode="after")
+    def _fits_its_kind(self) -> "ProposeResolution":
+        if self.kind is ResolutionKind.REPAIR and self.deadline is None:
+            raise ValueError("a repair resolution needs a deadline")
+        if self.kind is ResolutionKind.SHORTAGE and self.expected_arrival is None:
+            raise ValueError("a shortage resolution needs the expected arrival")
+        if self.kind is ResolutionKind.SERVICE_ATTITUDE and not (self.retraining or self.apology):
+            raise ValueError("a service-attitude resolution needs retraining or an apology")
+        return self
+
+
+class AcceptResolution(Command):
+    note: Note | None = None
+
+
+class DisputeResolution(Command):
+    reason: LongText
+
+
+class FileReport(Command):
+    responsible_party: Text
+    solution: LongText
+    completion_due: AwareDatetime
+    signed_by_officer: Text
+    signed_by_complainant: Text
+
+
+class NewTask(BaseModel):
+    """A task for a responsible party (責任人), with its deadline."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    assignee_kind: AssigneeKind
+    assignee: Text
+    description: LongText
+    due_at: AwareDatetime
+
+
+class AssignTask(Command, NewTask):
+    pass
+
+
+class TaskNote(Command):
+    note: Note | None = None
+
+
+class CancelTask(Command):
+    reason: LongText
+
+
+class Wait(Command):
+    reason: WaitReason
+    note: Note | None = None
+
+
+class Resume(Command):
+    note: Note | None = None
+
+
+class Resolve(Command):
+    summary: LongText
+
+
+class RecordCallback(Command):
+    channel: CallbackChannel
+    satisfied: bool
+    comments: Note | None = None
+
+
+class ConcludeReview(Command):
+    outcome: ReviewOutcome
+    notes: LongText
+    tasks: list[NewTask] = Field(default_factory=list, max_length=20)
+
+    @model_validator(mode="after")
+    def _tasks_for_further_action(self) -> "ConcludeReview":
+        if self.outcome is ReviewOutcome.FURTHER_ACTION and not self.tasks:
+            raise ValueError("further_action needs at least one new task")
+        return self
+
+
+class Close(Command):
+    note: Note | None = None
+
+
+class Reopen(Command):
+    reason: LongText

@@ -1,23 +1,88 @@
-"""The complaint aggregate: pure logic, no I/O. Commands are validated against the state
-rebuilt from the complaint's events, and record new events for the handler to save."""
+"""The complaint aggregate: pure logic, no I/O. Each command is checked against the state
+rebuilt from the complaint's events, then records new events for the handler to save."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
-from uuid import UUID
+from uuid import UUID, uuid4
 from zoneinfo import ZoneInfo
 
-from shared.events import ComplaintReceived, DomainEvent
+from shared.events import DomainEvent, Status, status_after
+from shared.events.complaints import (
+    AssigneeKind,
+    CallbackRecorded,
+    Category,
+    ComplaintAcknowledged,
+    ComplaintClassified,
+    ComplaintClosed,
+    ComplaintReceived,
+    ComplaintReferred,
+    ComplaintReopened,
+    ComplaintResolved,
+    EvidenceRecorded,
+    HandlingReportFiled,
+    PurchaseRequested,
+    RepeatComplaintDetected,
+    RepeatReason,
+    ResolutionAccepted,
+    ResolutionDisputed,
+    ResolutionProposed,
+    Responsibility,
+    ReviewConcluded,
+    ReviewOpened,
+    ReviewOutcome,
+    SafetyEscalated,
+    Severity,
+    SeverityChanged,
+    TaskAssigned,
+    TaskCancelled,
+    TaskCompleted,
+    TaskProgressed,
+    TemporaryMeasure,
+    WaitingEnded,
+    WaitingStarted,
+    WorkOrderRequested,
+)
+from shared.events.lifecycle import STATUS_ZH, TERMINAL
 
-from .commands import ReceiveComplaint
+from . import commands as c
 
 
-class Status(StrEnum):
-    NEW = "new"
-    RECEIVED = "received"
+class IllegalTransition(Exception):
+    """The command does not apply to the complaint as it stands."""
+
+    def __init__(self, command: str, status: Status, why: str = "", why_zh: str = "") -> None:
+        self.command, self.status = command, status
+        self.message = f"Cannot {command} a complaint that is {status.value}" + (
+            f": {why}" if why else ""
+        )
+        self.message_zh = f"投訴目前狀態為「{STATUS_ZH[status]}」，不能執行「{command}」" + (
+            f"：{why_zh}" if why_zh else ""
+        )
+        super().__init__(self.message)
+
+
+class TaskState(StrEnum):
+    OPEN = "open"
+    IN_PROGRESS = "in_progress"
+    COMPLETED = "completed"
+    CANCELLED = "cancelled"
+
+
+@dataclass
+class Task:
+    id: UUID
+    assignee_kind: AssigneeKind
+    assignee: str
+    state: TaskState = TaskState.OPEN
+    external_status: str | None = None
+
+    @property
+    def is_open(self) -> bool:
+        return self.state in (TaskState.OPEN, TaskState.IN_PROGRESS)
 
 
 def complaint_number(site: str, local_day: str, sequence: int) -> str:
@@ -37,7 +102,20 @@ class Complaint:
     status: Status = Status.NEW
     number: str | None = None
     site: str | None = None
+    location: str | None = None
+    category: Category | None = None
+    severity: Severity | None = None
+    responsibility: Responsibility | None = None
+    acknowledged: bool = False
+    safety_escalated: bool = False
+    waiting: bool = False
+    resolution_id: UUID | None = None
+    tasks: dict[UUID, Task] = field(default_factory=dict)
+    cycle: int = 1
+    closed_at: datetime | None = None
     pending: list[DomainEvent] = field(default_factory=list)
+
+    # -- rebuilding ---------------------------------------------------------------------------
 
     @classmethod
     def rebuild(cls, complaint_id: UUID, history: Iterable[DomainEvent]) -> Complaint:
@@ -47,27 +125,337 @@ class Complaint:
             complaint.version += 1
         return complaint
 
-    @classmethod
-    def receive(
-        cls, complaint_id: UUID, command: ReceiveComplaint, *, number: str, now: datetime
-    ) -> Complaint:
-        complaint = cls(complaint_id)
-        complaint._record(ComplaintReceived(number=number, received_at=now, **command.model_dump()))
-        return complaint
-
     @property
     def saved_version(self) -> int:
         """The version of the stream before the pending events."""
         return self.version - len(self.pending)
 
-    def _record(self, event: DomainEvent) -> None:
-        self._apply(event)
-        self.version += 1
-        self.pending.append(event)
+    @property
+    def open_tasks(self) -> list[Task]:
+        return [t for t in self.tasks.values() if t.is_open]
+
+    def _record(self, *events: DomainEvent) -> None:
+        for event in events:
+            self._apply(event)
+            self.version += 1
+            self.pending.append(event)
 
     def _apply(self, event: DomainEvent) -> None:
+        self.status = status_after(self.status, event)
         match event:
             case ComplaintReceived():
-                self.status = Status.RECEIVED
-                self.number = event.number
-                self.site = event.site
+                self.number, self.site = event.number, event.site
+                self.location, self.category = event.location, event.category
+            case SafetyEscalated():
+                self.safety_escalated = True
+            case ComplaintAcknowledged():
+                self.acknowledged = True
+            case ComplaintClassified():
+                self.responsibility, self.severity = event.responsibility, event.severity
+                self.category = event.category
+            case SeverityChanged():
+                self.severity = event.severity
+            case ResolutionProposed():
+                self.resolution_id = event.resolution_id
+            case TaskAssigned():
+                self.tasks[event.task_id] = Task(event.task_id, event.assignee_kind, event.assignee)
+            case TaskProgressed():
+                task = self.tasks[event.task_id]
+                task.state = TaskState.IN_PROGRESS
+                task.external_status = event.external_status or task.external_status
+            case TaskCompleted():
+                self.tasks[event.task_id].state = TaskState.COMPLETED
+            case TaskCancelled():
+                self.tasks[event.task_id].state = TaskState.CANCELLED
+            case WaitingStarted():
+                self.waiting = True
+            case WaitingEnded():
+                self.waiting = False
+            case ComplaintClosed():
+                self.closed_at = event.closed_at
+            case ComplaintReopened():
+                self.cycle = event.cycle
+                self.safety_escalated = False
+
+    # -- guards -------------------------------------------------------------------------------
+
+    def _require(self, command: str, allowed: Iterable[Status]) -> None:
+        if self.status not in set(allowed):
+            raise IllegalTransition(command, self.status)
+
+    def _require_open(self, command: str) -> None:
+        if self.status in TERMINAL or self.status is Status.NEW:
+            raise IllegalTransition(command, self.status)
+
+    def _task(self, command: str, task_id: UUID) -> Task:
+        task = self.tasks.get(task_id)
+        if task is None:
+            raise LookupError(f"task {task_id}")
+        if not task.is_open:
+            raise IllegalTransition(
+                command, self.status, f"task is {task.state.value}", f"任務已{task.state.value}"
+            )
+        return task
+
+    # -- commands -----------------------------------------------------------------------------
+
+    @classmethod
+    def receive(
+        cls,
+        complaint_id: UUID,
+        command: c.ReceiveComplaint,
+        *,
+        number: str,
+        now: datetime,
+        repeats: dict[UUID, set[RepeatReason]] | None = None,
+        repeat_window_days: int = 30,
+    ) -> Complaint:
+        complaint = cls(complaint_id)
+        fields = command.model_dump(exclude={"temporary_measures", "measures_note", "major_fault"})
+        complaint._record(ComplaintReceived(number=number, received_at=now, **fields))
+        if command.category is Category.SAFETY or command.major_fault:
+            complaint._record(
+                SafetyEscalated(
+                    reason="safety problem reported at receipt"
+                    if command.category is Category.SAFETY
+                    else "major fault reported at receipt",
+                    temporary_measures=command.temporary_measures,
+                    measures_note=command.measures_note,
+                    at_receipt=True,
+                )
+            )
+        if repeats:
+            reasons = sorted({r for rs in repeats.values() for r in rs})
+            complaint._record(
+                RepeatComplaintDetected(
+                    related=sorted(repeats), reasons=reasons, window_days=repeat_window_days
+                )
+            )
+        return complaint
+
+    def acknowledge(self, command: c.Acknowledge) -> None:
+        self._require_open("acknowledge")
+        if self.acknowledged:
+            raise IllegalTransition(
+                "acknowledge", self.status, "already acknowledged", "已聯繫過投訴人"
+            )
+        self._record(ComplaintAcknowledged(contact_channel=command.channel, note=command.note))
+
+    def escalate_safety(self, command: c.EscalateSafety) -> None:
+        self._require_open("escalate-safety")
+        if self.safety_escalated:
+            raise IllegalTransition(
+                "escalate-safety", self.status, "already escalated", "已上報安全問題"
+            )
+        measures: list[TemporaryMeasure] = command.temporary_measures
+        self._record(
+            SafetyEscalated(
+                reason=command.reason,
+                temporary_measures=measures,
+                measures_note=command.measures_note,
+            )
+        )
+
+    def record_evidence(self, command: c.RecordEvidence, now: datetime) -> UUID:
+        self._require_open("record evidence for")
+        evidence_id = uuid4()
+        self._record(
+            EvidenceRecorded(
+                evidence_id=evidence_id,
+                kind=command.kind,
+                text=command.text,
+                collected_at=command.collected_at or now,
+                attachments=command.attachments,
+            )
+        )
+        return evidence_id
+
+    def classify(self, command: c.Classify) -> None:
+        self._require("classify", (Status.RECEIVED, Status.CLASSIFIED))
+        self._record(
+            ComplaintClassified(
+                responsibility=command.responsibility,
+                severity=command.severity,
+                category=command.category or self.category or Category.OTHER,
+                third_party=command.third_party,
+                reason=command.reason,
+            )
+        )
+        if command.responsibility is Responsibility.OUTSIDE_JURISDICTION:
+            assert command.referred_to is not None and command.reason is not None
+            self._record(ComplaintReferred(referred_to=command.referred_to, reason=command.reason))
+
+    def change_severity(self, command: c.ChangeSeverity) -> None:
+        self._require_open("change the severity of")
+        if self.severity is None:
+            raise IllegalTransition(
+                "change the severity of", self.status, "classify it first", "請先分類"
+            )
+        if command.severity is self.severity:
+            raise IllegalTransition(
+                "change the severity of",
+                self.status,
+                f"it is already {self.severity.value}",
+                f"已是 {self.severity.value}",
+            )
+        self._record(
+            SeverityChanged(
+                previous=self.severity, severity=command.severity, reason=command.reason
+            )
+        )
+
+    def propose_resolution(self, command: c.ProposeResolution) -> UUID:
+        self._require(
+            "propose a resolution for",
+            (Status.CLASSIFIED, Status.RESOLUTION_PROPOSED, Status.ESCALATED),
+        )
+        resolution_id = uuid4()
+        self._record(
+            ResolutionProposed(
+                resolution_id=resolution_id,
+                **command.model_dump(exclude={"actor", "expected_version"}),
+            )
+        )
+        return resolution_id
+
+    def accept_resolution(self, command: c.AcceptResolution) -> None:
+        self._require("accept the resolution of", (Status.RESOLUTION_PROPOSED,))
+        assert self.resolution_id is not None
+        self._record(ResolutionAccepted(resolution_id=self.resolution_id, note=command.note))
+
+    def dispute_resolution(self, command: c.DisputeResolution) -> None:
+        self._require("dispute the resolution of", (Status.RESOLUTION_PROPOSED,))
+        assert self.resolution_id is not None
+        self._record(ResolutionDisputed(resolution_id=self.resolution_id, reason=command.reason))
+
+    def file_report(self, command: c.FileReport) -> None:
+        self._require(
+            "file the handling report of",
+            (Status.RESOLUTION_AGREED, Status.IN_PROGRESS, Status.RESOLVED, Status.UNDER_REVIEW),
+        )
+        self._record(
+            HandlingReportFiled(**command.model_dump(exclude={"actor", "expected_version"}))
+        )
+
+    def assign_task(self, command: c.AssignTask) -> UUID:
+        self._require(
+            "assign a task on",
+            (
+                Status.CLASSIFIED,
+                Status.RESOLUTION_PROPOSED,
+                Status.ESCALATED,
+                Status.RESOLUTION_AGREED,
+                Status.IN_PROGRESS,
+            ),
+        )
+        return self._assign(command)
+
+    def _assign(self, command: c.NewTask) -> UUID:
+        task_id = uuid4()
+        self._record(
+            TaskAssigned(
+                task_id=task_id,
+                assignee_kind=command.assignee_kind,
+                assignee=command.assignee,
+                description=command.description,
+                due_at=command.due_at,
+            )
+        )
+        assert self.site is not None and self.location is not None
+        if command.assignee_kind is AssigneeKind.MAINTENANCE:
+            self._record(
+                WorkOrderRequested(
+                    task_id=task_id,
+                    site=self.site,
+                    location=self.location,
+                    description=command.description,
+                    due_at=command.due_at,
+                )
+            )
+        elif command.assignee_kind is AssigneeKind.PROCUREMENT:
+            self._record(
+                PurchaseRequested(
+                    task_id=task_id,
+                    site=self.site,
+                    description=command.description,
+                    due_at=command.due_at,
+                )
+            )
+        return task_id
+
+    def progress_task(self, task_id: UUID, note: str | None, external: str | None = None) -> None:
+        self._require_open("record progress on")
+        self._task("record progress on", task_id)
+        self._record(TaskProgressed(task_id=task_id, note=note, external_status=external))
+
+    def complete_task(self, task_id: UUID, note: str | None) -> None:
+        self._require_open("complete a task of")
+        self._task("complete a task of", task_id)
+        self._record(TaskCompleted(task_id=task_id, note=note))
+
+    def cancel_task(self, task_id: UUID, reason: str) -> None:
+        self._require_open("cancel a task of")
+        self._task("cancel a task of", task_id)
+        self._record(TaskCancelled(task_id=task_id, reason=reason))
+
+    def wait(self, command: c.Wait) -> None:
+        self._require_open("wait on")
+        if self.status in (Status.RESOLVED, Status.UNDER_REVIEW):
+            raise IllegalTransition("wait on", self.status)
+        if self.waiting:
+            raise IllegalTransition("wait on", self.status, "already waiting", "已在等待中")
+        self._record(WaitingStarted(reason=command.reason, note=command.note))
+
+    def resume(self, command: c.Resume) -> None:
+        self._require_open("resume")
+        if not self.waiting:
+            raise IllegalTransition("resume", self.status, "it is not waiting", "並未在等待")
+        self._record(WaitingEnded(note=command.note))
+
+    def resolve(self, command: c.Resolve) -> None:
+        self._require("resolve", (Status.CLASSIFIED, Status.RESOLUTION_AGREED, Status.IN_PROGRESS))
+        if self.open_tasks:
+            raise IllegalTransition(
+                "resolve",
+                self.status,
+                f"{len(self.open_tasks)} task(s) still open",
+                f"尚有 {len(self.open_tasks)} 項任務未完成",
+            )
+        if self.waiting:
+            raise IllegalTransition("resolve", self.status, "it is waiting", "仍在等待中")
+        self._record(ComplaintResolved(summary=command.summary))
+
+    def record_callback(self, command: c.RecordCallback) -> None:
+        self._require("record a callback on", (Status.RESOLVED,))
+        self._record(
+            CallbackRecorded(
+                channel=command.channel, satisfied=command.satisfied, comments=command.comments
+            )
+        )
+        if not command.satisfied:
+            self._record(
+                ReviewOpened(reason=command.comments or "complainant not satisfied at callback")
+            )
+
+    def conclude_review(self, command: c.ConcludeReview) -> list[UUID]:
+        self._require("conclude the review of", (Status.UNDER_REVIEW,))
+        self._record(ReviewConcluded(outcome=command.outcome, notes=command.notes))
+        if command.outcome is ReviewOutcome.FURTHER_ACTION:
+            return [self._assign(task) for task in command.tasks]
+        return []
+
+    def close(self, command: c.Close, now: datetime) -> None:
+        self._require("close", (Status.RESOLVED,))
+        self._record(ComplaintClosed(closed_at=now, note=command.note))
+
+    def reopen(self, command: c.Reopen, *, now: datetime, window_days: int) -> None:
+        self._require("reopen", (Status.CLOSED,))
+        assert self.closed_at is not None
+        if now - self.closed_at > timedelta(days=window_days):
+            raise IllegalTransition(
+                "reopen",
+                self.status,
+                f"closed more than {window_days} days ago",
+                f"歸檔已超過 {window_days} 天",
+            )
+        self._record(ComplaintReopened(reason=command.reason, cycle=self.cycle + 1))

@@ -1,17 +1,148 @@
-"""What intake's entrypoints call: each command in one transaction, acknowledged once durable."""
+"""What intake's entrypoints (HTTP and Kafka) call: each command in one transaction, against
+the complaint rebuilt from its events, acknowledged once its events are durable."""
+
+from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
 from uuid import UUID, uuid4
+
+from pydantic import BaseModel
 
 from shared import metrics
 from shared.events import Metadata, utcnow
+from shared.eventstore import ConcurrencyConflict
 from shared.uow import UnitOfWork
 
-from .commands import ReceiveComplaint
+from . import commands as c
 from .domain import Complaint, complaint_number, local_day
-from .repository import ComplaintRepository
+from .repository import ComplaintRepository, contact_keys
+
+
+class ComplaintNotFound(LookupError):
+    def __init__(self, complaint_id: UUID) -> None:
+        super().__init__(f"no complaint {complaint_id}")
+        self.complaint_id = complaint_id
+
+
+class TaskNotFound(LookupError):
+    pass
+
+
+@dataclass(frozen=True)
+class Context:
+    """What a command may need besides its body: the time, the policy, the task it targets."""
+
+    now: datetime
+    reopen_window_days: int = 30
+    task_id: UUID | None = None
+
+
+@dataclass
+class Outcome:
+    complaint: Complaint
+    events: list[str]
+    created_id: UUID | None = None
+    replayed: bool = False
+
+
+Action = Callable[[Complaint, Any, Context], UUID | list[UUID] | None]
+
+
+def _task_id(ctx: Context) -> UUID:
+    if ctx.task_id is None:
+        raise TaskNotFound("a task command needs a task id")
+    return ctx.task_id
+
+
+# Every lifecycle command: its body model and what it does to the aggregate.
+COMMANDS: dict[str, tuple[type[c.Command], Action]] = {
+    "acknowledge": (c.Acknowledge, lambda x, cmd, ctx: x.acknowledge(cmd)),
+    "escalate-safety": (c.EscalateSafety, lambda x, cmd, ctx: x.escalate_safety(cmd)),
+    "evidence": (c.RecordEvidence, lambda x, cmd, ctx: x.record_evidence(cmd, ctx.now)),
+    "classify": (c.Classify, lambda x, cmd, ctx: x.classify(cmd)),
+    "severity": (c.ChangeSeverity, lambda x, cmd, ctx: x.change_severity(cmd)),
+    "resolution": (c.ProposeResolution, lambda x, cmd, ctx: x.propose_resolution(cmd)),
+    "resolution/accept": (c.AcceptResolution, lambda x, cmd, ctx: x.accept_resolution(cmd)),
+    "resolution/dispute": (c.DisputeResolution, lambda x, cmd, ctx: x.dispute_resolution(cmd)),
+    "report": (c.FileReport, lambda x, cmd, ctx: x.file_report(cmd)),
+    "tasks": (c.AssignTask, lambda x, cmd, ctx: x.assign_task(cmd)),
+    "tasks/progress": (
+        c.TaskNote,
+        lambda x, cmd, ctx: x.progress_task(_task_id(ctx), cmd.note),
+    ),
+    "tasks/complete": (
+        c.TaskNote,
+        lambda x, cmd, ctx: x.complete_task(_task_id(ctx), cmd.note),
+    ),
+    "tasks/cancel": (
+        c.CancelTask,
+        lambda x, cmd, ctx: x.cancel_task(_task_id(ctx), cmd.reason),
+    ),
+    "wait": (c.Wait, lambda x, cmd, ctx: x.wait(cmd)),
+    "resume": (c.Resume, lambda x, cmd, ctx: x.resume(cmd)),
+    "callbacks": (c.RecordCallback, lambda x, cmd, ctx: x.record_callback(cmd)),
+    "review/conclude": (c.ConcludeReview, lambda x, cmd, ctx: x.conclude_review(cmd)),
+    "resolve": (c.Resolve, lambda x, cmd, ctx: x.resolve(cmd)),
+    "close": (c.Close, lambda x, cmd, ctx: x.close(cmd, ctx.now)),
+    "reopen": (
+        c.Reopen,
+        lambda x, cmd, ctx: x.reopen(cmd, now=ctx.now, window_days=ctx.reopen_window_days),
+    ),
+}
+
+
+@dataclass
+class Provenance:
+    correlation_id: UUID = field(default_factory=uuid4)
+    causation_id: UUID | None = None
+
+
+async def run_command(
+    uow: UnitOfWork,
+    name: str,
+    complaint_id: UUID,
+    command: c.Command,
+    ctx: Context,
+    provenance: Provenance | None = None,
+) -> Outcome:
+    """Load the complaint, apply the command, save its events. Without an expected version a
+    concurrent write is retried against the fresh state; with one, it is a conflict."""
+    _, action = COMMANDS[name]
+    provenance = provenance or Provenance()
+    attempts = 1 if command.expected_version is not None else 3
+    for attempt in range(attempts):
+        try:
+            async with uow() as conn:
+                repo = ComplaintRepository(conn)
+                complaint = await repo.get(complaint_id)
+                if complaint is None:
+                    raise ComplaintNotFound(complaint_id)
+                if command.expected_version not in (None, complaint.version):
+                    raise ConcurrencyConflict(
+                        "complaint", complaint_id, command.expected_version, complaint.version
+                    )
+                result = action(complaint, command, ctx)
+                events = [e.event_type for e in complaint.pending]
+                await repo.save(complaint, _metadata(complaint, command.actor, provenance))
+            created = result if isinstance(result, UUID) else None
+            return Outcome(complaint, events, created)
+        except ConcurrencyConflict:
+            if attempt + 1 == attempts:
+                raise
+    raise AssertionError("unreachable")
+
+
+def _metadata(complaint: Complaint, actor: str, provenance: Provenance) -> Metadata:
+    assert complaint.site is not None
+    return Metadata(
+        site_id=complaint.site,
+        actor=actor,
+        correlation_id=provenance.correlation_id,
+        causation_id=provenance.causation_id,
+    )
 
 
 @dataclass(frozen=True)
@@ -19,22 +150,30 @@ class Receipt:
     complaint_id: UUID
     number: str
     version: int
+    status: str
+    events: list[str]
     received_at: datetime | None
     replayed: bool = False
 
 
 async def receive_complaint(
     uow: UnitOfWork,
-    command: ReceiveComplaint,
+    command: c.ReceiveComplaint,
     *,
     actor: str,
     number_timezone: str,
+    contact_key_secret: str,
+    repeat_window_days: int = 30,
     idempotency_key: str | None = None,
+    provenance: Provenance | None = None,
     clock: Callable[[], datetime] = utcnow,
 ) -> Receipt:
-    """Record a new complaint. Returns only after ComplaintReceived is committed."""
+    """Record a new complaint, link it to earlier ones that look like the same problem, and
+    escalate a safety problem at once. Returns only after the events are committed."""
     complaint_id = uuid4()
     now = clock()
+    provenance = provenance or Provenance()
+    phone_key, email_key = contact_keys(command.phone, command.email, contact_key_secret)
     async with uow() as conn:
         repo = ComplaintRepository(conn)
         if idempotency_key and not await repo.claim_idempotency_key(idempotency_key, complaint_id):
@@ -42,10 +181,49 @@ async def receive_complaint(
             assert earlier_id is not None
             earlier = await repo.get(earlier_id)
             assert earlier is not None and earlier.number is not None
-            return Receipt(earlier_id, earlier.number, earlier.version, None, replayed=True)
-        sequence = await repo.next_sequence(command.site, local_day(now, number_timezone))
-        number = complaint_number(command.site, local_day(now, number_timezone), sequence)
-        complaint = Complaint.receive(complaint_id, command, number=number, now=now)
-        await repo.save(complaint, Metadata(site_id=command.site, actor=actor))
+            return Receipt(
+                earlier_id, earlier.number, earlier.version, earlier.status.value, [], None, True
+            )
+        repeats = await repo.similar_complaints(
+            phone_key=phone_key,
+            email_key=email_key,
+            site=command.site,
+            location=command.location,
+            category=command.category.value,
+            since=now - timedelta(days=repeat_window_days),
+        )
+        day = local_day(now, number_timezone)
+        number = complaint_number(command.site, day, await repo.next_sequence(command.site, day))
+        complaint = Complaint.receive(
+            complaint_id,
+            command,
+            number=number,
+            now=now,
+            repeats=repeats,
+            repeat_window_days=repeat_window_days,
+        )
+        events = [e.event_type for e in complaint.pending]
+        await repo.save(
+            complaint,
+            Metadata(
+                site_id=command.site,
+                actor=actor,
+                correlation_id=provenance.correlation_id,
+                causation_id=provenance.causation_id,
+            ),
+        )
+        await repo.index(
+            complaint_id,
+            site=command.site,
+            location=command.location,
+            category=command.category.value,
+            phone_key=phone_key,
+            email_key=email_key,
+            received_at=now,
+        )
     metrics.COMPLAINTS_RECEIVED.labels(command.site, command.category, command.urgency).inc()
-    return Receipt(complaint_id, number, complaint.version, now)
+    return Receipt(complaint_id, number, complaint.version, complaint.status.value, events, now)
+
+
+def command_model(name: str) -> type[BaseModel]:
+    return COMMANDS[name][0]

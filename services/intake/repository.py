@@ -1,11 +1,17 @@
-"""Persistence of complaints: the event stream, plus intake's own numbering and idempotency."""
+"""Persistence of complaints: the event stream, plus intake's own numbering, idempotency,
+repeat-complaint index and inbox of messages from other systems."""
 
+import hashlib
+import hmac
+import re
+from datetime import datetime
 from pathlib import Path
 from uuid import UUID
 
 from shared import eventstore
 from shared.db import Connection
-from shared.events import Metadata
+from shared.events import DomainEvent, Metadata
+from shared.events.complaints import RepeatReason
 from shared.queries import load
 
 from .domain import Complaint
@@ -46,3 +52,76 @@ class ComplaintRepository:
 
     async def complaint_for_key(self, key: str) -> UUID | None:
         return await self.conn.fetchval(Q.idempotent_complaint, key)
+
+    async def similar_complaints(
+        self,
+        *,
+        phone_key: str | None,
+        email_key: str | None,
+        site: str,
+        location: str,
+        category: str,
+        since: datetime,
+    ) -> dict[UUID, set[RepeatReason]]:
+        rows = await self.conn.fetch(
+            Q.similar_complaints,
+            phone_key,
+            email_key,
+            site,
+            location_key(location),
+            category,
+            since,
+        )
+        found: dict[UUID, set[RepeatReason]] = {}
+        for row in rows:
+            reasons = found.setdefault(row["complaint_id"], set())
+            if row["same_complainant"]:
+                reasons.add(RepeatReason.SAME_COMPLAINANT)
+            if row["same_place"]:
+                reasons.add(RepeatReason.SAME_PLACE_AND_CATEGORY)
+        return found
+
+    async def index(
+        self,
+        complaint_id: UUID,
+        *,
+        site: str,
+        location: str,
+        category: str,
+        phone_key: str | None,
+        email_key: str | None,
+        received_at: datetime,
+    ) -> None:
+        await self.conn.execute(
+            Q.index_complaint, complaint_id, site, location_key(location), category,
+            phone_key, email_key, received_at,
+        )  # fmt: skip
+
+    async def claim_message(self, source: str, message_id: str) -> bool:
+        """True the first time a message is seen; False for a redelivery."""
+        return await self.conn.fetchval(Q.claim_message, source, message_id) is not None
+
+    async def append_other(
+        self, stream_id: UUID, events: list[DomainEvent], metadata: Metadata
+    ) -> eventstore.Appended:
+        """Append to a stream that is not a complaint's (e.g. a rejected command's)."""
+        return await eventstore.append(self.conn, stream_id, events, metadata, expected_version=0)
+
+
+def location_key(location: str) -> str:
+    return re.sub(r"\s+", "", location).casefold()
+
+
+def contact_keys(
+    phone: str | None, email: str | None, secret: str
+) -> tuple[str | None, str | None]:
+    """Keyed hashes of the complainant's contacts: comparable, not readable."""
+
+    def key(value: str) -> str:
+        return hmac.new(secret.encode(), value.encode(), hashlib.sha256).hexdigest()
+
+    digits = re.sub(r"\D", "", phone or "")
+    return (
+        key("tel:" + digits) if digits else None,
+        key("mail:" + email.casefold()) if email else None,
+    )

@@ -10,3 +10,10 @@ class IntakeSettings(ServiceSettings):
     port: int = 8001
     # Complaint numbers (HQ-20261129-0007) count per site and per local day in this zone.
     number_timezone: str = "Asia/Taipei"
+    # Complaints from the same complainant, or at the same place in the same category, within
+    # this many days are linked as repeats (重複投訴).
+    repeat_window_days: int = 30
+    # How long after closing a complaint may be reopened.
+    reopen_window_days: int = 30
+    # Keys the hashes that let repeat detection compare contacts without storing them.
+    contact_key_secret: str = "dev-only-change-me"

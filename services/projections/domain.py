@@ -1,12 +1,8 @@
 """How events change the register's row: pure functions, no I/O."""
 
-from shared.events import EventEnvelope
-
-# The register's status after each lifecycle event; events not listed leave it unchanged.
-STATUS_AFTER: dict[str, str] = {
-    "ComplaintReceived": "received",
-}
+from shared.events import EventEnvelope, Status, status_after
 
 
-def status_after(event: EventEnvelope, current: str) -> str:
-    return STATUS_AFTER.get(event.event_type, current)
+def next_status(event: EventEnvelope, current: str) -> str:
+    """The register's status after ``event``, by the same machine the aggregate uses."""
+    return status_after(Status(current), event.payload()).value

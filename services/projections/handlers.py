@@ -4,7 +4,7 @@ from shared.db import Connection
 from shared.events import EventEnvelope
 
 from . import repository
-from .domain import status_after
+from .domain import next_status
 
 
 class ComplaintRegister:
@@ -15,9 +15,9 @@ class ComplaintRegister:
 
     async def apply(self, conn: Connection, event: EventEnvelope) -> None:
         if event.event_type == "ComplaintReceived":
-            await repository.insert_received(conn, event, status_after(event, "received"))
+            await repository.insert_received(conn, event, next_status(event, "new"))
             return
         current = await repository.current_status(conn, event.stream_id)
         if current is None:
             raise LookupError(f"{event.event_type} for a complaint the register has not received")
-        await repository.advance(conn, event, status_after(event, current))
+        await repository.advance(conn, event, next_status(event, current))

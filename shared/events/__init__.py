@@ -10,7 +10,9 @@ from .base import (
     registered_event_types,
     utcnow,
 )
+from .complaints import *  # noqa: F403 - the contract's event classes and vocabularies
 from .complaints import Category, Channel, ComplaintReceived, Urgency
+from .lifecycle import Status, status_after
 
 __all__ = [
     "Category",
@@ -19,10 +21,12 @@ __all__ = [
     "DomainEvent",
     "EventEnvelope",
     "Metadata",
+    "Status",
     "UnknownEventType",
     "Urgency",
     "event",
     "event_class",
     "registered_event_types",
+    "status_after",
     "utcnow",
 ]

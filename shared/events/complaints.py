@@ -1,9 +1,12 @@
-"""Events of the complaint stream (stream type ``complaint``), owned by intake."""
+"""Events of the complaint stream (stream type ``complaint``), owned by intake. One class per
+step of the duty desk's process; each records who (the envelope's actor), when (its time)
+and why (its reason, note or comments)."""
 
 from datetime import datetime
 from enum import StrEnum
+from uuid import UUID
 
-from pydantic import EmailStr
+from pydantic import EmailStr, Field
 
 from .base import DomainEvent, event
 
@@ -31,6 +34,71 @@ class Channel(StrEnum):
     WEB = "web"
 
 
+class Severity(StrEnum):
+    L1 = "L1"  # 緊急 urgent
+    L2 = "L2"  # 重要 important
+    L3 = "L3"  # 一般 general
+
+
+class Responsibility(StrEnum):
+    LOGISTICS = "logistics"  # 責任在後勤
+    THIRD_PARTY = "third_party"  # 責任在第三方
+    OUTSIDE_JURISDICTION = "outside_jurisdiction"  # 非後勤管轄
+
+
+class TemporaryMeasure(StrEnum):
+    SERVICE_SUSPENDED = "service_suspended"  # 暫停服務
+    PEOPLE_EVACUATED = "people_evacuated"  # 疏散人員
+    AREA_CORDONED = "area_cordoned"  # 封鎖現場
+    SUPPLY_ISOLATED = "supply_isolated"  # 切斷水電氣
+    OTHER = "other"
+
+
+class EvidenceKind(StrEnum):
+    SITE_INSPECTION = "site_inspection"  # 現場查看
+    RECORDS_CHECK = "records_check"  # 調閱記錄
+    INTERVIEW = "interview"  # 詢問相關人員
+    THIRD_PARTY_ASSESSMENT = "third_party_assessment"  # 第三方評估（技術鑒定）
+    OTHER = "other"
+
+
+class ResolutionKind(StrEnum):
+    REPAIR = "repair"  # 維修類
+    SERVICE_ATTITUDE = "service_attitude"  # 服務態度類
+    SHORTAGE = "shortage"  # 物資短缺類
+    OTHER = "other"
+
+
+class AssigneeKind(StrEnum):
+    MAINTENANCE = "maintenance"  # 維修團隊
+    PROCUREMENT = "procurement"  # 採購部門
+    THIRD_PARTY = "third_party"  # 第三方
+    PERSON = "person"  # 具體責任人
+
+
+class WaitReason(StrEnum):
+    COMPLAINANT = "complainant"  # 等待投訴人
+    THIRD_PARTY = "third_party"  # 等待第三方
+    PARTS = "parts"  # 等待配件
+
+
+class CallbackChannel(StrEnum):
+    PHONE = "phone"
+    SMS = "sms"
+    EMAIL = "email"
+    IN_PERSON = "in_person"
+
+
+class ReviewOutcome(StrEnum):
+    UPHELD = "upheld"  # 維持原處理
+    FURTHER_ACTION = "further_action"  # 需進一步處理
+
+
+class RepeatReason(StrEnum):
+    SAME_COMPLAINANT = "same_complainant"
+    SAME_PLACE_AND_CATEGORY = "same_place_and_category"
+
+
 @event("complaint")
 class ComplaintReceived(DomainEvent):
     """A complaint was received and recorded in the register (投訴登記表)."""
@@ -48,3 +116,227 @@ class ComplaintReceived(DomainEvent):
     channel: Channel
     receiving_officer: str
     received_at: datetime
+
+
+@event("complaint")
+class SafetyEscalated(DomainEvent):
+    """A safety problem or major fault was reported upward at once, with the temporary
+    measures taken (立即上報並採取臨時措施)."""
+
+    reason: str
+    temporary_measures: list[TemporaryMeasure] = Field(default_factory=list)
+    measures_note: str | None = None
+    at_receipt: bool = False
+
+
+@event("complaint")
+class ComplaintAcknowledged(DomainEvent):
+    """First contact with the complainant was made; the response clock stops."""
+
+    contact_channel: CallbackChannel
+    note: str | None = None
+
+
+@event("complaint")
+class EvidenceRecorded(DomainEvent):
+    """Evidence from the investigation (調查核實) was kept."""
+
+    evidence_id: UUID
+    kind: EvidenceKind
+    text: str
+    collected_at: datetime
+    attachments: list[str] = Field(default_factory=list)
+
+
+@event("complaint")
+class ComplaintClassified(DomainEvent):
+    """Responsibility, severity and category were decided (問題分類)."""
+
+    responsibility: Responsibility
+    severity: Severity
+    category: Category
+    third_party: str | None = None
+    reason: str | None = None
+
+
+@event("complaint")
+class ComplaintReferred(DomainEvent):
+    """Outside logistics' jurisdiction: referred elsewhere, and ended here."""
+
+    referred_to: str
+    reason: str
+
+
+@event("complaint")
+class SeverityChanged(DomainEvent):
+    previous: Severity
+    severity: Severity
+    reason: str
+
+
+@event("complaint")
+class ResolutionProposed(DomainEvent):
+    """A solution was planned (解決方案制定) and explained to the complainant."""
+
+    resolution_id: UUID
+    kind: ResolutionKind
+    summary: str
+    deadline: datetime | None = None
+    lost_work_allowance: float | None = None
+    parts_compensation: float | None = None
+    retraining: bool | None = None
+    apology: bool | None = None
+    restock_via_procurement: bool | None = None
+    expected_arrival: datetime | None = None
+
+
+@event("complaint")
+class ResolutionAccepted(DomainEvent):
+    resolution_id: UUID
+    note: str | None = None
+
+
+@event("complaint")
+class ResolutionDisputed(DomainEvent):
+    """The complainant disagreed with the plan: escalated to the logistics supervisor."""
+
+    resolution_id: UUID
+    reason: str
+
+
+@event("complaint")
+class HandlingReportFiled(DomainEvent):
+    """The complaint handling report (投訴處理報告), signed by both sides."""
+
+    responsible_party: str
+    solution: str
+    completion_due: datetime
+    signed_by_officer: str
+    signed_by_complainant: str
+
+
+@event("complaint")
+class TaskAssigned(DomainEvent):
+    """A task went to a responsible party (責任人) with a deadline."""
+
+    task_id: UUID
+    assignee_kind: AssigneeKind
+    assignee: str
+    description: str
+    due_at: datetime
+
+
+@event("complaint")
+class WorkOrderRequested(DomainEvent):
+    """Maintenance is asked, through its own system, to carry out a task."""
+
+    task_id: UUID
+    site: str
+    location: str
+    description: str
+    due_at: datetime
+
+
+@event("complaint")
+class PurchaseRequested(DomainEvent):
+    """Procurement is asked, through its own system, to restock or buy."""
+
+    task_id: UUID
+    site: str
+    description: str
+    due_at: datetime
+
+
+@event("complaint")
+class TaskProgressed(DomainEvent):
+    task_id: UUID
+    note: str | None = None
+    external_status: str | None = None
+
+
+@event("complaint")
+class TaskCompleted(DomainEvent):
+    task_id: UUID
+    note: str | None = None
+
+
+@event("complaint")
+class TaskCancelled(DomainEvent):
+    task_id: UUID
+    reason: str
+
+
+@event("complaint")
+class WaitingStarted(DomainEvent):
+    """Work waits on someone else; SLA clocks pause."""
+
+    reason: WaitReason
+    note: str | None = None
+
+
+@event("complaint")
+class WaitingEnded(DomainEvent):
+    note: str | None = None
+
+
+@event("complaint")
+class ComplaintResolved(DomainEvent):
+    summary: str
+
+
+@event("complaint")
+class CallbackRecorded(DomainEvent):
+    """The complainant was called back (回訪) and said whether they are satisfied."""
+
+    channel: CallbackChannel
+    satisfied: bool
+    comments: str | None = None
+
+
+@event("complaint")
+class ReviewOpened(DomainEvent):
+    """Still dissatisfied: the logistics supervisor's review (復核程序) starts."""
+
+    reason: str
+
+
+@event("complaint")
+class ReviewConcluded(DomainEvent):
+    outcome: ReviewOutcome
+    notes: str
+
+
+@event("complaint")
+class ComplaintClosed(DomainEvent):
+    """Archived (歸檔)."""
+
+    closed_at: datetime
+    note: str | None = None
+
+
+@event("complaint")
+class ComplaintReopened(DomainEvent):
+    """A new resolution cycle starts."""
+
+    reason: str
+    cycle: int
+
+
+@event("complaint")
+class RepeatComplaintDetected(DomainEvent):
+    """Earlier complaints look like the same problem (重複投訴): chase the root cause."""
+
+    related: list[UUID]
+    reasons: list[RepeatReason]
+    window_days: int
+
+
+@event("command")
+class CommandRejected(DomainEvent):
+    """A command from another system was refused; nothing is dropped silently."""
+
+    command_id: str
+    command: str | None = None
+    complaint_id: UUID | None = None
+    reason: str
+    source: str

@@ -10,3 +10,24 @@ RETURNING complaint_id;
 
 -- name: idempotent_complaint
 SELECT complaint_id FROM intake.idempotency_keys WHERE key = $1;
+
+-- name: index_complaint
+INSERT INTO intake.complaint_index (
+    complaint_id, site, location_key, category, phone_key, email_key, received_at)
+VALUES ($1, $2, $3, $4, $5, $6, $7);
+
+-- name: similar_complaints
+SELECT complaint_id,
+       COALESCE(phone_key = $1 OR email_key = $2, false) AS same_complainant,
+       (site = $3 AND location_key = $4 AND category = $5) AS same_place
+FROM intake.complaint_index
+WHERE received_at >= $6
+  AND (phone_key = $1 OR email_key = $2
+       OR (site = $3 AND location_key = $4 AND category = $5))
+ORDER BY received_at DESC
+LIMIT 20;
+
+-- name: claim_message
+INSERT INTO intake.inbox (source, message_id) VALUES ($1, $2)
+ON CONFLICT DO NOTHING
+RETURNING message_id;

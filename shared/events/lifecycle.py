@@ -1,0 +1,84 @@
+"""The complaint's status machine: which status each event leads to. Pure, and shared by the
+aggregate (intake) and the read models (projections), so they can never disagree."""
+
+from enum import StrEnum
+
+from .base import DomainEvent
+from .complaints import (
+    ComplaintClassified,
+    ComplaintClosed,
+    ComplaintReceived,
+    ComplaintReferred,
+    ComplaintReopened,
+    ComplaintResolved,
+    ResolutionAccepted,
+    ResolutionDisputed,
+    ResolutionProposed,
+    ReviewConcluded,
+    ReviewOpened,
+    ReviewOutcome,
+    TaskAssigned,
+)
+
+
+class Status(StrEnum):
+    NEW = "new"
+    RECEIVED = "received"  # 已受理
+    CLASSIFIED = "classified"  # 已分類
+    RESOLUTION_PROPOSED = "resolution_proposed"  # 方案待確認
+    ESCALATED = "escalated"  # 已上報主管
+    RESOLUTION_AGREED = "resolution_agreed"  # 方案已同意
+    IN_PROGRESS = "in_progress"  # 處理中
+    RESOLVED = "resolved"  # 已解決，待回訪
+    UNDER_REVIEW = "under_review"  # 主管復核中
+    CLOSED = "closed"  # 已歸檔
+    REFERRED = "referred"  # 非後勤管轄，已轉介
+
+
+TERMINAL = frozenset({Status.CLOSED, Status.REFERRED})
+
+STATUS_ZH = {
+    Status.NEW: "新建",
+    Status.RECEIVED: "已受理",
+    Status.CLASSIFIED: "已分類",
+    Status.RESOLUTION_PROPOSED: "方案待確認",
+    Status.ESCALATED: "已上報主管",
+    Status.RESOLUTION_AGREED: "方案已同意",
+    Status.IN_PROGRESS: "處理中",
+    Status.RESOLVED: "已解決",
+    Status.UNDER_REVIEW: "主管復核中",
+    Status.CLOSED: "已歸檔",
+    Status.REFERRED: "已轉介",
+}
+
+
+def status_after(status: Status, event: DomainEvent) -> Status:
+    """The status once ``event`` has happened to a complaint in ``status``."""
+    match event:
+        case ComplaintReceived():
+            return Status.RECEIVED
+        case ComplaintClassified() if status in (Status.RECEIVED, Status.CLASSIFIED):
+            return Status.CLASSIFIED
+        case ComplaintReferred():
+            return Status.REFERRED
+        case ResolutionProposed():
+            return Status.RESOLUTION_PROPOSED
+        case ResolutionDisputed():
+            return Status.ESCALATED
+        case ResolutionAccepted():
+            return Status.RESOLUTION_AGREED
+        case TaskAssigned() if status in (Status.CLASSIFIED, Status.RESOLUTION_AGREED):
+            return Status.IN_PROGRESS
+        case ComplaintResolved():
+            return Status.RESOLVED
+        case ReviewOpened():
+            return Status.UNDER_REVIEW
+        case ReviewConcluded(outcome=ReviewOutcome.UPHELD):
+            return Status.RESOLVED
+        case ReviewConcluded(outcome=ReviewOutcome.FURTHER_ACTION):
+            return Status.IN_PROGRESS
+        case ComplaintClosed():
+            return Status.CLOSED
+        case ComplaintReopened():
+            return Status.IN_PROGRESS
+    return status
