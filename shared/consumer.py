@@ -124,7 +124,7 @@ class EventConsumer:
         try:
             envelope = cloudevents.from_kafka(headers, value or b"")
         except cloudevents.MalformedRecord as exc:
-            await self._park_record(headers, value, origin, str(exc))
+            await park_record(self.pool, self.name, headers, value, origin, str(exc))
             return
         if envelope.stream_type in self.stream_types:
             await self.deliver(envelope, source="kafka", origin=origin)
@@ -275,34 +275,6 @@ class EventConsumer:
             extra={"consumer": self.name, "event_id": str(event.event_id), "attempts": attempts},
         )
 
-    async def _park_record(
-        self,
-        headers: Sequence[tuple[str, bytes]],
-        value: bytes | None,
-        origin: KafkaOrigin | None,
-        reason: str,
-    ) -> None:
-        header_map = {k: v.decode(errors="replace") for k, v in headers}
-        await self.pool.execute(
-            Q.park,
-            self.name,
-            None,
-            header_map.get("ce_type"),
-            None,
-            None,
-            None,
-            origin.topic if origin else None,
-            origin.partition if origin else None,
-            origin.offset if origin else None,
-            header_map,
-            value,
-            reason,
-            1,
-        )
-        metrics.DEAD_LETTERED.labels(self.name).inc()
-        metrics.CONSUMED.labels(self.name, "kafka", "parked").inc()
-        log.error("malformed record parked", extra={"consumer": self.name, "reason": reason[:200]})
-
 
 def _describe(error: BaseException) -> str:
     if isinstance(error, ValidationError):
@@ -310,3 +282,34 @@ def _describe(error: BaseException) -> str:
     if isinstance(error, UnknownEventType):
         return f"UnknownEventType: {error}"
     return f"{type(error).__name__}: {error}"[:2000]
+
+
+async def park_record(
+    pool: asyncpg.Pool,
+    consumer: str,
+    headers: Sequence[tuple[str, bytes]],
+    value: bytes | None,
+    origin: KafkaOrigin | None,
+    reason: str,
+) -> None:
+    """Keep a record that cannot be handled, with why, so the partition can move on."""
+    header_map = {k: v.decode(errors="replace") for k, v in headers}
+    await pool.execute(
+        Q.park,
+        consumer,
+        None,
+        header_map.get("ce_type"),
+        None,
+        None,
+        None,
+        origin.topic if origin else None,
+        origin.partition if origin else None,
+        origin.offset if origin else None,
+        header_map,
+        value,
+        reason[:2000],
+        1,
+    )
+    metrics.DEAD_LETTERED.labels(consumer).inc()
+    metrics.CONSUMED.labels(consumer, "kafka", "parked").inc()
+    log.error("record parked", extra={"consumer": consumer, "reason": reason[:200]})

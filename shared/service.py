@@ -8,7 +8,7 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -16,15 +16,16 @@ from typing import Any
 import asyncpg
 from fastapi import APIRouter, FastAPI
 from fastapi.responses import HTMLResponse, JSONResponse
-from faststream import AckPolicy
+from faststream import AckPolicy, BaseMiddleware
 from faststream.kafka import KafkaBroker
 from faststream.kafka.annotations import KafkaMessage
 from faststream.specification import AsyncAPI
 from faststream.specification.asyncapi.site import get_asyncapi_html
+from pydantic import ValidationError
 
 from . import db, eventstore, http, metrics
 from . import logging as desk_logging
-from .consumer import EventConsumer, KafkaOrigin, Projector
+from .consumer import EventConsumer, KafkaOrigin, Projector, park_record
 from .consumer import Q as consumer_q
 from .kafka import ensure_topics, missing_topics
 from .outbox import OutboxNotifier, OutboxRelay, backlog
@@ -55,6 +56,8 @@ class ServiceSpec:
     projectors: Sequence[Projector] = ()
     publications: Sequence[Publication] = ()
     routers: Sequence[APIRouter] = ()
+    # Registers the service's own typed subscribers (other systems' topics) on a new broker.
+    subscribe: Callable[[KafkaBroker, ServiceRuntime], None] | None = None
 
 
 class ServiceRuntime:
@@ -80,25 +83,40 @@ class ServiceRuntime:
     def build_broker(self) -> KafkaBroker:
         """A broker with one subscriber per projector and the publications declared; built
         anew after a broker reset because the old clients cannot recover from one."""
-        s = self.settings
-        broker = KafkaBroker(s.kafka_bootstrap_servers, client_id=f"desk-{self.spec.name}")
+        broker = KafkaBroker(
+            self.settings.kafka_bootstrap_servers,
+            client_id=f"desk-{self.spec.name}",
+            middlewares=[_parking_middleware(self)],
+            # Through our JSON handler; a line per message only at debug level.
+            logger=logging.getLogger("faststream.access"),
+            log_level=logging.DEBUG,
+        )
         for consumer in self.consumers:
             topics = sorted({topic_for(t) for t in consumer.stream_types})
             broker.subscriber(
                 *topics,
-                group_id=f"desk.{consumer.name}",
-                ack_policy=AckPolicy.NACK_ON_ERROR,
-                auto_offset_reset="earliest",
-                session_timeout_ms=s.kafka_session_timeout_ms,
-                heartbeat_interval_ms=s.kafka_heartbeat_interval_ms,
+                **self.subscriber_options(consumer.name),
                 title=f"{consumer.name}:consume",
                 description=(type(consumer.projector).__doc__ or consumer.name).strip(),
             )(self._handler_for(consumer))
+        if self.spec.subscribe is not None:
+            self.spec.subscribe(broker, self)
         for pub in self.spec.publications:
             broker.publisher(
                 pub.topic, title=pub.title, description=pub.description, schema=pub.schema
             )
         return broker
+
+    def subscriber_options(self, name: str) -> dict[str, Any]:
+        """How every subscriber consumes: in a group, offsets committed only after handling."""
+        s = self.settings
+        return {
+            "group_id": f"desk.{name}",
+            "ack_policy": AckPolicy.NACK_ON_ERROR,
+            "auto_offset_reset": "earliest",
+            "session_timeout_ms": s.kafka_session_timeout_ms,
+            "heartbeat_interval_ms": s.kafka_heartbeat_interval_ms,
+        }
 
     def _handler_for(self, consumer: EventConsumer) -> Any:
         async def handle(msg: KafkaMessage) -> None:
@@ -122,7 +140,7 @@ class ServiceRuntime:
         while True:
             try:
                 await ensure_topics(self.settings)
-                if self.consumers:
+                if self.consumers or self.spec.subscribe is not None:
                     broker = self.build_broker()
                     await broker.start()
                     self.broker = broker
@@ -262,6 +280,30 @@ class ServiceRuntime:
             version="0.1.0",
             description=self.spec.description,
         )
+
+
+def _parking_middleware(runtime: ServiceRuntime) -> type[BaseMiddleware]:
+    class ParkUnreadable(BaseMiddleware):
+        """A message whose payload does not fit its topic's contract is parked with the
+        reason, not retried forever: the partition moves on."""
+
+        async def consume_scope(self, call_next: Any, msg: Any) -> Any:
+            try:
+                return await call_next(msg)
+            except ValidationError as exc:
+                record = msg.raw_message
+                assert runtime.pool is not None
+                await park_record(
+                    runtime.pool,
+                    f"inbound:{record.topic}",
+                    list(record.headers or ()),
+                    record.value,
+                    KafkaOrigin(record.topic, record.partition, record.offset),
+                    f"payload does not fit the contract: {exc.errors()[:5]}",
+                )
+                return None
+
+    return ParkUnreadable
 
 
 def create_app(spec: ServiceSpec) -> FastAPI:

@@ -110,29 +110,42 @@ async def run_command(
 ) -> Outcome:
     """Load the complaint, apply the command, save its events. Without an expected version a
     concurrent write is retried against the fresh state; with one, it is a conflict."""
-    _, action = COMMANDS[name]
     provenance = provenance or Provenance()
     attempts = 1 if command.expected_version is not None else 3
     for attempt in range(attempts):
         try:
             async with uow() as conn:
-                repo = ComplaintRepository(conn)
-                complaint = await repo.get(complaint_id)
-                if complaint is None:
-                    raise ComplaintNotFound(complaint_id)
-                if command.expected_version not in (None, complaint.version):
-                    raise ConcurrencyConflict(
-                        "complaint", complaint_id, command.expected_version, complaint.version
-                    )
-                result = action(complaint, command, ctx)
-                events = [e.event_type for e in complaint.pending]
-                await repo.save(complaint, _metadata(complaint, command.actor, provenance))
-            created = result if isinstance(result, UUID) else None
-            return Outcome(complaint, events, created)
+                return await apply_command(
+                    ComplaintRepository(conn), name, complaint_id, command, ctx, provenance
+                )
         except ConcurrencyConflict:
             if attempt + 1 == attempts:
                 raise
     raise AssertionError("unreachable")
+
+
+async def apply_command(
+    repo: ComplaintRepository,
+    name: str,
+    complaint_id: UUID,
+    command: c.Command,
+    ctx: Context,
+    provenance: Provenance,
+) -> Outcome:
+    """The command inside the caller's transaction."""
+    _, action = COMMANDS[name]
+    complaint = await repo.get(complaint_id)
+    if complaint is None:
+        raise ComplaintNotFound(complaint_id)
+    if command.expected_version not in (None, complaint.version):
+        raise ConcurrencyConflict(
+            "complaint", complaint_id, command.expected_version, complaint.version
+        )
+    result = action(complaint, command, ctx)
+    events = [e.event_type for e in complaint.pending]
+    await repo.save(complaint, _metadata(complaint, command.actor, provenance))
+    created = result if isinstance(result, UUID) else None
+    return Outcome(complaint, events, created)
 
 
 def _metadata(complaint: Complaint, actor: str, provenance: Provenance) -> Metadata:

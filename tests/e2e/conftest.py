@@ -2,6 +2,7 @@
 tests may restart either without disturbing the rest of the suite."""
 
 import os
+import shutil
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -57,6 +58,7 @@ def system(
         broker = EmbeddedBroker(free_port()).start()
         bootstrap = broker.bootstrap_servers
     log_dir = ARTIFACTS / "logs" / Path(request.node.name).stem
+    shutil.rmtree(log_dir, ignore_errors=True)
     ports = {name: free_port() for name in SERVICES}
     stack = Stack(database_url, bootstrap, log_dir, ports=ports, extra_env=FAST)
     stack.start()

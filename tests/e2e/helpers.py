@@ -1,5 +1,6 @@
 import random
 from typing import Any
+from uuid import uuid4
 
 import httpx
 
@@ -7,12 +8,14 @@ CATEGORIES = ["repair_delay", "shortage", "service_attitude", "safety", "hygiene
 
 
 def complaint(**overrides: Any) -> dict[str, Any]:
+    """A valid complaint; each from its own phone and place unless told otherwise, so that
+    only tests about repeats see RepeatComplaintDetected."""
     body = {
         "complainant_name": "陳小明",
         "department": "財務部",
-        "phone": "0912 345 678",
+        "phone": f"09{uuid4().int % 10**8:08d}",
         "site": random.choice(["HQ", "TPE2", "KHH"]),
-        "location": "3F 茶水間",
+        "location": f"3F 茶水間 {uuid4().hex[:6]}",
         "category": random.choice(CATEGORIES),
         "description": "飲水機故障已一週仍未維修 — water dispenser broken for a week",
         "urgency": random.choice(["low", "normal", "high", "critical"]),

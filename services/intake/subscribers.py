@@ -1,0 +1,69 @@
+"""Intake's subscribers on other systems' topics. Their payload types are the contract the
+AsyncAPI document shows; a payload that does not fit is parked by the runtime."""
+
+from faststream.kafka import KafkaBroker
+from faststream.kafka.annotations import KafkaMessage
+
+from shared import topics
+from shared.consumer import KafkaOrigin, park_record
+from shared.integration import ComplaintCommand, PurchaseUpdate, WorkOrderUpdate
+from shared.service import ServiceRuntime
+
+from .integration import Unprocessable, handle_command, handle_task_update
+from .settings import IntakeSettings
+
+
+def subscribe(broker: KafkaBroker, runtime: ServiceRuntime) -> None:
+    async def park(msg: KafkaMessage, name: str, reason: str) -> None:
+        record = msg.raw_message
+        assert runtime.pool is not None and not isinstance(record, tuple)
+        await park_record(
+            runtime.pool,
+            name,
+            list(record.headers or ()),
+            record.value,
+            KafkaOrigin(record.topic, record.partition, record.offset),
+            reason,
+        )
+
+    @broker.subscriber(
+        topics.WORK_ORDER_UPDATES,
+        **runtime.subscriber_options("intake.work-order-updates"),
+        title="maintenance.work-order-updates:consume",
+    )
+    async def on_work_order_update(update: WorkOrderUpdate, msg: KafkaMessage) -> None:
+        """The maintenance system's answers to WorkOrderRequested: accepted, in progress,
+        completed or cancelled. They become TaskProgressed / TaskCompleted / TaskCancelled on
+        the complaint, once each, whatever order they arrive in."""
+        assert runtime.uow is not None
+        try:
+            await handle_task_update(runtime.uow, "maintenance", update)
+        except Unprocessable as exc:
+            await park(msg, "intake.work-order-updates", str(exc))
+
+    @broker.subscriber(
+        topics.PURCHASE_UPDATES,
+        **runtime.subscriber_options("intake.purchase-updates"),
+        title="procurement.purchase-updates:consume",
+    )
+    async def on_purchase_update(update: PurchaseUpdate, msg: KafkaMessage) -> None:
+        """The procurement system's answers to PurchaseRequested: ordered, delivered or
+        cancelled; handled like the maintenance updates."""
+        assert runtime.uow is not None
+        try:
+            await handle_task_update(runtime.uow, "procurement", update)
+        except Unprocessable as exc:
+            await park(msg, "intake.purchase-updates", str(exc))
+
+    @broker.subscriber(
+        topics.COMPLAINT_COMMANDS,
+        **runtime.subscriber_options("intake.commands"),
+        title="complaints.commands:consume",
+    )
+    async def on_command(command: ComplaintCommand) -> None:
+        """Commands on complaints from other systems, validated like the HTTP ones. A refused
+        command is answered with CommandRejected on complaints.command-results."""
+        assert runtime.uow is not None
+        settings = runtime.settings
+        assert isinstance(settings, IntakeSettings)
+        await handle_command(runtime.uow, command, reopen_window_days=settings.reopen_window_days)

@@ -1,0 +1,281 @@
+"""The seed's cases, end to end over HTTP and Kafka, with the real database and broker."""
+
+import asyncio
+import json
+from collections.abc import AsyncIterator
+from uuid import uuid4
+
+import asyncpg
+import httpx
+import pytest
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+
+from conftest import eventually
+from shared import topics
+
+from .conftest import System
+from .desk import Desk, OtherSystem, later
+
+
+@pytest.fixture
+async def desk(system: System) -> AsyncIterator[Desk]:
+    async with httpx.AsyncClient(timeout=15) as client:
+        yield Desk(client, system.url("intake"), system.url("projections"))
+
+
+def types(history: list[dict]) -> list[str]:
+    return [h["event_type"] for h in history]
+
+
+async def test_a_safety_hazard_is_escalated_at_once(desk: Desk) -> None:
+    created = await desk.receive(
+        category="safety",
+        description="配電箱冒煙 — smoke from the switchboard",
+        temporary_measures=["people_evacuated", "supply_isolated"],
+    )
+    assert created["events"] == ["ComplaintReceived", "SafetyEscalated"]
+    [escalation] = await desk.wait_for(created["id"], "SafetyEscalated")
+    assert escalation["data"]["temporary_measures"] == ["people_evacuated", "supply_isolated"]
+    assert escalation["data"]["at_receipt"] is True
+    await desk.act(created["id"], "acknowledge", channel="phone")
+    classified = await desk.act(
+        created["id"], "classify", responsibility="logistics", severity="L1", category="safety"
+    )
+    assert classified["status"] == "classified"
+
+
+async def test_a_late_repair_through_a_maintenance_work_order(
+    desk: Desk, system: System, system_db: asyncpg.Pool
+) -> None:
+    c = await desk.receive(category="repair_delay")
+    cid = c["id"]
+    await desk.act(cid, "acknowledge", channel="phone", note="apologised, visiting today")
+    await desk.act(cid, "evidence", kind="records_check", text="work order sent 11-20, no visit")
+    await desk.act(cid, "classify", responsibility="logistics", severity="L2")
+    await desk.act(
+        cid, "resolution", kind="repair", summary="repair within 2 days", deadline=later(2),
+        lost_work_allowance=200,
+    )  # fmt: skip
+    await desk.act(cid, "resolution/accept")
+    assigned = await desk.act(
+        cid, "tasks", assignee_kind="maintenance", assignee="maintenance team A",
+        description="repair the water dispenser", due_at=later(2),
+    )  # fmt: skip
+    assert assigned["events"] == ["TaskAssigned", "WorkOrderRequested"]
+    task_id = str(assigned["created_id"])
+
+    async with OtherSystem(
+        system.bootstrap_servers, topics.WORK_ORDERS, topics.WORK_ORDER_UPDATES
+    ) as maintenance:
+        headers, order = await maintenance.request_for(task_id)
+        assert headers["ce_type"].endswith("WorkOrderRequested")
+        assert order["location"] and order["description"] == "repair the water dispenser"
+        accepted = await maintenance.send(cid, task_id, "accepted", work_order_ref="WO-981")
+        await maintenance.send(cid, task_id, "accepted", message_id=accepted)  # duplicated
+        await maintenance.send(cid, task_id, "in_progress", note="technician on site")
+        await desk.wait_for(cid, "TaskProgressed", count=2)
+        await maintenance.send(cid, task_id, "completed", note="filter replaced")
+        await desk.wait_for(cid, "TaskCompleted")
+        await maintenance.send(cid, task_id, "in_progress", note="late, out of order")
+        await maintenance.send(cid, task_id, "accepted")  # late, and a new message id
+        await asyncio.sleep(1.5)  # give the stale replies time to (not) have an effect
+
+    history = await desk.history(cid)
+    task_events = [h for h in history if h["event_type"].startswith("Task")]
+    assert types(task_events) == [
+        "TaskAssigned",
+        "TaskProgressed",
+        "TaskProgressed",
+        "TaskCompleted",
+    ]
+    assert [h["data"].get("external_status") for h in task_events[1:3]] == [
+        "accepted",
+        "in_progress",
+    ]
+    assert all(h["actor"] == "system:maintenance" for h in task_events[1:])
+
+    await desk.act(cid, "resolve", summary="dispenser repaired")
+    await desk.act(cid, "callbacks", channel="phone", satisfied=True, comments="謝謝")
+    closed = await desk.act(cid, "close")
+    assert closed["status"] == "closed"
+    row = await eventually(lambda: _status_is(desk, cid, "closed"))
+    assert row
+
+
+async def test_a_shortage_handled_through_procurement(desk: Desk, system: System) -> None:
+    c = await desk.receive(category="shortage", description="影印紙缺貨")
+    cid = c["id"]
+    await desk.act(cid, "classify", responsibility="logistics", severity="L3")
+    await desk.act(
+        cid, "resolution", kind="shortage", summary="restock paper",
+        restock_via_procurement=True, expected_arrival=later(3),
+    )  # fmt: skip
+    await desk.act(cid, "resolution/accept")
+    assigned = await desk.act(
+        cid, "tasks", assignee_kind="procurement", assignee="procurement",
+        description="20 reams of A4", due_at=later(3),
+    )  # fmt: skip
+    assert assigned["events"] == ["TaskAssigned", "PurchaseRequested"]
+    task_id = str(assigned["created_id"])
+    async with OtherSystem(
+        system.bootstrap_servers, topics.PURCHASE_REQUESTS, topics.PURCHASE_UPDATES
+    ) as procurement:
+        _, request = await procurement.request_for(task_id)
+        assert request["description"] == "20 reams of A4"
+        await procurement.send(cid, task_id, "ordered", purchase_ref="PO-77")
+        await procurement.send(cid, task_id, "delivered")
+        await desk.wait_for(cid, "TaskCompleted")
+    await desk.act(cid, "resolve", summary="paper restocked")
+    await desk.act(cid, "callbacks", channel="sms", satisfied=True)
+    assert (await desk.act(cid, "close"))["status"] == "closed"
+
+
+async def test_a_dissatisfied_callback_goes_to_review_then_new_work(desk: Desk) -> None:
+    c = await desk.receive(category="service_attitude")
+    cid = c["id"]
+    await desk.act(cid, "classify", responsibility="logistics", severity="L3")
+    await desk.act(
+        cid, "resolution", kind="service_attitude", summary="apology and retraining",
+        apology=True, retraining=True,
+    )  # fmt: skip
+    await desk.act(cid, "resolution/accept")
+    await desk.act(
+        cid, "report", responsible_party="front desk", solution="retraining on 12-01",
+        completion_due=later(5), signed_by_officer="officer-wang", signed_by_complainant="陳小明",
+    )  # fmt: skip
+    await desk.act(cid, "resolve", summary="apologised; retraining booked")
+    review = await desk.act(
+        cid, "callbacks", channel="phone", satisfied=False, comments="態度仍未改善"
+    )
+    assert review["events"] == ["CallbackRecorded", "ReviewOpened"]
+    assert review["status"] == "under_review"
+    await desk.act(cid, "close", expect=409)
+    concluded = await desk.act(
+        cid, "review/conclude", outcome="further_action", notes="supervisor meets the team",
+        tasks=[{"assignee_kind": "person", "assignee": "supervisor lin",
+                "description": "meet the front desk team", "due_at": later(2)}],
+    )  # fmt: skip
+    assert concluded["events"] == ["ReviewConcluded", "TaskAssigned"]
+    assert concluded["status"] == "in_progress"
+    history = await desk.wait_for(cid, "TaskAssigned")
+    task_id = history[-1]["data"]["task_id"]
+    await desk.act(cid, f"tasks/{task_id}/complete", note="met the team")
+    await desk.act(cid, "resolve", summary="team coached by the supervisor")
+    await desk.act(cid, "callbacks", channel="phone", satisfied=True)
+    assert (await desk.act(cid, "close"))["status"] == "closed"
+    assert await eventually(lambda: _status_is(desk, cid, "closed"))
+
+
+async def test_a_complaint_outside_logistics_is_referred_and_ends(desk: Desk) -> None:
+    c = await desk.receive(category="other")
+    referred = await desk.act(
+        c["id"], "classify", responsibility="outside_jurisdiction",
+        severity="L3", referred_to="IT helpdesk", reason="laptop problem",
+    )  # fmt: skip
+    assert referred["events"] == ["ComplaintClassified", "ComplaintReferred"]
+    assert referred["status"] == "referred"
+    refused = await desk.act(c["id"], "acknowledge", expect=409)
+    assert refused["error"]["code"] == "illegal_transition"
+    assert "referred" in refused["error"]["message"] and refused["error"]["message_zh"]
+    assert await eventually(lambda: _status_is(desk, c["id"], "referred"))
+
+
+async def test_a_repeat_complaint_is_linked_to_the_earlier_ones(desk: Desk) -> None:
+    phone = f"09{uuid4().int % 10**8:08d}"
+    place = f"B{uuid4().hex[:4]} 飲水機"
+    first = await desk.receive(phone=phone, location=place, category="repair_delay", site="REP")
+    assert first["events"] == ["ComplaintReceived"]
+    second = await desk.receive(phone=phone.replace("09", "09 ", 1), location="b" + place[1:],
+                                category="repair_delay", email=None, site="rep")  # fmt: skip
+    assert second["events"] == ["ComplaintReceived", "RepeatComplaintDetected"]
+    [linked] = await desk.wait_for(second["id"], "RepeatComplaintDetected")
+    assert linked["data"]["related"] == [first["id"]]
+    assert sorted(linked["data"]["reasons"]) == ["same_complainant", "same_place_and_category"]
+
+
+async def test_errors_name_what_is_wrong(desk: Desk) -> None:
+    c = await desk.receive()
+    cid = c["id"]
+    illegal = await desk.act(cid, "close", expect=409)
+    assert illegal["error"]["current_status"] == "received"
+    assert "close" in illegal["error"]["message"] and "received" in illegal["error"]["message"]
+    await desk.act(str(uuid4()), "acknowledge", expect=404)
+    no_task = await desk.act(cid, f"tasks/{uuid4()}/complete", expect=404)
+    assert no_task["error"]["code"] == "task_not_found"
+    invalid = await desk.act(cid, "classify", expect=422, responsibility="nobody", severity="L9")
+    assert {f["field"] for f in invalid["error"]["fields"]} == {"responsibility", "severity"}
+    stale = await desk.client.post(
+        f"{desk.intake}/complaints/{cid}/acknowledge",
+        json={"actor": "officer-wang"},
+        headers={"If-Match": '"7"'},
+    )
+    assert stale.status_code == 409 and stale.json()["error"]["code"] == "version_conflict"
+    ok = await desk.client.post(
+        f"{desk.intake}/complaints/{cid}/acknowledge",
+        json={"actor": "officer-wang"},
+        headers={"If-Match": f'"{c["version"]}"'},
+    )
+    assert ok.status_code == 200 and ok.headers["ETag"] == f'"{c["version"] + 1}"'
+    await desk.act(cid, "acknowledge", expect=409)  # once is enough
+
+
+async def test_commands_over_kafka_are_applied_or_rejected_with_a_reason(
+    desk: Desk, system: System, system_db: asyncpg.Pool
+) -> None:
+    c = await desk.receive()
+    producer = AIOKafkaProducer(bootstrap_servers=system.bootstrap_servers)
+    results = AIOKafkaConsumer(
+        topics.COMMAND_RESULTS,
+        bootstrap_servers=system.bootstrap_servers,
+        auto_offset_reset="earliest",
+        enable_auto_commit=False,
+    )
+    await producer.start()
+    await results.start()
+    try:
+        good = {"command_id": str(uuid4()), "command": "acknowledge", "complaint_id": c["id"],
+                "actor": "system:crm", "payload": {"channel": "email"}}  # fmt: skip
+        unknown = {**good, "command_id": str(uuid4()), "command": "teleport"}
+        illegal = {**good, "command_id": str(uuid4()), "command": "close", "payload": {}}
+        invalid = {
+            **good,
+            "command_id": str(uuid4()),
+            "command": "wait",
+            "payload": {"reason": "x"},
+        }
+        for message in (good, good, unknown, illegal, invalid):  # the good one twice
+            await producer.send_and_wait(
+                topics.COMPLAINT_COMMANDS, json.dumps(message).encode(), key=c["id"].encode()
+            )
+        await producer.send_and_wait(topics.COMPLAINT_COMMANDS, b"{not json", key=b"?")
+        rejected: dict[str, str] = {}
+
+        async def all_rejected() -> bool:
+            for records in (await results.getmany(timeout_ms=300)).values():
+                for r in records:
+                    data = json.loads(r.value)
+                    rejected[data["command_id"]] = data["reason"]
+            return {unknown["command_id"], illegal["command_id"], invalid["command_id"]} <= set(
+                rejected
+            )
+
+        assert await eventually(all_rejected, within=30)
+    finally:
+        await results.stop()
+        await producer.stop()
+    assert "unknown command 'teleport'" in rejected[unknown["command_id"]]
+    assert "Cannot close" in rejected[illegal["command_id"]]
+    assert "reason" in rejected[invalid["command_id"]]
+    acknowledged = await desk.wait_for(c["id"], "ComplaintAcknowledged")
+    assert len(acknowledged) == 1 and acknowledged[0]["actor"] == "system:crm"
+    parked = await eventually(
+        lambda: system_db.fetchval(
+            "SELECT error FROM consumers.dead_letters WHERE consumer = $1",
+            f"inbound:{topics.COMPLAINT_COMMANDS}",
+        )
+    )
+    assert parked and "contract" in parked
+
+
+async def _status_is(desk: Desk, complaint_id: str, status: str) -> bool:
+    return (await desk.register_row(complaint_id)).get("status") == status
