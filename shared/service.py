@@ -8,7 +8,7 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -58,6 +58,8 @@ class ServiceSpec:
     routers: Sequence[APIRouter] = ()
     # Registers the service's own typed subscribers (other systems' topics) on a new broker.
     subscribe: Callable[[KafkaBroker, ServiceRuntime], None] | None = None
+    # Long-running jobs of the service (e.g. the SLA timer loop), started with it.
+    background: Sequence[Callable[[ServiceRuntime], Awaitable[None]]] = ()
 
 
 class ServiceRuntime:
@@ -246,6 +248,7 @@ class ServiceRuntime:
             spawn(self._watch_broker()),
             spawn(self._gauges_loop()),
             *(spawn(self._catch_up_loop(c)) for c in self.consumers),
+            *(spawn(_run(job, self)) for job in self.spec.background),
         ]
 
     async def stop(self) -> None:
@@ -280,6 +283,10 @@ class ServiceRuntime:
             version="0.1.0",
             description=self.spec.description,
         )
+
+
+async def _run(job: Callable[[ServiceRuntime], Awaitable[None]], runtime: ServiceRuntime) -> None:
+    await job(runtime)
 
 
 def _parking_middleware(runtime: ServiceRuntime) -> type[BaseMiddleware]:

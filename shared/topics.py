@@ -12,6 +12,7 @@ STREAM_TOPICS: Final[dict[str, str]] = {
     "complaint": COMPLAINT_EVENTS,
     "command": COMMAND_RESULTS,
     "sla": SLA_EVENTS,
+    "sla_config": SLA_EVENTS,
     "notification": NOTIFY_EVENTS,
 }
 

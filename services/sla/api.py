@@ -1,32 +1,256 @@
+"""The sla service's HTTP API: each complaint's clocks, and the policies and calendars that
+measure them. A change of either is recorded as an event and replayed onto open complaints."""
+
+from __future__ import annotations
+
+import uuid
 from datetime import datetime
+from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import APIRouter, Request
-from pydantic import BaseModel
+from fastapi import APIRouter, Body, Query, Request
+from pydantic import BaseModel, ValidationError
 
+from shared import eventstore
+from shared.events import Metadata, utcnow
+from shared.events.sla import SlaCalendarChanged, SlaPolicyChanged
 from shared.http import ApiError
 
 from . import repository
+from .calendar import closures_from_ics
+from .domain import ClockState, ComplaintClocks, evaluate
+from .handlers import replan
+from .policy import CalendarConfig, SlaPolicy
 
 router = APIRouter(tags=["sla"])
+SiteCode = Annotated[str, Query(pattern=r"^(\*|[A-Za-z][A-Za-z0-9]{1,11})$")]
+CONFIG_STREAMS = uuid.UUID("0d6b3f5e-6c1a-4c2e-9a55-3f1f7b0e2a10")
+
+
+class ThresholdOut(BaseModel):
+    name: str
+    fraction: float
+    notify: str
+    due_at: datetime | None
+    fired_at: datetime | None
+
+
+class ClockOut(BaseModel):
+    clock: str
+    cycle: int
+    level: str
+    calendar: str
+    state: str
+    paused: bool
+    target_seconds: float
+    elapsed_seconds: float
+    remaining_seconds: float
+    due_at: datetime | None
+    breached: bool
+    started_at: datetime
+    ended_at: datetime | None
+    pauses: list[dict[str, Any]]
+    thresholds: list[ThresholdOut]
 
 
 class ComplaintSla(BaseModel):
     complaint_id: UUID
     site: str
     level: str
-    received_at: datetime
-    response_due_at: datetime
+    cycle: int
+    breached_now: bool
+    ever_breached: bool
+    clocks: list[ClockOut]
 
 
-@router.get("/complaints/{complaint_id}/sla", response_model=ComplaintSla, summary="SLA / 時效")
+def _settings(request: Request) -> Any:
+    return request.app.state.runtime.settings
+
+
+@router.get(
+    "/complaints/{complaint_id}/sla",
+    response_model=ComplaintSla,
+    summary="A complaint's clocks / 投訴時效",
+    responses={404: {"description": "Unknown complaint / 查無此投訴"}},
+)
 async def get_sla(complaint_id: UUID, request: Request) -> ComplaintSla:
-    row = await repository.get_complaint(request.app.state.runtime.pool, complaint_id)
-    if row is None:
+    """For each clock (response, resolution) of each cycle: target, elapsed, remaining,
+    paused or not, breached, and when each warning and the breach fall or fell due."""
+    pool = request.app.state.runtime.pool
+    applied = await pool.fetchval(repository.Q.applied_version, complaint_id)
+    history = await eventstore.read_stream(pool, "complaint", complaint_id, to_version=applied)
+    clocks = ComplaintClocks.fold(complaint_id, history)
+    if not clocks.site:
         raise ApiError(
             404,
             "complaint_not_found",
-            f"No SLA for {complaint_id}",
-            f"查無 {complaint_id} 的時效資料",
+            f"No clocks for {complaint_id}",
+            f"查無 {complaint_id} 的時效",
         )
-    return ComplaintSla(**row)
+    policy = await repository.policy_for(pool, clocks.site, clocks.category.value)
+    calendars = await repository.calendars_for(
+        pool, clocks.site, _settings(request).default_calendar
+    )
+    fired = await repository.fired_thresholds(pool, complaint_id)
+    views = evaluate(clocks, policy, calendars, utcnow())
+    out = [
+        ClockOut(
+            clock=v.kind.value, cycle=v.cycle, level=v.level.value, calendar=v.calendar,
+            state=v.state.value, paused=v.state is ClockState.PAUSED,
+            target_seconds=v.target_seconds, elapsed_seconds=v.elapsed_seconds,
+            remaining_seconds=v.remaining_seconds, due_at=v.due_at, breached=v.breached,
+            started_at=v.started_at, ended_at=v.ended_at, pauses=[dict(p) for p in v.pauses],
+            thresholds=[
+                ThresholdOut(
+                    name=t.name, fraction=t.fraction, notify=t.notify, due_at=t.due_at,
+                    fired_at=fired.get((v.kind.value, v.cycle, t.name)),
+                )
+                for t in v.thresholds
+            ],
+        )
+        for v in views
+    ]  # fmt: skip
+    current = [v for v in views if v.cycle == clocks.cycle]
+    return ComplaintSla(
+        complaint_id=complaint_id,
+        site=clocks.site,
+        level=clocks.level.value,
+        cycle=clocks.cycle,
+        breached_now=any(v.breached for v in current),
+        ever_breached=any(v.breached for v in views),
+        clocks=out,
+    )
+
+
+class PolicyOut(BaseModel):
+    site: str
+    category: str
+    policy: SlaPolicy
+    source: str
+
+
+@router.get("/policies/{site}", response_model=PolicyOut, summary="SLA policy / 時效政策")
+async def get_policy(site: str, request: Request, category: str = "*") -> PolicyOut:
+    """The policy in force for a site (and category): its own, every site's, or the default."""
+    pool = request.app.state.runtime.pool
+    own = await pool.fetchrow(repository.Q.get_policy, site.upper(), category)
+    if own:
+        return PolicyOut(site=site.upper(), category=category, policy=own["policy"], source="site")
+    policy = await repository.policy_for(pool, site.upper(), category)
+    return PolicyOut(site=site.upper(), category=category, policy=policy, source="inherited")
+
+
+@router.put(
+    "/policies/{site}", response_model=PolicyOut, summary="Set an SLA policy / 設定時效政策"
+)
+async def put_policy(
+    site: str, policy: SlaPolicy, request: Request, category: str = "*", actor: str = "admin"
+) -> PolicyOut:
+    """Records SlaPolicyChanged, then replays the open complaints it governs."""
+    site = _site(site)
+    runtime = request.app.state.runtime
+    async with runtime.uow() as conn:
+        await conn.execute(repository.Q.put_policy, site, category, policy.model_dump(mode="json"))
+        await eventstore.append(
+            conn,
+            uuid.uuid5(CONFIG_STREAMS, f"policy:{site}:{category}"),
+            [
+                SlaPolicyChanged(
+                    site=site,
+                    category=None if category == "*" else category,
+                    policy=policy.model_dump(mode="json"),
+                )
+            ],
+            Metadata(site_id=site, actor=actor),
+            expected_version=None,
+        )
+    await _replay_open(request, site, category, "policy changed")
+    return PolicyOut(site=site, category=category, policy=policy, source="site")
+
+
+@router.get(
+    "/calendars/{site}", response_model=CalendarConfig, summary="Site calendar / 工作行事曆"
+)
+async def get_calendar(site: str, request: Request) -> CalendarConfig:
+    pool = request.app.state.runtime.pool
+    return await repository.calendar_config(pool, site.upper(), _settings(request).default_calendar)
+
+
+@router.put(
+    "/calendars/{site}", response_model=CalendarConfig, summary="Set a site calendar / 設定行事曆"
+)
+async def put_calendar(
+    site: str, calendar: CalendarConfig, request: Request, actor: str = "admin"
+) -> CalendarConfig:
+    """Records SlaCalendarChanged, then replays the site's open complaints."""
+    return await _store_calendar(request, _site(site), calendar, actor)
+
+
+@router.post(
+    "/calendars/{site}/ics",
+    response_model=CalendarConfig,
+    summary="Import closures from ICS / 匯入 ICS 休假",
+    openapi_extra={"requestBody": {"content": {"text/calendar": {"schema": {"type": "string"}}}}},
+)
+async def import_ics(
+    site: str, request: Request, body: Annotated[bytes, Body(media_type="text/calendar")] = b""
+) -> CalendarConfig:
+    """All-day events become closed days; timed events become closures."""
+    site = _site(site)
+    config = await get_calendar(site, request)
+    try:
+        from zoneinfo import ZoneInfo
+
+        days, windows = closures_from_ics(await request.body(), ZoneInfo(config.timezone))
+    except (ValueError, KeyError) as exc:
+        raise ApiError(
+            422, "invalid_ics", f"Not a usable ICS calendar: {exc}", "ICS 格式無法讀取"
+        ) from None
+    try:
+        merged = CalendarConfig.model_validate(
+            {
+                **config.model_dump(),
+                "closed_days": sorted({*config.closed_days, *days}),
+                "closures": [*config.closures, *({"start": s, "end": e} for s, e in windows)],
+            }
+        )
+    except ValidationError as exc:
+        raise ApiError(422, "invalid_ics", str(exc.errors()[:3]), "ICS 內容有誤") from None
+    return await _store_calendar(request, site, merged, "ics-import")
+
+
+async def _store_calendar(
+    request: Request, site: str, calendar: CalendarConfig, actor: str
+) -> CalendarConfig:
+    runtime = request.app.state.runtime
+    async with runtime.uow() as conn:
+        await conn.execute(repository.Q.put_calendar, site, calendar.model_dump(mode="json"))
+        await eventstore.append(
+            conn,
+            uuid.uuid5(CONFIG_STREAMS, f"calendar:{site}"),
+            [SlaCalendarChanged(site=site, calendar=calendar.model_dump(mode="json"))],
+            Metadata(site_id=site, actor=actor),
+            expected_version=None,
+        )
+    await _replay_open(request, site, "*", "calendar changed")
+    return calendar
+
+
+async def _replay_open(request: Request, site: str, category: str, reason: str) -> None:
+    runtime = request.app.state.runtime
+    rows = await runtime.pool.fetch(repository.Q.open_complaints_at, site, category)
+    await replan(
+        runtime.uow,
+        [r["complaint_id"] for r in rows],
+        default_calendar=runtime.settings.default_calendar,
+        reason=reason,
+    )
+
+
+def _site(site: str) -> str:
+    site = site.strip().upper()
+    if site != "*" and not (2 <= len(site) <= 12 and site[0].isalpha() and site.isalnum()):
+        raise ApiError(
+            422, "validation_error", f"Invalid site code {site!r}", f"院區代碼有誤：{site}"
+        )
+    return site

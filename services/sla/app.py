@@ -1,24 +1,53 @@
-"""SLA: a deadline per complaint and severity level."""
+"""SLA: a durable timer for each deadline of each complaint, by severity level."""
 
 from pathlib import Path
 
-from shared.service import ServiceSpec, create_app
+from fastapi import FastAPI
+
+from shared import topics
+from shared.events.sla import SlaBreached
+from shared.service import Publication, ServiceRuntime, ServiceSpec, create_app
 
 from .api import router
-from .handlers import ResponseClock
+from .handlers import SlaClocks, run_timers
 from .settings import SlaSettings
 
 
-def build_app(settings: SlaSettings | None = None):  # type: ignore[no-untyped-def]
+def build_app(settings: SlaSettings | None = None) -> FastAPI:
     settings = settings or SlaSettings()
+
+    async def timers(runtime: ServiceRuntime) -> None:
+        assert runtime.uow is not None
+        await run_timers(
+            runtime.uow,
+            poll_seconds=settings.timer_poll_seconds,
+            batch_size=settings.timer_batch_size,
+        )
+
     return create_app(
         ServiceSpec(
             name="sla",
             title="SLA timers / 時效管理",
-            description="Keeps a deadline for each complaint by severity level.",
+            description=(
+                "Keeps a response and a resolution clock for each complaint by severity level, "
+                "on the site's business calendar, and fires warnings and breaches once each."
+            ),
             settings=settings,
             migrations={"sla": Path(__file__).parent / "sql"},
-            projectors=[ResponseClock()],
+            projectors=[SlaClocks(settings.default_calendar)],
+            publications=[
+                Publication(
+                    topics.SLA_EVENTS,
+                    title="sla.events:publish",
+                    description=(
+                        "SlaClockStarted, SlaPaused, SlaResumed, SlaRecalculated, "
+                        "SlaWarningReached, SlaBreached, SlaMet, SlaStopped, keyed by complaint "
+                        "id; SlaPolicyChanged and SlaCalendarChanged. CloudEvents binary mode."
+                    ),
+                    schema=SlaBreached,
+                )
+            ],
             routers=[router],
+            background=[timers],
         )
     )

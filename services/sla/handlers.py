@@ -1,26 +1,186 @@
+"""What the sla service's entrypoints call: planning a complaint's clocks from its events,
+and firing the thresholds that fell due."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from uuid import UUID
+
+from prometheus_client import Counter, Histogram
+
+from shared import eventstore
 from shared.db import Connection
-from shared.events import ComplaintReceived, EventEnvelope
+from shared.events import DomainEvent, EventEnvelope, Metadata, utcnow
+from shared.events.complaints import ComplaintClassified, SeverityChanged
+from shared.events.sla import ClockKind, SlaBreached, SlaWarningReached
+from shared.uow import UnitOfWork
 
 from . import repository
-from .domain import provisional_level, response_due
+from .domain import ComplaintClocks, changes, evaluate
+from .policy import CalendarConfig
+
+log = logging.getLogger(__name__)
+ACTOR = "system:sla"
+
+THRESHOLDS_FIRED = Counter(
+    "desk_sla_thresholds_fired_total",
+    "SLA warnings and breaches fired",
+    ["site", "level", "clock", "threshold"],
+)
+LATENESS = Histogram(
+    "desk_sla_timer_lateness_seconds",
+    "How late a threshold fired after it fell due",
+    buckets=(0.05, 0.1, 0.25, 0.5, 1, 2, 5, 15, 60, 300),
+)
 
 
-class ResponseClock:
-    """Starts each complaint's response deadline when it is received."""
+async def plan(
+    conn: Connection,
+    complaint_id: UUID,
+    history: Sequence[EventEnvelope],
+    *,
+    default_calendar: CalendarConfig,
+    reason: str,
+    cause: EventEnvelope | None = None,
+    now: datetime | None = None,
+) -> list[DomainEvent]:
+    """Measure the complaint's clocks from its events, store them, (re)arm their timers and
+    record how they moved — all in the caller's transaction."""
+    clocks = ComplaintClocks.fold(complaint_id, history)
+    if not clocks.site:
+        return []
+    policy = await repository.policy_for(conn, clocks.site, clocks.category.value)
+    calendars = await repository.calendars_for(conn, clocks.site, default_calendar)
+    views = evaluate(clocks, policy, calendars, now or utcnow())
+    events = changes(await repository.stored_clocks(conn, complaint_id), views, reason)
+    await repository.save(conn, complaint_id, clocks.site, clocks.category.value, views)
+    if events:
+        metadata = (
+            cause.caused().model_copy(update={"actor": ACTOR})
+            if cause
+            else Metadata(site_id=clocks.site, actor=ACTOR)
+        )
+        await eventstore.append(conn, complaint_id, events, metadata, expected_version=None)
+    return events
+
+
+class SlaClocks:
+    """Keeps each complaint's response and resolution clocks, by severity, from the complaint's
+    lifecycle events: starts, pauses, resumes, re-targets and stops them, and arms a durable
+    timer for each warning and the breach."""
 
     name = "sla.clocks"
     stream_types = ("complaint",)
 
+    def __init__(self, default_calendar: CalendarConfig) -> None:
+        self.default_calendar = default_calendar
+
     async def apply(self, conn: Connection, event: EventEnvelope) -> None:
-        if event.event_type != "ComplaintReceived":
-            return
-        complaint = ComplaintReceived.model_validate(event.data)
-        level = provisional_level(complaint.category, complaint.urgency)
-        await repository.insert_complaint(
+        history = await eventstore.read_stream(
+            conn, "complaint", event.stream_id, to_version=event.version
+        )
+        reason = (
+            "severity changed"
+            if event.event_type in (ComplaintClassified.__name__, SeverityChanged.__name__)
+            else event.event_type
+        )
+        await plan(
             conn,
             event.stream_id,
-            complaint.site,
-            level.value,
-            complaint.received_at,
-            response_due(complaint.received_at, level),
+            history,
+            default_calendar=self.default_calendar,
+            reason=reason,
+            cause=event,
         )
+
+
+async def replan(
+    uow: UnitOfWork,
+    complaint_ids: Sequence[UUID],
+    *,
+    default_calendar: CalendarConfig,
+    reason: str,
+) -> int:
+    """Re-measure open complaints after a policy or calendar change: a replay of their events
+    (as far as the clocks have applied them) under the new configuration."""
+    changed = 0
+    for complaint_id in complaint_ids:
+        async with uow() as conn:
+            applied = await conn.fetchval(repository.Q.applied_version, complaint_id)
+            history = await eventstore.read_stream(
+                conn, "complaint", complaint_id, to_version=applied
+            )
+            if await plan(
+                conn, complaint_id, history, default_calendar=default_calendar, reason=reason
+            ):
+                changed += 1
+    return changed
+
+
+async def fire_due(uow: UnitOfWork, now: datetime, limit: int = 500) -> int:
+    """Fire the thresholds due by ``now``: each exactly once, whichever replica claims it."""
+    async with uow() as conn:
+        timers = await repository.claim_due(conn, now, limit)
+        by_complaint = defaultdict(list)
+        for timer in timers:
+            by_complaint[timer["complaint_id"]].append(timer)
+        for complaint_id, due in by_complaint.items():
+            events: list[DomainEvent] = []
+            for t in due:
+                common = {
+                    "clock": ClockKind(t["clock"]),
+                    "cycle": t["cycle"],
+                    "notify": t["notify"],
+                    "due_at": t["due_at"],
+                    "reached_at": now,
+                }
+                events.append(
+                    SlaBreached(**common)
+                    if t["threshold"] == "breach"
+                    else SlaWarningReached(**common, fraction=t["fraction"])
+                )
+                await repository.mark_fired(conn, t, now)
+            await eventstore.append(
+                conn,
+                complaint_id,
+                events,
+                Metadata(site_id=due[0]["site"], actor=ACTOR, correlation_id=_stable(complaint_id)),
+                expected_version=None,
+            )
+    for t in timers:
+        THRESHOLDS_FIRED.labels(t["site"], t["level"], t["clock"], t["threshold"]).inc()
+        LATENESS.observe(max(0.0, (now - t["due_at"]).total_seconds()))
+    return len(timers)
+
+
+def _stable(complaint_id: UUID) -> UUID:
+    """One correlation id per complaint's SLA conversation."""
+    return uuid.uuid5(complaint_id, "sla")
+
+
+async def run_timers(
+    uow: UnitOfWork,
+    *,
+    poll_seconds: float,
+    batch_size: int,
+    clock: Callable[[], datetime] = utcnow,
+    sleep: Callable[[float], object] | None = None,
+) -> None:
+    """The timer loop: fire what is due, then look again shortly. Timers live in PostgreSQL,
+    so nothing is lost to a crash; overdue ones fire as soon as a replica runs again."""
+    import asyncio
+
+    pause = sleep or asyncio.sleep
+    while True:
+        try:
+            while await fire_due(uow, clock(), batch_size) == batch_size:
+                pass
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            log.warning("firing timers failed", extra={"error": type(exc).__name__})
+        await pause(poll_seconds)  # type: ignore[misc]

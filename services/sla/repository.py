@@ -1,3 +1,9 @@
+"""The sla service's tables: clocks, timers, policies and calendars."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -5,23 +11,71 @@ from uuid import UUID
 
 import asyncpg
 
-from shared.db import Connection
+from shared.db import Connection, Executor
+from shared.events.sla import ClockKind
 from shared.queries import load
+
+from .calendar import Calendar
+from .domain import ClockView
+from .policy import ALWAYS_OPEN, DEFAULT_POLICY, CalendarConfig, SlaPolicy
 
 Q = load(Path(__file__).parent / "sql" / "queries.sql")
 
 
-async def insert_complaint(
-    conn: Connection,
-    complaint_id: UUID,
-    site: str,
-    level: str,
-    received_at: datetime,
-    response_due_at: datetime,
+async def policy_for(conn: Executor, site: str, category: str) -> SlaPolicy:
+    stored = await conn.fetchval(Q.policy_for, site, category)
+    return SlaPolicy.model_validate(stored) if stored else DEFAULT_POLICY
+
+
+async def calendar_config(conn: Executor, site: str, default: CalendarConfig) -> CalendarConfig:
+    stored = await conn.fetchval(Q.calendar_for, site)
+    return CalendarConfig.model_validate(stored) if stored else default
+
+
+async def calendars_for(conn: Executor, site: str, default: CalendarConfig) -> dict[str, Calendar]:
+    config = await calendar_config(conn, site, default)
+    return {"24x7": ALWAYS_OPEN, "business": config.build(site)}
+
+
+async def stored_clocks(
+    conn: Executor, complaint_id: UUID
+) -> dict[tuple[ClockKind, int], dict[str, Any]]:
+    rows = await conn.fetch(Q.clocks_of, complaint_id)
+    return {(ClockKind(r["clock"]), r["cycle"]): dict(r) for r in rows}
+
+
+async def save(
+    conn: Connection, complaint_id: UUID, site: str, category: str, views: Sequence[ClockView]
 ) -> None:
-    await conn.execute(Q.insert_complaint, complaint_id, site, level, received_at, response_due_at)
+    for v in views:
+        await conn.execute(
+            Q.save_clock,
+            complaint_id, v.kind.value, v.cycle, site, category, v.level.value, v.calendar,
+            v.state.value, v.target_seconds, v.started_at, v.ended_at, v.due_at,
+            _json(v.intervals), _json(v.pauses),
+        )  # fmt: skip
+        for t in v.thresholds:
+            await conn.execute(
+                Q.arm_timer,
+                complaint_id, v.kind.value, v.cycle, t.name, t.fraction, t.notify, site,
+                v.level.value, t.due_at,
+            )  # fmt: skip
 
 
-async def get_complaint(pool: asyncpg.Pool, complaint_id: UUID) -> dict[str, Any] | None:
-    row = await pool.fetchrow(Q.get_complaint, complaint_id)
-    return dict(row) if row else None
+def _json(value: object) -> Any:
+    return json.loads(json.dumps(value, default=lambda d: d.isoformat()))
+
+
+async def claim_due(conn: Connection, now: datetime, limit: int) -> list[asyncpg.Record]:
+    return list(await conn.fetch(Q.claim_due, now, limit))
+
+
+async def mark_fired(conn: Connection, timer: asyncpg.Record, now: datetime) -> None:
+    await conn.execute(
+        Q.mark_fired, timer["complaint_id"], timer["clock"], timer["cycle"], timer["threshold"], now
+    )
+
+
+async def fired_thresholds(conn: Executor, complaint_id: UUID) -> dict[tuple[str, int, str], Any]:
+    rows = await conn.fetch(Q.timers_of, complaint_id)
+    return {(r["clock"], r["cycle"], r["threshold"]): r["fired_at"] for r in rows}

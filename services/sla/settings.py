@@ -1,6 +1,9 @@
+from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
 from shared.settings import ServiceSettings
+
+from .policy import CalendarConfig
 
 
 class SlaSettings(ServiceSettings):
@@ -8,3 +11,7 @@ class SlaSettings(ServiceSettings):
 
     service_name: str = "sla"
     port: int = 8002
+    # The business calendar of a site that has none of its own (JSON, see CalendarConfig).
+    default_calendar: CalendarConfig = Field(default_factory=CalendarConfig)
+    timer_poll_seconds: float = 0.2
+    timer_batch_size: int = 500

@@ -29,7 +29,8 @@ async def _all_applied_once(pool: asyncpg.Pool, ids: list[UUID]) -> bool:
         "SELECT count(*) FROM projections.complaints WHERE id = ANY($1)", ids
     )
     sla = await pool.fetchval(
-        "SELECT count(*) FROM sla.complaints WHERE complaint_id = ANY($1)", ids
+        "SELECT count(*) FROM sla.clocks WHERE clock = 'response' AND complaint_id = ANY($1)",
+        ids,
     )
     contacts = await pool.fetchval(
         "SELECT count(*) FROM notify.contacts WHERE complaint_id = ANY($1)", ids

@@ -27,7 +27,15 @@ async def test_a_complaint_posted_is_readable_from_projections_and_on_kafka(
         assert detail, "the complaint reached projections"
         assert detail["number"] == created["number"]
         assert detail["description"].startswith("飲水機")
-        assert [h["event_type"] for h in detail["history"]] == ["ComplaintReceived"]
+        complaint_events = [h for h in detail["history"] if h["stream_type"] == "complaint"]
+        assert [h["event_type"] for h in complaint_events] == ["ComplaintReceived"]
+
+        async def clocks_in_timeline() -> list[str]:
+            r = await client.get(f"{system.url('projections')}/complaints/{created['id']}")
+            sla = [h for h in r.json()["history"] if h["stream_type"] == "sla"]
+            return [h["event_type"] for h in sla] if len(sla) >= 2 else []
+
+        assert await eventually(clocks_in_timeline) == ["SlaClockStarted", "SlaClockStarted"]
 
         sla = await eventually(
             lambda: _ok_json(client, f"{system.url('sla')}/complaints/{created['id']}/sla")

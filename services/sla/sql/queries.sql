@@ -1,7 +1,74 @@
--- name: insert_complaint
-INSERT INTO sla.complaints (complaint_id, site, level, received_at, response_due_at)
-VALUES ($1, $2, $3, $4, $5);
+-- name: policy_for
+-- The most specific policy: the site's for the category, the site's, every site's for the
+-- category, every site's.
+SELECT policy FROM sla.policies
+WHERE site IN ($1, '*') AND category IN ($2, '*')
+ORDER BY (site = $1) DESC, (category = $2) DESC
+LIMIT 1;
 
--- name: get_complaint
-SELECT complaint_id, site, level, received_at, response_due_at
-FROM sla.complaints WHERE complaint_id = $1;
+-- name: put_policy
+INSERT INTO sla.policies (site, category, policy, updated_at) VALUES ($1, $2, $3, now())
+ON CONFLICT (site, category) DO UPDATE SET policy = EXCLUDED.policy, updated_at = now();
+
+-- name: get_policy
+SELECT policy, updated_at FROM sla.policies WHERE site = $1 AND category = $2;
+
+-- name: calendar_for
+SELECT calendar FROM sla.calendars WHERE site = $1;
+
+-- name: put_calendar
+INSERT INTO sla.calendars (site, calendar, updated_at) VALUES ($1, $2, now())
+ON CONFLICT (site) DO UPDATE SET calendar = EXCLUDED.calendar, updated_at = now();
+
+-- name: clocks_of
+SELECT complaint_id, clock, cycle, site, category, level, calendar, state, target_seconds,
+       started_at, ended_at, due_at, intervals, pauses
+FROM sla.clocks WHERE complaint_id = $1 ORDER BY cycle, clock;
+
+-- name: save_clock
+INSERT INTO sla.clocks (complaint_id, clock, cycle, site, category, level, calendar, state,
+                        target_seconds, started_at, ended_at, due_at, intervals, pauses)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+ON CONFLICT (complaint_id, clock, cycle) DO UPDATE SET
+    site = EXCLUDED.site, category = EXCLUDED.category, level = EXCLUDED.level,
+    calendar = EXCLUDED.calendar, state = EXCLUDED.state,
+    target_seconds = EXCLUDED.target_seconds, ended_at = EXCLUDED.ended_at,
+    due_at = EXCLUDED.due_at, intervals = EXCLUDED.intervals, pauses = EXCLUDED.pauses;
+
+-- name: arm_timer
+-- A fired threshold stays fired: re-targeting never makes it fire again.
+INSERT INTO sla.timers (complaint_id, clock, cycle, threshold, fraction, notify, site, level,
+                        due_at)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+ON CONFLICT (complaint_id, clock, cycle, threshold) DO UPDATE SET
+    fraction = EXCLUDED.fraction, notify = EXCLUDED.notify, level = EXCLUDED.level,
+    due_at = EXCLUDED.due_at
+WHERE sla.timers.fired_at IS NULL;
+
+-- name: claim_due
+-- SKIP LOCKED: replicas share the due timers, each taken by one.
+SELECT complaint_id, clock, cycle, threshold, fraction, notify, site, level, due_at
+FROM sla.timers
+WHERE fired_at IS NULL AND due_at <= $1
+ORDER BY due_at
+LIMIT $2
+FOR UPDATE SKIP LOCKED;
+
+-- name: mark_fired
+UPDATE sla.timers SET fired_at = $5
+WHERE complaint_id = $1 AND clock = $2 AND cycle = $3 AND threshold = $4;
+
+-- name: next_due
+SELECT min(due_at) FROM sla.timers WHERE fired_at IS NULL AND due_at IS NOT NULL;
+
+-- name: open_complaints_at
+SELECT DISTINCT complaint_id FROM sla.clocks
+WHERE state IN ('running', 'paused') AND ($1 = '*' OR site = $1) AND ($2 = '*' OR category = $2);
+
+-- name: applied_version
+SELECT COALESCE((SELECT version FROM consumers.stream_positions
+                 WHERE consumer = 'sla.clocks' AND stream_type = 'complaint'
+                 AND stream_id = $1), 0);
+
+-- name: timers_of
+SELECT clock, cycle, threshold, fired_at FROM sla.timers WHERE complaint_id = $1;

@@ -1,0 +1,191 @@
+"""SLA policies and site calendars as configuration: validated models, with the defaults of
+the duty desk's process (L1 15 min / 4 h on 24×7; L2 2 h / 1 business day; L3 1 business
+day / 5 business days)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from shared.events.complaints import Severity
+from shared.events.sla import ClockKind
+
+from .calendar import AlwaysOpen, BusinessCalendar, Calendar, parse_hours
+
+Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+WEEKDAYS: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+class Target(BaseModel):
+    """How long a clock may run: in minutes or hours of its calendar, or in business days."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    minutes: float | None = Field(None, gt=0)
+    hours: float | None = Field(None, gt=0)
+    business_days: float | None = Field(None, gt=0)
+    seconds: float | None = Field(None, gt=0, description="for tests and drills")
+
+    @model_validator(mode="after")
+    def _one_unit(self) -> Target:
+        given = [v for v in (self.minutes, self.hours, self.business_days, self.seconds) if v]
+        if len(given) != 1:
+            raise ValueError("give exactly one of minutes, hours, business_days, seconds")
+        return self
+
+    def in_seconds(self, calendar: Calendar) -> float:
+        if self.business_days:
+            return self.business_days * calendar.business_day_seconds
+        return (self.seconds or 0) + (self.minutes or 0) * 60 + (self.hours or 0) * 3600
+
+
+class LevelPolicy(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    response: Target
+    resolution: Target
+    calendar: Literal["24x7", "business"]
+
+
+class Rung(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    fraction: float = Field(gt=0, lt=1)
+    notify: Annotated[str, Field(min_length=1, max_length=60)]
+
+
+class SlaPolicy(BaseModel):
+    """Targets per severity, and who is told when a clock gets close and when it breaches."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    levels: dict[Severity, LevelPolicy]
+    warnings: list[Rung] = Field(
+        default_factory=lambda: [
+            Rung(fraction=0.5, notify="assigned_officer"),
+            Rung(fraction=0.75, notify="supervisor"),
+        ],
+        max_length=5,
+    )
+    breach_notify: str = "duty_manager"
+
+    @field_validator("levels")
+    @classmethod
+    def _every_level(cls, levels: dict[Severity, LevelPolicy]) -> dict[Severity, LevelPolicy]:
+        missing = set(Severity) - set(levels)
+        if missing:
+            raise ValueError(f"targets missing for {sorted(m.value for m in missing)}")
+        return levels
+
+    @field_validator("warnings")
+    @classmethod
+    def _ascending(cls, warnings: list[Rung]) -> list[Rung]:
+        fractions = [w.fraction for w in warnings]
+        if fractions != sorted(set(fractions)):
+            raise ValueError("warning fractions must be distinct and ascending")
+        return warnings
+
+    def target(self, level: Severity, clock: ClockKind) -> Target:
+        policy = self.levels[level]
+        return policy.response if clock is ClockKind.RESPONSE else policy.resolution
+
+    def thresholds(self) -> list[tuple[str, float, str]]:
+        """(name, fraction, who is told), the breach last."""
+        rungs = [(f"warn{round(w.fraction * 100)}", w.fraction, w.notify) for w in self.warnings]
+        return [*rungs, ("breach", 1.0, self.breach_notify)]
+
+
+DEFAULT_POLICY = SlaPolicy(
+    levels={
+        Severity.L1: LevelPolicy(
+            response=Target(minutes=15), resolution=Target(hours=4), calendar="24x7"
+        ),
+        Severity.L2: LevelPolicy(
+            response=Target(hours=2), resolution=Target(business_days=1), calendar="business"
+        ),
+        Severity.L3: LevelPolicy(
+            response=Target(business_days=1),
+            resolution=Target(business_days=5),
+            calendar="business",
+        ),
+    }
+)
+
+
+class Closure(BaseModel):
+    start: AwareDatetime
+    end: AwareDatetime
+    reason: str | None = None
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Closure:
+        if self.end <= self.start:
+            raise ValueError("a closure ends after it starts")
+        return self
+
+
+class CalendarConfig(BaseModel):
+    """A site's business calendar: zone, working hours per weekday (breaks are gaps between
+    ranges, ``00:00`` as an end is midnight), public holidays by country/region, closures."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    timezone: str = "Asia/Taipei"
+    hours: dict[Weekday, list[str]] = Field(
+        default_factory=lambda: {d: ["08:30-12:00", "13:00-17:30"] for d in WEEKDAYS[:5]}
+    )
+    holiday_country: str | None = "TW"
+    holiday_subdivision: str | None = None
+    closed_days: list[date] = Field(default_factory=list, max_length=2000)
+    closures: list[Closure] = Field(default_factory=list, max_length=2000)
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, zone: str) -> str:
+        try:
+            ZoneInfo(zone)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {zone!r}") from None
+        return zone
+
+    @field_validator("hours")
+    @classmethod
+    def _parseable(cls, hours: dict[Weekday, list[str]]) -> dict[Weekday, list[str]]:
+        for ranges in hours.values():
+            parse_hours(ranges)
+        return hours
+
+    @model_validator(mode="after")
+    def _known_country(self) -> CalendarConfig:
+        if self.holiday_country:
+            import holidays
+
+            try:
+                holidays.country_holidays(self.holiday_country, subdiv=self.holiday_subdivision)
+            except NotImplementedError:
+                raise ValueError(
+                    f"no public holidays known for {self.holiday_country}"
+                    f"/{self.holiday_subdivision}"
+                ) from None
+        return self
+
+    def build(self, key: str) -> BusinessCalendar:
+        return BusinessCalendar(
+            key=key,
+            zone=ZoneInfo(self.timezone),
+            week=tuple(parse_hours(self.hours.get(day, [])) for day in WEEKDAYS),
+            holiday_country=self.holiday_country,
+            holiday_subdivision=self.holiday_subdivision,
+            closed_days=frozenset(self.closed_days),
+            closures=tuple((c.start, c.end) for c in self.closures),
+        )
+
+
+ALWAYS_OPEN = AlwaysOpen()
+
+
+def calendar_for(level: LevelPolicy, site_calendar: BusinessCalendar) -> Calendar:
+    return ALWAYS_OPEN if level.calendar == "24x7" else site_calendar
