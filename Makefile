@@ -23,6 +23,7 @@ test: $(STAMP)
 ## Benchmarks: figures and ratios against a baseline measured in the same run.
 bench: $(STAMP)
 	$(BIN)/python -m bench.append
+	$(BIN)/python -m bench.sla_timers
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

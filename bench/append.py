@@ -32,7 +32,7 @@ CREATE TABLE IF NOT EXISTS bench_raw_events (
 RAW_INSERT = """
 INSERT INTO bench_raw_events (event_id, stream_type, stream_id, version, event_type,
     schema_version, occurred_at, site_id, actor, correlation_id, causation_id, data)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12::jsonb)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12::text::jsonb)
 """
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -53,7 +52,7 @@ def envelope_from_row(row: asyncpg.Record | dict[str, Any]) -> EventEnvelope:
         correlation_id=row["correlation_id"],
         causation_id=row["causation_id"],
         schema_version=row["schema_version"],
-        data=json.loads(data) if isinstance(data, str) else data,
+        data=data,
         position=row["position"],
     )
 

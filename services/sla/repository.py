@@ -54,12 +54,23 @@ async def save(
             v.state.value, v.target_seconds, v.started_at, v.ended_at, v.due_at,
             _json(v.intervals), _json(v.pauses),
         )  # fmt: skip
-        for t in v.thresholds:
-            await conn.execute(
-                Q.arm_timer,
-                complaint_id, v.kind.value, v.cycle, t.name, t.fraction, t.notify, site,
-                v.level.value, t.due_at,
-            )  # fmt: skip
+    await arm_timers(
+        conn,
+        [
+            (complaint_id, v.kind.value, v.cycle, t.name, t.fraction, t.notify, site,
+             v.level.value, t.due_at)
+            for v in views
+            for t in v.thresholds
+        ],
+    )  # fmt: skip
+
+
+TimerRow = tuple[UUID, str, int, str, float, str, str, str, datetime | None]
+
+
+async def arm_timers(conn: Connection, rows: Sequence[TimerRow]) -> None:
+    """(Re)arm thresholds in one round trip; a fired one stays fired."""
+    await conn.executemany(Q.arm_timer, rows)
 
 
 def _json(value: object) -> Any:

@@ -31,6 +31,23 @@ async def test_append_then_read_in_order(pool: asyncpg.Pool) -> None:
     assert events[0].site_id == "HQ" and events[0].actor == "tester"
 
 
+async def test_payloads_are_stored_as_json_objects_one_event_or_many(pool: asyncpg.Pool) -> None:
+    stream = uuid4()
+    async with pool.acquire() as conn:
+        await eventstore.append(conn, stream, [NoteAdded(text="一")], META, expected_version=0)
+        await eventstore.append(
+            conn, stream, [NoteAdded(text="二"), NoteAdded(text="三")], META, expected_version=1
+        )
+    rows = await pool.fetch(
+        "SELECT jsonb_typeof(data) AS kind, data->>'text' AS text FROM eventstore.events"
+        " WHERE stream_id = $1 ORDER BY version",
+        stream,
+    )
+    assert [(r["kind"], r["text"]) for r in rows] == [
+        ("object", "一"), ("object", "二"), ("object", "三"),
+    ]  # fmt: skip
+
+
 async def test_two_appends_with_the_same_expected_version_one_wins(pool: asyncpg.Pool) -> None:
     stream = uuid4()
     async with pool.acquire() as conn:

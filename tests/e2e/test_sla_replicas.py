@@ -34,6 +34,31 @@ async def _fired(pool: asyncpg.Pool, ids: list[UUID]) -> Counter[tuple[UUID, str
     return Counter((r["stream_id"], r["clock"], r["fraction"] or "breach") for r in rows)
 
 
+async def _diagnose(pool: asyncpg.Pool, ids: list[UUID]) -> str:
+    fired = await _fired(pool, ids)
+    missing = [i for i, cid in enumerate(ids) if sum(1 for k in fired if k[0] == cid) < 6]
+    lines = [f"complaints missing thresholds (by posting order): {missing}"]
+    for i in missing[:3]:
+        cid = ids[i]
+        timers = await pool.fetch(
+            "SELECT clock, threshold, due_at, fired_at FROM sla.timers WHERE complaint_id = $1", cid
+        )
+        applied = await pool.fetchval(
+            "SELECT version FROM consumers.stream_positions"
+            " WHERE consumer = 'sla.clocks' AND stream_id = $1",
+            cid,
+        )
+        stream = await pool.fetch(
+            "SELECT version, event_type, data->>'clock' AS clock, data->>'fraction' AS f,"
+            " recorded_at FROM eventstore.events WHERE stream_type = 'sla' AND stream_id = $1"
+            " ORDER BY version",
+            cid,
+        )
+        lines.append(f"#{i}: applied version {applied}, timers {[tuple(t) for t in timers]}")
+        lines.append(f"#{i}: sla stream {[tuple(e) for e in stream]}")
+    return "\n".join(lines)
+
+
 async def test_thresholds_fire_exactly_once_across_replicas_and_kills(
     system: System, system_db: asyncpg.Pool
 ) -> None:
@@ -68,7 +93,7 @@ async def test_thresholds_fire_exactly_once_across_replicas_and_kills(
         async def all_fired() -> bool:
             return len(await _fired(system_db, ids)) == len(ids) * 6
 
-        assert await eventually(all_fired, within=60), "every threshold fired"
+        assert await eventually(all_fired, within=60), await _diagnose(system_db, ids)
         await asyncio.sleep(2)  # and nothing fires a second time afterwards
         fired = await _fired(system_db, ids)
         assert len(fired) == len(ids) * 6

@@ -5,7 +5,7 @@
 INSERT INTO eventstore.events (
     event_id, stream_type, stream_id, version, event_type, schema_version,
     occurred_at, site_id, actor, correlation_id, causation_id, data)
-SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12::jsonb
+SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12::text::jsonb
 WHERE $4 = 1 OR EXISTS (
     SELECT 1 FROM eventstore.events
     WHERE stream_type = $2 AND stream_id = $3 AND version = $4 - 1);
