@@ -119,7 +119,7 @@ async def bench_sla(url: str, active: int, due: int) -> dict[str, float]:
         "SLA_PORT": str(free_port()),
         "LOG_LEVEL": "WARNING",
     }
-    service = subprocess.Popen([sys.executable, "-m", "services.sla"], env=env,
+    service = subprocess.Popen([sys.executable, "-m", "services.sla"], env=env,  # noqa: ASYNC220
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
     try:
         count = (
@@ -161,7 +161,7 @@ async def bench_pgqueuer(url: str, active: int, due: int) -> dict[str, float]:
         [0] * due,
         [t - now for t in times],
     )
-    worker = subprocess.Popen([sys.executable, "-m", "bench.pgq_worker", url],
+    worker = subprocess.Popen([sys.executable, "-m", "bench.pgq_worker", url],  # noqa: ASYNC220
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
     try:
         peak = await watch(
