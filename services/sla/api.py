@@ -87,7 +87,8 @@ async def get_sla(complaint_id: UUID, request: Request) -> ComplaintSla:
             f"No clocks for {complaint_id}",
             f"查無 {complaint_id} 的時效",
         )
-    policy = await repository.policy_for(pool, clocks.site, clocks.category.value)
+    defaults = _settings(request).defaults
+    policy = await repository.policy_for(pool, clocks.site, clocks.category.value, defaults.policy)
     calendars = await repository.calendars_for(
         pool, clocks.site, _settings(request).default_calendar
     )
@@ -136,7 +137,9 @@ async def get_policy(site: str, request: Request, category: str = "*") -> Policy
     own = await pool.fetchrow(repository.Q.get_policy, site.upper(), category)
     if own:
         return PolicyOut(site=site.upper(), category=category, policy=own["policy"], source="site")
-    policy = await repository.policy_for(pool, site.upper(), category)
+    policy = await repository.policy_for(
+        pool, site.upper(), category, _settings(request).default_policy
+    )
     return PolicyOut(site=site.upper(), category=category, policy=policy, source="inherited")
 
 
@@ -242,7 +245,7 @@ async def _replay_open(request: Request, site: str, category: str, reason: str) 
     await replan(
         runtime.uow,
         [r["complaint_id"] for r in rows],
-        default_calendar=runtime.settings.default_calendar,
+        defaults=runtime.settings.defaults,
         reason=reason,
     )
 

@@ -34,7 +34,7 @@ def build_app(settings: SlaSettings | None = None) -> FastAPI:
             ),
             settings=settings,
             migrations={"sla": Path(__file__).parent / "sql"},
-            projectors=[SlaClocks(settings.default_calendar)],
+            projectors=[SlaClocks(settings.defaults)],
             publications=[
                 Publication(
                     topics.SLA_EVENTS,

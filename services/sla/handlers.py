@@ -21,7 +21,7 @@ from shared.uow import UnitOfWork
 
 from . import repository
 from .domain import ComplaintClocks, changes, evaluate
-from .policy import CalendarConfig
+from .policy import SlaDefaults
 
 log = logging.getLogger(__name__)
 ACTOR = "system:sla"
@@ -43,7 +43,7 @@ async def plan(
     complaint_id: UUID,
     history: Sequence[EventEnvelope],
     *,
-    default_calendar: CalendarConfig,
+    defaults: SlaDefaults,
     reason: str,
     cause: EventEnvelope | None = None,
     now: datetime | None = None,
@@ -53,8 +53,8 @@ async def plan(
     clocks = ComplaintClocks.fold(complaint_id, history)
     if not clocks.site:
         return []
-    policy = await repository.policy_for(conn, clocks.site, clocks.category.value)
-    calendars = await repository.calendars_for(conn, clocks.site, default_calendar)
+    policy = await repository.policy_for(conn, clocks.site, clocks.category.value, defaults.policy)
+    calendars = await repository.calendars_for(conn, clocks.site, defaults.calendar)
     views = evaluate(clocks, policy, calendars, now or utcnow())
     events = changes(await repository.stored_clocks(conn, complaint_id), views, reason)
     await repository.save(conn, complaint_id, clocks.site, clocks.category.value, views)
@@ -76,8 +76,8 @@ class SlaClocks:
     name = "sla.clocks"
     stream_types = ("complaint",)
 
-    def __init__(self, default_calendar: CalendarConfig) -> None:
-        self.default_calendar = default_calendar
+    def __init__(self, defaults: SlaDefaults) -> None:
+        self.defaults = defaults
 
     async def apply(self, conn: Connection, event: EventEnvelope) -> None:
         history = await eventstore.read_stream(
@@ -92,7 +92,7 @@ class SlaClocks:
             conn,
             event.stream_id,
             history,
-            default_calendar=self.default_calendar,
+            defaults=self.defaults,
             reason=reason,
             cause=event,
         )
@@ -102,7 +102,7 @@ async def replan(
     uow: UnitOfWork,
     complaint_ids: Sequence[UUID],
     *,
-    default_calendar: CalendarConfig,
+    defaults: SlaDefaults,
     reason: str,
 ) -> int:
     """Re-measure open complaints after a policy or calendar change: a replay of their events
@@ -114,9 +114,7 @@ async def replan(
             history = await eventstore.read_stream(
                 conn, "complaint", complaint_id, to_version=applied
             )
-            if await plan(
-                conn, complaint_id, history, default_calendar=default_calendar, reason=reason
-            ):
+            if await plan(conn, complaint_id, history, defaults=defaults, reason=reason):
                 changed += 1
     return changed
 

@@ -4,6 +4,8 @@ day / 5 business days)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from datetime import date
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -189,3 +191,11 @@ ALWAYS_OPEN = AlwaysOpen()
 
 def calendar_for(level: LevelPolicy, site_calendar: BusinessCalendar) -> Calendar:
     return ALWAYS_OPEN if level.calendar == "24x7" else site_calendar
+
+
+@dataclass(frozen=True)
+class SlaDefaults:
+    """What applies where a site or category has nothing of its own."""
+
+    calendar: CalendarConfig = dataclass_field(default_factory=CalendarConfig)
+    policy: SlaPolicy = dataclass_field(default_factory=lambda: DEFAULT_POLICY)

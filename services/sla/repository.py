@@ -22,9 +22,11 @@ from .policy import ALWAYS_OPEN, DEFAULT_POLICY, CalendarConfig, SlaPolicy
 Q = load(Path(__file__).parent / "sql" / "queries.sql")
 
 
-async def policy_for(conn: Executor, site: str, category: str) -> SlaPolicy:
+async def policy_for(
+    conn: Executor, site: str, category: str, default: SlaPolicy = DEFAULT_POLICY
+) -> SlaPolicy:
     stored = await conn.fetchval(Q.policy_for, site, category)
-    return SlaPolicy.model_validate(stored) if stored else DEFAULT_POLICY
+    return SlaPolicy.model_validate(stored) if stored else default
 
 
 async def calendar_config(conn: Executor, site: str, default: CalendarConfig) -> CalendarConfig:

@@ -3,7 +3,7 @@ from pydantic_settings import SettingsConfigDict
 
 from shared.settings import ServiceSettings
 
-from .policy import CalendarConfig
+from .policy import DEFAULT_POLICY, CalendarConfig, SlaDefaults, SlaPolicy
 
 
 class SlaSettings(ServiceSettings):
@@ -13,5 +13,11 @@ class SlaSettings(ServiceSettings):
     port: int = 8002
     # The business calendar of a site that has none of its own (JSON, see CalendarConfig).
     default_calendar: CalendarConfig = Field(default_factory=CalendarConfig)
+    # The policy of a site and category without one of their own (JSON, see SlaPolicy).
+    default_policy: SlaPolicy = DEFAULT_POLICY
     timer_poll_seconds: float = 0.2
     timer_batch_size: int = 500
+
+    @property
+    def defaults(self) -> SlaDefaults:
+        return SlaDefaults(calendar=self.default_calendar, policy=self.default_policy)

@@ -1,5 +1,6 @@
 import asyncio
 import re
+from uuid import uuid4
 
 import asyncpg
 import httpx
@@ -164,3 +165,39 @@ async def test_every_service_serves_health_metrics_and_its_contracts(system: Sys
         assert 'desk_consumer_events_total{consumer="projections.register"' in consumed
         page = await client.get(f"{system.url('intake')}/asyncapi")
         assert page.status_code == 200 and "asyncapi" in page.text.lower()
+
+
+async def test_sla_policies_and_calendars_over_http(system: System) -> None:
+    base = system.url("sla")
+    ics = (
+        b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nUID:x\r\n"
+        b"DTSTART;VALUE=DATE:20261231\r\nDTEND;VALUE=DATE:20270101\r\nSUMMARY:closed\r\n"
+        b"END:VEVENT\r\nEND:VCALENDAR\r\n"
+    )
+    async with httpx.AsyncClient(timeout=10) as client:
+        inherited = (await client.get(f"{base}/policies/CAL1")).json()
+        assert inherited["source"] == "inherited"
+        assert inherited["policy"]["levels"]["L1"]["response"]["minutes"] == 15
+        bad = await client.put(f"{base}/policies/CAL1", json={"levels": {"L1": {}}})
+        assert bad.status_code == 422 and bad.json()["error"]["fields"]
+        calendar = {"timezone": "Asia/Hong_Kong", "hours": {"mon": ["09:00-18:00"]},
+                    "holiday_country": "HK"}  # fmt: skip
+        assert (await client.put(f"{base}/calendars/CAL1", json=calendar)).status_code == 200
+        wrong = await client.put(
+            f"{base}/calendars/CAL1", json={**calendar, "timezone": "Nowhere/X"}
+        )
+        assert wrong.status_code == 422 and "time zone" in wrong.text
+        hours = await client.put(
+            f"{base}/calendars/CAL1", json={**calendar, "hours": {"mon": ["18:00-09:00"]}}
+        )
+        assert hours.status_code == 422
+        imported = await client.post(
+            f"{base}/calendars/CAL1/ics", content=ics, headers={"content-type": "text/calendar"}
+        )
+        assert imported.status_code == 200 and imported.json()["closed_days"] == ["2026-12-31"]
+        stored = (await client.get(f"{base}/calendars/CAL1")).json()
+        assert stored["timezone"] == "Asia/Hong_Kong" and stored["closed_days"] == ["2026-12-31"]
+        garbage = await client.post(f"{base}/calendars/CAL1/ics", content=b"not a calendar")
+        assert garbage.status_code == 422
+        missing = await client.get(f"{base}/complaints/{uuid4()}/sla")
+        assert missing.status_code == 404

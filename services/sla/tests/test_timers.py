@@ -10,7 +10,7 @@ import pytest
 
 from services.sla import repository
 from services.sla.handlers import SlaClocks, fire_due, replan
-from services.sla.policy import DEFAULT_POLICY, CalendarConfig, LevelPolicy, Target
+from services.sla.policy import DEFAULT_POLICY, CalendarConfig, LevelPolicy, SlaDefaults, Target
 from shared import eventstore
 from shared.consumer import EventConsumer
 from shared.events import DomainEvent, Metadata, utcnow
@@ -23,7 +23,7 @@ from shared.events.complaints import (
 )
 from shared.uow import UnitOfWork
 
-CALENDAR = CalendarConfig(holiday_country=None)
+DEFAULTS = SlaDefaults(calendar=CalendarConfig(holiday_country=None))
 
 
 @pytest.fixture
@@ -33,7 +33,7 @@ def uow(pool: asyncpg.Pool) -> UnitOfWork:
 
 @pytest.fixture
 def clocks(pool: asyncpg.Pool) -> EventConsumer:
-    return EventConsumer(pool, SlaClocks(CALENDAR))
+    return EventConsumer(pool, SlaClocks(DEFAULTS))
 
 
 async def _record(
@@ -144,11 +144,11 @@ async def test_a_policy_change_replays_open_complaints_with_new_targets(
             response=Target(minutes=5), resolution=Target(hours=1), calendar="24x7")}}
     )  # fmt: skip
     await pool.execute(repository.Q.put_policy, site, "*", strict.model_dump(mode="json"))
-    assert await replan(uow, [cid], default_calendar=CALENDAR, reason="policy changed") == 1
+    assert await replan(uow, [cid], defaults=DEFAULTS, reason="policy changed") == 1
     events = await eventstore.read_stream(pool, "sla", cid)
     recalculated = [e for e in events if e.event_type == "SlaRecalculated"]
     assert {e.data["target_seconds"] for e in recalculated} == {300, 3600}
     assert {e.data["reason"] for e in recalculated} == {"policy changed"}
-    assert await replan(uow, [cid], default_calendar=CALENDAR, reason="again") == 0, "idempotent"
+    assert await replan(uow, [cid], defaults=DEFAULTS, reason="again") == 0, "idempotent"
     await fire_due(uow, utcnow() + timedelta(minutes=6))
     assert "SlaBreached" in await _sla_events(pool, cid)
