@@ -24,6 +24,7 @@ test: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m bench.append
 	$(BIN)/python -m bench.sla_timers
+	$(BIN)/python -m bench.notify_deliveries
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -35,6 +35,7 @@ def run(_: argparse.Namespace) -> int:
     """Start the embedded parts unless DATABASE_URL / KAFKA_BOOTSTRAP_SERVERS point elsewhere,
     then the four services; stop everything on Ctrl-C."""
     os.environ.setdefault("XDG_RUNTIME_DIR", str(DATA / "run"))
+    os.environ.setdefault("NOTIFY_ALLOW_LOOPBACK", "true")  # the dev profile: local receivers
     (DATA / "run").mkdir(parents=True, exist_ok=True)
     postgres = broker = None
     database_url = os.environ.get("DATABASE_URL")

@@ -51,7 +51,8 @@ class Projector(Protocol):
     async def apply(self, conn: Connection, event: EventEnvelope) -> None: ...
 
 
-_TRANSIENT = (
+_TRANSIENT: tuple[type[BaseException], ...] = (
+    eventstore.ConcurrencyConflict,  # a concurrent writer: try again, it is no poison
     OSError,
     TimeoutError,
     asyncpg.PostgresConnectionError,

@@ -11,6 +11,7 @@ from shared.events.complaints import CommandRejected, PurchaseRequested, WorkOrd
 from shared.service import Publication, ServiceSpec, create_app
 
 from .api import router
+from .callbacks import CallbackAnswers
 from .settings import IntakeSettings
 from .subscribers import subscribe
 
@@ -70,6 +71,7 @@ def build_app(settings: IntakeSettings | None = None) -> FastAPI:
             migrations={"intake": Path(__file__).parent / "sql"},
             publications=PUBLICATIONS,
             routers=[router],
+            projectors=[CallbackAnswers()],
             subscribe=subscribe,
         )
     )

@@ -1,15 +1,79 @@
-"""Notify: callbacks to complainants, alerts to staff, webhooks to other systems."""
+"""Notify: callbacks to complainants, alerts to staff, signed webhooks to other systems."""
 
+from __future__ import annotations
+
+import asyncio
+import logging
 from pathlib import Path
 
-from shared.service import ServiceSpec, create_app
+import aiohttp
+from fastapi import FastAPI
 
-from .handlers import CallbackContacts
+from shared import topics
+from shared.events import utcnow
+from shared.events.notifications import CallbackAnswered
+from shared.service import Publication, ServiceRuntime, ServiceSpec, create_app
+
+from . import callbacks
+from .api import router
+from .channels import Channel
+from .channels.email import EmailChannel
+from .channels.sms import SmsChannel
+from .channels.webhook import WebhookChannel
+from .dispatcher import Dispatcher
+from .handlers import NotificationRules
+from .pages import router as pages
 from .settings import NotifySettings
 
+log = logging.getLogger(__name__)
 
-def build_app(settings: NotifySettings | None = None):  # type: ignore[no-untyped-def]
+
+def channels_for(settings: NotifySettings, client: aiohttp.ClientSession) -> dict[str, Channel]:
+    return {
+        "webhook": WebhookChannel(
+            client,
+            allow_loopback=settings.allow_loopback,
+            allowed_hosts=frozenset(settings.allowed_hosts),
+        ),
+        "email": EmailChannel(
+            settings.smtp_host,
+            settings.smtp_port,
+            settings.smtp_sender,
+            username=settings.smtp_username,
+            password=settings.smtp_password,
+            start_tls=settings.smtp_start_tls,
+            timeout=settings.send_timeout_seconds,
+        ),
+        "sms": SmsChannel(client, settings.sms_gateway_url, settings.sms_gateway_token),
+    }
+
+
+def http_client(settings: NotifySettings) -> aiohttp.ClientSession:
+    return aiohttp.ClientSession(
+        connector=aiohttp.TCPConnector(limit=settings.max_in_flight),
+        timeout=aiohttp.ClientTimeout(total=settings.send_timeout_seconds),
+    )
+
+
+def build_app(settings: NotifySettings | None = None) -> FastAPI:
     settings = settings or NotifySettings()
+
+    async def deliveries(runtime: ServiceRuntime) -> None:
+        assert runtime.uow is not None
+        async with http_client(settings) as client:
+            await Dispatcher(runtime.uow, channels_for(settings, client), settings).run()
+
+    async def callback_follow_ups(runtime: ServiceRuntime) -> None:
+        assert runtime.uow is not None
+        while True:
+            try:
+                await callbacks.follow_up(runtime.uow, settings, utcnow())
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                log.warning("callback follow-up failed", extra={"error": type(exc).__name__})
+            await asyncio.sleep(1.0)
+
     return create_app(
         ServiceSpec(
             name="notify",
@@ -17,6 +81,20 @@ def build_app(settings: NotifySettings | None = None):  # type: ignore[no-untype
             description="Calls complainants back and tells staff and other systems.",
             settings=settings,
             migrations={"notify": Path(__file__).parent / "sql"},
-            projectors=[CallbackContacts()],
+            projectors=[NotificationRules(settings)],
+            publications=[
+                Publication(
+                    topics.NOTIFY_EVENTS,
+                    title="notify.events:publish",
+                    description=(
+                        "NotificationQueued, NotificationDelivered, NotificationFailed, "
+                        "NotificationDeadLettered, CallbackRequested, CallbackReminderSent, "
+                        "CallbackPhoneCallRequested, CallbackAnswered, keyed by complaint id."
+                    ),
+                    schema=CallbackAnswered,
+                )
+            ],
+            routers=[router, pages],
+            background=[deliveries, callback_follow_ups],
         )
     )

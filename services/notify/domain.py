@@ -1,12 +1,106 @@
-"""Notification rules: pure functions, no I/O."""
+"""Who is told what, and when to try again: pure rules, no I/O."""
 
-from shared.events import Channel
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from datetime import timedelta
+from enum import StrEnum
+
+from shared.events import EventEnvelope
+from shared.events.complaints import Channel as IntakeChannel
 
 
-def preferred_channel(channel: Channel, phone: str | None, email: str | None) -> str:
+class ChannelKind(StrEnum):
+    WEBHOOK = "webhook"
+    EMAIL = "email"
+    SMS = "sms"
+
+
+class Kind(StrEnum):
+    """What a message is about; each has its templates."""
+
+    SAFETY = "safety_escalated"
+    SLA_WARNING = "sla_warning"
+    SLA_BREACH = "sla_breach"
+    TASK = "task_assigned"
+    CALLBACK = "callback"
+    CALLBACK_REMINDER = "callback_reminder"
+    CALLBACK_PHONE = "callback_phone"
+    EVENT = "event"  # a subscriber's copy of any event
+
+
+@dataclass(frozen=True)
+class StaffAlert:
+    """Tell whoever holds ``role`` at the complaint's site."""
+
+    role: str
+    kind: Kind
+
+
+def staff_alerts(event: EventEnvelope) -> list[StaffAlert]:
+    """The duty desk's escalation rules."""
+    data = event.data
+    match event.event_type:
+        case "SafetyEscalated":
+            return [StaffAlert("supervisor", Kind.SAFETY)]
+        case "SlaWarningReached":
+            return [StaffAlert(str(data["notify"]), Kind.SLA_WARNING)]
+        case "SlaBreached":
+            return [StaffAlert(str(data["notify"]), Kind.SLA_BREACH)]
+        case "TaskAssigned":
+            return [StaffAlert(f"{data['assignee_kind']}:{data['assignee']}", Kind.TASK)]
+    return []
+
+
+def fallback_role(role: str) -> str | None:
+    """A task's named responsible party falls back to its kind's desk (maintenance, ...)."""
+    return role.split(":", 1)[0] if ":" in role else None
+
+
+def preferred_channel(channel: IntakeChannel, phone: str | None, email: str | None) -> str:
     """Call back the way the complainant came in when that is possible."""
-    if channel is Channel.EMAIL and email:
-        return "email"
+    if channel is IntakeChannel.EMAIL and email:
+        return ChannelKind.EMAIL
     if phone:
-        return "sms"
-    return "email"
+        return ChannelKind.SMS
+    return ChannelKind.EMAIL
+
+
+def subscribed(event_types: list[str], sites: str, event: EventEnvelope) -> bool:
+    return (sites in ("*", event.site_id)) and (
+        "*" in event_types or event.event_type in event_types
+    )
+
+
+# Seconds between attempts; the default spans more than three days.
+DEFAULT_BACKOFF: tuple[float, ...] = (
+    5,
+    30,
+    120,
+    600,
+    1800,
+    3600,
+    7200,
+    14400,
+    28800,
+    43200,
+    86400,
+    86400,
+    86400,
+)
+
+
+def next_delay(
+    attempts: int, schedule: tuple[float, ...], rng: random.Random | None = None
+) -> float | None:
+    """The wait before the next try after ``attempts`` failed ones; None once the schedule is
+    spent (the delivery is then dead-lettered). ±20% jitter spreads retries out."""
+    if attempts > len(schedule):
+        return None
+    base = schedule[attempts - 1]
+    return base * (0.8 + 0.4 * (rng or random).random())
+
+
+def spans(schedule: tuple[float, ...]) -> timedelta:
+    return timedelta(seconds=sum(schedule))

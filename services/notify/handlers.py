@@ -1,26 +1,188 @@
+"""The notification rules: each complaint and SLA event may queue deliveries — to the staff
+the process names, to integrators' subscriptions, to the complainant's callback — in the
+consumer's transaction, so an event is queued, and sent, once."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+from uuid import UUID
+
+from prometheus_client import Counter
+
+from shared import cloudevents, eventstore
 from shared.db import Connection
-from shared.events import ComplaintReceived, EventEnvelope
+from shared.events import DomainEvent, EventEnvelope, utcnow
+from shared.events.complaints import ComplaintReceived
+from shared.events.notifications import CallbackRequested, NotificationQueued
 
-from .domain import preferred_channel
+from . import callbacks
+from .domain import ChannelKind, Kind, fallback_role, preferred_channel, staff_alerts, subscribed
 from .repository import Q
+from .settings import NotifySettings
+from .templates import render, sms_text
+
+log = logging.getLogger(__name__)
+UNROUTED = Counter("desk_notify_unrouted_total", "Alerts for a role nobody holds", ["kind"])
+ACTOR = "system:notify"
 
 
-class CallbackContacts:
-    """Keeps each complainant's callback contact and preferred channel (回訪)."""
+@dataclass(frozen=True)
+class Outgoing:
+    dedupe_key: str
+    channel: str
+    destination: str
+    recipient: str
+    kind: Kind
+    subject: str
+    body: str
+    payload: dict[str, Any]
+    not_before: datetime
+    subscription_id: UUID | None = None
 
-    name = "notify.contacts"
-    stream_types = ("complaint",)
+
+def cloudevent_json(event: EventEnvelope) -> dict[str, Any]:
+    """The event in CloudEvents structured JSON, as webhook bodies carry it."""
+    _, headers, _ = cloudevents.to_kafka(event)
+    attributes = {k.removeprefix("ce_"): v.decode() for k, v in headers if k.startswith("ce_")}
+    return {**attributes, "datacontenttype": "application/json", "data": event.data}
+
+
+def _values(event: EventEnvelope, contact: dict[str, Any] | None) -> dict[str, Any]:
+    data = event.data
+    measures = ", ".join(data.get("temporary_measures") or []) or "—"
+    return {
+        **data,
+        "number": (contact or {}).get("number") or data.get("number") or str(event.stream_id)[:8],
+        "site": event.site_id,
+        "event_type": event.event_type,
+        "percent": round(float(data.get("fraction", 1.0)) * 100),
+        "measures": measures,
+    }
+
+
+class NotificationRules:
+    """Tells the supervisor of a safety escalation at once, the escalation ladder of SLA
+    warnings and breaches, responsible parties of their tasks, subscribers of what they
+    subscribed to, and the complainant, after resolution, through the callback (回訪)."""
+
+    name = "notify.rules"
+    stream_types = ("complaint", "sla")
+
+    def __init__(self, settings: NotifySettings) -> None:
+        self.settings = settings
 
     async def apply(self, conn: Connection, event: EventEnvelope) -> None:
-        if event.event_type != "ComplaintReceived":
-            return
+        if event.event_type == ComplaintReceived.__name__:
+            await self._remember_contact(conn, event)
+        elif event.event_type == "ComplaintReopened":
+            await conn.execute(Q.set_cycle, event.stream_id, event.data["cycle"])
+        contact = await conn.fetchrow(Q.contact, event.stream_id)
+        contact_dict = dict(contact) if contact else None
+        outgoing = await self._staff(conn, event, contact_dict)
+        outgoing += await self._subscribers(conn, event, contact_dict)
+        produced: list[DomainEvent] = []
+        if event.event_type == "ComplaintResolved" and contact_dict:
+            callback = await callbacks.open_callback(conn, self.settings, event, contact_dict)
+            if callback is not None:
+                outgoing.append(callback.outgoing)
+                produced.append(
+                    CallbackRequested(
+                        cycle=callback.cycle, channel=callback.outgoing.channel,
+                        expires_at=callback.expires_at,
+                    )
+                )  # fmt: skip
+        produced += await queue(conn, event.stream_id, event.site_id, outgoing)
+        if produced:
+            await eventstore.append(
+                conn,
+                event.stream_id,
+                produced,
+                event.caused().model_copy(update={"actor": ACTOR}),
+                expected_version=None,
+            )
+
+    async def _remember_contact(self, conn: Connection, event: EventEnvelope) -> None:
         c = ComplaintReceived.model_validate(event.data)
         await conn.execute(
-            Q.insert_contact,
-            event.stream_id,
-            c.site,
-            preferred_channel(c.channel, c.phone, c.email),
-            c.phone,
-            c.email,
-            c.received_at,
-        )
+            Q.insert_contact, event.stream_id, c.number, c.site,
+            preferred_channel(c.channel, c.phone, c.email), c.phone, c.email,
+            c.receiving_officer, c.received_at,
+        )  # fmt: skip
+
+    async def _staff(
+        self, conn: Connection, event: EventEnvelope, contact: dict[str, Any] | None
+    ) -> list[Outgoing]:
+        found = []
+        for alert in staff_alerts(event):
+            entry = await conn.fetchrow(Q.staff, event.site_id, alert.role)
+            fallback = fallback_role(alert.role)
+            if entry is None and fallback:
+                entry = await conn.fetchrow(Q.staff, event.site_id, fallback)
+            if entry is None:
+                UNROUTED.labels(alert.kind.value).inc()
+                log.warning(
+                    "nobody to tell", extra={"reason": alert.role[:60], "site": event.site_id}
+                )
+                continue
+            values = _values(event, contact)
+            subject, body = render(alert.kind, values, entry["locale"])
+            if entry["channel"] == ChannelKind.SMS:
+                body = sms_text(alert.kind, values, entry["locale"])
+            found.append(
+                Outgoing(
+                    dedupe_key=f"{event.event_id}:{entry['channel']}:{entry['destination']}",
+                    channel=entry["channel"], destination=entry["destination"],
+                    recipient=alert.role, kind=alert.kind, subject=subject, body=body,
+                    payload=cloudevent_json(event), not_before=utcnow(),
+                )
+            )  # fmt: skip
+        return found
+
+    async def _subscribers(
+        self, conn: Connection, event: EventEnvelope, contact: dict[str, Any] | None
+    ) -> list[Outgoing]:
+        found = []
+        for sub in await conn.fetch(Q.matching_subscriptions, event.site_id, event.event_type):
+            if not subscribed(list(sub["event_types"]), "*", event):
+                continue
+            subject, body = render(Kind.EVENT, _values(event, contact))
+            found.append(
+                Outgoing(
+                    dedupe_key=f"{event.event_id}:sub:{sub['id']}",
+                    channel=sub["channel"], destination=sub["destination"],
+                    recipient=f"subscription:{sub['id']}", kind=Kind.EVENT, subject=subject,
+                    body=body, payload=cloudevent_json(event), not_before=utcnow(),
+                    subscription_id=sub["id"],
+                )
+            )  # fmt: skip
+        return found
+
+
+async def queue(
+    conn: Connection, complaint_id: UUID | None, site: str, outgoing: list[Outgoing]
+) -> list[DomainEvent]:
+    """Put deliveries on the queue once each; the NotificationQueued events to record."""
+    queued: list[DomainEvent] = []
+    for o in outgoing:
+        delivery_id = uuid.uuid4()
+        inserted = await conn.fetchval(
+            Q.queue, delivery_id, o.dedupe_key, complaint_id, site, o.channel, o.destination,
+            o.subscription_id, o.recipient, o.kind.value, o.subject, o.body, o.payload,
+            o.not_before,
+        )  # fmt: skip
+        if inserted:
+            queued.append(
+                NotificationQueued(
+                    delivery_id=delivery_id, channel=o.channel, recipient=o.recipient,
+                    kind=o.kind.value, cause_event_type=o.kind.value, not_before=o.not_before,
+                )
+            )  # fmt: skip
+    return queued
+
+
+def later(seconds: float) -> datetime:
+    return utcnow() + timedelta(seconds=seconds)

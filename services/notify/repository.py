@@ -1,3 +1,5 @@
+"""notify's tables: contacts, subscriptions, the staff directory, deliveries, callbacks."""
+
 from pathlib import Path
 
 from shared.queries import load

@@ -13,6 +13,7 @@ from .base import (
 from .complaints import *  # noqa: F403 - the contract's event classes and vocabularies
 from .complaints import Category, Channel, ComplaintReceived, Urgency
 from .lifecycle import Status, status_after
+from .notifications import *  # noqa: F403 - the notification events
 from .sla import *  # noqa: F403 - the SLA events
 
 __all__ = [

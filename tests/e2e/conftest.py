@@ -16,6 +16,7 @@ from shared.cli import all_migrations
 from shared.devstack.broker import EmbeddedBroker
 from shared.devstack.postgres import EmbeddedPostgres, free_port
 from shared.devstack.stack import SERVICES, Stack
+from tests.receivers import HttpSink, SmtpSink
 
 
 @dataclass
@@ -25,6 +26,8 @@ class System:
     broker: EmbeddedBroker | None
     database_url: str
     bootstrap_servers: str
+    smtp: SmtpSink
+    http: HttpSink
 
     def url(self, service: str) -> str:
         return self.stack.url(service)
@@ -36,6 +39,10 @@ FAST = {
     "KAFKA_TOPIC_PARTITIONS": "3",
     "KAFKA_SESSION_TIMEOUT_MS": "3000",
     "LOG_LEVEL": "INFO",
+    "NOTIFY_ALLOW_LOOPBACK": "true",
+    "NOTIFY_CALLBACK_DELAY_SECONDS": "1",
+    "NOTIFY_CALLBACK_REMINDER_AFTER_SECONDS": "2",
+    "NOTIFY_CALLBACK_PHONE_AFTER_SECONDS": "2",
 }
 
 
@@ -60,12 +67,20 @@ def system(
     log_dir = ARTIFACTS / "logs" / Path(request.node.name).stem
     shutil.rmtree(log_dir, ignore_errors=True)
     ports = {name: free_port() for name in SERVICES}
-    stack = Stack(database_url, bootstrap, log_dir, ports=ports, extra_env=FAST)
+    smtp, http = SmtpSink().start(), HttpSink().start()
+    receivers = {
+        "NOTIFY_SMTP_PORT": str(smtp.port),
+        "NOTIFY_SMS_GATEWAY_URL": http.sms_url,
+        "NOTIFY_PUBLIC_BASE_URL": f"http://127.0.0.1:{ports['notify']}",
+    }
+    stack = Stack(database_url, bootstrap, log_dir, ports=ports, extra_env={**FAST, **receivers})
     stack.start()
     try:
-        yield System(stack, postgres, broker, database_url, bootstrap)
+        yield System(stack, postgres, broker, database_url, bootstrap, smtp, http)
     finally:
         stack.stop()
+        smtp.stop()
+        http.stop()
         if broker:
             broker.stop()
         if postgres:

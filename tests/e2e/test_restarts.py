@@ -14,7 +14,7 @@ from shared import outbox
 from .conftest import System
 from .helpers import post_complaint
 
-CONSUMERS = ("projections.register", "sla.clocks", "notify.contacts")
+CONSUMERS = ("projections.register", "sla.clocks", "notify.rules")
 
 
 async def _post_many(client: httpx.AsyncClient, system: System, n: int) -> list[UUID]:
@@ -39,7 +39,8 @@ async def _all_applied_once(pool: asyncpg.Pool, ids: list[UUID]) -> bool:
         "SELECT count(*) FROM consumers.stream_positions p"
         " JOIN (SELECT stream_id, max(version) AS version FROM eventstore.events"
         "       WHERE stream_type = 'complaint' GROUP BY stream_id) s USING (stream_id)"
-        " WHERE p.stream_id = ANY($1) AND p.version = s.version AND p.consumer = ANY($2)",
+        " WHERE p.stream_id = ANY($1) AND p.stream_type = 'complaint'"
+        " AND p.version = s.version AND p.consumer = ANY($2)",
         ids,
         list(CONSUMERS),
     )

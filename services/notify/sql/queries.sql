@@ -1,3 +1,139 @@
 -- name: insert_contact
-INSERT INTO notify.contacts (complaint_id, site, preferred_channel, phone, email, received_at)
-VALUES ($1, $2, $3, $4, $5, $6);
+INSERT INTO notify.contacts (complaint_id, number, site, preferred_channel, phone, email,
+                             receiving_officer, received_at)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8);
+
+-- name: contact
+SELECT * FROM notify.contacts WHERE complaint_id = $1;
+
+-- name: set_cycle
+UPDATE notify.contacts SET cycle = $2 WHERE complaint_id = $1;
+
+-- name: staff
+SELECT channel, destination, locale FROM notify.directory
+WHERE site IN ($1, '*') AND role = $2
+ORDER BY (site = $1) DESC LIMIT 1;
+
+-- name: put_staff
+INSERT INTO notify.directory (site, role, channel, destination, locale) VALUES ($1, $2, $3, $4, $5)
+ON CONFLICT (site, role) DO UPDATE
+SET channel = EXCLUDED.channel, destination = EXCLUDED.destination, locale = EXCLUDED.locale;
+
+-- name: matching_subscriptions
+SELECT id, channel, destination, event_types FROM notify.subscriptions
+WHERE enabled AND site IN ($1, '*') AND (event_types && ARRAY[$2, '*']);
+
+-- name: queue
+INSERT INTO notify.deliveries (id, dedupe_key, complaint_id, site, channel, destination,
+    subscription_id, recipient, kind, subject, body, payload, next_attempt_at)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+ON CONFLICT (dedupe_key) DO NOTHING
+RETURNING id;
+
+-- name: claim
+-- Leased, not locked across the send: the lease keeps other replicas off it meanwhile.
+UPDATE notify.deliveries d SET lease_until = $2, attempts = d.attempts + 1
+WHERE d.id IN (
+    SELECT id FROM notify.deliveries
+    WHERE status = 'pending' AND next_attempt_at <= $1
+      AND (lease_until IS NULL OR lease_until < $1)
+      AND destination <> ALL($4::text[])
+    ORDER BY next_attempt_at
+    LIMIT $3
+    FOR UPDATE SKIP LOCKED)
+RETURNING d.id, d.complaint_id, d.site, d.channel, d.destination, d.subscription_id, d.recipient,
+          d.kind, d.subject, d.body, d.payload, d.attempts,
+          (SELECT secrets FROM notify.subscriptions s WHERE s.id = d.subscription_id) AS secrets;
+
+-- name: delivered
+UPDATE notify.deliveries SET status = 'delivered', finished_at = $2, lease_until = NULL,
+    last_error = NULL
+WHERE id = $1 AND status = 'pending';
+
+-- name: retry
+UPDATE notify.deliveries SET next_attempt_at = $2, lease_until = NULL, last_error = $3
+WHERE id = $1 AND status = 'pending';
+
+-- name: dead
+UPDATE notify.deliveries SET status = 'dead', finished_at = $2, lease_until = NULL,
+    last_error = $3
+WHERE id = $1 AND status = 'pending';
+
+-- name: disable_subscription
+UPDATE notify.subscriptions SET enabled = false, disabled_reason = $2, updated_at = now()
+WHERE id = $1;
+
+-- name: count_sms
+INSERT INTO notify.sms_daily (phone, day, sent) VALUES ($1, $2, 1)
+ON CONFLICT (phone, day) DO UPDATE SET sent = notify.sms_daily.sent + 1
+RETURNING sent;
+
+-- name: dead_letters
+SELECT id, complaint_id, site, channel, recipient, kind, attempts, last_error, finished_at
+FROM notify.deliveries WHERE status = 'dead' AND ($1::text IS NULL OR site = $1)
+ORDER BY finished_at DESC LIMIT $2 OFFSET $3;
+
+-- name: replay
+UPDATE notify.deliveries SET status = 'pending', attempts = 0, next_attempt_at = $2,
+    lease_until = NULL, finished_at = NULL
+WHERE id = $1 AND status = 'dead'
+RETURNING id;
+
+-- name: delivery
+SELECT id, complaint_id, site, channel, recipient, kind, status, attempts, last_error,
+       next_attempt_at, created_at, finished_at
+FROM notify.deliveries WHERE id = $1;
+
+-- name: insert_subscription
+INSERT INTO notify.subscriptions (id, name, site, event_types, channel, destination, secrets)
+VALUES ($1, $2, $3, $4, $5, $6, $7);
+
+-- name: update_subscription
+UPDATE notify.subscriptions SET name = $2, site = $3, event_types = $4, destination = $5,
+    enabled = $6, disabled_reason = CASE WHEN $6 THEN NULL ELSE disabled_reason END,
+    updated_at = now()
+WHERE id = $1
+RETURNING id;
+
+-- name: subscription
+SELECT id, name, site, event_types, channel, destination, enabled, disabled_reason,
+       cardinality(secrets) AS secret_count, created_at, updated_at
+FROM notify.subscriptions WHERE id = $1;
+
+-- name: subscriptions
+SELECT id, name, site, event_types, channel, destination, enabled, disabled_reason,
+       cardinality(secrets) AS secret_count, created_at, updated_at
+FROM notify.subscriptions ORDER BY created_at LIMIT $1 OFFSET $2;
+
+-- name: rotate_secret
+-- The new secret signs first; the previous one stays valid until the next rotation.
+UPDATE notify.subscriptions SET secrets = ARRAY[$2, secrets[1]]::text[], updated_at = now()
+WHERE id = $1
+RETURNING id;
+
+-- name: open_callback
+INSERT INTO notify.callbacks (complaint_id, cycle, nonce, channel, status, requested_at,
+                              next_step_at, expires_at)
+VALUES ($1, $2, $3, $4, 'requested', $5, $6, $7)
+ON CONFLICT DO NOTHING
+RETURNING complaint_id;
+
+-- name: callback
+SELECT * FROM notify.callbacks WHERE complaint_id = $1 AND cycle = $2;
+
+-- name: answer_callback
+UPDATE notify.callbacks SET status = 'answered', answered_at = $3, next_step_at = NULL
+WHERE complaint_id = $1 AND cycle = $2 AND status <> 'answered' AND expires_at > $3
+RETURNING channel;
+
+-- name: due_callbacks
+SELECT c.complaint_id, c.cycle, c.nonce, c.status, k.number, k.site, k.phone, k.email,
+       k.receiving_officer, k.preferred_channel
+FROM notify.callbacks c JOIN notify.contacts k USING (complaint_id)
+WHERE c.next_step_at <= $1 AND c.status IN ('requested', 'reminded')
+ORDER BY c.next_step_at LIMIT $2
+FOR UPDATE OF c SKIP LOCKED;
+
+-- name: advance_callback
+UPDATE notify.callbacks SET status = $3, next_step_at = $4
+WHERE complaint_id = $1 AND cycle = $2;

@@ -1,0 +1,45 @@
+"""The complainant's answer to the callback link (CallbackAnswered, from notify) becomes
+CallbackRecorded on the complaint, and a supervisor's review when they are not satisfied."""
+
+import logging
+
+from shared.db import Connection
+from shared.events import EventEnvelope, utcnow
+from shared.events.notifications import CallbackAnswered
+
+from .commands import RecordCallback
+from .domain import IllegalTransition
+from .handlers import Context, Provenance, apply_command
+from .repository import ComplaintRepository
+
+log = logging.getLogger(__name__)
+
+
+class CallbackAnswers:
+    """Records the complainant's own answer to the callback (回訪) on the complaint."""
+
+    name = "intake.callback-answers"
+    stream_types = ("notification",)
+
+    async def apply(self, conn: Connection, event: EventEnvelope) -> None:
+        if event.event_type != CallbackAnswered.__name__:
+            return
+        answer = CallbackAnswered.model_validate(event.data)
+        command = RecordCallback(
+            actor="complainant",
+            channel="email" if answer.channel == "email" else "sms",  # type: ignore[arg-type]
+            satisfied=answer.satisfied,
+            comments=answer.comments,
+        )
+        try:
+            await apply_command(
+                ComplaintRepository(conn),
+                "callbacks",
+                event.stream_id,
+                command,
+                Context(now=utcnow()),
+                Provenance(correlation_id=event.correlation_id, causation_id=event.event_id),
+            )
+        except IllegalTransition as exc:
+            # Called back by phone meanwhile, or reopened: the link's answer comes too late.
+            log.info("callback answer not recorded", extra={"reason": exc.message[:200]})

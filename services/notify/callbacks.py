@@ -1,0 +1,210 @@
+"""The complainant callback (回訪): a single-use signed link after resolution, a reminder
+when there is no answer, then a request to the officer to call by phone."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import secrets
+import struct
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+from uuid import UUID
+
+from shared import eventstore
+from shared.db import Connection
+from shared.events import DomainEvent, EventEnvelope, Metadata, utcnow
+from shared.events.notifications import (
+    CallbackAnswered,
+    CallbackPhoneCallRequested,
+    CallbackReminderSent,
+)
+from shared.uow import UnitOfWork
+
+from .domain import ChannelKind, Kind
+from .repository import Q
+from .settings import NotifySettings
+from .templates import render, sms_text
+
+if TYPE_CHECKING:
+    from .handlers import Outgoing
+
+ACTOR = "system:notify"
+
+
+class BadToken(ValueError):
+    pass
+
+
+def make_token(secret: str, complaint_id: UUID, cycle: int, nonce: str) -> str:
+    body = complaint_id.bytes + struct.pack(">H", cycle) + bytes.fromhex(nonce)
+    mac = hmac.new(secret.encode(), body, hashlib.sha256).digest()[:16]
+    return base64.urlsafe_b64encode(body + mac).decode().rstrip("=")
+
+
+def read_token(secret: str, token: str) -> tuple[UUID, int, str]:
+    """(complaint, cycle, nonce) of a genuine token; :class:`BadToken` otherwise."""
+    try:
+        raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
+    except (ValueError, TypeError):
+        raise BadToken("malformed") from None
+    if len(raw) != 16 + 2 + 8 + 16:
+        raise BadToken("malformed")
+    body, mac = raw[:-16], raw[-16:]
+    if not hmac.compare_digest(mac, hmac.new(secret.encode(), body, hashlib.sha256).digest()[:16]):
+        raise BadToken("signature does not match")
+    return UUID(bytes=body[:16]), struct.unpack(">H", body[16:18])[0], body[18:].hex()
+
+
+@dataclass(frozen=True)
+class OpenedCallback:
+    cycle: int
+    expires_at: datetime
+    outgoing: Outgoing
+
+
+def _complainant_outgoing(
+    settings: NotifySettings,
+    contact: dict[str, Any],
+    kind: Kind,
+    link: str,
+    dedupe_key: str,
+    not_before: datetime,
+) -> Outgoing:
+    from .handlers import Outgoing, cloudevent_json  # noqa: F401 - avoids an import cycle
+
+    channel = contact["preferred_channel"]
+    destination = contact["phone"] if channel == ChannelKind.SMS else contact["email"]
+    values = {"number": contact["number"], "site": contact["site"], "link": link}
+    subject, body = render(kind, values)
+    if channel == ChannelKind.SMS:
+        body = sms_text(kind, values)
+    return Outgoing(
+        dedupe_key=dedupe_key, channel=channel, destination=destination, recipient="complainant",
+        kind=kind, subject=subject, body=body, payload={"number": contact["number"]},
+        not_before=not_before,
+    )  # fmt: skip
+
+
+def link_for(settings: NotifySettings, complaint_id: UUID, cycle: int, nonce: str) -> str:
+    token = make_token(settings.callback_secret, complaint_id, cycle, nonce)
+    return f"{settings.public_base_url.rstrip('/')}/callback/{token}"
+
+
+async def open_callback(
+    conn: Connection, settings: NotifySettings, resolved: EventEnvelope, contact: dict[str, Any]
+) -> OpenedCallback | None:
+    """Schedule the callback message of this cycle (once), after the configured delay."""
+    cycle = int(contact["cycle"])
+    nonce = secrets.token_hex(8)
+    send_at = resolved.occurred_at + timedelta(seconds=settings.callback_delay_seconds)
+    expires_at = send_at + timedelta(days=settings.callback_link_days)
+    opened = await conn.fetchval(
+        Q.open_callback, resolved.stream_id, cycle, nonce, contact["preferred_channel"],
+        send_at, send_at + timedelta(seconds=settings.callback_reminder_after_seconds),
+        expires_at,
+    )  # fmt: skip
+    if opened is None:
+        return None
+    link = link_for(settings, resolved.stream_id, cycle, nonce)
+    outgoing = _complainant_outgoing(
+        settings, contact, Kind.CALLBACK, link, f"callback:{resolved.stream_id}:{cycle}", send_at
+    )
+    return OpenedCallback(cycle, expires_at, outgoing)
+
+
+async def follow_up(
+    uow: UnitOfWork, settings: NotifySettings, now: datetime, limit: int = 100
+) -> int:
+    """Unanswered callbacks: a reminder first, then a request to the officer to phone."""
+    from .handlers import Outgoing, cloudevent_json, queue  # noqa: F401
+
+    async with uow() as conn:
+        due = await conn.fetch(Q.due_callbacks, now, limit)
+        for row in due:
+            complaint_id, cycle = row["complaint_id"], row["cycle"]
+            contact = dict(row)
+            produced: list[DomainEvent]
+            if row["status"] == "requested":
+                link = link_for(settings, complaint_id, cycle, row["nonce"])
+                outgoing = [
+                    _complainant_outgoing(
+                        settings, contact, Kind.CALLBACK_REMINDER, link,
+                        f"callback-reminder:{complaint_id}:{cycle}", now,
+                    )
+                ]  # fmt: skip
+                produced = [CallbackReminderSent(cycle=cycle)]
+                next_step = now + timedelta(seconds=settings.callback_phone_after_seconds)
+                await conn.execute(Q.advance_callback, complaint_id, cycle, "reminded", next_step)
+            else:
+                outgoing = await _phone_request(conn, contact, complaint_id, cycle, now)
+                produced = [CallbackPhoneCallRequested(cycle=cycle)]
+                await conn.execute(Q.advance_callback, complaint_id, cycle, "phone", None)
+            produced += await queue(conn, complaint_id, row["site"], outgoing)
+            await eventstore.append(
+                conn, complaint_id, produced, Metadata(site_id=row["site"], actor=ACTOR),
+                expected_version=None,
+            )  # fmt: skip
+    return len(due)
+
+
+async def _phone_request(
+    conn: Connection, contact: dict[str, Any], complaint_id: UUID, cycle: int, now: datetime
+) -> list[Outgoing]:
+    from .handlers import Outgoing
+
+    for role in (f"officer:{contact['receiving_officer']}", "assigned_officer", "supervisor"):
+        entry = await conn.fetchrow(Q.staff, contact["site"], role)
+        if entry is not None:
+            values = {"number": contact["number"], "site": contact["site"]}
+            subject, body = render(Kind.CALLBACK_PHONE, values, entry["locale"])
+            return [
+                Outgoing(
+                    dedupe_key=f"callback-phone:{complaint_id}:{cycle}", channel=entry["channel"],
+                    destination=entry["destination"], recipient=role, kind=Kind.CALLBACK_PHONE,
+                    subject=subject, body=body, payload={"number": contact["number"]},
+                    not_before=now,
+                )
+            ]  # fmt: skip
+    return []
+
+
+class AlreadyAnswered(Exception):
+    pass
+
+
+async def answer(
+    uow: UnitOfWork,
+    settings: NotifySettings,
+    token: str,
+    *,
+    satisfied: bool,
+    comments: str | None,
+) -> UUID:
+    """Record the complainant's answer once: CallbackAnswered, which intake turns into
+    CallbackRecorded (and a supervisor's review when they are not satisfied)."""
+    complaint_id, cycle, nonce = read_token(settings.callback_secret, token)
+    now = utcnow()
+    async with uow() as conn:
+        row = await conn.fetchrow(Q.callback, complaint_id, cycle)
+        if row is None or row["nonce"] != nonce:
+            raise BadToken("no such callback")
+        channel = await conn.fetchval(Q.answer_callback, complaint_id, cycle, now)
+        if channel is None:
+            raise AlreadyAnswered
+        contact = await conn.fetchrow(Q.contact, complaint_id)
+        assert contact is not None
+        await eventstore.append(
+            conn,
+            complaint_id,
+            [
+                CallbackAnswered(
+                    cycle=cycle, satisfied=satisfied, comments=comments, channel=channel
+                )
+            ],
+            Metadata(site_id=contact["site"], actor="complainant"),
+            expected_version=None,
+        )
+    return complaint_id

@@ -1,0 +1,182 @@
+"""Sends what is due on the delivery queue. Sends run concurrently with a timeout each, and a
+destination never holds more than a few of them: one slow or failing endpoint cannot delay
+the others. A delivery is leased while it is sent, so replicas never send it at once."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections import Counter as Tally
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Any
+
+from prometheus_client import Counter, Histogram
+
+from shared import eventstore
+from shared.db import Connection
+from shared.events import DomainEvent, Metadata, utcnow
+from shared.events.notifications import (
+    NotificationDeadLettered,
+    NotificationDelivered,
+    NotificationFailed,
+)
+from shared.uow import UnitOfWork
+
+from .channels import Channel, Gone, Message, PermanentFailure, TemporaryFailure
+from .domain import ChannelKind, next_delay
+from .repository import Q
+from .settings import NotifySettings
+
+log = logging.getLogger(__name__)
+DELIVERIES = Counter(
+    "desk_notify_deliveries_total",
+    "Delivery attempts by channel and outcome",
+    ["channel", "outcome"],
+)
+LATENCY = Histogram("desk_notify_send_seconds", "Time to send one message", ["channel"])
+ACTOR = "system:notify"
+
+
+class Dispatcher:
+    def __init__(
+        self,
+        uow: UnitOfWork,
+        channels: dict[str, Channel],
+        settings: NotifySettings,
+        clock: Callable[[], datetime] = utcnow,
+    ) -> None:
+        self.uow, self.channels, self.settings, self.clock = uow, channels, settings, clock
+        self.in_flight: Tally[str] = Tally()
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._slots = asyncio.Event()
+
+    async def run(self) -> None:
+        while True:
+            try:
+                claimed = await self.dispatch_once()
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                log.warning("claiming deliveries failed", extra={"error": type(exc).__name__})
+                claimed = 0
+            if not claimed:
+                self._slots.clear()
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._slots.wait(), self.settings.poll_seconds)
+
+    async def dispatch_once(self) -> int:
+        """Claim what is due (within the free send slots) and start sending it."""
+        free = self.settings.max_in_flight - sum(self.in_flight.values())
+        if free <= 0:
+            return 0
+        saturated = [
+            d for d, n in self.in_flight.items() if n >= self.settings.per_destination_limit
+        ]
+        now = self.clock()
+        lease = now + timedelta(seconds=self.settings.send_timeout_seconds + 30)
+        async with self.uow() as conn:
+            rows = await conn.fetch(Q.claim, now, lease, min(free, 100), saturated)
+        for row in rows:
+            self.in_flight[row["destination"]] += 1
+            task = asyncio.get_running_loop().create_task(self._deliver(dict(row)))
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+        return len(rows)
+
+    async def drain(self) -> None:
+        """Wait for the sends under way (tests and shutdown)."""
+        while self._tasks:
+            await asyncio.gather(*list(self._tasks), return_exceptions=True)
+
+    async def _deliver(self, row: dict[str, Any]) -> None:
+        try:
+            outcome, error = await self._send(row)
+            await self._record(row, outcome, error)
+        except Exception as exc:  # recording failed: the lease expires and it is retried
+            log.warning("recording a delivery failed", extra={"error": type(exc).__name__})
+        finally:
+            self.in_flight[row["destination"]] -= 1
+            if self.in_flight[row["destination"]] <= 0:
+                del self.in_flight[row["destination"]]
+            self._slots.set()
+
+    async def _send(self, row: dict[str, Any]) -> tuple[str, str | None]:
+        channel = self.channels.get(row["channel"])
+        if channel is None:
+            return "dead", f"no {row['channel']} channel is configured"
+        if row["channel"] == ChannelKind.SMS and await self._over_sms_cap(row["destination"]):
+            return (
+                "dead",
+                f"daily SMS cap of {self.settings.sms_daily_cap} reached for the recipient",
+            )
+        message = Message(
+            delivery_id=row["id"],
+            destination=row["destination"],
+            subject=row["subject"],
+            body=row["body"],
+            payload=row["payload"],
+            secrets=tuple(row["secrets"] or ()),
+        )
+        started = time.perf_counter()
+        try:
+            await asyncio.wait_for(channel.send(message), self.settings.send_timeout_seconds)
+            return "delivered", None
+        except Gone as exc:
+            return "gone", str(exc)
+        except PermanentFailure as exc:
+            return "dead", str(exc)
+        except (TemporaryFailure, TimeoutError) as exc:
+            return "retry", str(exc) or "timed out"
+        finally:
+            LATENCY.labels(row["channel"]).observe(time.perf_counter() - started)
+
+    async def _over_sms_cap(self, phone: str) -> bool:
+        async with self.uow() as conn:
+            sent = await conn.fetchval(Q.count_sms, phone, self.clock().date())
+        return int(sent) > self.settings.sms_daily_cap
+
+    async def _record(self, row: dict[str, Any], outcome: str, error: str | None) -> None:
+        now = self.clock()
+        attempts = row["attempts"]
+        event: DomainEvent
+        async with self.uow() as conn:
+            if outcome == "delivered":
+                await conn.execute(Q.delivered, row["id"], now)
+                event = NotificationDelivered(
+                    delivery_id=row["id"], channel=row["channel"], attempts=attempts
+                )
+            else:
+                delay = (
+                    None
+                    if outcome != "retry"
+                    else next_delay(attempts, tuple(self.settings.backoff_seconds))
+                )
+                if delay is None:
+                    if outcome == "gone" and row["subscription_id"]:
+                        await conn.execute(Q.disable_subscription, row["subscription_id"], error)
+                    await conn.execute(Q.dead, row["id"], now, error)
+                    event = NotificationDeadLettered(
+                        delivery_id=row["id"], channel=row["channel"], attempts=attempts,
+                        error=error or outcome,
+                    )  # fmt: skip
+                else:
+                    retry_at = now + timedelta(seconds=delay)
+                    await conn.execute(Q.retry, row["id"], retry_at, error)
+                    event = NotificationFailed(
+                        delivery_id=row["id"], channel=row["channel"], attempts=attempts,
+                        error=error or "failed", retry_at=retry_at,
+                    )  # fmt: skip
+            await _record_event(conn, row, event)
+        DELIVERIES.labels(row["channel"], outcome).inc()
+
+
+async def _record_event(conn: Connection, row: dict[str, Any], event: DomainEvent) -> None:
+    if row["complaint_id"] is None:
+        return
+    await eventstore.append(
+        conn, row["complaint_id"], [event], Metadata(site_id=row["site"], actor=ACTOR),
+        expected_version=None,
+    )  # fmt: skip

@@ -1,0 +1,70 @@
+"""Events of the notification stream (stream type ``notification``, under the complaint's id),
+owned by notify: every message about a complaint appears in its timeline."""
+
+from datetime import datetime
+from uuid import UUID
+
+from .base import DomainEvent, event
+
+
+@event("notification")
+class NotificationQueued(DomainEvent):
+    delivery_id: UUID
+    channel: str
+    recipient: str  # a role or a subscription, never an address
+    kind: str
+    cause_event_type: str
+    not_before: datetime
+
+
+@event("notification")
+class NotificationDelivered(DomainEvent):
+    delivery_id: UUID
+    channel: str
+    attempts: int
+
+
+@event("notification")
+class NotificationFailed(DomainEvent):
+    delivery_id: UUID
+    channel: str
+    attempts: int
+    error: str
+    retry_at: datetime
+
+
+@event("notification")
+class NotificationDeadLettered(DomainEvent):
+    delivery_id: UUID
+    channel: str
+    attempts: int
+    error: str
+
+
+@event("notification")
+class CallbackRequested(DomainEvent):
+    """The complainant was sent a link to say whether they are satisfied (回訪)."""
+
+    cycle: int
+    channel: str
+    expires_at: datetime
+
+
+@event("notification")
+class CallbackReminderSent(DomainEvent):
+    cycle: int
+
+
+@event("notification")
+class CallbackPhoneCallRequested(DomainEvent):
+    """No answer to the link or the reminder: the officer is asked to call by phone."""
+
+    cycle: int
+
+
+@event("notification")
+class CallbackAnswered(DomainEvent):
+    cycle: int
+    satisfied: bool
+    comments: str | None = None
+    channel: str

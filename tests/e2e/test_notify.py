@@ -1,0 +1,116 @@
+"""Who is told what, end to end: staff alerts by email, integrators by signed webhook, and the
+complainant's callback (回訪) through its link, reminder and phone-call request."""
+
+import re
+from collections.abc import AsyncIterator
+from uuid import uuid4
+
+import httpx
+import pytest
+
+from conftest import eventually
+
+from .conftest import System
+from .desk import Desk
+
+
+@pytest.fixture
+async def desk(system: System) -> AsyncIterator[Desk]:
+    async with httpx.AsyncClient(timeout=15) as client:
+        yield Desk(client, system.url("intake"), system.url("projections"))
+
+
+async def _mail(system: System, address: str, count: int = 1) -> list:  # type: ignore[type-arg]
+    async def arrived() -> list | None:  # type: ignore[type-arg]
+        found = system.smtp.to(address)
+        return found if len(found) >= count else None
+
+    found = await eventually(arrived, within=30)
+    assert found, f"no mail for {address}"
+    return found
+
+
+async def test_staff_and_integrators_are_told(system: System, desk: Desk) -> None:
+    site = "NTF" + uuid4().hex[:3].upper()
+    notify = system.url("notify")
+    supervisor = f"supervisor-{site.lower()}@example.org"
+    r = await desk.client.put(f"{notify}/directory/{site}/supervisor",
+                              json={"channel": "email", "destination": supervisor})  # fmt: skip
+    assert r.status_code == 200, r.text
+    subscription = await desk.client.post(
+        f"{notify}/subscriptions",
+        json={"name": "maintenance system", "site": site, "event_types": ["SafetyEscalated"],
+              "channel": "webhook", "destination": system.http.url(site)},
+    )  # fmt: skip
+    assert subscription.status_code == 201, subscription.text
+    system.http.secrets[site] = [subscription.json()["secret"]]
+    refused = await desk.client.post(
+        f"{notify}/subscriptions",
+        json={"name": "x", "event_types": ["*"], "channel": "webhook",
+              "destination": "http://169.254.169.254/latest"},
+    )  # fmt: skip
+    assert refused.status_code == 422 and refused.json()["error"]["code"] == "destination_refused"
+
+    created = await desk.receive(site=site, category="safety", temporary_measures=["area_cordoned"])
+    [mail] = await _mail(system, supervisor)
+    assert mail["Subject"] == f"【安全上報】{created['number']}"
+    assert "area_cordoned" in mail.get_content() and "safety problem" in mail.get_content()
+
+    async def hooked() -> list | None:  # type: ignore[type-arg]
+        return system.http.for_hook(site) or None
+
+    [hook] = await eventually(hooked, within=30)
+    assert hook["verified_with"] == system.http.secrets[site], "signed with the endpoint's secret"
+    assert b'"type":"tw.facilities.complaints.SafetyEscalated"' in hook["body"]
+    timeline = await desk.wait_for(created["id"], "NotificationDelivered", count=2)
+    assert {h["data"]["channel"] for h in timeline} == {"email", "webhook"}
+
+
+async def test_the_complainant_answers_the_callback_link(system: System, desk: Desk) -> None:
+    address = f"chen-{uuid4().hex[:6]}@example.org"
+    created = await desk.receive(channel="email", email=address, category="repair_delay")
+    cid = created["id"]
+    await desk.act(cid, "classify", responsibility="logistics", severity="L3")
+    await desk.act(cid, "resolve", summary="dispenser replaced")
+    [mail] = await _mail(system, address)
+    assert mail["Subject"] == f"您的投訴 {created['number']} 已處理"
+    link = re.search(r"http://\S+/callback/\S+", mail.get_content())
+    assert link, mail.get_content()
+    page = await desk.client.get(link.group(0))
+    assert page.status_code == 200 and "您對這次的處理結果滿意嗎" in page.text
+    english = await desk.client.get(link.group(0), params={"lang": "en"})
+    assert "Are you satisfied" in english.text
+    answered = await desk.client.post(
+        link.group(0), data={"satisfied": "no", "comments": "還是會漏水", "lang": "zh-Hant"}
+    )
+    assert answered.status_code == 200 and "謝謝" in answered.text
+    again = await desk.client.post(link.group(0), data={"satisfied": "yes"})
+    assert again.status_code == 410, "single use"
+    forged = await desk.client.post(link.group(0)[:-4] + "AAAA", data={"satisfied": "yes"})
+    assert forged.status_code == 404
+    review = await desk.wait_for(cid, "ReviewOpened")
+    recorded = await desk.wait_for(cid, "CallbackRecorded")
+    assert recorded[0]["data"] == {"channel": "email", "satisfied": False, "comments": "還是會漏水"}
+    assert review[0]["actor"] == "complainant"
+    history = [h["event_type"] for h in await desk.history(cid)]
+    assert history.index("CallbackRequested") < history.index("CallbackAnswered")
+    assert history.index("CallbackAnswered") < history.index("CallbackRecorded")
+
+
+async def test_no_answer_brings_a_reminder_then_a_phone_call_request(
+    system: System, desk: Desk
+) -> None:
+    site = "CB" + uuid4().hex[:3].upper()
+    officer = f"officer-{site.lower()}@example.org"
+    await desk.client.put(f"{system.url('notify')}/directory/{site}/officer:officer-wang",
+                          json={"channel": "email", "destination": officer})  # fmt: skip
+    address = f"lin-{uuid4().hex[:6]}@example.org"
+    created = await desk.receive(site=site, channel="email", email=address)
+    cid = created["id"]
+    await desk.act(cid, "classify", responsibility="logistics", severity="L3")
+    await desk.act(cid, "resolve", summary="done")
+    first, reminder = await _mail(system, address, count=2)
+    assert first["Subject"].startswith("您的投訴") and reminder["Subject"].startswith("提醒")
+    [call] = await _mail(system, officer)
+    assert call["Subject"] == f"【電話回訪】{created['number']}"
+    await desk.wait_for(cid, "CallbackPhoneCallRequested")
