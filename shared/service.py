@@ -10,18 +10,20 @@ import logging
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
+from uuid import UUID
 
 import asyncpg
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, FastAPI, Query
 from fastapi.responses import HTMLResponse, JSONResponse
 from faststream import AckPolicy, BaseMiddleware
 from faststream.kafka import KafkaBroker
 from faststream.kafka.annotations import KafkaMessage
 from faststream.specification import AsyncAPI
 from faststream.specification.asyncapi.site import get_asyncapi_html
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from . import db, eventstore, http, metrics
 from . import logging as desk_logging
@@ -341,6 +343,38 @@ def create_app(spec: ServiceSpec) -> FastAPI:
     async def asyncapi_page() -> HTMLResponse:
         return HTMLResponse(get_asyncapi_html(runtime.asyncapi().to_specification()))
 
+    @app.get(
+        "/dead-letters",
+        tags=["operations"],
+        summary="Parked messages / 無法處理的訊息",
+        response_model=list[DeadLetter],
+    )
+    async def dead_letters(
+        consumer: Annotated[str | None, Query(max_length=120)] = None,
+        limit: Annotated[int, Query(ge=1, le=200)] = 50,
+        offset: Annotated[int, Query(ge=0)] = 0,
+    ) -> list[DeadLetter]:
+        """Messages a consumer could not handle, with why (newest first)."""
+        assert runtime.pool is not None
+        rows = await runtime.pool.fetch(consumer_q.dead_letters, consumer, limit, offset)
+        return [DeadLetter(**dict(r)) for r in rows]
+
     for router in spec.routers:
         app.include_router(router)
     return app
+
+
+class DeadLetter(BaseModel):
+    id: int
+    consumer: str
+    event_id: UUID | None
+    event_type: str | None
+    stream_type: str | None
+    stream_id: UUID | None
+    version: int | None
+    topic: str | None
+    kafka_partition: int | None
+    kafka_offset: int | None
+    error: str
+    attempts: int
+    parked_at: datetime

@@ -9,8 +9,6 @@ from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID, uuid4
 
-from pydantic import BaseModel
-
 from shared import metrics
 from shared.events import Metadata, utcnow
 from shared.eventstore import ConcurrencyConflict
@@ -236,7 +234,3 @@ async def receive_complaint(
         )
     metrics.COMPLAINTS_RECEIVED.labels(command.site, command.category, command.urgency).inc()
     return Receipt(complaint_id, number, complaint.version, complaint.status.value, events, now)
-
-
-def command_model(name: str) -> type[BaseModel]:
-    return COMMANDS[name][0]

@@ -66,14 +66,13 @@ class OpenedCallback:
 
 
 def _complainant_outgoing(
-    settings: NotifySettings,
     contact: dict[str, Any],
     kind: Kind,
     link: str,
     dedupe_key: str,
     not_before: datetime,
 ) -> Outgoing:
-    from .handlers import Outgoing, cloudevent_json  # noqa: F401 - avoids an import cycle
+    from .handlers import Outgoing  # here, not at the top: handlers imports this module
 
     channel = contact["preferred_channel"]
     destination = contact["phone"] if channel == ChannelKind.SMS else contact["email"]
@@ -110,7 +109,7 @@ async def open_callback(
         return None
     link = link_for(settings, resolved.stream_id, cycle, nonce)
     outgoing = _complainant_outgoing(
-        settings, contact, Kind.CALLBACK, link, f"callback:{resolved.stream_id}:{cycle}", send_at
+        contact, Kind.CALLBACK, link, f"callback:{resolved.stream_id}:{cycle}", send_at
     )
     return OpenedCallback(cycle, expires_at, outgoing)
 
@@ -119,7 +118,7 @@ async def follow_up(
     uow: UnitOfWork, settings: NotifySettings, now: datetime, limit: int = 100
 ) -> int:
     """Unanswered callbacks: a reminder first, then a request to the officer to phone."""
-    from .handlers import Outgoing, cloudevent_json, queue  # noqa: F401
+    from .handlers import queue
 
     async with uow() as conn:
         due = await conn.fetch(Q.due_callbacks, now, limit)
@@ -131,7 +130,7 @@ async def follow_up(
                 link = link_for(settings, complaint_id, cycle, row["nonce"])
                 outgoing = [
                     _complainant_outgoing(
-                        settings, contact, Kind.CALLBACK_REMINDER, link,
+                        contact, Kind.CALLBACK_REMINDER, link,
                         f"callback-reminder:{complaint_id}:{cycle}", now,
                     )
                 ]  # fmt: skip

@@ -67,12 +67,6 @@ def preferred_channel(channel: IntakeChannel, phone: str | None, email: str | No
     return ChannelKind.EMAIL
 
 
-def subscribed(event_types: list[str], sites: str, event: EventEnvelope) -> bool:
-    return (sites in ("*", event.site_id)) and (
-        "*" in event_types or event.event_type in event_types
-    )
-
-
 # Seconds between attempts; the default spans more than three days.
 DEFAULT_BACKOFF: tuple[float, ...] = (
     5,

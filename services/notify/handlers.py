@@ -7,7 +7,7 @@ from __future__ import annotations
 import logging
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
@@ -20,7 +20,7 @@ from shared.events.complaints import ComplaintReceived
 from shared.events.notifications import CallbackRequested, NotificationQueued
 
 from . import callbacks
-from .domain import ChannelKind, Kind, fallback_role, preferred_channel, staff_alerts, subscribed
+from .domain import ChannelKind, Kind, fallback_role, preferred_channel, staff_alerts
 from .repository import Q
 from .settings import NotifySettings
 from .templates import render, sms_text
@@ -147,8 +147,6 @@ class NotificationRules:
     ) -> list[Outgoing]:
         found = []
         for sub in await conn.fetch(Q.matching_subscriptions, event.site_id, event.event_type):
-            if not subscribed(list(sub["event_types"]), "*", event):
-                continue
             subject, body = render(Kind.EVENT, _values(event, contact))
             found.append(
                 Outgoing(
@@ -182,7 +180,3 @@ async def queue(
                 )
             )  # fmt: skip
     return queued
-
-
-def later(seconds: float) -> datetime:
-    return utcnow() + timedelta(seconds=seconds)

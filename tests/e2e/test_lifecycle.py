@@ -275,6 +275,8 @@ async def test_commands_over_kafka_are_applied_or_rejected_with_a_reason(
         )
     )
     assert parked and "contract" in parked
+    listed = (await desk.client.get(f"{system.url('intake')}/dead-letters")).json()
+    assert any(d["consumer"] == f"inbound:{topics.COMPLAINT_COMMANDS}" for d in listed)
 
 
 async def _status_is(desk: Desk, complaint_id: str, status: str) -> bool:

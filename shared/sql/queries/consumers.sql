@@ -33,9 +33,12 @@ VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
 ON CONFLICT DO NOTHING;
 
 -- name: dead_letters
-SELECT id, consumer, event_id, event_type, stream_type, stream_id, version, topic, error,
-       attempts, parked_at
-FROM consumers.dead_letters WHERE consumer = $1 ORDER BY id;
+SELECT id, consumer, event_id, event_type, stream_type, stream_id, version, topic,
+       kafka_partition, kafka_offset, error, attempts, parked_at
+FROM consumers.dead_letters
+WHERE ($1::text IS NULL OR consumer = $1)
+ORDER BY id DESC
+LIMIT $2 OFFSET $3;
 
 -- name: checkpoint_position
 SELECT position FROM consumers.checkpoints WHERE consumer = $1;
