@@ -81,6 +81,7 @@ class ServiceRuntime:
         self._last_reset = 0.0
         self._tasks: list[asyncio.Task[Any]] = []
         self._reset_lock = asyncio.Lock()
+        self._asyncapi: AsyncAPI | None = None
 
     # -- Kafka --------------------------------------------------------------------------------
 
@@ -127,15 +128,11 @@ class ServiceRuntime:
             record = msg.raw_message
             assert not isinstance(record, tuple)  # one record at a time, never a batch
             self._last_record_at[consumer.name] = time.monotonic()
-            try:
-                await consumer.on_record(
-                    list(record.headers or ()),
-                    record.value,
-                    KafkaOrigin(record.topic, record.partition, record.offset),
-                )
-            except Exception:
-                await asyncio.sleep(1.0)  # infrastructure trouble: back off, then redeliver
-                raise
+            await consumer.on_record(
+                list(record.headers or ()),
+                record.value,
+                KafkaOrigin(record.topic, record.partition, record.offset),
+            )
 
         return handle
 
@@ -279,12 +276,14 @@ class ServiceRuntime:
         }
 
     def asyncapi(self) -> AsyncAPI:
-        return AsyncAPI(
-            self.build_broker(),
-            title=self.spec.title,
-            version="0.1.0",
-            description=self.spec.description,
-        )
+        if self._asyncapi is None:
+            self._asyncapi = AsyncAPI(
+                self.build_broker(),
+                title=self.spec.title,
+                version="0.1.0",
+                description=self.spec.description,
+            )
+        return self._asyncapi
 
 
 async def _run(job: Callable[[ServiceRuntime], Awaitable[None]], runtime: ServiceRuntime) -> None:
@@ -294,7 +293,8 @@ async def _run(job: Callable[[ServiceRuntime], Awaitable[None]], runtime: Servic
 def _parking_middleware(runtime: ServiceRuntime) -> type[BaseMiddleware]:
     class ParkUnreadable(BaseMiddleware):
         """A message whose payload does not fit its topic's contract is parked with the
-        reason, not retried forever: the partition moves on."""
+        reason, not retried forever: the partition moves on. Any other failure is trouble in
+        the infrastructure: wait a little before the message is redelivered."""
 
         async def consume_scope(self, call_next: Any, msg: Any) -> Any:
             try:
@@ -311,6 +311,9 @@ def _parking_middleware(runtime: ServiceRuntime) -> type[BaseMiddleware]:
                     f"payload does not fit the contract: {exc.errors()[:5]}",
                 )
                 return None
+            except Exception:
+                await asyncio.sleep(1.0)
+                raise
 
     return ParkUnreadable
 

@@ -1,10 +1,7 @@
-import random
 from typing import Any
 from uuid import uuid4
 
 import httpx
-
-CATEGORIES = ["repair_delay", "shortage", "service_attitude", "safety", "hygiene", "other"]
 
 
 def complaint(**overrides: Any) -> dict[str, Any]:
@@ -14,11 +11,11 @@ def complaint(**overrides: Any) -> dict[str, Any]:
         "complainant_name": "陳小明",
         "department": "財務部",
         "phone": f"09{uuid4().int % 10**8:08d}",
-        "site": random.choice(["HQ", "TPE2", "KHH"]),
+        "site": "HQ",
         "location": f"3F 茶水間 {uuid4().hex[:6]}",
-        "category": random.choice(CATEGORIES),
+        "category": "repair_delay",
         "description": "飲水機故障已一週仍未維修 — water dispenser broken for a week",
-        "urgency": random.choice(["low", "normal", "high", "critical"]),
+        "urgency": "normal",
         "channel": "phone",
         "receiving_officer": "officer-wang",
     }
