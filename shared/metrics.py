@@ -34,5 +34,10 @@ BROKER_RESETS = Counter(
 HTTP_REQUESTS = Counter("desk_http_requests_total", "HTTP requests", ["method", "route", "status"])
 HTTP_SECONDS = Histogram("desk_http_request_seconds", "HTTP request latency", ["method", "route"])
 COMPLAINTS_RECEIVED = Counter(
-    "desk_complaints_received_total", "Complaints received", ["site", "category", "urgency"]
+    "desk_complaints_received_total",
+    "Complaints received (severity is only known once classified: urgency here)",
+    ["site", "category", "urgency"],
+)
+COMPLAINTS_CLOSED = Counter(
+    "desk_complaints_closed_total", "Complaints closed", ["site", "severity", "category"]
 )

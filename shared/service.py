@@ -21,8 +21,10 @@ from fastapi.responses import HTMLResponse, JSONResponse
 from faststream import AckPolicy, BaseMiddleware
 from faststream.kafka import KafkaBroker
 from faststream.kafka.annotations import KafkaMessage
+from faststream.kafka.prometheus import KafkaPrometheusMiddleware
 from faststream.specification import AsyncAPI
 from faststream.specification.asyncapi.site import get_asyncapi_html
+from prometheus_client import REGISTRY
 from pydantic import BaseModel, ValidationError
 
 from . import db, eventstore, http, metrics
@@ -82,6 +84,8 @@ class ServiceRuntime:
         self._tasks: list[asyncio.Task[Any]] = []
         self._reset_lock = asyncio.Lock()
         self._asyncapi: AsyncAPI | None = None
+        # Once per process: brokers are rebuilt after a reset, their metrics are not.
+        self._prometheus = KafkaPrometheusMiddleware(registry=REGISTRY, app_name=spec.name)
 
     # -- Kafka --------------------------------------------------------------------------------
 
@@ -91,7 +95,7 @@ class ServiceRuntime:
         broker = KafkaBroker(
             self.settings.kafka_bootstrap_servers,
             client_id=f"desk-{self.spec.name}",
-            middlewares=[_parking_middleware(self)],
+            middlewares=[self._prometheus, _parking_middleware(self)],
             # Through our JSON handler; a line per message only at debug level.
             logger=logging.getLogger("faststream.access"),
             log_level=logging.DEBUG,

@@ -142,6 +142,12 @@ async def apply_command(
     result = action(complaint, command, ctx)
     events = [e.event_type for e in complaint.pending]
     await repo.save(complaint, _metadata(complaint, command.actor, provenance))
+    if "ComplaintClosed" in events:
+        metrics.COMPLAINTS_CLOSED.labels(
+            complaint.site,
+            complaint.severity.value if complaint.severity else "unclassified",
+            complaint.category.value if complaint.category else "other",
+        ).inc()
     created = result if isinstance(result, UUID) else None
     return Outcome(complaint, events, created)
 
