@@ -55,6 +55,7 @@ def new_producer(settings: ServiceSettings) -> AIOKafkaProducer:
     return AIOKafkaProducer(
         bootstrap_servers=settings.kafka_bootstrap_servers,
         acks="all",
+        enable_idempotence=settings.kafka_idempotent_producer,
         linger_ms=2,
         max_batch_size=256 * 1024,
         request_timeout_ms=15000,

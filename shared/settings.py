@@ -28,6 +28,8 @@ class ServiceSettings(BaseSettings):
     )
     kafka_topic_partitions: int = Field(6, validation_alias="KAFKA_TOPIC_PARTITIONS")
     kafka_replication_factor: int = Field(1, validation_alias="KAFKA_REPLICATION_FACTOR")
+    # Apache Kafka has idempotent producers; the embedded broker has none, so it is off there.
+    kafka_idempotent_producer: bool = Field(False, validation_alias="KAFKA_IDEMPOTENT_PRODUCER")
     # The embedded broker makes a joining consumer wait session_timeout/2, so dev keeps it short.
     kafka_session_timeout_ms: int = Field(6000, validation_alias="KAFKA_SESSION_TIMEOUT_MS")
     kafka_heartbeat_interval_ms: int = Field(1000, validation_alias="KAFKA_HEARTBEAT_INTERVAL_MS")

@@ -54,7 +54,29 @@ def test_every_compose_service_exists_and_reads_the_variables_it_is_given() -> N
         unknown = set(services[name]["environment"]) - _env_names(settings_cls)
         assert unknown == set(), f"{name} is given variables it does not read: {unknown}"
         port = settings_cls().port
-        assert f"{port}:{port}" in services[name]["ports"]
+        assert any(p.endswith(f":{port}") for p in services[name]["ports"]), "its port published"
         assert re.search(
             rf"127\.0\.0\.1:{port}/health", " ".join(services[name]["healthcheck"]["test"])
         )
+
+
+def test_the_ha_profile_runs_three_replicated_brokers() -> None:
+    services = _compose()["services"]
+    brokers = [services[f"kafka-{n}"] for n in (1, 2, 3)]
+    assert all(b["profiles"] == ["ha"] for b in brokers)
+    assert {b["environment"]["KAFKA_MIN_INSYNC_REPLICAS"] for b in brokers} == {"2"}
+    assert {b["environment"]["KAFKA_DEFAULT_REPLICATION_FACTOR"] for b in brokers} == {"3"}
+    voters = brokers[0]["environment"]["KAFKA_CONTROLLER_QUORUM_VOTERS"]
+    assert voters.count("@kafka-") == 3
+
+
+def test_prometheus_and_grafana_are_wired_to_the_repo_config() -> None:
+    services = _compose()["services"]
+    assert "./deploy/prometheus:/etc/prometheus:ro" in services["prometheus"]["volumes"]
+    scrape = yaml.safe_load((ROOT / "deploy" / "prometheus" / "prometheus.yml").read_text())
+    jobs = {c["job_name"]: c["dns_sd_configs"][0] for c in scrape["scrape_configs"]}
+    for name, settings_cls in SETTINGS.items():
+        assert jobs[f"desk-{name}"] == {"names": [name], "type": "A", "port": settings_cls().port}
+    for dashboard in (ROOT / "deploy" / "grafana" / "dashboards").glob("*.json"):
+        panels = json.loads(dashboard.read_text())["panels"]
+        assert panels and all(p["targets"][0]["expr"] for p in panels)
