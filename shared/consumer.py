@@ -28,6 +28,7 @@ import asyncpg
 from pydantic import ValidationError
 
 from . import cloudevents, eventstore, metrics
+from . import logging as desk_logging
 from .db import Connection
 from .events import EventEnvelope, UnknownEventType
 from .queries import load
@@ -195,6 +196,8 @@ class EventConsumer:
     async def _apply_one(
         self, event: EventEnvelope, *, source: str, origin: KafkaOrigin | None = None
     ) -> bool:
+        desk_logging.correlation_id.set(str(event.correlation_id))
+        desk_logging.causation_id.set(str(event.event_id))
         error: BaseException | None = None
         attempt = 0
         while attempt < self.max_attempts:

@@ -13,6 +13,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from . import logging as desk_logging
 from . import metrics
 
 log = logging.getLogger(__name__)
@@ -151,6 +152,8 @@ async def _noop_receive() -> Message:
 async def _record_metrics(
     request: Request, call_next: Callable[[Request], Awaitable[Response]]
 ) -> Response:
+    desk_logging.correlation_id.set(request.headers.get("x-correlation-id"))
+    desk_logging.causation_id.set(None)
     started = time.perf_counter()
     response = await call_next(request)
     route = request.scope.get("route")

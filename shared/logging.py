@@ -4,7 +4,12 @@ never leak a complainant's name, phone or email into the logs."""
 import json
 import logging
 import sys
+from contextvars import ContextVar
 from datetime import UTC, datetime
+
+# The conversation a log line belongs to: set per HTTP request and per event handled.
+correlation_id: ContextVar[str | None] = ContextVar("correlation_id", default=None)
+causation_id: ContextVar[str | None] = ContextVar("causation_id", default=None)
 
 SAFE_KEYS = frozenset(
     {
@@ -52,6 +57,9 @@ class JsonFormatter(logging.Formatter):
             "logger": record.name,
             "msg": record.getMessage(),
         }
+        for key, var in (("correlation_id", correlation_id), ("causation_id", causation_id)):
+            if var.get() is not None:
+                entry[key] = var.get()
         for key in SAFE_KEYS:
             if key in record.__dict__ and key != "service":
                 entry[key] = record.__dict__[key]

@@ -1,4 +1,5 @@
 import asyncio
+import json
 import re
 from uuid import uuid4
 
@@ -203,3 +204,29 @@ async def test_sla_policies_and_calendars_over_http(system: System) -> None:
         assert garbage.status_code == 422
         missing = await client.get(f"{base}/complaints/{uuid4()}/sla")
         assert missing.status_code == 404
+
+
+async def test_service_logs_hold_no_personal_data(system: System) -> None:
+    canary = {
+        "complainant_name": "金絲雀測試員",
+        "phone": "0987 654 321",
+        "email": "canary@example.org",
+    }
+    async with httpx.AsyncClient(timeout=10) as client:
+        created = await post_complaint(client, system.url("intake"), **canary)
+        await eventually(
+            lambda: _ok_json(client, f"{system.url('projections')}/complaints/{created['id']}")
+        )
+        await client.post(
+            f"{system.url('intake')}/complaints/{created['id']}/close", json={"actor": "o"}
+        )  # refused (409): the refusal is logged nowhere with personal data either
+    await asyncio.sleep(1)
+    logs = [p for p in system.stack.services["intake"].log_dir.glob("*.log")]
+    assert logs
+    for path in logs:
+        text = path.read_text(encoding="utf-8")
+        for value in (*canary.values(), "0987654321"):
+            assert value not in text, f"{value} leaked into {path.name}"
+        for line in text.splitlines():
+            if line.startswith("{"):
+                assert json.loads(line)["service"] in {"intake", "sla", "notify", "projections"}

@@ -1,0 +1,17 @@
+import json
+import logging
+
+from shared import logging as desk_logging
+
+
+def test_log_lines_are_json_with_the_conversation_and_only_safe_fields(capsys) -> None:  # type: ignore[no-untyped-def]
+    desk_logging.configure("intake", "INFO", as_json=True)
+    desk_logging.correlation_id.set("c-1")
+    desk_logging.causation_id.set("e-9")
+    personal = {"complainant_name": "陳小明", "phone": "0912"}
+    logging.getLogger("test").info("complaint received", extra={"number": "HQ-1", **personal})
+    line = json.loads(capsys.readouterr().err.strip().splitlines()[-1])
+    assert line["msg"] == "complaint received" and line["service"] == "intake"
+    assert (line["correlation_id"], line["causation_id"], line["number"]) == ("c-1", "e-9", "HQ-1")
+    assert "complainant_name" not in line and "phone" not in line, "personal data never logged"
+    desk_logging.correlation_id.set(None)
