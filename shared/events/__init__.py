@@ -8,6 +8,8 @@ from .base import (
     event,
     event_class,
     registered_event_types,
+    upcast,
+    upcaster,
     utcnow,
 )
 from .complaints import *  # noqa: F403 - the contract's event classes and vocabularies
@@ -30,5 +32,7 @@ __all__ = [
     "event_class",
     "registered_event_types",
     "status_after",
+    "upcast",
+    "upcaster",
     "utcnow",
 ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any, ClassVar, TypeVar
 from uuid import UUID, uuid4
@@ -9,6 +10,8 @@ from uuid import UUID, uuid4
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
 
 _REGISTRY: dict[str, type[DomainEvent]] = {}
+# (event type, schema version) -> a function turning that version's data into the next one's.
+_UPCASTERS: dict[tuple[str, int], Callable[[dict[str, Any]], dict[str, Any]]] = {}
 
 E = TypeVar("E", bound="type[DomainEvent]")
 
@@ -41,6 +44,36 @@ def event(stream_type: str, *, schema_version: int = 1):  # type: ignore[no-unty
         return cls
 
     return register
+
+
+def upcaster(event_type: str, from_version: int):  # type: ignore[no-untyped-def]
+    """Register how data of ``event_type`` at ``from_version`` becomes ``from_version + 1``.
+    The log is never rewritten: old events are upcast each time they are read."""
+
+    def register(
+        function: Callable[[dict[str, Any]], dict[str, Any]],
+    ) -> Callable[[dict[str, Any]], dict[str, Any]]:
+        if (event_type, from_version) in _UPCASTERS:
+            raise ValueError(f"{event_type} v{from_version} has an upcaster already")
+        _UPCASTERS[(event_type, from_version)] = function
+        return function
+
+    return register
+
+
+def upcast(event_type: str, schema_version: int, data: dict[str, Any]) -> dict[str, Any]:
+    """The data of a stored event in its type's current schema version."""
+    current = event_class(event_type).schema_version
+    while schema_version < current:
+        step = _UPCASTERS.get((event_type, schema_version))
+        if step is None:
+            target = schema_version + 1
+            raise UnknownEventType(
+                f"{event_type} v{schema_version} cannot be read: no upcaster to v{target}"
+            )
+        data = step(dict(data))
+        schema_version += 1
+    return data
 
 
 def event_class(event_type: str) -> type[DomainEvent]:
@@ -121,8 +154,10 @@ class EventEnvelope(BaseModel):
         )
 
     def payload(self) -> DomainEvent:
-        """The typed payload. Raises :class:`UnknownEventType` or a validation error."""
-        return event_class(self.event_type).model_validate(self.data)
+        """The typed payload, upcast to the current schema version. Raises
+        :class:`UnknownEventType` or a validation error."""
+        data = upcast(self.event_type, self.schema_version, self.data)
+        return event_class(self.event_type).model_validate(data)
 
     def caused(self) -> Metadata:
         """Metadata for an event that this one causes: same conversation, this as the cause."""
