@@ -64,6 +64,10 @@ def upcaster(event_type: str, from_version: int):  # type: ignore[no-untyped-def
 def upcast(event_type: str, schema_version: int, data: dict[str, Any]) -> dict[str, Any]:
     """The data of a stored event in its type's current schema version."""
     current = event_class(event_type).schema_version
+    if schema_version > current:
+        raise UnknownEventType(
+            f"{event_type} v{schema_version} is newer than this service knows (v{current})"
+        )
     while schema_version < current:
         step = _UPCASTERS.get((event_type, schema_version))
         if step is None:

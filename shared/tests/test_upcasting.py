@@ -50,5 +50,7 @@ def test_a_version_without_an_upcaster_is_refused_clearly() -> None:
                                 metadata=Metadata(site_id="HQ", actor="t"))  # fmt: skip
     with pytest.raises(UnknownEventType, match="no upcaster to v2"):
         orphan.model_copy(update={"schema_version": 1}).payload()
+    with pytest.raises(UnknownEventType, match="newer than this service knows"):
+        orphan.model_copy(update={"schema_version": 3}).payload()
     with pytest.raises(ValueError, match="has an upcaster already"):
         upcaster("MeterRead", 1)(lambda d: d)
