@@ -1,7 +1,22 @@
 import json
 import logging
+from collections.abc import Iterator
+
+import pytest
 
 from shared import logging as desk_logging
+
+
+@pytest.fixture(autouse=True)
+def restore_logging() -> Iterator[None]:
+    """configure() replaces the root handlers; put back what the rest of the suite uses."""
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    yield
+    root.handlers[:] = handlers
+    root.setLevel(level)
+    desk_logging.correlation_id.set(None)
+    desk_logging.causation_id.set(None)
 
 
 def test_log_lines_are_json_with_the_conversation_and_only_safe_fields(capsys) -> None:  # type: ignore[no-untyped-def]
@@ -14,4 +29,3 @@ def test_log_lines_are_json_with_the_conversation_and_only_safe_fields(capsys) -
     assert line["msg"] == "complaint received" and line["service"] == "intake"
     assert (line["correlation_id"], line["causation_id"], line["number"]) == ("c-1", "e-9", "HQ-1")
     assert "complainant_name" not in line and "phone" not in line, "personal data never logged"
-    desk_logging.correlation_id.set(None)

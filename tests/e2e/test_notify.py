@@ -1,6 +1,7 @@
 """Who is told what, end to end: staff alerts by email, integrators by signed webhook, and the
 complainant's callback (回訪) through its link, reminder and phone-call request."""
 
+import asyncio
 import re
 from collections.abc import AsyncIterator
 from uuid import uuid4
@@ -114,3 +115,52 @@ async def test_no_answer_brings_a_reminder_then_a_phone_call_request(
     [call] = await _mail(system, officer)
     assert call["Subject"] == f"【電話回訪】{created['number']}"
     await desk.wait_for(cid, "CallbackPhoneCallRequested")
+
+
+async def test_subscriptions_rotate_disable_and_dead_letters_replay(
+    system: System, desk: Desk
+) -> None:
+    site = "SUB" + uuid4().hex[:3].upper()
+    notify = system.url("notify")
+    body = {"name": "crm", "site": site, "event_types": ["ComplaintReceived"],
+            "channel": "webhook", "destination": system.http.url(site)}  # fmt: skip
+    created = (await desk.client.post(f"{notify}/subscriptions", json=body)).json()
+    old_secret = created["secret"]
+    rotated = (
+        await desk.client.post(f"{notify}/subscriptions/{created['id']}/rotate-secret")
+    ).json()
+    assert rotated["secret"] != old_secret and rotated["secret_count"] == 2
+    system.http.secrets[site] = [old_secret]  # a receiver that has not switched yet still verifies
+    await desk.receive(site=site)
+
+    async def hooked(count: int) -> list | None:  # type: ignore[type-arg]
+        found = system.http.for_hook(site)
+        return found if len(found) >= count else None
+
+    [first] = await eventually(lambda: hooked(1), within=30)
+    assert first["verified_with"] == [old_secret]
+    assert len(first["headers"]["webhook-signature"].split(" ")) == 2, "signed with both secrets"
+
+    system.http.behaviors[site] = "redirect"  # refused, never followed: a dead letter at once
+    failed = await desk.receive(site=site)
+    dead = await eventually(lambda: _dead_for(desk, notify, failed["id"]), within=30)
+    assert dead and "redirect" in dead["last_error"]
+    system.http.behaviors[site] = "ok"
+    replay = await desk.client.post(f"{notify}/deliveries/{dead['id']}/replay")
+    assert replay.status_code == 200
+    assert await eventually(lambda: hooked(2), within=30)
+    missing = await desk.client.post(f"{notify}/deliveries/{uuid4()}/replay")
+    assert missing.status_code == 404
+
+    disabled = await desk.client.put(
+        f"{notify}/subscriptions/{created['id']}", json={**body, "enabled": False}
+    )
+    assert disabled.status_code == 200 and disabled.json()["enabled"] is False
+    await desk.receive(site=site)
+    await asyncio.sleep(2)
+    assert len(system.http.for_hook(site)) == 2, "a disabled subscription gets nothing"
+
+
+async def _dead_for(desk: Desk, notify: str, complaint_id: str) -> dict | None:  # type: ignore[type-arg]
+    listed = (await desk.client.get(f"{notify}/deliveries/dead")).json()
+    return next((d for d in listed if d["complaint_id"] == complaint_id), None)
