@@ -141,7 +141,9 @@ async def follow_up(
                 outgoing = await _phone_request(conn, contact, complaint_id, cycle, now)
                 produced = [CallbackPhoneCallRequested(cycle=cycle)]
                 await conn.execute(Q.advance_callback, complaint_id, cycle, "phone", None)
-            produced += await queue(conn, complaint_id, row["site"], outgoing)
+            produced += await queue(
+                conn, complaint_id, row["site"], outgoing, cause="CallbackFollowUp"
+            )
             await eventstore.append(
                 conn, complaint_id, produced, Metadata(site_id=row["site"], actor=ACTOR),
                 expected_version=None,

@@ -95,7 +95,9 @@ class NotificationRules:
                         expires_at=callback.expires_at,
                     )
                 )  # fmt: skip
-        produced += await queue(conn, event.stream_id, event.site_id, outgoing)
+        produced += await queue(
+            conn, event.stream_id, event.site_id, outgoing, cause=event.event_type
+        )
         if produced:
             await eventstore.append(
                 conn,
@@ -161,7 +163,12 @@ class NotificationRules:
 
 
 async def queue(
-    conn: Connection, complaint_id: UUID | None, site: str, outgoing: list[Outgoing]
+    conn: Connection,
+    complaint_id: UUID | None,
+    site: str,
+    outgoing: list[Outgoing],
+    *,
+    cause: str | None = None,
 ) -> list[DomainEvent]:
     """Put deliveries on the queue once each; the NotificationQueued events to record."""
     queued: list[DomainEvent] = []
@@ -176,7 +183,8 @@ async def queue(
             queued.append(
                 NotificationQueued(
                     delivery_id=delivery_id, channel=o.channel, recipient=o.recipient,
-                    kind=o.kind.value, cause_event_type=o.kind.value, not_before=o.not_before,
+                    kind=o.kind.value, cause_event_type=cause or o.kind.value,
+                    not_before=o.not_before,
                 )
             )  # fmt: skip
     return queued
