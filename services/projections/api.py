@@ -1,13 +1,17 @@
 """Queries on the read models."""
 
+import csv
+import io
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from uuid import UUID
 
-from fastapi import APIRouter, Query, Request
-from pydantic import BaseModel
+from fastapi import APIRouter, Query, Request, Response
+from pydantic import BaseModel, Field
 
 from shared import eventstore
+from shared.events import Status
+from shared.events.complaints import Category, Severity
 from shared.http import ApiError
 
 from . import repository
@@ -30,6 +34,16 @@ class ComplaintRow(BaseModel):
     received_at: datetime
     updated_at: datetime
     version: int
+    severity: str | None = None
+    responsibility: str | None = None
+    third_party: str | None = None
+    safety_escalated: bool = False
+    acknowledged_at: datetime | None = None
+    resolved_at: datetime | None = None
+    closed_at: datetime | None = None
+    cycle: int = 1
+    sla_state: str = "none"
+    sla_breached_ever: bool = False
 
 
 class Page(BaseModel):
@@ -57,19 +71,76 @@ class ComplaintDetail(ComplaintRow):
     history: list[HistoryEntry]
 
 
+class Filters(BaseModel):
+    """Which complaints, in which order."""
+
+    site: str | None = Field(None, max_length=12)
+    status: Status | None = None
+    severity: Severity | None = None
+    category: Category | None = None
+    q: str | None = Field(None, min_length=2, max_length=100, description="搜尋 / search text")
+    sort: Literal["-received_at", "received_at", "number", "-number", "severity", "status"] = (
+        "-received_at"
+    )
+
+    def query(self) -> dict[str, Any]:
+        return {
+            "site": self.site.upper() if self.site else None,
+            "status": self.status.value if self.status else None,
+            "severity": self.severity.value if self.severity else None,
+            "category": self.category.value if self.category else None,
+            "q": self.q,
+            "sort": self.sort,
+        }
+
+
 @router.get("/complaints", response_model=Page, summary="The register / 投訴登記表")
 async def list_complaints(
     request: Request,
-    site: Annotated[str | None, Query(max_length=12)] = None,
-    status: Annotated[str | None, Query(max_length=40)] = None,
+    filters: Annotated[Filters, Query()],
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> Page:
+    """Filter by site, status, severity, category; search the number, location and
+    description (Chinese or English, any part of a word); sort; page."""
     pool = request.app.state.runtime.pool
     items, total = await repository.list_complaints(
-        pool, site=site.upper() if site else None, status=status, limit=limit, offset=offset
+        pool, **filters.query(), limit=limit, offset=offset
     )
     return Page(items=[ComplaintRow(**i) for i in items], total=total, limit=limit, offset=offset)
+
+
+CSV_COLUMNS = [
+    ("number", "投訴編號 Number"), ("received_at", "受理時間 Received"),
+    ("receiving_officer", "受理人 Officer"), ("site", "院區 Site"), ("location", "地點 Location"),
+    ("category", "類別 Category"), ("severity", "等級 Severity"), ("status", "處理狀態 Status"),
+    ("responsibility", "責任歸屬 Responsibility"), ("sla_state", "時效 SLA"),
+    ("description", "投訴內容 Content"),
+]  # fmt: skip
+CSV_LIMIT = 10_000
+
+
+@router.get(
+    "/complaints.csv",
+    summary="Export the register / 匯出登記表",
+    response_class=Response,
+    responses={200: {"content": {"text/csv": {}}}},
+)
+async def export_complaints(request: Request, filters: Annotated[Filters, Query()]) -> Response:
+    """The register as CSV (UTF-8 with a BOM, so spreadsheets read the Chinese), at most
+    10,000 rows, with the same filters as the register."""
+    pool = request.app.state.runtime.pool
+    items, _ = await repository.list_complaints(pool, **filters.query(), limit=CSV_LIMIT)
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow([label for _, label in CSV_COLUMNS])
+    for item in items:
+        writer.writerow(["" if item[key] is None else item[key] for key, _ in CSV_COLUMNS])
+    return Response(
+        "\ufeff" + out.getvalue(),
+        media_type="text/csv; charset=utf-8",
+        headers={"content-disposition": 'attachment; filename="complaints.csv"'},
+    )
 
 
 @router.get(

@@ -4,16 +4,24 @@ from shared.db import Connection
 from shared.events import EventEnvelope
 
 from . import repository
-from .domain import next_status
+from .domain import facts, next_status, sla_state
 
 
 class ComplaintRegister:
-    """Builds the complaint register (投訴登記表) from the complaint events."""
+    """Builds the complaint register (投訴登記表) from the complaint events, with each
+    complaint's SLA state from the SLA events."""
 
     name = "projections.register"
-    stream_types = ("complaint",)
+    stream_types = ("complaint", "sla")
 
     async def apply(self, conn: Connection, event: EventEnvelope) -> None:
+        if event.stream_type == "sla":
+            state = sla_state(event)
+            if state is not None:
+                await repository.put_sla_state(
+                    conn, event.stream_id, state[0], state[1], event.occurred_at
+                )
+            return
         if event.event_type == "ComplaintReceived":
             await repository.insert_received(conn, event, next_status(event, "new"))
             return
@@ -21,3 +29,6 @@ class ComplaintRegister:
         if current is None:
             raise LookupError(f"{event.event_type} for a complaint the register has not received")
         await repository.advance(conn, event, next_status(event, current))
+        found = facts(event)
+        if found is not None:
+            await repository.set_facts(conn, event.stream_id, found)

@@ -1,5 +1,6 @@
 """The register's table: writes from the projector, reads for the API."""
 
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 from uuid import UUID
@@ -9,6 +10,8 @@ import asyncpg
 from shared.db import Connection
 from shared.events import ComplaintReceived, EventEnvelope
 from shared.queries import load
+
+from .domain import Facts
 
 Q = load(Path(__file__).parent / "sql" / "queries.sql")
 
@@ -29,15 +32,45 @@ async def advance(conn: Connection, event: EventEnvelope, status: str) -> None:
     )
 
 
+async def set_facts(conn: Connection, complaint_id: UUID, f: Facts) -> None:
+    await conn.execute(
+        Q.set_fields, complaint_id, f.severity, f.responsibility, f.third_party, f.category,
+        f.safety_escalated, f.acknowledged_at, f.resolved_at, f.closed_at, f.reopened, f.cycle,
+    )  # fmt: skip
+
+
+async def put_sla_state(
+    conn: Connection, complaint_id: UUID, state: str, breached: bool, at: datetime
+) -> None:
+    await conn.execute(Q.put_sla_state, complaint_id, state, breached, at)
+
+
+def _like(text: str) -> str:
+    """A search term taken literally by LIKE: its wildcards escaped."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
 async def current_status(conn: Connection, complaint_id: UUID) -> str | None:
     row = await conn.fetchrow(Q.get_complaint, complaint_id)
     return row["status"] if row else None
 
 
 async def list_complaints(
-    pool: asyncpg.Pool, *, site: str | None, status: str | None, limit: int, offset: int
+    pool: asyncpg.Pool,
+    *,
+    site: str | None = None,
+    status: str | None = None,
+    severity: str | None = None,
+    category: str | None = None,
+    q: str | None = None,
+    sort: str = "-received_at",
+    limit: int = 50,
+    offset: int = 0,
 ) -> tuple[list[dict[str, Any]], int]:
-    rows = await pool.fetch(Q.list_complaints, site, status, limit, offset)
+    rows = await pool.fetch(
+        Q.list_complaints, site, status, severity, category, _like(q) if q else None, sort,
+        limit, offset,
+    )  # fmt: skip
     total = rows[0]["total"] if rows else 0
     return [{k: v for k, v in r.items() if k != "total"} for r in rows], total
 

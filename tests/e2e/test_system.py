@@ -230,3 +230,29 @@ async def test_service_logs_hold_no_personal_data(system: System) -> None:
         for line in text.splitlines():
             if line.startswith("{"):
                 assert json.loads(line)["service"] in {"intake", "sla", "notify", "projections"}
+
+
+async def test_the_register_filters_searches_and_exports_csv(system: System) -> None:
+    base = system.url("projections")
+    async with httpx.AsyncClient(timeout=10) as client:
+        created = await post_complaint(
+            client, system.url("intake"), site="CSV1", description="電梯異響 — lift noise"
+        )
+
+        async def found() -> dict | None:
+            r = await client.get(f"{base}/complaints", params={"site": "csv1", "q": "電梯異"})
+            items = r.json()["items"]
+            return items[0] if items else None
+
+        row = await eventually(found)
+        assert row and row["id"] == created["id"] and row["sla_state"] in ("none", "on_track")
+        exported = await client.get(f"{base}/complaints.csv", params={"site": "CSV1"})
+        assert exported.headers["content-type"].startswith("text/csv")
+        text = exported.content.decode("utf-8")
+        assert text.startswith("\ufeff投訴編號 Number,")
+        assert created["number"] in text and "電梯異響" in text
+        bad = await client.get(
+            f"{base}/complaints", params={"severity": "L9", "sort": "drop table"}
+        )
+        assert bad.status_code == 422
+        assert {f["field"] for f in bad.json()["error"]["fields"]} == {"severity", "sort"}

@@ -1,8 +1,32 @@
 -- name: insert_received
 INSERT INTO projections.complaints (
     id, number, site, location, category, urgency, channel, status, receiving_officer,
-    department, complainant_name, description, received_at, updated_at, version, last_event_type)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16);
+    department, complainant_name, description, received_at, updated_at, version, last_event_type,
+    search)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16,
+        lower($2 || ' ' || $4 || ' ' || $12));
+
+-- name: set_fields
+-- The lifecycle facts an event adds; NULL leaves a column as it is.
+UPDATE projections.complaints SET
+    severity = COALESCE($2, severity),
+    responsibility = COALESCE($3, responsibility),
+    third_party = COALESCE($4, third_party),
+    category = COALESCE($5, category),
+    safety_escalated = safety_escalated OR $6,
+    acknowledged_at = COALESCE(acknowledged_at, $7),
+    resolved_at = CASE WHEN $10 THEN NULL ELSE COALESCE($8, resolved_at) END,
+    closed_at = CASE WHEN $10 THEN NULL ELSE COALESCE($9, closed_at) END,
+    cycle = COALESCE($11, cycle)
+WHERE id = $1;
+
+-- name: put_sla_state
+INSERT INTO projections.sla_state (complaint_id, state, breached_ever, updated_at)
+VALUES ($1, $2, $3, $4)
+ON CONFLICT (complaint_id) DO UPDATE SET
+    state = EXCLUDED.state,
+    breached_ever = projections.sla_state.breached_ever OR EXCLUDED.breached_ever,
+    updated_at = EXCLUDED.updated_at;
 
 -- name: advance
 UPDATE projections.complaints
@@ -10,13 +34,29 @@ SET status = $2, updated_at = $3, version = $4, last_event_type = $5
 WHERE id = $1;
 
 -- name: list_complaints
-SELECT id, number, site, location, category, urgency, channel, status, receiving_officer,
-       department, description, received_at, updated_at, version,
+-- $6 picks the order among a fixed few (no SQL is built from the request).
+SELECT c.id, c.number, c.site, c.location, c.category, c.urgency, c.channel, c.status,
+       c.receiving_officer, c.department, c.description, c.received_at, c.updated_at, c.version,
+       c.severity, c.responsibility, c.third_party, c.safety_escalated, c.acknowledged_at,
+       c.resolved_at, c.closed_at, c.cycle,
+       COALESCE(s.state, 'none') AS sla_state, COALESCE(s.breached_ever, false) AS sla_breached_ever,
        count(*) OVER () AS total
-FROM projections.complaints
-WHERE ($1::text IS NULL OR site = $1) AND ($2::text IS NULL OR status = $2)
-ORDER BY received_at DESC, id
-LIMIT $3 OFFSET $4;
+FROM projections.complaints c
+LEFT JOIN projections.sla_state s ON s.complaint_id = c.id
+WHERE ($1::text IS NULL OR c.site = $1)
+  AND ($2::text IS NULL OR c.status = $2)
+  AND ($3::text IS NULL OR c.severity = $3)
+  AND ($4::text IS NULL OR c.category = $4)
+  AND ($5::text IS NULL OR c.search LIKE '%' || lower($5) || '%')
+ORDER BY
+  CASE WHEN $6 = 'received_at' THEN c.received_at END ASC,
+  CASE WHEN $6 = '-received_at' THEN c.received_at END DESC,
+  CASE WHEN $6 = 'number' THEN c.number END ASC,
+  CASE WHEN $6 = '-number' THEN c.number END DESC,
+  CASE WHEN $6 = 'severity' THEN c.severity END ASC NULLS LAST,
+  CASE WHEN $6 = 'status' THEN c.status END ASC,
+  c.received_at DESC, c.id
+LIMIT $7 OFFSET $8;
 
 -- name: get_complaint
 SELECT id, number, site, location, category, urgency, channel, status, receiving_officer,
