@@ -4,6 +4,7 @@ from pathlib import Path
 
 from shared.service import ServiceSpec, create_app
 
+from .analysis import router as analysis_router
 from .api import router
 from .handlers import ComplaintRegister
 from .settings import ProjectionsSettings
@@ -21,6 +22,6 @@ def build_app(settings: ProjectionsSettings | None = None):  # type: ignore[no-u
             settings=settings,
             migrations={"projections": Path(__file__).parent / "sql"},
             projectors=[ComplaintRegister()],
-            routers=[router],
+            routers=[router, analysis_router],
         )
     )

@@ -32,3 +32,5 @@ class ComplaintRegister:
         found = facts(event)
         if found is not None:
             await repository.set_facts(conn, event.stream_id, found)
+        if event.event_type == "CallbackRecorded":
+            await repository.set_satisfied(conn, event.stream_id, bool(event.data["satisfied"]))

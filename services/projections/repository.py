@@ -78,3 +78,25 @@ async def list_complaints(
 async def get_complaint(pool: asyncpg.Pool, complaint_id: UUID) -> dict[str, Any] | None:
     row = await pool.fetchrow(Q.get_complaint, complaint_id)
     return dict(row) if row else None
+
+
+async def set_satisfied(conn: Connection, complaint_id: UUID, satisfied: bool) -> None:
+    await conn.execute(Q.set_satisfied, complaint_id, satisfied)
+
+
+async def dashboard(
+    pool: asyncpg.Pool, site: str | None, start: datetime, end: datetime, group_by: str
+) -> list[dict[str, Any]]:
+    return [dict(r) for r in await pool.fetch(Q.dashboard, site, start, end, group_by)]
+
+
+async def officers(
+    pool: asyncpg.Pool, site: str | None, start: datetime, end: datetime
+) -> list[dict[str, Any]]:
+    return [dict(r) for r in await pool.fetch(Q.officers, site, start, end)]
+
+
+async def hotspots(
+    pool: asyncpg.Pool, site: str | None, since: datetime, threshold: int
+) -> list[dict[str, Any]]:
+    return [dict(r) for r in await pool.fetch(Q.hotspots, site, since, threshold)]

@@ -256,3 +256,29 @@ async def test_the_register_filters_searches_and_exports_csv(system: System) -> 
         )
         assert bad.status_code == 422
         assert {f["field"] for f in bad.json()["error"]["fields"]} == {"severity", "sort"}
+
+
+async def test_dashboards_officers_and_hotspots_over_http(system: System) -> None:
+    base = system.url("projections")
+    async with httpx.AsyncClient(timeout=10) as client:
+        for _ in range(3):
+            await post_complaint(client, system.url("intake"), site="HOT1", location="5F 飲水機")
+
+        async def hot() -> list | None:  # type: ignore[type-arg]
+            found = (await client.get(f"{base}/hotspots", params={"site": "HOT1"})).json()
+            return found or None
+
+        [spot] = await eventually(hot)
+        assert spot["complaints"] == 3 and len(spot["numbers"]) == 3
+        board = (
+            await client.get(f"{base}/dashboard", params={"site": "HOT1", "group_by": "category"})
+        ).json()
+        assert board["groups"][0]["group"] == "repair_delay" and board["groups"][0]["received"] == 3
+        officers = (await client.get(f"{base}/officers", params={"site": "HOT1"})).json()
+        assert officers[0]["officer"] == "officer-wang" and officers[0]["received"] == 3
+        assert (await client.get(f"{base}/hotspots", params={"threshold": 1})).status_code == 422
+        backwards = await client.get(
+            f"{base}/dashboard",
+            params={"start": "2026-12-01T00:00:00Z", "end": "2026-11-01T00:00:00Z"},
+        )
+        assert backwards.status_code == 422

@@ -62,3 +62,58 @@ LIMIT $7 OFFSET $8;
 SELECT id, number, site, location, category, urgency, channel, status, receiving_officer,
        department, complainant_name, description, received_at, updated_at, version
 FROM projections.complaints WHERE id = $1;
+
+-- name: set_satisfied
+UPDATE projections.complaints SET satisfied = $2 WHERE id = $1;
+
+-- name: dashboard
+-- Per group (all, category or severity) of the complaints received in [$2, $3).
+SELECT CASE $4 WHEN 'category' THEN c.category
+               WHEN 'severity' THEN COALESCE(c.severity, 'unclassified')
+               ELSE 'all' END AS "group",
+       count(*) AS received,
+       count(c.resolved_at) AS resolved,
+       count(c.closed_at) AS closed,
+       percentile_cont(0.5) WITHIN GROUP (
+           ORDER BY extract(epoch FROM c.acknowledged_at - c.received_at)) AS response_p50,
+       percentile_cont(0.9) WITHIN GROUP (
+           ORDER BY extract(epoch FROM c.acknowledged_at - c.received_at)) AS response_p90,
+       percentile_cont(0.5) WITHIN GROUP (
+           ORDER BY extract(epoch FROM c.resolved_at - c.received_at)) AS resolution_p50,
+       percentile_cont(0.9) WITHIN GROUP (
+           ORDER BY extract(epoch FROM c.resolved_at - c.received_at)) AS resolution_p90,
+       avg(CASE WHEN c.satisfied THEN 1.0 WHEN NOT c.satisfied THEN 0.0 END) AS satisfaction,
+       avg(CASE WHEN c.cycle > 1 THEN 1.0 ELSE 0.0 END) AS reopen_rate,
+       count(*) FILTER (WHERE s.state = 'breached') AS breached_now,
+       count(*) FILTER (WHERE s.breached_ever) AS breached_ever
+FROM projections.complaints c
+LEFT JOIN projections.sla_state s ON s.complaint_id = c.id
+WHERE ($1::text IS NULL OR c.site = $1) AND c.received_at >= $2 AND c.received_at < $3
+GROUP BY 1
+ORDER BY 1;
+
+-- name: officers
+-- Each duty officer's indicators (響應時間, 解決率, 滿意度) over [$2, $3).
+SELECT c.receiving_officer AS officer,
+       count(*) AS received,
+       percentile_cont(0.5) WITHIN GROUP (
+           ORDER BY extract(epoch FROM c.acknowledged_at - c.received_at)) AS response_p50,
+       count(c.resolved_at)::float8 / count(*) AS resolution_rate,
+       avg(CASE WHEN c.satisfied THEN 1.0 WHEN NOT c.satisfied THEN 0.0 END) AS satisfaction
+FROM projections.complaints c
+WHERE ($1::text IS NULL OR c.site = $1) AND c.received_at >= $2 AND c.received_at < $3
+GROUP BY 1
+ORDER BY 1;
+
+-- name: hotspots
+-- The same category at the same site and place at least $3 times since $2.
+SELECT c.site, min(c.location) AS location, c.category, count(*) AS complaints,
+       array_agg(c.id ORDER BY c.received_at) AS complaint_ids,
+       array_agg(c.number ORDER BY c.received_at) AS numbers,
+       max(c.received_at) AS last_received_at
+FROM projections.complaints c
+WHERE ($1::text IS NULL OR c.site = $1) AND c.received_at >= $2
+GROUP BY c.site, lower(regexp_replace(c.location, '\s+', '', 'g')), c.category
+HAVING count(*) >= $3
+ORDER BY complaints DESC, last_received_at DESC
+LIMIT 100;

@@ -1,0 +1,126 @@
+"""Learning from the complaints (歸檔與總結): dashboards, officer indicators, hotspots."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Annotated, Literal
+from uuid import UUID
+
+from fastapi import APIRouter, Query, Request
+from pydantic import AwareDatetime, BaseModel
+
+from shared.events import utcnow
+from shared.http import ApiError
+
+from . import repository
+
+router = APIRouter(tags=["analysis"])
+Site = Annotated[str | None, Query(max_length=12)]
+
+
+class GroupFigures(BaseModel):
+    group: str
+    received: int
+    resolved: int
+    closed: int
+    resolution_rate: float
+    response_p50: float | None
+    response_p90: float | None
+    resolution_p50: float | None
+    resolution_p90: float | None
+    satisfaction: float | None
+    reopen_rate: float
+    breached_now: int
+    breached_ever: int
+
+
+class Dashboard(BaseModel):
+    site: str | None
+    start: datetime
+    end: datetime
+    group_by: str
+    groups: list[GroupFigures]
+
+
+def _window(start: datetime | None, end: datetime | None) -> tuple[datetime, datetime]:
+    end = end or utcnow()
+    start = start or end - timedelta(days=30)
+    if start >= end:
+        raise ApiError(
+            422, "validation_error", "start must come before end", "開始時間須早於結束時間"
+        )
+    return start, end
+
+
+@router.get("/dashboard", response_model=Dashboard, summary="Dashboard / 統計儀表板")
+async def dashboard(
+    request: Request,
+    site: Site = None,
+    start: AwareDatetime | None = None,
+    end: AwareDatetime | None = None,
+    group_by: Literal["none", "category", "severity"] = "none",
+) -> Dashboard:
+    """Volumes, first-response and resolution times (median and p90, in seconds), resolution
+    rate, SLA breaches now and ever, satisfaction and reopen rate, for complaints received in
+    the window (default: the last 30 days), per site or for the whole organisation."""
+    start, end = _window(start, end)
+    rows = await repository.dashboard(
+        request.app.state.runtime.pool, site.upper() if site else None, start, end, group_by
+    )
+    groups = [
+        GroupFigures(**r, resolution_rate=r["resolved"] / r["received"] if r["received"] else 0.0)
+        for r in rows
+    ]
+    return Dashboard(site=site, start=start, end=end, group_by=group_by, groups=groups)
+
+
+class OfficerFigures(BaseModel):
+    officer: str
+    received: int
+    response_p50: float | None
+    resolution_rate: float
+    satisfaction: float | None
+
+
+@router.get("/officers", response_model=list[OfficerFigures], summary="Officer KPIs / 值班員績效")
+async def officers(
+    request: Request,
+    site: Site = None,
+    start: AwareDatetime | None = None,
+    end: AwareDatetime | None = None,
+) -> list[OfficerFigures]:
+    """Per duty officer: response time (響應時間), resolution rate (解決率) and satisfaction
+    (滿意度)."""
+    start, end = _window(start, end)
+    rows = await repository.officers(
+        request.app.state.runtime.pool, site.upper() if site else None, start, end
+    )
+    return [OfficerFigures(**r) for r in rows]
+
+
+class Hotspot(BaseModel):
+    site: str
+    location: str
+    category: str
+    complaints: int
+    complaint_ids: list[UUID]
+    numbers: list[str]
+    last_received_at: datetime
+
+
+@router.get("/hotspots", response_model=list[Hotspot], summary="Recurring problems / 高頻問題")
+async def hotspots(
+    request: Request,
+    site: Site = None,
+    days: Annotated[int, Query(ge=1, le=366)] = 30,
+    threshold: Annotated[int, Query(ge=2, le=1000)] = 3,
+) -> list[Hotspot]:
+    """The same category at the same site and place ``threshold`` times within ``days`` —
+    the seed's water dispenser that keeps failing — with the complaints behind it."""
+    rows = await repository.hotspots(
+        request.app.state.runtime.pool,
+        site.upper() if site else None,
+        utcnow() - timedelta(days=days),
+        threshold,
+    )
+    return [Hotspot(**r) for r in rows]
