@@ -145,14 +145,6 @@ async def read_stream(
     return [envelope_from_row(r) for r in rows]
 
 
-async def read_related(
-    conn: Executor, stream_id: UUID, stream_types: Sequence[str]
-) -> list[EventEnvelope]:
-    """Every event about one complaint across the given stream types, in log order."""
-    rows = await conn.fetch(Q.read_streams, stream_id, list(stream_types))
-    return [envelope_from_row(r) for r in rows]
-
-
 async def stream_version(conn: Executor, stream_type: str, stream_id: UUID) -> int:
     return int(await conn.fetchval(Q.stream_version, stream_type, stream_id))
 

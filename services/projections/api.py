@@ -9,7 +9,6 @@ from uuid import UUID
 from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel, Field
 
-from shared import eventstore
 from shared.events import Status
 from shared.events.complaints import Category, Severity
 from shared.http import ApiError
@@ -159,7 +158,5 @@ async def get_complaint(complaint_id: UUID, request: Request) -> ComplaintDetail
             f"No complaint {complaint_id} in the register",
             f"登記表中查無投訴 {complaint_id}",
         )
-    history = await eventstore.read_related(
-        pool, complaint_id, ("complaint", "sla", "notification")
-    )
-    return ComplaintDetail(**row, history=[HistoryEntry(**h.model_dump()) for h in history])
+    history = await repository.timeline(pool, complaint_id)
+    return ComplaintDetail(**row, history=[HistoryEntry(**h) for h in history])

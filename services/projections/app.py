@@ -6,7 +6,7 @@ from shared.service import ServiceSpec, create_app
 
 from .analysis import router as analysis_router
 from .api import router
-from .handlers import ComplaintRegister
+from .handlers import ComplaintRegister, Timeline
 from .settings import ProjectionsSettings
 
 
@@ -21,7 +21,7 @@ def build_app(settings: ProjectionsSettings | None = None):  # type: ignore[no-u
             ),
             settings=settings,
             migrations={"projections": Path(__file__).parent / "sql"},
-            projectors=[ComplaintRegister()],
+            projectors=[ComplaintRegister(), Timeline()],
             routers=[router, analysis_router],
         )
     )

@@ -34,3 +34,14 @@ class ComplaintRegister:
             await repository.set_facts(conn, event.stream_id, found)
         if event.event_type == "CallbackRecorded":
             await repository.set_satisfied(conn, event.stream_id, bool(event.data["satisfied"]))
+
+
+class Timeline:
+    """Keeps each complaint's timeline: every lifecycle, SLA and notification event, with who,
+    when, why and the causation chain, once each."""
+
+    name = "projections.timeline"
+    stream_types = ("complaint", "sla", "notification")
+
+    async def apply(self, conn: Connection, event: EventEnvelope) -> None:
+        await repository.add_to_timeline(conn, event)

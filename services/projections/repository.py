@@ -100,3 +100,15 @@ async def hotspots(
     pool: asyncpg.Pool, site: str | None, since: datetime, threshold: int
 ) -> list[dict[str, Any]]:
     return [dict(r) for r in await pool.fetch(Q.hotspots, site, since, threshold)]
+
+
+async def add_to_timeline(conn: Connection, e: EventEnvelope) -> None:
+    assert e.position is not None
+    await conn.execute(
+        Q.add_to_timeline, e.stream_type, e.stream_id, e.version, e.position, e.event_id,
+        e.event_type, e.occurred_at, e.actor, e.correlation_id, e.causation_id, e.data,
+    )  # fmt: skip
+
+
+async def timeline(pool: asyncpg.Pool, complaint_id: UUID) -> list[dict[str, Any]]:
+    return [dict(r) for r in await pool.fetch(Q.timeline, complaint_id)]

@@ -23,7 +23,10 @@ async def test_a_complaint_posted_is_readable_from_projections_and_on_kafka(
 
         async def readable() -> dict | None:
             r = await client.get(f"{system.url('projections')}/complaints/{created['id']}")
-            return r.json() if r.status_code == 200 else None
+            if r.status_code != 200:
+                return None
+            types = [h["event_type"] for h in r.json()["history"]]
+            return r.json() if "ComplaintReceived" in types else None
 
         detail = await eventually(readable)
         assert detail, "the complaint reached projections"

@@ -117,3 +117,14 @@ GROUP BY c.site, lower(regexp_replace(c.location, '\s+', '', 'g')), c.category
 HAVING count(*) >= $3
 ORDER BY complaints DESC, last_received_at DESC
 LIMIT 100;
+
+-- name: add_to_timeline
+INSERT INTO projections.timeline (stream_type, stream_id, version, position, event_id,
+    event_type, occurred_at, actor, correlation_id, causation_id, data)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11);
+
+-- name: timeline
+SELECT position, stream_type, version, event_type, event_id, occurred_at, actor,
+       correlation_id, causation_id, data
+FROM projections.timeline WHERE stream_id = $1
+ORDER BY position;

@@ -6,7 +6,7 @@ import asyncpg
 import pytest
 
 from services.projections import repository
-from services.projections.handlers import ComplaintRegister
+from services.projections.handlers import ComplaintRegister, Timeline
 from shared import eventstore
 from shared.consumer import EventConsumer
 from shared.events import DomainEvent, Metadata, utcnow
@@ -93,3 +93,30 @@ async def test_sla_state_arrives_in_any_order(pool: asyncpg.Pool, register: Even
     await _record(pool, register, complaint, _received(site, f"{site}-0001", "冷氣不冷"))
     [row], _ = await repository.list_complaints(pool, site=site)
     assert (row["sla_state"], row["sla_breached_ever"]) == ("breached", True)
+
+
+async def test_the_timeline_holds_every_stream_once_in_log_order(pool: asyncpg.Pool) -> None:
+    timeline = EventConsumer(pool, Timeline())
+    complaint = uuid4()
+    now = utcnow()
+    async with pool.acquire() as conn:
+        await eventstore.append(conn, complaint, [_received("TL", "TL-1", "冷氣")],
+                                Metadata(site_id="TL", actor="o"), expected_version=0)  # fmt: skip
+        breach = SlaBreached(
+            clock="response",  # type: ignore[arg-type]
+            cycle=1,
+            notify="duty_manager",
+            due_at=now,
+            reached_at=now,
+        )
+        sla = Metadata(site_id="TL", actor="system:sla")
+        await eventstore.append(conn, complaint, [breach], sla, expected_version=0)
+    events = [
+        *await eventstore.read_stream(pool, "sla", complaint),
+        *await eventstore.read_stream(pool, "complaint", complaint),
+    ]
+    for event in events + events:  # out of order, and every one twice
+        await timeline.deliver(event, source="test")
+    rows = await repository.timeline(pool, complaint)
+    assert [r["event_type"] for r in rows] == ["ComplaintReceived", "SlaBreached"]
+    assert rows[1]["actor"] == "system:sla"

@@ -35,14 +35,6 @@ FROM eventstore.events
 WHERE stream_type = $1 AND stream_id = $2 AND version >= $3 AND version <= $4
 ORDER BY version;
 
--- name: read_streams
--- Every event of the given streams, in stream order: for read models that merge several.
-SELECT position, event_id, event_type, stream_type, stream_id, version, occurred_at, site_id,
-       actor, correlation_id, causation_id, schema_version, data
-FROM eventstore.events
-WHERE stream_id = $1 AND stream_type = ANY($2::text[])
-ORDER BY tx_id, position;
-
 -- name: read_after
 -- Only below the oldest transaction still running: nothing a follower passes can appear later.
 SELECT tx_id::text::bigint AS tx_id, position, event_id, event_type, stream_type, stream_id,
