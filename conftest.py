@@ -106,3 +106,18 @@ async def eventually(check, within: float = 20.0, interval: float = 0.1):  # typ
         if value or asyncio.get_running_loop().time() > deadline:
             return value
         await asyncio.sleep(interval)
+
+
+async def record(pool, consumer, stream, *events, site: str = "TEST") -> None:  # type: ignore[no-untyped-def]
+    """Append events to a stream, then hand them to a consumer as Kafka would."""
+    from shared import eventstore
+    from shared.events import Metadata
+
+    async with pool.acquire() as conn:
+        appended = await eventstore.append(
+            conn, stream, list(events), Metadata(site_id=site, actor="o"), expected_version=None
+        )
+    for event in await eventstore.read_stream(
+        pool, events[0].stream_type, stream, from_version=appended.first_version
+    ):
+        await consumer.deliver(event, source="test")

@@ -1,16 +1,16 @@
 """Dashboards, officer indicators and hotspots, computed by PostgreSQL from the register."""
 
 from datetime import timedelta
-from uuid import UUID, uuid4
+from uuid import uuid4
 
 import asyncpg
 import pytest
 
+from conftest import record
 from services.projections import repository
 from services.projections.handlers import ComplaintRegister
-from shared import eventstore
 from shared.consumer import EventConsumer
-from shared.events import DomainEvent, Metadata, utcnow
+from shared.events import utcnow
 from shared.events.complaints import (
     CallbackRecorded,
     ComplaintAcknowledged,
@@ -23,19 +23,6 @@ from shared.events.complaints import (
 @pytest.fixture
 def register(pool: asyncpg.Pool) -> EventConsumer:
     return EventConsumer(pool, ComplaintRegister())
-
-
-async def _record(
-    pool: asyncpg.Pool, register: EventConsumer, stream: UUID, *events: DomainEvent
-) -> None:
-    async with pool.acquire() as conn:
-        appended = await eventstore.append(
-            conn, stream, list(events), Metadata(site_id="A", actor="o"), expected_version=None
-        )
-    for event in await eventstore.read_stream(
-        pool, "complaint", stream, from_version=appended.first_version
-    ):
-        await register.deliver(event, source="test")
 
 
 async def _complaint(
@@ -56,7 +43,7 @@ async def _complaint(
         receiving_officer=officer,
         received_at=utcnow() - timedelta(minutes=minutes_ago),
     )
-    await _record(pool, register, complaint, received)
+    await record(pool, register, complaint, received)
     return complaint
 
 
@@ -67,14 +54,14 @@ async def test_dashboard_and_officer_indicators(
     wang = [await _complaint(pool, register, site, "wang", m) for m in (10, 20, 30)]
     await _complaint(pool, register, site, "lin", 40)
     for complaint in wang:  # acknowledged now: after 10, 20 and 30 minutes
-        await _record(pool, register, complaint, ComplaintAcknowledged(contact_channel="phone"))  # type: ignore[arg-type]
-    await _record(
+        await record(pool, register, complaint, ComplaintAcknowledged(contact_channel="phone"))  # type: ignore[arg-type]
+    await record(
         pool, register, wang[0],
         ComplaintClassified(responsibility="logistics", severity="L2", category="repair_delay"),  # type: ignore[arg-type]
         ComplaintResolved(summary="fixed"),
         CallbackRecorded(channel="phone", satisfied=True),  # type: ignore[arg-type]
     )  # fmt: skip
-    await _record(
+    await record(
         pool, register, wang[1],
         ComplaintClassified(responsibility="logistics", severity="L3", category="repair_delay"),  # type: ignore[arg-type]
         ComplaintResolved(summary="fixed"),

@@ -5,11 +5,12 @@ from uuid import UUID, uuid4
 import asyncpg
 import pytest
 
+from conftest import record
 from services.projections import repository
 from services.projections.handlers import ComplaintRegister, Timeline
 from shared import eventstore
 from shared.consumer import EventConsumer
-from shared.events import DomainEvent, Metadata, utcnow
+from shared.events import Metadata, utcnow
 from shared.events.complaints import ComplaintClassified, ComplaintReceived, SafetyEscalated
 from shared.events.sla import SlaBreached
 
@@ -17,19 +18,6 @@ from shared.events.sla import SlaBreached
 @pytest.fixture
 def register(pool: asyncpg.Pool) -> EventConsumer:
     return EventConsumer(pool, ComplaintRegister())
-
-
-async def _record(
-    pool: asyncpg.Pool, register: EventConsumer, stream: UUID, *events: DomainEvent
-) -> None:
-    async with pool.acquire() as conn:
-        appended = await eventstore.append(
-            conn, stream, list(events), Metadata(site_id="REG", actor="o"), expected_version=None
-        )
-    for event in await eventstore.read_stream(
-        pool, events[0].stream_type, stream, from_version=appended.first_version
-    ):
-        await register.deliver(event, source="test")
 
 
 def _received(
@@ -45,12 +33,12 @@ def _received(
 async def test_search_filters_and_sorting(pool: asyncpg.Pool, register: EventConsumer) -> None:
     site = "R" + uuid4().hex[:5].upper()
     water, paper, lamp = uuid4(), uuid4(), uuid4()
-    await _record(pool, register, water, _received(site, f"{site}-0002", "飲水機故障已一週"))
-    await _record(
+    await record(pool, register, water, _received(site, f"{site}-0002", "飲水機故障已一週"))
+    await record(
         pool, register, paper, _received(site, f"{site}-0001", "影印紙缺貨 100%", "shortage")
     )
-    await _record(pool, register, lamp, _received(site, f"{site}-0003", "Lamp broken_again"))
-    await _record(
+    await record(pool, register, lamp, _received(site, f"{site}-0003", "Lamp broken_again"))
+    await record(
         pool, register, water,
         ComplaintClassified(responsibility="logistics", severity="L1", category="repair_delay"),  # type: ignore[arg-type]
         SafetyEscalated(reason="wet floor by the socket"),
@@ -89,8 +77,8 @@ async def test_sla_state_arrives_in_any_order(pool: asyncpg.Pool, register: Even
         due_at=now,
         reached_at=now,
     )
-    await _record(pool, register, complaint, breach)
-    await _record(pool, register, complaint, _received(site, f"{site}-0001", "冷氣不冷"))
+    await record(pool, register, complaint, breach)
+    await record(pool, register, complaint, _received(site, f"{site}-0001", "冷氣不冷"))
     [row], _ = await repository.list_complaints(pool, site=site)
     assert (row["sla_state"], row["sla_breached_ever"]) == ("breached", True)
 

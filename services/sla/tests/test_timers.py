@@ -8,12 +8,13 @@ from uuid import UUID, uuid4
 import asyncpg
 import pytest
 
+from conftest import record
 from services.sla import repository
 from services.sla.handlers import SlaClocks, fire_due, replan
 from services.sla.policy import DEFAULT_POLICY, CalendarConfig, LevelPolicy, SlaDefaults, Target
 from shared import eventstore
 from shared.consumer import EventConsumer
-from shared.events import DomainEvent, Metadata, utcnow
+from shared.events import utcnow
 from shared.events.complaints import (
     ComplaintAcknowledged,
     ComplaintReceived,
@@ -36,26 +37,9 @@ def clocks(pool: asyncpg.Pool) -> EventConsumer:
     return EventConsumer(pool, SlaClocks(DEFAULTS))
 
 
-async def _record(
-    pool: asyncpg.Pool, clocks: EventConsumer, complaint_id: UUID, *events: DomainEvent, site: str
-) -> None:
-    async with pool.acquire() as conn:
-        appended = await eventstore.append(
-            conn,
-            complaint_id,
-            list(events),
-            Metadata(site_id=site, actor="o"),
-            expected_version=None,
-        )
-    for event in await eventstore.read_stream(
-        pool, "complaint", complaint_id, from_version=appended.first_version
-    ):
-        await clocks.deliver(event, source="test")
-
-
 async def _safety_complaint(pool: asyncpg.Pool, clocks: EventConsumer, site: str) -> UUID:
     complaint_id = uuid4()
-    await _record(
+    await record(
         pool, clocks, complaint_id,
         ComplaintReceived(
             number=f"{site}-1", complainant_name="x", department="y", phone="0912345678",
@@ -118,8 +102,8 @@ async def test_a_met_or_paused_clock_never_fires_stale_timers(
     site = _site()
     met = await _safety_complaint(pool, clocks, site)
     paused = await _safety_complaint(pool, clocks, site)
-    await _record(pool, clocks, met, ComplaintAcknowledged(contact_channel="phone"), site=site)  # type: ignore[arg-type]
-    await _record(pool, clocks, paused, WaitingStarted(reason="parts"), site=site)  # type: ignore[arg-type]
+    await record(pool, clocks, met, ComplaintAcknowledged(contact_channel="phone"), site=site)  # type: ignore[arg-type]
+    await record(pool, clocks, paused, WaitingStarted(reason="parts"), site=site)  # type: ignore[arg-type]
     await fire_due(uow, utcnow() + timedelta(days=2))
     assert [e for e in await _sla_events(pool, met) if "Breach" in e] == ["SlaBreached"], (
         "the resolution clock still runs and breaches; the response clock was met"
@@ -127,7 +111,7 @@ async def test_a_met_or_paused_clock_never_fires_stale_timers(
     met_events = await eventstore.read_stream(pool, "sla", met)
     assert {e.data["clock"] for e in met_events if e.event_type == "SlaBreached"} == {"resolution"}
     assert (await _sla_events(pool, paused))[2:] == ["SlaPaused", "SlaPaused"]
-    await _record(pool, clocks, paused, WaitingEnded(), site=site)
+    await record(pool, clocks, paused, WaitingEnded(), site=site)
     resumed = await _sla_events(pool, paused)
     assert resumed[-2:] == ["SlaResumed", "SlaResumed"]
     await fire_due(uow, utcnow() + timedelta(days=2))
