@@ -10,13 +10,14 @@ from typing import Any
 from uuid import UUID, uuid4
 
 from shared import metrics
+from shared.contacts import contact_keys
 from shared.events import Metadata, utcnow
 from shared.eventstore import ConcurrencyConflict
 from shared.uow import UnitOfWork
 
 from . import commands as c
 from .domain import Complaint, complaint_number, local_day
-from .repository import ComplaintRepository, contact_keys
+from .repository import ComplaintRepository
 
 
 class ComplaintNotFound(LookupError):

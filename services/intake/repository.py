@@ -1,14 +1,12 @@
 """Persistence of complaints: the event stream, plus intake's own numbering, idempotency,
 repeat-complaint index and inbox of messages from other systems."""
 
-import hashlib
-import hmac
-import re
 from datetime import datetime
 from pathlib import Path
 from uuid import UUID
 
 from shared import eventstore
+from shared.contacts import location_key
 from shared.db import Connection
 from shared.events import DomainEvent, Metadata
 from shared.events.complaints import RepeatReason
@@ -106,22 +104,3 @@ class ComplaintRepository:
     ) -> eventstore.Appended:
         """Append to a stream that is not a complaint's (e.g. a rejected command's)."""
         return await eventstore.append(self.conn, stream_id, events, metadata, expected_version=0)
-
-
-def location_key(location: str) -> str:
-    return re.sub(r"\s+", "", location).casefold()
-
-
-def contact_keys(
-    phone: str | None, email: str | None, secret: str
-) -> tuple[str | None, str | None]:
-    """Keyed hashes of the complainant's contacts: comparable, not readable."""
-
-    def key(value: str) -> str:
-        return hmac.new(secret.encode(), value.encode(), hashlib.sha256).hexdigest()
-
-    digits = re.sub(r"\D", "", phone or "")
-    return (
-        key("tel:" + digits) if digits else None,
-        key("mail:" + email.casefold()) if email else None,
-    )

@@ -124,3 +124,35 @@ async def hotspots(
         threshold,
     )
     return [Hotspot(**r) for r in rows]
+
+
+class RepeatComplainant(BaseModel):
+    complainant: str  # a short reference to the keyed hash, never the contact itself
+    name: str
+    complaints: int
+    sites: list[str]
+    complaint_ids: list[UUID]
+    numbers: list[str]
+    last_received_at: datetime
+
+
+@router.get(
+    "/repeat-complainants",
+    response_model=list[RepeatComplainant],
+    summary="Repeat complainants / 重複投訴人",
+)
+async def repeat_complainants(
+    request: Request,
+    site: Site = None,
+    days: Annotated[int, Query(ge=1, le=366)] = 30,
+    threshold: Annotated[int, Query(ge=2, le=1000)] = 3,
+) -> list[RepeatComplainant]:
+    """People who complained ``threshold`` times within ``days`` (recognised by their phone
+    or email), with their complaints: someone the desk should call back in person."""
+    rows = await repository.repeat_complainants(
+        request.app.state.runtime.pool,
+        site.upper() if site else None,
+        utcnow() - timedelta(days=days),
+        threshold,
+    )
+    return [RepeatComplainant(**r) for r in rows]

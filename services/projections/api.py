@@ -43,6 +43,8 @@ class ComplaintRow(BaseModel):
     cycle: int = 1
     sla_state: str = "none"
     sla_breached_ever: bool = False
+    response_due_at: datetime | None = None
+    resolution_due_at: datetime | None = None
 
 
 class Page(BaseModel):

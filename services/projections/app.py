@@ -21,7 +21,7 @@ def build_app(settings: ProjectionsSettings | None = None):  # type: ignore[no-u
             ),
             settings=settings,
             migrations={"projections": Path(__file__).parent / "sql"},
-            projectors=[ComplaintRegister(), Timeline()],
+            projectors=[ComplaintRegister(settings.contact_key_secret), Timeline()],
             routers=[router, analysis_router],
         )
     )

@@ -1,10 +1,32 @@
-"""The register projector: the consumer base calls it once per event, in stream order."""
+"""The projectors: the consumer base calls each once per event, in stream order."""
 
 from shared.db import Connection
-from shared.events import EventEnvelope
+from shared.events import EventEnvelope, upcast
 
 from . import repository
-from .domain import facts, next_status, sla_state
+from .domain import StoredEvent, fold_complaint, fold_sla, timeline_row
+
+
+def stored(event: EventEnvelope, *, upcast_data: bool = True) -> StoredEvent:
+    """The envelope as the folds read it, its payload upcast to the current schema."""
+    assert event.position is not None
+    return StoredEvent(
+        position=event.position,
+        event_id=event.event_id,
+        event_type=event.event_type,
+        stream_type=event.stream_type,
+        stream_id=event.stream_id,
+        version=event.version,
+        occurred_at=event.occurred_at,
+        actor=event.actor,
+        correlation_id=event.correlation_id,
+        causation_id=event.causation_id,
+        data=(
+            upcast(event.event_type, event.schema_version, event.data)
+            if upcast_data
+            else event.data
+        ),
+    )
 
 
 class ComplaintRegister:
@@ -13,27 +35,23 @@ class ComplaintRegister:
 
     name = "projections.register"
     stream_types = ("complaint", "sla")
+    swappable = True  # a rebuild may swap its tables in (see rebuild.py)
+
+    def __init__(self, contact_secret: str) -> None:
+        self.contact_secret = contact_secret
 
     async def apply(self, conn: Connection, event: EventEnvelope) -> None:
-        if event.stream_type == "sla":
-            state = sla_state(event)
-            if state is not None:
-                await repository.put_sla_state(
-                    conn, event.stream_id, state[0], state[1], event.occurred_at
-                )
+        e = stored(event)
+        if e.stream_type == "sla":
+            before = await repository.sla_state_row(conn, e.stream_id)
+            after = fold_sla(before, e)
+            if after is not None and after is not before:
+                await repository.put_sla_state(conn, after)
             return
-        if event.event_type == "ComplaintReceived":
-            await repository.insert_received(conn, event, next_status(event, "new"))
-            return
-        current = await repository.current_status(conn, event.stream_id)
-        if current is None:
-            raise LookupError(f"{event.event_type} for a complaint the register has not received")
-        await repository.advance(conn, event, next_status(event, current))
-        found = facts(event)
-        if found is not None:
-            await repository.set_facts(conn, event.stream_id, found)
-        if event.event_type == "CallbackRecorded":
-            await repository.set_satisfied(conn, event.stream_id, bool(event.data["satisfied"]))
+        row = None
+        if e.event_type != "ComplaintReceived":
+            row = await repository.register_row(conn, e.stream_id)
+        await repository.put_register_row(conn, fold_complaint(row, e, self.contact_secret))
 
 
 class Timeline:
@@ -42,6 +60,9 @@ class Timeline:
 
     name = "projections.timeline"
     stream_types = ("complaint", "sla", "notification")
+    swappable = True
 
     async def apply(self, conn: Connection, event: EventEnvelope) -> None:
-        await repository.add_to_timeline(conn, event)
+        assert event.position is not None
+        entry = timeline_row(stored(event, upcast_data=False), event.data)
+        await repository.add_to_timeline(conn, entry)

@@ -9,3 +9,8 @@ class ProjectionsSettings(ServiceSettings):
     service_name: str = "projections"
     port: int = 8004
     max_page_size: int = 200
+    # Keys repeat complainants by a keyed hash of their phone or email (never the contact).
+    contact_key_secret: str = "dev-only-change-me"
+    # The console sends the desk's commands to intake, and shows times in the desk's zone.
+    intake_url: str = "http://127.0.0.1:8001"
+    timezone: str = "Asia/Taipei"

@@ -14,7 +14,7 @@ from .base import (
 )
 from .complaints import *  # noqa: F403 - the contract's event classes and vocabularies
 from .complaints import Category, Channel, ComplaintReceived, Urgency
-from .lifecycle import Status, status_after
+from .lifecycle import Status, status_after, status_after_type
 from .notifications import *  # noqa: F403 - the notification events
 from .sla import *  # noqa: F403 - the SLA events
 
@@ -32,6 +32,7 @@ __all__ = [
     "event_class",
     "registered_event_types",
     "status_after",
+    "status_after_type",
     "upcast",
     "upcaster",
     "utcnow",

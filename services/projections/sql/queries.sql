@@ -1,37 +1,44 @@
--- name: insert_received
+-- name: register_row
+SELECT id, number, site, location, category, urgency, channel, status, receiving_officer,
+       department, complainant_name, complainant_key, description, received_at, updated_at,
+       version, last_event_type, severity, responsibility, third_party, safety_escalated,
+       acknowledged_at, resolved_at, closed_at, cycle, search, satisfied
+FROM projections.complaints WHERE id = $1;
+
+-- name: put_register_row
 INSERT INTO projections.complaints (
     id, number, site, location, category, urgency, channel, status, receiving_officer,
-    department, complainant_name, description, received_at, updated_at, version, last_event_type,
-    search)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16,
-        lower($2 || ' ' || $4 || ' ' || $12));
+    department, complainant_name, complainant_key, description, received_at, updated_at,
+    version, last_event_type, severity, responsibility, third_party, safety_escalated,
+    acknowledged_at, resolved_at, closed_at, cycle, search, satisfied)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19,
+        $20, $21, $22, $23, $24, $25, $26, $27)
+ON CONFLICT (id) DO UPDATE SET
+    number = EXCLUDED.number, site = EXCLUDED.site, location = EXCLUDED.location,
+    category = EXCLUDED.category, urgency = EXCLUDED.urgency, channel = EXCLUDED.channel,
+    status = EXCLUDED.status, receiving_officer = EXCLUDED.receiving_officer,
+    department = EXCLUDED.department, complainant_name = EXCLUDED.complainant_name,
+    complainant_key = EXCLUDED.complainant_key, description = EXCLUDED.description,
+    received_at = EXCLUDED.received_at, updated_at = EXCLUDED.updated_at,
+    version = EXCLUDED.version, last_event_type = EXCLUDED.last_event_type,
+    severity = EXCLUDED.severity, responsibility = EXCLUDED.responsibility,
+    third_party = EXCLUDED.third_party, safety_escalated = EXCLUDED.safety_escalated,
+    acknowledged_at = EXCLUDED.acknowledged_at, resolved_at = EXCLUDED.resolved_at,
+    closed_at = EXCLUDED.closed_at, cycle = EXCLUDED.cycle, search = EXCLUDED.search,
+    satisfied = EXCLUDED.satisfied;
 
--- name: set_fields
--- The lifecycle facts an event adds; NULL leaves a column as it is.
-UPDATE projections.complaints SET
-    severity = COALESCE($2, severity),
-    responsibility = COALESCE($3, responsibility),
-    third_party = COALESCE($4, third_party),
-    category = COALESCE($5, category),
-    safety_escalated = safety_escalated OR $6,
-    acknowledged_at = COALESCE(acknowledged_at, $7),
-    resolved_at = CASE WHEN $10 THEN NULL ELSE COALESCE($8, resolved_at) END,
-    closed_at = CASE WHEN $10 THEN NULL ELSE COALESCE($9, closed_at) END,
-    cycle = COALESCE($11, cycle)
-WHERE id = $1;
+-- name: sla_state_row
+SELECT complaint_id, state, breached_ever, updated_at, response_due_at, resolution_due_at
+FROM projections.sla_state WHERE complaint_id = $1;
 
 -- name: put_sla_state
-INSERT INTO projections.sla_state (complaint_id, state, breached_ever, updated_at)
-VALUES ($1, $2, $3, $4)
+INSERT INTO projections.sla_state (complaint_id, state, breached_ever, updated_at,
+    response_due_at, resolution_due_at)
+VALUES ($1, $2, $3, $4, $5, $6)
 ON CONFLICT (complaint_id) DO UPDATE SET
-    state = EXCLUDED.state,
-    breached_ever = projections.sla_state.breached_ever OR EXCLUDED.breached_ever,
-    updated_at = EXCLUDED.updated_at;
-
--- name: advance
-UPDATE projections.complaints
-SET status = $2, updated_at = $3, version = $4, last_event_type = $5
-WHERE id = $1;
+    state = EXCLUDED.state, breached_ever = EXCLUDED.breached_ever,
+    updated_at = EXCLUDED.updated_at, response_due_at = EXCLUDED.response_due_at,
+    resolution_due_at = EXCLUDED.resolution_due_at;
 
 -- name: list_complaints
 -- $6 picks the order among a fixed few (no SQL is built from the request).
@@ -40,6 +47,7 @@ SELECT c.id, c.number, c.site, c.location, c.category, c.urgency, c.channel, c.s
        c.severity, c.responsibility, c.third_party, c.safety_escalated, c.acknowledged_at,
        c.resolved_at, c.closed_at, c.cycle,
        COALESCE(s.state, 'none') AS sla_state, COALESCE(s.breached_ever, false) AS sla_breached_ever,
+       s.response_due_at, s.resolution_due_at,
        count(*) OVER () AS total
 FROM projections.complaints c
 LEFT JOIN projections.sla_state s ON s.complaint_id = c.id
@@ -59,12 +67,15 @@ ORDER BY
 LIMIT $7 OFFSET $8;
 
 -- name: get_complaint
-SELECT id, number, site, location, category, urgency, channel, status, receiving_officer,
-       department, complainant_name, description, received_at, updated_at, version
-FROM projections.complaints WHERE id = $1;
-
--- name: set_satisfied
-UPDATE projections.complaints SET satisfied = $2 WHERE id = $1;
+SELECT c.id, c.number, c.site, c.location, c.category, c.urgency, c.channel, c.status,
+       c.receiving_officer, c.department, c.complainant_name, c.description, c.received_at,
+       c.updated_at, c.version, c.severity, c.responsibility, c.third_party, c.safety_escalated,
+       c.acknowledged_at, c.resolved_at, c.closed_at, c.cycle, c.satisfied,
+       COALESCE(s.state, 'none') AS sla_state, COALESCE(s.breached_ever, false) AS sla_breached_ever,
+       s.response_due_at, s.resolution_due_at
+FROM projections.complaints c
+LEFT JOIN projections.sla_state s ON s.complaint_id = c.id
+WHERE c.id = $1;
 
 -- name: dashboard
 -- Per group (all, category or severity) of the complaints received in [$2, $3).
@@ -114,6 +125,23 @@ SELECT c.site, min(c.location) AS location, c.category, count(*) AS complaints,
 FROM projections.complaints c
 WHERE ($1::text IS NULL OR c.site = $1) AND c.received_at >= $2
 GROUP BY c.site, lower(regexp_replace(c.location, '\s+', '', 'g')), c.category
+HAVING count(*) >= $3
+ORDER BY complaints DESC, last_received_at DESC
+LIMIT 100;
+
+-- name: repeat_complainants
+-- The same complainant (by contact key) at least $3 times since $2.
+SELECT left(c.complainant_key, 12) AS complainant,
+       (array_agg(c.complainant_name ORDER BY c.received_at DESC))[1] AS name,
+       count(*) AS complaints,
+       array_agg(DISTINCT c.site) AS sites,
+       array_agg(c.id ORDER BY c.received_at) AS complaint_ids,
+       array_agg(c.number ORDER BY c.received_at) AS numbers,
+       max(c.received_at) AS last_received_at
+FROM projections.complaints c
+WHERE c.complainant_key IS NOT NULL AND ($1::text IS NULL OR c.site = $1)
+  AND c.received_at >= $2
+GROUP BY c.complainant_key
 HAVING count(*) >= $3
 ORDER BY complaints DESC, last_received_at DESC
 LIMIT 100;

@@ -22,18 +22,27 @@ from shared.events.complaints import (
 
 @pytest.fixture
 def register(pool: asyncpg.Pool) -> EventConsumer:
-    return EventConsumer(pool, ComplaintRegister())
+    return EventConsumer(pool, ComplaintRegister("test-secret"))
 
 
 async def _complaint(
-    pool, register, site, officer, minutes_ago, location="3F 飲水機", category="repair_delay"
+    pool,
+    register,
+    site,
+    officer,
+    minutes_ago,
+    location="3F 飲水機",
+    category="repair_delay",
+    phone="0912345678",
+    email=None,
 ):  # type: ignore[no-untyped-def]
     complaint = uuid4()
     received = ComplaintReceived(
         number=f"{site}-{complaint.hex[:4]}",
         complainant_name="x",
         department="y",
-        phone="0912345678",
+        phone=phone,
+        email=email,
         site=site,
         location=location,
         category=category,
@@ -102,3 +111,24 @@ async def test_hotspots_flag_the_same_problem_at_the_same_place(
     assert (hot["category"], hot["complaints"]) == ("repair_delay", 3)
     assert hot["complaint_ids"] == list(reversed(dispenser)), "oldest first"
     assert await repository.hotspots(pool, site, utcnow() - timedelta(minutes=30), 3) == []
+
+
+async def test_repeat_complainants_are_recognised_by_their_contacts(
+    pool: asyncpg.Pool, register: EventConsumer
+) -> None:
+    site = "P" + uuid4().hex[:5].upper()
+    same_person = [
+        await _complaint(pool, register, site, "wang", m, location=f"{m}F", phone=phone)
+        for m, phone in ((9, "0922-111-333"), (8, "0922 111 333"), (7, "0922111333"))
+    ]
+    await _complaint(pool, register, site, "wang", 6, phone="0933000111")
+    await _complaint(pool, register, site, "wang", 5, phone=None, email="a@example.org")
+    await _complaint(pool, register, site, "wang", 4, phone=None, email="A@Example.org")
+    since = utcnow() - timedelta(days=30)
+    [person] = await repository.repeat_complainants(pool, site, since, 3)
+    assert person["complaints"] == 3 and person["complaint_ids"] == same_person
+    assert "0922" not in person["complainant"], "a key, not the phone number"
+    by_count = sorted(
+        r["complaints"] for r in await repository.repeat_complainants(pool, site, since, 2)
+    )
+    assert by_count == [2, 3], "the email, in any case, is one person too"

@@ -17,7 +17,7 @@ from shared.events.sla import SlaBreached
 
 @pytest.fixture
 def register(pool: asyncpg.Pool) -> EventConsumer:
-    return EventConsumer(pool, ComplaintRegister())
+    return EventConsumer(pool, ComplaintRegister("test-secret"))
 
 
 def _received(
