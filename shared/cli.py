@@ -1,4 +1,4 @@
-"""``desk``: run the whole system locally, migrate, create topics."""
+"""``desk``: run the whole system locally, migrate, create topics, rebuild projections."""
 
 import argparse
 import asyncio
@@ -8,11 +8,15 @@ import sys
 import threading
 from pathlib import Path
 
+from tqdm import tqdm
+
 from . import db
 from .devstack.broker import EmbeddedBroker
 from .devstack.postgres import EmbeddedPostgres
 from .devstack.stack import SERVICES, Stack
 from .kafka import ensure_topics
+from .rebuild import RebuildReport
+from .rebuild import rebuild as rebuild_projection
 from .settings import ServiceSettings
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -95,12 +99,61 @@ def topics(_: argparse.Namespace) -> int:
     return 0
 
 
+async def _rebuild(url: str, names: list[str], batch_size: int) -> list[RebuildReport]:
+    from services.projections.rebuild import rebuilders
+    from services.projections.settings import ProjectionsSettings
+
+    available = rebuilders(ProjectionsSettings().contact_key_secret)
+    reports = []
+    for name in names:
+        with tqdm(desc=f"rebuild {name} / 重建", unit=" events", unit_scale=True) as bar:
+
+            async def total(n: int, bar: tqdm = bar) -> None:
+                bar.total = n
+                bar.refresh()
+
+            async def advance(n: int, bar: tqdm = bar) -> None:
+                bar.update(n)
+
+            reports.append(
+                await rebuild_projection(
+                    url, available[name](), batch_size=batch_size, on_total=total, on_batch=advance
+                )
+            )
+    return reports
+
+
+def rebuild(args: argparse.Namespace) -> int:
+    """Rebuild projections from the event store into new tables and swap them in."""
+    from services.projections.rebuild import rebuilders
+
+    known = list(rebuilders(""))
+    names = known if args.projection == "all" else [args.projection]
+    url = os.environ.get("DATABASE_URL") or ServiceSettings().database_url
+    for r in asyncio.run(_rebuild(url, names, args.batch_size)):
+        rows = ", ".join(f"{t} {n:,}" for t, n in r.rows.items())
+        print(
+            f"{r.projection}: {r.events:,} events in {r.seconds:.1f}s "
+            f"({r.events_per_second:,.0f}/s), {r.skipped} skipped; rows: {rows}; "
+            f"swapped in {r.swap_seconds * 1000:.0f} ms with {r.tail_events} late events"
+        )
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="desk", description="Complaint desk / 投訴處理系統")
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("run", help="run the whole system locally").set_defaults(func=run)
     commands.add_parser("migrate", help="apply database migrations").set_defaults(func=migrate)
     commands.add_parser("topics", help="create the Kafka topics").set_defaults(func=topics)
+    rebuilding = commands.add_parser(
+        "rebuild", help="rebuild projections from the event store (blue/green, no downtime)"
+    )
+    rebuilding.add_argument(
+        "projection", nargs="?", default="all", choices=["all", "register", "timeline"]
+    )
+    rebuilding.add_argument("--batch-size", type=int, default=10_000)
+    rebuilding.set_defaults(func=rebuild)
     args = parser.parse_args(argv)
     return int(args.func(args))
 

@@ -108,6 +108,9 @@ class EventConsumer:
         self.projector = projector
         self.name = projector.name
         self.stream_types = tuple(projector.stream_types)
+        # A projector whose tables a rebuild may swap in: each effect holds a shared lock the
+        # swap takes exclusively, so no effect straddles the swap.
+        self.swappable = bool(getattr(projector, "swappable", False))
         self.max_attempts = max_attempts
         self.retry_delay = retry_delay
         self._clock = clock
@@ -204,6 +207,8 @@ class EventConsumer:
             attempt += 1
             try:
                 async with self.pool.acquire() as conn, conn.transaction():
+                    if self.swappable:
+                        await conn.execute(Q.hold_projection, self.name)
                     applied = await conn.fetchval(
                         Q.claim_stream, self.name, event.stream_type, event.stream_id
                     )
@@ -248,6 +253,8 @@ class EventConsumer:
     ) -> None:
         """Record the dead letter and move the stream past it, in one transaction."""
         async with self.pool.acquire() as conn, conn.transaction():
+            if self.swappable:
+                await conn.execute(Q.hold_projection, self.name)
             applied = await conn.fetchval(
                 Q.claim_stream, self.name, event.stream_type, event.stream_id
             )

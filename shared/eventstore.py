@@ -166,6 +166,21 @@ async def read_after(
     ]
 
 
+async def read_after_rows(
+    conn: Executor, after: FollowPosition, stream_types: Sequence[str], limit: int = 10_000
+) -> list[asyncpg.Record]:
+    """As :func:`read_after`, the rows as stored (no envelope is built): for bulk readers that
+    fold millions of events."""
+    return await conn.fetch(
+        Q.read_after, str(after.tx_id), after.position, list(stream_types), limit
+    )
+
+
+async def count_of(conn: Executor, stream_types: Sequence[str]) -> int:
+    """How many events the log holds of these stream types."""
+    return int(await conn.fetchval(Q.count_of, list(stream_types)))
+
+
 async def head(conn: Executor) -> int:
     return int(await conn.fetchval(Q.head))
 

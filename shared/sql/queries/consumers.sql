@@ -6,6 +6,22 @@ VALUES ($1, $2, $3, 0)
 ON CONFLICT (consumer, stream_type, stream_id) DO UPDATE SET version = p.version
 RETURNING version;
 
+-- name: hold_projection
+SELECT pg_advisory_xact_lock_shared(hashtext('projection:' || $1));
+
+-- name: take_projection
+-- The rebuild's swap: waits for the effects in flight, and holds new ones off until commit.
+SELECT pg_advisory_xact_lock(hashtext('projection:' || $1));
+
+-- name: replace_checkpoint
+INSERT INTO consumers.checkpoints (consumer, tx_id, position, updated_at)
+VALUES ($1, $2::text::xid8, $3, now())
+ON CONFLICT (consumer) DO UPDATE
+SET tx_id = EXCLUDED.tx_id, position = EXCLUDED.position, updated_at = now();
+
+-- name: forget_streams
+DELETE FROM consumers.stream_positions WHERE consumer = $1;
+
 -- name: advance_stream
 UPDATE consumers.stream_positions SET version = $4
 WHERE consumer = $1 AND stream_type = $2 AND stream_id = $3;

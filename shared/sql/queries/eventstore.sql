@@ -53,5 +53,8 @@ SELECT count(*) AS behind, min(recorded_at) AS oldest
 FROM eventstore.events
 WHERE (tx_id, position) > ($1::text::xid8, $2::bigint);
 
+-- name: count_of
+SELECT count(*) FROM eventstore.events WHERE stream_type = ANY($1::text[]);
+
 -- name: head
 SELECT COALESCE(max(position), 0) FROM eventstore.events;

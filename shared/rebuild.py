@@ -1,0 +1,241 @@
+"""Blue/green rebuilds of a projection from the durable log.
+
+A rebuild folds the whole log into new tables beside the live ones (``<table>__next``), gives
+them the live tables' indexes, and then swaps them in within one short transaction: it waits
+for the live projector's effects in flight and holds new ones off, folds the last events that
+arrived meanwhile, drops the old tables, renames the new ones, and replaces the projector's
+stream positions and checkpoint with the rebuild's. Queries keep running throughout; they wait
+only for that last transaction. The live projector then carries on from exactly what the new
+tables hold.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+from uuid import UUID
+
+import asyncpg
+
+from . import eventstore
+from .consumer import Q as CONSUMERS
+from .eventstore import FollowPosition
+
+Rows = dict[str, list[tuple[Any, ...]]]
+
+
+class Rebuilder(Protocol):
+    """A port each rebuildable projection implements: how stored rows fold into its tables.
+
+    ``take`` folds one stored event (a row of the log, its payload as JSON text) and may raise
+    to skip it, as the live projector would park it. ``flush`` returns the rows to write since
+    the last flush: during the bulk pass only rows not yet written (``final`` False: it may
+    hold rows back), and at the end every row changed since the last flush."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def stream_types(self) -> Sequence[str]: ...
+
+    @property
+    def schema(self) -> str: ...
+
+    @property
+    def tables(self) -> Mapping[str, Sequence[str]]: ...
+
+    @property
+    def keys(self) -> Mapping[str, str]: ...
+
+    def take(self, row: asyncpg.Record) -> None: ...
+
+    def flush(self, final: bool) -> Rows: ...
+
+
+@dataclass
+class RebuildReport:
+    projection: str
+    events: int = 0
+    skipped: int = 0
+    streams: int = 0
+    rows: dict[str, int] = field(default_factory=dict)
+    tail_events: int = 0
+    seconds: float = 0.0
+    swap_seconds: float = 0.0
+
+    @property
+    def events_per_second(self) -> float:
+        return self.events / self.seconds if self.seconds else 0.0
+
+
+@dataclass
+class _Pass:
+    position: FollowPosition = field(default_factory=FollowPosition)
+    versions: dict[tuple[str, UUID], int] = field(default_factory=dict)
+    events: int = 0
+    skipped: int = 0
+
+
+async def _follow(
+    conn: asyncpg.Connection,
+    rebuilder: Rebuilder,
+    state: _Pass,
+    batch_size: int,
+    on_batch: Callable[[int], Any] | None = None,
+) -> int:
+    """Fold the log from ``state.position`` up to what is committed now; returns the count."""
+    taken = 0
+    versions = state.versions
+    while True:
+        rows = await eventstore.read_after_rows(
+            conn, state.position, rebuilder.stream_types, batch_size
+        )
+        for row in rows:
+            try:
+                rebuilder.take(row)
+            except Exception:
+                state.skipped += 1
+            versions[(row["stream_type"], row["stream_id"])] = row["version"]
+        if rows:
+            last = rows[-1]
+            state.position = FollowPosition(last["tx_id"], last["position"])
+            taken += len(rows)
+            state.events += len(rows)
+            if on_batch:
+                await on_batch(len(rows))
+        if len(rows) < batch_size:
+            return taken
+
+
+async def _write(
+    conn: asyncpg.Connection, schema: str, rebuilder: Rebuilder, rows: Rows, *, replace: bool
+) -> None:
+    for table, records in rows.items():
+        if not records:
+            continue
+        columns = list(rebuilder.tables[table])
+        key = rebuilder.keys.get(table)
+        if replace and key:
+            index = columns.index(key)
+            await conn.execute(
+                f'DELETE FROM "{schema}"."{table}__next" WHERE "{key}" = ANY($1)',
+                [r[index] for r in records],
+            )
+        await conn.copy_records_to_table(
+            f"{table}__next", schema_name=schema, records=records, columns=columns
+        )
+
+
+_INDEXES = """
+SELECT i.relname AS name, pg_get_indexdef(i.oid) AS definition, x.indisprimary AS is_primary
+FROM pg_index x
+JOIN pg_class i ON i.oid = x.indexrelid
+JOIN pg_class t ON t.oid = x.indrelid
+JOIN pg_namespace n ON n.oid = t.relnamespace
+WHERE n.nspname = $1 AND t.relname = $2
+ORDER BY i.relname
+"""
+
+
+async def _index_like_live(conn: asyncpg.Connection, schema: str, table: str) -> list[str]:
+    """Give ``table__next`` each index of the live table, named ``<index>__next``. Returns the
+    live index names."""
+    names = []
+    for ix in await conn.fetch(_INDEXES, schema, table):
+        name = ix["name"]
+        definition = re.sub(
+            rf"INDEX {re.escape(name)} ON {re.escape(schema)}\.{re.escape(table)} ",
+            f"INDEX {name}__next ON {schema}.{table}__next ",
+            ix["definition"],
+            count=1,
+        )
+        if f"{table}__next" not in definition:
+            raise RuntimeError(f"cannot re-create index {name}: {ix['definition']}")
+        await conn.execute(definition)
+        if ix["is_primary"]:
+            await conn.execute(
+                f'ALTER TABLE "{schema}"."{table}__next" '
+                f'ADD CONSTRAINT "{name}__next" PRIMARY KEY USING INDEX "{name}__next"'
+            )
+        names.append(name)
+    return names
+
+
+async def rebuild(
+    database_url: str,
+    rebuilder: Rebuilder,
+    *,
+    batch_size: int = 10_000,
+    on_total: Callable[[int], Any] | None = None,
+    on_batch: Callable[[int], Any] | None = None,
+) -> RebuildReport:
+    """Rebuild ``rebuilder``'s tables from the log and swap them in; see the module's doc."""
+    started = time.perf_counter()
+    schema = rebuilder.schema
+    # No JSON codec on this connection: payloads stay text from the log to the new tables.
+    conn = await asyncpg.connect(database_url)
+    try:
+        for table in rebuilder.tables:
+            await conn.execute(f'DROP TABLE IF EXISTS "{schema}"."{table}__next"')
+            await conn.execute(
+                f'CREATE TABLE "{schema}"."{table}__next" '
+                f'(LIKE "{schema}"."{table}" INCLUDING ALL EXCLUDING INDEXES)'
+            )
+        if on_total:
+            await on_total(await eventstore.count_of(conn, rebuilder.stream_types))
+
+        state = _Pass()
+
+        async def written(count: int) -> None:
+            await _write(conn, schema, rebuilder, rebuilder.flush(False), replace=False)
+            if on_batch:
+                await on_batch(count)
+
+        await _follow(conn, rebuilder, state, batch_size, written)
+        await _write(conn, schema, rebuilder, rebuilder.flush(True), replace=False)
+        indexes = {t: await _index_like_live(conn, schema, t) for t in rebuilder.tables}
+        for table in rebuilder.tables:
+            await conn.execute(f'ANALYZE "{schema}"."{table}__next"')
+
+        swap_started = time.perf_counter()
+        async with conn.transaction():
+            await conn.execute(CONSUMERS.take_projection, rebuilder.name)
+            tail = await _follow(conn, rebuilder, state, batch_size)
+            await _write(conn, schema, rebuilder, rebuilder.flush(True), replace=True)
+            for table, names in indexes.items():
+                await conn.execute(f'DROP TABLE "{schema}"."{table}"')
+                await conn.execute(f'ALTER TABLE "{schema}"."{table}__next" RENAME TO "{table}"')
+                for name in names:
+                    await conn.execute(f'ALTER INDEX "{schema}"."{name}__next" RENAME TO "{name}"')
+            await conn.execute(CONSUMERS.forget_streams, rebuilder.name)
+            await conn.copy_records_to_table(
+                "stream_positions",
+                schema_name="consumers",
+                columns=["consumer", "stream_type", "stream_id", "version"],
+                records=[(rebuilder.name, t, i, v) for (t, i), v in state.versions.items()],
+            )
+            await conn.execute(
+                CONSUMERS.replace_checkpoint,
+                rebuilder.name,
+                str(state.position.tx_id),
+                state.position.position,
+            )
+        report = RebuildReport(
+            projection=rebuilder.name,
+            events=state.events,
+            skipped=state.skipped,
+            streams=len(state.versions),
+            tail_events=tail,
+            swap_seconds=time.perf_counter() - swap_started,
+        )
+        for table in rebuilder.tables:
+            report.rows[table] = int(
+                await conn.fetchval(f'SELECT count(*) FROM "{schema}"."{table}"')
+            )
+        report.seconds = time.perf_counter() - started
+        return report
+    finally:
+        await conn.close()
