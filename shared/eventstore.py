@@ -166,14 +166,27 @@ async def read_after(
     ]
 
 
+# What a bulk reader may ask :func:`read_after_rows` for (besides tx_id and position).
+EVENT_COLUMNS = frozenset({
+    "event_id", "event_type", "stream_type", "stream_id", "version", "occurred_at", "site_id",
+    "actor", "correlation_id", "causation_id", "schema_version", "data", "recorded_at",
+})  # fmt: skip
+
+
 async def read_after_rows(
-    conn: Executor, after: FollowPosition, stream_types: Sequence[str], limit: int = 10_000
+    conn: Executor,
+    after: FollowPosition,
+    stream_types: Sequence[str],
+    limit: int = 10_000,
+    columns: Sequence[str] = tuple(sorted(EVENT_COLUMNS)),
 ) -> list[asyncpg.Record]:
-    """As :func:`read_after`, the rows as stored (no envelope is built): for bulk readers that
-    fold millions of events."""
-    return await conn.fetch(
-        Q.read_after, str(after.tx_id), after.position, list(stream_types), limit
-    )
+    """As :func:`read_after`, the rows as stored, with only ``columns`` (no envelope is
+    built): for bulk readers that fold millions of events."""
+    unknown = set(columns) - EVENT_COLUMNS
+    if unknown:
+        raise ValueError(f"not columns of the event store: {sorted(unknown)}")
+    query = Q.read_after_columns.replace("{columns}", ", ".join(columns))
+    return await conn.fetch(query, str(after.tx_id), after.position, list(stream_types), limit)
 
 
 async def count_of(conn: Executor, stream_types: Sequence[str]) -> int:

@@ -3,14 +3,14 @@
 A rebuild folds the whole log into new tables beside the live ones (``<table>__next``), gives
 them the live tables' indexes, and then swaps them in within one short transaction: it waits
 for the live projector's effects in flight and holds new ones off, folds the last events that
-arrived meanwhile, drops the old tables, renames the new ones, and replaces the projector's
-stream positions and checkpoint with the rebuild's. Queries keep running throughout; they wait
-only for that last transaction. The live projector then carries on from exactly what the new
-tables hold.
-"""
+arrived meanwhile, replaces the projector's stream positions and checkpoint with the
+rebuild's, and last drops the old tables and renames the new ones. Queries keep running
+throughout; they wait only for the renames and the commit. The live projector then carries on
+from exactly what the new tables hold."""
 
 from __future__ import annotations
 
+import asyncio
 import re
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -50,6 +50,12 @@ class Rebuilder(Protocol):
     @property
     def keys(self) -> Mapping[str, str]: ...
 
+    @property
+    def columns(self) -> Sequence[str]:
+        """The event store's columns ``take`` reads (stream_type, stream_id and version are
+        always among them)."""
+        ...
+
     def take(self, row: asyncpg.Record) -> None: ...
 
     def flush(self, final: bool) -> Rows: ...
@@ -86,13 +92,23 @@ async def _follow(
     batch_size: int,
     on_batch: Callable[[int], Any] | None = None,
 ) -> int:
-    """Fold the log from ``state.position`` up to what is committed now; returns the count."""
+    """Fold the log from ``state.position`` up to what is committed now; returns the count.
+    The next batch is read while this one is folded."""
     taken = 0
     versions = state.versions
+    types = rebuilder.stream_types
+    columns = sorted({"stream_type", "stream_id", "version", *rebuilder.columns})
+    reading = asyncio.ensure_future(
+        eventstore.read_after_rows(conn, state.position, types, batch_size, columns)
+    )
     while True:
-        rows = await eventstore.read_after_rows(
-            conn, state.position, rebuilder.stream_types, batch_size
-        )
+        rows = await reading
+        if len(rows) == batch_size:
+            last = rows[-1]
+            after = FollowPosition(last["tx_id"], last["position"])
+            reading = asyncio.ensure_future(
+                eventstore.read_after_rows(conn, after, types, batch_size, columns)
+            )
         for row in rows:
             try:
                 rebuilder.take(row)
@@ -140,10 +156,12 @@ ORDER BY i.relname
 """
 
 
-async def _index_like_live(conn: asyncpg.Connection, schema: str, table: str) -> list[str]:
-    """Give ``table__next`` each index of the live table, named ``<index>__next``. Returns the
-    live index names."""
-    names = []
+async def _indexes_like_live(
+    conn: asyncpg.Connection, schema: str, table: str
+) -> list[tuple[str, list[str]]]:
+    """The statements that give ``table__next`` each index of the live table, named
+    ``<index>__next``: (the live index's name, its statements)."""
+    found = []
     for ix in await conn.fetch(_INDEXES, schema, table):
         name = ix["name"]
         definition = re.sub(
@@ -154,14 +172,27 @@ async def _index_like_live(conn: asyncpg.Connection, schema: str, table: str) ->
         )
         if f"{table}__next" not in definition:
             raise RuntimeError(f"cannot re-create index {name}: {ix['definition']}")
-        await conn.execute(definition)
+        statements = [definition]
         if ix["is_primary"]:
-            await conn.execute(
+            statements.append(
                 f'ALTER TABLE "{schema}"."{table}__next" '
                 f'ADD CONSTRAINT "{name}__next" PRIMARY KEY USING INDEX "{name}__next"'
             )
-        names.append(name)
-    return names
+        found.append((name, statements))
+    return found
+
+
+async def _run_spread(connections: Sequence[asyncpg.Connection], work: list[list[str]]) -> None:
+    """Run each group of statements, in order within a group, the groups spread over the
+    connections (index builds use every core)."""
+    queue = list(work)
+
+    async def worker(conn: asyncpg.Connection) -> None:
+        while queue:
+            for statement in queue.pop(0):
+                await conn.execute(statement)
+
+    await asyncio.gather(*(worker(c) for c in connections))
 
 
 async def rebuild(
@@ -175,8 +206,11 @@ async def rebuild(
     """Rebuild ``rebuilder``'s tables from the log and swap them in; see the module's doc."""
     started = time.perf_counter()
     schema = rebuilder.schema
-    # No JSON codec on this connection: payloads stay text from the log to the new tables.
-    conn = await asyncpg.connect(database_url)
+    # No JSON codec: payloads stay text from the log to the new tables. Each batch's commit
+    # need not wait for the disk (a rebuild that dies is started again); the swap's does.
+    settings = {"synchronous_commit": "off", "maintenance_work_mem": "256MB"}
+    conn = await asyncpg.connect(database_url, server_settings=settings)
+    writer = await asyncpg.connect(database_url, server_settings=settings)
     try:
         for table in rebuilder.tables:
             await conn.execute(f'DROP TABLE IF EXISTS "{schema}"."{table}__next"')
@@ -188,28 +222,35 @@ async def rebuild(
             await on_total(await eventstore.count_of(conn, rebuilder.stream_types))
 
         state = _Pass()
+        writing: asyncio.Future[None] | None = None
 
         async def written(count: int) -> None:
-            await _write(conn, schema, rebuilder, rebuilder.flush(False), replace=False)
+            # Rows go out on the second connection while the next batch is folded.
+            nonlocal writing
+            rows = rebuilder.flush(False)
+            if writing is not None:
+                await writing
+            writing = asyncio.ensure_future(_write(writer, schema, rebuilder, rows, replace=False))
             if on_batch:
                 await on_batch(count)
 
         await _follow(conn, rebuilder, state, batch_size, written)
-        await _write(conn, schema, rebuilder, rebuilder.flush(True), replace=False)
-        indexes = {t: await _index_like_live(conn, schema, t) for t in rebuilder.tables}
+        if writing is not None:
+            await writing
+        await _write(writer, schema, rebuilder, rebuilder.flush(True), replace=False)
+        indexes = {t: await _indexes_like_live(conn, schema, t) for t in rebuilder.tables}
+        await _run_spread(
+            [conn, writer], [statements for ixs in indexes.values() for _, statements in ixs]
+        )
         for table in rebuilder.tables:
             await conn.execute(f'ANALYZE "{schema}"."{table}__next"')
 
         swap_started = time.perf_counter()
         async with conn.transaction():
+            await conn.execute("SET LOCAL synchronous_commit TO on")
             await conn.execute(CONSUMERS.take_projection, rebuilder.name)
             tail = await _follow(conn, rebuilder, state, batch_size)
             await _write(conn, schema, rebuilder, rebuilder.flush(True), replace=True)
-            for table, names in indexes.items():
-                await conn.execute(f'DROP TABLE "{schema}"."{table}"')
-                await conn.execute(f'ALTER TABLE "{schema}"."{table}__next" RENAME TO "{table}"')
-                for name in names:
-                    await conn.execute(f'ALTER INDEX "{schema}"."{name}__next" RENAME TO "{name}"')
             await conn.execute(CONSUMERS.forget_streams, rebuilder.name)
             await conn.copy_records_to_table(
                 "stream_positions",
@@ -223,6 +264,12 @@ async def rebuild(
                 str(state.position.tx_id),
                 state.position.position,
             )
+            # Last, so queries wait only for the renames and the commit.
+            for table, ixs in indexes.items():
+                await conn.execute(f'DROP TABLE "{schema}"."{table}"')
+                await conn.execute(f'ALTER TABLE "{schema}"."{table}__next" RENAME TO "{table}"')
+                for name, _ in ixs:
+                    await conn.execute(f'ALTER INDEX "{schema}"."{name}__next" RENAME TO "{name}"')
         report = RebuildReport(
             projection=rebuilder.name,
             events=state.events,
@@ -239,3 +286,4 @@ async def rebuild(
         return report
     finally:
         await conn.close()
+        await writer.close()

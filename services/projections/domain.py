@@ -33,20 +33,20 @@ TIMELINE_COLUMNS = (
 )  # fmt: skip
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: a rebuild makes millions, and frozen init costs double
 class StoredEvent:
     """An event as the log holds it, without validating its payload (folds read only the
     fields they need, so a rebuild does not pay for a full model per event)."""
 
     position: int
-    event_id: UUID
+    event_id: UUID | None  # None: not read (a rebuild reads only the columns its fold uses)
     event_type: str
     stream_type: str
     stream_id: UUID
     version: int
     occurred_at: datetime
-    actor: str
-    correlation_id: UUID
+    actor: str | None
+    correlation_id: UUID | None
     causation_id: UUID | None
     data: dict[str, Any]
 

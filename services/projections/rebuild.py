@@ -1,11 +1,11 @@
 """The projections' rebuilders: the same folds as the live projectors, over the stored log."""
 
-import json
 from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar
 from uuid import UUID
 
 import asyncpg
+import orjson
 
 from shared.events import upcast
 from shared.rebuild import Rows
@@ -24,19 +24,12 @@ from .handlers import ComplaintRegister, Timeline
 
 
 def _event(row: asyncpg.Record, data: Any) -> StoredEvent:
+    get = row.get  # a column the rebuilder did not ask for reads as None
     return StoredEvent(
-        position=row["position"],
-        event_id=row["event_id"],
-        event_type=row["event_type"],
-        stream_type=row["stream_type"],
-        stream_id=row["stream_id"],
-        version=row["version"],
-        occurred_at=row["occurred_at"],
-        actor=row["actor"],
-        correlation_id=row["correlation_id"],
-        causation_id=row["causation_id"],
-        data=data,
-    )
+        row["position"], get("event_id"), row["event_type"], row["stream_type"],
+        row["stream_id"], row["version"], row["occurred_at"], get("actor"),
+        get("correlation_id"), get("causation_id"), data,
+    )  # fmt: skip
 
 
 class RegisterRebuild:
@@ -51,6 +44,7 @@ class RegisterRebuild:
         "sla_state": SLA_STATE_COLUMNS,
     }
     keys: ClassVar[Mapping[str, str]] = {"complaints": "id", "sla_state": "complaint_id"}
+    columns = ("event_type", "occurred_at", "schema_version", "data")
 
     def __init__(self, contact_secret: str) -> None:
         self.contact_secret = contact_secret
@@ -60,7 +54,7 @@ class RegisterRebuild:
 
     def take(self, row: asyncpg.Record) -> None:
         event = _event(
-            row, upcast(row["event_type"], row["schema_version"], json.loads(row["data"]))
+            row, upcast(row["event_type"], row["schema_version"], orjson.loads(row["data"]))
         )
         sid = event.stream_id
         if event.stream_type == "sla":
@@ -95,6 +89,10 @@ class TimelineRebuild:
     schema = "projections"
     tables: ClassVar[Mapping[str, Sequence[str]]] = {"timeline": TIMELINE_COLUMNS}
     keys: ClassVar[Mapping[str, str]] = {}
+    columns = (
+        "event_id", "event_type", "occurred_at", "actor", "correlation_id", "causation_id",
+        "data",
+    )  # fmt: skip
 
     def __init__(self) -> None:
         self.pending: list[tuple[Any, ...]] = []

@@ -152,3 +152,19 @@ async def test_a_follower_never_misses_an_event_from_50_concurrent_writers(
     for stream in streams:  # and each stream in version order
         versions = [v for s, v in seen if s == stream]
         assert versions == sorted(versions)
+
+
+async def test_followers_read_in_index_order_without_sorting_the_rest_of_the_log(
+    pool: asyncpg.Pool,
+) -> None:
+    # Ordering by the text-cast tx_id once made every batch sort the whole rest of the log.
+    for query in (eventstore.Q.read_after, eventstore.Q.read_after_columns):
+        sql = query.replace("{columns}", "data")
+        async with pool.acquire() as conn, conn.transaction():
+            # Small test tables make a sort cheap; forbid it where an index can give the order.
+            for setting in ("enable_seqscan", "enable_bitmapscan", "enable_sort"):
+                await conn.execute(f"SET LOCAL {setting} = off")
+            plan = "\n".join(
+                r[0] for r in await conn.fetch(f"EXPLAIN {sql}", "0", 0, ["complaint"], 100)
+            )
+        assert "events_follow_order" in plan and "Sort" not in plan, plan
