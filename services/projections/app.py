@@ -6,6 +6,7 @@ from shared.service import ServiceSpec, create_app
 
 from .analysis import router as analysis_router
 from .api import router
+from .console.pages import router as console_router
 from .handlers import ComplaintRegister, Timeline
 from .settings import ProjectionsSettings
 
@@ -22,6 +23,6 @@ def build_app(settings: ProjectionsSettings | None = None):  # type: ignore[no-u
             settings=settings,
             migrations={"projections": Path(__file__).parent / "sql"},
             projectors=[ComplaintRegister(settings.contact_key_secret), Timeline()],
-            routers=[router, analysis_router],
+            routers=[router, analysis_router, console_router],
         )
     )

@@ -81,6 +81,8 @@ class Stack:
             name: int(os.environ.get(f"{name.upper()}_PORT", default))
             for name, default in SERVICES.items()
         }
+        if "intake" in ports:  # the console sends its commands to this stack's intake
+            env.setdefault("PROJECTIONS_INTAKE_URL", f"http://127.0.0.1:{ports['intake']}")
         self.services = {
             name: ServiceProcess(name, port, env, log_dir) for name, port in ports.items()
         }

@@ -1,0 +1,50 @@
+"""The console's port to the intake service: it sends the desk's commands on the officer's
+behalf and brings back intake's answer, or its bilingual refusal."""
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import aiohttp
+
+
+@dataclass(frozen=True)
+class IntakeAnswer:
+    status: int
+    body: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return 200 <= self.status < 300
+
+    def message(self, lang: str) -> str:
+        """Intake's refusal in the officer's language, with the fields it names."""
+        error = self.body.get("error", {})
+        text = error.get("message_zh" if lang == "zh-Hant" else "message", "")
+        return str(text or f"HTTP {self.status}")
+
+
+class IntakeUnavailable(Exception):
+    """Intake could not be reached, or answered with something other than JSON."""
+
+
+async def send(
+    base_url: str,
+    path: str,
+    body: dict[str, Any],
+    *,
+    headers: dict[str, str] | None = None,
+    within: float = 10.0,
+) -> IntakeAnswer:
+    """POST a command to intake. Returns its answer (2xx or 4xx); raises
+    :class:`IntakeUnavailable` when there is none to give the officer."""
+    try:
+        async with (
+            aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=within)) as session,
+            session.post(base_url.rstrip("/") + path, json=body, headers=headers) as response,
+        ):
+            payload = await response.json(content_type=None)
+    except (aiohttp.ClientError, TimeoutError, ValueError) as exc:
+        raise IntakeUnavailable(type(exc).__name__) from exc
+    if response.status >= 500 or not isinstance(payload, dict):
+        raise IntakeUnavailable(f"HTTP {response.status}")
+    return IntakeAnswer(response.status, payload)

@@ -1,0 +1,275 @@
+"""The console's words, in Traditional Chinese (the default) and English."""
+
+from typing import Literal
+
+Lang = Literal["zh-Hant", "en"]
+LANGS: tuple[Lang, ...] = ("zh-Hant", "en")
+
+# Each entry: (Traditional Chinese, English).
+_TEXTS: dict[str, tuple[str, str]] = {
+    "app": ("後勤投訴處理值班台", "Facilities complaint desk"),
+    "skip": ("跳至主要內容", "Skip to main content"),
+    "nav.register": ("投訴登記表", "Register"),
+    "nav.new": ("登記投訴", "New complaint"),
+    "nav.dashboard": ("儀表板", "Dashboard"),
+    "nav.hotspots": ("高頻問題", "Hotspots"),
+    "lang.switch": ("English", "中文"),
+    "register.title": ("投訴登記表", "Complaint register"),
+    "register.caption": ("共 {total} 件，依受理時間排序", "{total} complaints, newest first"),
+    "register.empty": ("沒有符合條件的投訴。", "No complaints match."),
+    "register.export": ("匯出 CSV", "Export CSV"),
+    "filter.q": ("搜尋（編號、地點、內容）", "Search (number, place, content)"),
+    "filter.site": ("院區", "Site"),
+    "filter.status": ("處理狀態", "Status"),
+    "filter.severity": ("等級", "Severity"),
+    "filter.any": ("全部", "Any"),
+    "filter.apply": ("篩選", "Filter"),
+    "page.prev": ("上一頁", "Previous"),
+    "page.next": ("下一頁", "Next"),
+    "col.number": ("編號", "Number"),
+    "col.received_at": ("受理時間", "Received"),
+    "col.officer": ("受理人", "Officer"),
+    "col.site": ("院區", "Site"),
+    "col.location": ("地點", "Location"),
+    "col.category": ("類別", "Category"),
+    "col.severity": ("等級", "Severity"),
+    "col.status": ("狀態", "Status"),
+    "col.sla": ("時效", "SLA"),
+    "col.description": ("投訴內容", "Content"),
+    "col.responsibility": ("責任歸屬", "Responsibility"),
+    "col.complainant": ("投訴人", "Complainant"),
+    "col.department": ("部門", "Department"),
+    "col.channel": ("受理管道", "Channel"),
+    "col.urgency": ("緊急程度", "Urgency"),
+    "col.version": ("版本", "Version"),
+    "sla.response": ("回應", "Response"),
+    "sla.resolution": ("解決", "Resolution"),
+    "sla.overdue": ("逾時", "overdue"),
+    "sla.left": ("剩餘", "left"),
+    "sla.none": ("—", "—"),
+    "new.title": ("登記投訴", "Register a complaint"),
+    "new.submit": ("登記", "Register"),
+    "new.phone": ("電話", "Phone"),
+    "new.email": ("電子郵件", "Email"),
+    "new.major_fault": ("重大故障（立即上報）", "Major fault (escalate at once)"),
+    "new.recording": ("登記處理中，請稍候…", "Being recorded, one moment…"),
+    "detail.title": ("投訴 {number}", "Complaint {number}"),
+    "detail.timeline": ("處理歷程", "Timeline"),
+    "detail.actions": ("處理動作", "Actions"),
+    "detail.actor": ("執行人", "Acting officer"),
+    "detail.caused_by": ("起因", "caused by"),
+    "detail.safety": ("已啟動安全上報", "Safety escalated"),
+    "detail.cycle": ("處理週期", "Cycle"),
+    "detail.catching_up": (
+        "資料更新中，頁面將自動重新整理…",
+        "Updating; this page refreshes itself…",
+    ),
+    "detail.done": ("已完成：{action}", "Done: {action}"),
+    "act.acknowledge": ("聯繫投訴人", "Acknowledge"),
+    "act.classify": ("調查分類", "Classify"),
+    "act.evidence": ("記錄證據", "Add evidence"),
+    "act.tasks": ("分派任務", "Assign a task"),
+    "act.callbacks": ("記錄回訪", "Record callback"),
+    "act.resolve": ("已解決", "Resolve"),
+    "act.close": ("歸檔", "Close"),
+    "act.reopen": ("重新開啟", "Reopen"),
+    "field.channel": ("聯繫方式", "Contact channel"),
+    "field.note": ("備註", "Note"),
+    "field.responsibility": ("責任歸屬", "Responsibility"),
+    "field.severity": ("等級", "Severity"),
+    "field.category": ("類別", "Category"),
+    "field.kind": ("種類", "Kind"),
+    "field.text": ("內容", "Details"),
+    "field.assignee_kind": ("承辦單位", "Assignee type"),
+    "field.assignee": ("承辦人／單位", "Assignee"),
+    "field.description": ("任務說明", "Task"),
+    "field.due_at": ("完成期限", "Due"),
+    "field.satisfied": ("投訴人滿意", "Complainant satisfied"),
+    "field.comments": ("意見", "Comments"),
+    "field.summary": ("處理結果", "Summary"),
+    "field.reason": ("原因", "Reason"),
+    "yes": ("是", "Yes"),
+    "no": ("否", "No"),
+    "dash.title": ("儀表板", "Dashboard"),
+    "dash.period": ("期間（天）", "Period (days)"),
+    "dash.group": ("分組", "Group by"),
+    "dash.group.all": ("全部", "All"),
+    "dash.received": ("受理件數", "Received"),
+    "dash.resolution_rate": ("解決率", "Resolution rate"),
+    "dash.response_p50": ("回應時間中位數", "Response time, median"),
+    "dash.response_p90": ("回應時間 P90", "Response time, p90"),
+    "dash.resolution_p50": ("解決時間中位數", "Resolution time, median"),
+    "dash.resolution_p90": ("解決時間 P90", "Resolution time, p90"),
+    "dash.satisfaction": ("滿意度", "Satisfaction"),
+    "dash.reopen_rate": ("重開率", "Reopen rate"),
+    "dash.breached_now": ("目前逾時", "Breached now"),
+    "dash.breached_ever": ("曾經逾時", "Ever breached"),
+    "dash.chart": ("各組受理與解決件數", "Received and resolved by group"),
+    "dash.officers": ("值班員績效", "Duty officers"),
+    "dash.officer": ("值班員", "Officer"),
+    "hot.title": ("高頻問題", "Recurring problems"),
+    "hot.intro": (
+        "同一院區、同一地點、同一類別在期間內重複出現 {threshold} 次以上。",
+        "The same category at the same site and place {threshold} or more times in the period.",
+    ),
+    "hot.count": ("件數", "Complaints"),
+    "hot.last": ("最近", "Latest"),
+    "hot.none": ("目前沒有高頻問題。", "No recurring problems."),
+    "rep.title": ("重複投訴人", "Repeat complainants"),
+    "rep.none": ("目前沒有重複投訴人。", "No repeat complainants."),
+    "rep.sites": ("院區", "Sites"),
+    "error.title": ("無法完成", "Could not be done"),
+    "error.unavailable": (
+        "受理服務暫時無法連線，請稍後再試。",
+        "The intake service cannot be reached; try again shortly.",
+    ),
+    "error.not_found": ("查無此投訴。", "No such complaint."),
+    "hours": ("小時", "h"),
+    "minutes": ("分鐘", "min"),
+    "days": ("天", "d"),
+    "dash.resolved": ("已解決件數", "Resolved"),
+}
+
+_LABELS: dict[str, dict[str, tuple[str, str]]] = {
+    "status": {
+        "new": ("新建", "New"),
+        "received": ("已受理", "Received"),
+        "classified": ("已分類", "Classified"),
+        "resolution_proposed": ("方案待確認", "Resolution proposed"),
+        "escalated": ("已上報主管", "Escalated"),
+        "resolution_agreed": ("方案已同意", "Resolution agreed"),
+        "in_progress": ("處理中", "In progress"),
+        "resolved": ("已解決", "Resolved"),
+        "under_review": ("主管復核中", "Under review"),
+        "closed": ("已歸檔", "Closed"),
+        "referred": ("已轉介", "Referred"),
+    },
+    "category": {
+        "repair_delay": ("維修延誤", "Repair delay"),
+        "shortage": ("物品短缺", "Shortage"),
+        "service_attitude": ("服務態度", "Service attitude"),
+        "safety": ("安全", "Safety"),
+        "hygiene": ("衛生", "Hygiene"),
+        "other": ("其他", "Other"),
+    },
+    "severity": {
+        "L1": ("L1 緊急", "L1 urgent"),
+        "L2": ("L2 重要", "L2 important"),
+        "L3": ("L3 一般", "L3 general"),
+        "unclassified": ("未分類", "Unclassified"),
+    },
+    "urgency": {
+        "low": ("低", "Low"),
+        "normal": ("一般", "Normal"),
+        "high": ("高", "High"),
+        "critical": ("危急", "Critical"),
+    },
+    "channel": {
+        "phone": ("電話", "Phone"),
+        "walk_in": ("現場", "Walk-in"),
+        "email": ("電子郵件", "Email"),
+        "web": ("網頁", "Web"),
+        "sms": ("簡訊", "SMS"),
+        "in_person": ("當面", "In person"),
+    },
+    "responsibility": {
+        "logistics": ("後勤", "Logistics"),
+        "third_party": ("第三方", "Third party"),
+        "outside_jurisdiction": ("非後勤管轄", "Outside jurisdiction"),
+    },
+    "evidence": {
+        "site_inspection": ("現場查看", "Site inspection"),
+        "records_check": ("調閱記錄", "Records check"),
+        "interview": ("詢問相關人員", "Interview"),
+        "third_party_assessment": ("第三方評估", "Third-party assessment"),
+        "other": ("其他", "Other"),
+    },
+    "assignee": {
+        "maintenance": ("維修團隊", "Maintenance"),
+        "procurement": ("採購部門", "Procurement"),
+        "third_party": ("第三方", "Third party"),
+        "person": ("具體責任人", "A named person"),
+    },
+    "sla": {
+        "none": ("—", "—"),
+        "on_track": ("正常", "On track"),
+        "paused": ("暫停", "Paused"),
+        "warning": ("即將逾時", "Warning"),
+        "breached": ("已逾時", "Breached"),
+        "met": ("已達成", "Met"),
+    },
+}
+
+
+class Texts:
+    """The console's words in one language: ``t("key", **values)`` and ``label(kind, value)``."""
+
+    def __init__(self, lang: Lang) -> None:
+        self.lang = lang
+        self._i = LANGS.index(lang)
+
+    def __call__(self, key: str, **values: object) -> str:
+        text = _TEXTS[key][self._i]
+        return text.format(**values) if values else text
+
+    def label(self, kind: str, value: str | None) -> str:
+        if value is None:
+            return "—"
+        pair = _LABELS[kind].get(value)
+        return pair[self._i] if pair else value
+
+    def options(self, kind: str) -> list[tuple[str, str]]:
+        return [(value, pair[self._i]) for value, pair in _LABELS[kind].items()]
+
+    def event(self, event_type: str) -> str:
+        """An event's name for the timeline."""
+        return EVENT_NAMES.get(event_type, (event_type, event_type))[self._i]
+
+
+EVENT_NAMES: dict[str, tuple[str, str]] = {
+    "ComplaintReceived": ("受理登記", "Received"),
+    "SafetyEscalated": ("安全上報", "Safety escalated"),
+    "RepeatComplaintDetected": ("疑似重複投訴", "Looks like a repeat"),
+    "ComplaintAcknowledged": ("已聯繫投訴人", "Acknowledged"),
+    "EvidenceRecorded": ("記錄證據", "Evidence recorded"),
+    "ComplaintClassified": ("調查分類", "Classified"),
+    "SeverityChanged": ("調整等級", "Severity changed"),
+    "ComplaintReferred": ("轉介", "Referred"),
+    "ResolutionProposed": ("提出方案", "Resolution proposed"),
+    "ResolutionAccepted": ("方案已同意", "Resolution accepted"),
+    "ResolutionDisputed": ("方案有異議", "Resolution disputed"),
+    "TaskAssigned": ("分派任務", "Task assigned"),
+    "TaskCompleted": ("任務完成", "Task completed"),
+    "ComplaintResolved": ("已解決", "Resolved"),
+    "CallbackRecorded": ("回訪結果", "Callback recorded"),
+    "ReviewOpened": ("主管復核", "Review opened"),
+    "ReviewConcluded": ("復核結論", "Review concluded"),
+    "ComplaintClosed": ("歸檔", "Closed"),
+    "ComplaintReopened": ("重新開啟", "Reopened"),
+    "SlaClockStarted": ("時效開始計時", "SLA clock started"),
+    "SlaPaused": ("時效暫停", "SLA paused"),
+    "SlaResumed": ("時效恢復", "SLA resumed"),
+    "SlaRecalculated": ("時效重新計算", "SLA recalculated"),
+    "SlaWarningReached": ("時效預警", "SLA warning"),
+    "SlaBreached": ("時效逾時", "SLA breached"),
+    "SlaMet": ("時效達成", "SLA met"),
+    "SlaStopped": ("時效停止", "SLA stopped"),
+    "NotificationQueued": ("通知排程", "Notification queued"),
+    "NotificationDelivered": ("通知已送達", "Notification delivered"),
+    "NotificationFailed": ("通知失敗", "Notification failed"),
+    "NotificationDeadLettered": ("通知無法送達", "Notification undeliverable"),
+    "CallbackRequested": ("已發送回訪邀請", "Callback requested"),
+    "CallbackReminderSent": ("回訪提醒", "Callback reminder sent"),
+    "CallbackPhoneCallRequested": ("請值班員電話回訪", "Phone callback requested"),
+    "CallbackAnswered": ("投訴人已回覆回訪", "Callback answered"),
+    "HandlingReportFiled": ("投訴處理報告", "Handling report filed"),
+    "WorkOrderRequested": ("已送出維修工單", "Work order requested"),
+    "PurchaseRequested": ("已送出採購申請", "Purchase requested"),
+    "TaskProgressed": ("任務進度", "Task progress"),
+    "TaskCancelled": ("任務取消", "Task cancelled"),
+    "WaitingStarted": ("開始等待", "Waiting"),
+    "WaitingEnded": ("等待結束", "Waiting ended"),
+    "CommandRejected": ("指令被拒", "Command rejected"),
+    "SlaPolicyChanged": ("時效政策變更", "SLA policy changed"),
+    "SlaCalendarChanged": ("工作日曆變更", "Calendar changed"),
+}

@@ -1,0 +1,65 @@
+"""The console's pure parts: its words in both languages, and its forms turned into commands."""
+
+import pytest
+
+from services.projections.console.forms import ACTIONS, command_body, complaint_body
+from services.projections.console.texts import _LABELS, _TEXTS, EVENT_NAMES, Texts
+from shared.events import registered_event_types
+from shared.events.complaints import Category, Severity
+from shared.events.lifecycle import Status
+
+
+def test_every_event_and_value_has_a_name_in_both_languages() -> None:
+    ours = {
+        name
+        for name, cls in registered_event_types().items()
+        if cls.__module__.startswith("shared.events.")  # not the test suite's own
+    }
+    assert ours <= set(EVENT_NAMES)
+    for pair in [*EVENT_NAMES.values(), *_TEXTS.values()]:
+        assert all(pair) and len(pair) == 2
+    assert {s.value for s in Status} <= set(_LABELS["status"])
+    assert {c.value for c in Category} <= set(_LABELS["category"])
+    assert {s.value for s in Severity} <= set(_LABELS["severity"])
+    zh, en = Texts("zh-Hant"), Texts("en")
+    assert (zh.label("status", "closed"), en.label("status", "closed")) == ("已歸檔", "Closed")
+    assert zh("register.caption", total=3) == "共 3 件，依受理時間排序"
+    assert {f"act.{a}" for a in ACTIONS} <= set(_TEXTS), "every action has a button"
+
+
+def test_a_new_complaint_form_becomes_intakes_body() -> None:
+    body = complaint_body(
+        {"complainant_name": " 陳小明 ", "phone": "", "site": "hq", "description": "漏水"}
+    )
+    assert body == {
+        "complainant_name": "陳小明",
+        "site": "HQ",
+        "description": "漏水",
+        "major_fault": False,
+    }, "trimmed, empty fields left out for intake to name"
+    assert complaint_body({"major_fault": "on"})["major_fault"] is True
+
+
+@pytest.mark.parametrize(
+    ("action", "form", "expected"),
+    [
+        ("acknowledge", {"channel": "phone", "note": ""}, {"channel": "phone"}),
+        (
+            "tasks",
+            {"assignee_kind": "maintenance", "assignee": "李", "description": "換閥",
+             "due_at": "2030-01-15T17:00"},
+            {"assignee_kind": "maintenance", "assignee": "李", "description": "換閥",
+             "due_at": "2030-01-15T17:00:00+08:00"},
+        ),
+        ("tasks", {"due_at": "tomorrow"}, {"due_at": "tomorrow"}),
+        ("callbacks", {"channel": "sms", "satisfied": "false"},
+         {"channel": "sms", "satisfied": False}),
+        ("callbacks", {"channel": "sms"}, {"channel": "sms"}),
+    ],
+)  # fmt: skip
+def test_action_forms_become_commands(
+    action: str, form: dict[str, str], expected: dict[str, object]
+) -> None:
+    assert command_body(action, form | {"actor": " 王 "}, "Asia/Taipei") == expected | {
+        "actor": "王"
+    }

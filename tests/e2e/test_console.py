@@ -1,0 +1,249 @@
+"""The duty desk console in a real browser (Debian's Chromium through Playwright), against the
+whole system: register a complaint through the form, find it in the register, act on it, and
+see the timeline and the dashboard change. Screenshots of the main pages are kept in
+test-artifacts/screenshots/."""
+
+import re
+import shutil
+from collections.abc import AsyncIterator
+
+import httpx
+import pytest
+from playwright.async_api import Browser, Page, async_playwright, expect
+
+from conftest import ARTIFACTS
+
+from .conftest import System
+
+pytestmark = pytest.mark.e2e
+
+SHOTS = ARTIFACTS / "screenshots"
+# Debian's Chromium, without `playwright install` (see ../shared/STACK-NOTES.md).
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--no-first-run",
+]  # fmt: skip
+
+
+def _chromium() -> str:
+    found = shutil.which("chromium") or shutil.which("chromium-browser")
+    if found is None:
+        pytest.fail("chromium is missing: .ci/run installs Debian's chromium package")
+    return found
+
+
+@pytest.fixture(scope="module")
+async def browser() -> AsyncIterator[Browser]:
+    async with async_playwright() as p:
+        b = await p.chromium.launch(executable_path=_chromium(), args=CHROMIUM_ARGS)
+        try:
+            yield b
+        finally:
+            await b.close()
+
+
+@pytest.fixture
+async def page(browser: Browser) -> AsyncIterator[Page]:
+    # A tablet at the desk: 1024 x 768, touch.
+    context = await browser.new_context(
+        viewport={"width": 1024, "height": 768}, has_touch=True, locale="zh-TW"
+    )
+    p = await context.new_page()
+    p.set_default_timeout(15_000)
+    try:
+        yield p
+    finally:
+        await context.close()
+
+
+async def shot(page: Page, name: str) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    await page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+
+
+async def act(page: Page, action_label: str, fields: dict[str, str] | None = None) -> None:
+    """Open one action on the detail page, fill its fields (by label), send it."""
+    panel = page.locator("details", has=page.locator("summary", has_text=action_label))
+    await panel.locator("summary").click()
+    for label, value in (fields or {}).items():
+        field = panel.get_by_label(label, exact=True)
+        tag = await field.evaluate("e => e.tagName")
+        if tag == "SELECT":
+            await field.select_option(value)
+        else:
+            await field.fill(value)
+    await panel.get_by_role("button", name=action_label).click()
+
+
+async def test_register_find_act_and_see_the_timeline_and_dashboard_change(
+    system: System, page: Page
+) -> None:
+    console = system.url("projections")
+    site = "PW"
+
+    # The dashboard of a site with no complaints yet.
+    await page.goto(f"{console}/console/dashboard?site={site}")
+    await expect(page.get_by_test_id("tiles")).to_have_count(0)
+
+    # Traditional Chinese by default; the form registers a complaint.
+    await page.goto(f"{console}/")
+    await expect(page).to_have_url(re.compile(r"/console$"))
+    assert await page.get_attribute("html", "lang") == "zh-Hant"
+    await page.get_by_role("link", name="登記投訴").click()
+    await expect(page.get_by_role("heading", name="登記投訴")).to_be_visible()
+    await page.get_by_label("投訴人", exact=True).fill("陳小明")
+    await page.get_by_label("部門", exact=True).fill("總務處")
+    await page.get_by_label("電話", exact=True).fill("0912-345-678")
+    await page.get_by_label("院區", exact=True).fill(site.lower())
+    await page.get_by_label("地點", exact=True).fill("3F 茶水間飲水機")
+    await page.get_by_label("類別", exact=True).select_option("repair_delay")
+    await page.get_by_label("受理人", exact=True).fill("王值班")
+    await page.get_by_label("投訴內容", exact=True).fill("飲水機漏水已三天，報修未處理")
+    await shot(page, "new-complaint")
+    await page.get_by_role("button", name="登記").click()
+
+    # Straight to the complaint, as the register has it.
+    await expect(page.get_by_test_id("status")).to_have_text("已受理")
+    number = (await page.get_by_role("heading", level=1).inner_text()).split()[1]
+    assert number.startswith(f"{site}-")
+    complaint_url = page.url.split("?")[0]
+    complaint_id = complaint_url.rsplit("/", 1)[1]
+
+    # Found in the register by a part of its description, with its SLA counting down.
+    await page.goto(f"{console}/console")
+    await page.get_by_label("搜尋（編號、地點、內容）").fill("飲水機漏水")
+    await page.get_by_role("button", name="篩選").click()
+    row = page.locator("tr", has=page.get_by_role("link", name=number))
+    await expect(row).to_have_count(1)
+    countdown = row.locator(".countdown").first
+    for _ in range(50):  # the response clock starts once the SLA service has planned it
+        if await row.locator(".countdown").count():
+            break
+        await page.reload()
+    await expect(countdown).to_contain_text("剩餘")
+    first = await countdown.inner_text()
+    await expect(countdown).not_to_have_text(first, timeout=3_000)  # it ticks
+    await shot(page, "register")
+    export = await page.get_by_role("link", name="匯出 CSV").get_attribute("href")
+    async with httpx.AsyncClient(timeout=15) as client:
+        csv = await client.get(f"{console}{export}")
+    assert csv.status_code == 200 and number in csv.text, "the export keeps the filters"
+
+    # Act on it from its page.
+    await row.get_by_role("link", name=number).click()
+    await act(page, "聯繫投訴人")
+    await expect(page.get_by_role("status")).to_contain_text("已完成：聯繫投訴人")
+    await act(page, "調查分類", {"責任歸屬": "logistics", "等級": "L2"})
+    await expect(page.get_by_test_id("status")).to_have_text("已分類")
+    await expect(page.get_by_test_id("severity")).to_have_text("L2 重要")
+    await act(page, "記錄證據", {"內容": "現場查看：進水閥老化"})
+    await act(
+        page,
+        "分派任務",
+        {"承辦人／單位": "維修組 李師傅", "任務說明": "更換進水閥", "完成期限": "2030-01-15T17:00"},
+    )
+    await expect(page.get_by_test_id("status")).to_have_text("處理中")
+
+    # A refused action says why, in the officer's language, and changes nothing.
+    await act(page, "已解決", {"處理結果": "已更換"})
+    await expect(page.get_by_test_id("error")).to_contain_text("已解決")
+    await expect(page.get_by_test_id("status")).to_have_text("處理中")
+
+    # Maintenance reports the task done (as its system would), then the desk resolves,
+    # calls back and closes.
+    async with httpx.AsyncClient(timeout=15) as client:
+        history = (await client.get(f"{console}/complaints/{complaint_id}")).json()["history"]
+        [task] = [h["data"]["task_id"] for h in history if h["event_type"] == "TaskAssigned"]
+        done = await client.post(
+            f"{system.url('intake')}/complaints/{complaint_id}/tasks/{task}/complete",
+            json={"actor": "maintenance"},
+        )
+        assert done.status_code == 200, done.text
+    await page.goto(complaint_url)
+    target = done.json()["version"]
+    for _ in range(50):  # the form carries the version the officer saw (If-Match)
+        if int(await page.get_attribute("h1", "data-version") or 0) >= target:
+            break
+        await page.reload()
+    await act(page, "已解決", {"處理結果": "已更換進水閥，測試無漏水"})
+    await expect(page.get_by_test_id("status")).to_have_text("已解決")
+    panel = page.locator("details", has=page.locator("summary", has_text="記錄回訪"))
+    await panel.locator("summary").click()
+    await panel.get_by_label("是").check()
+    await panel.get_by_role("button", name="記錄回訪").click()
+    await expect(page.get_by_role("status")).to_contain_text("已完成：記錄回訪")
+    await act(page, "歸檔")
+    await expect(page.get_by_test_id("status")).to_have_text("已歸檔")
+
+    # The timeline has every step, with who did it and what caused the SLA's events.
+    timeline = page.get_by_test_id("timeline")
+    for _ in range(50):  # the timeline is a read model of its own: it may be a moment behind
+        if await timeline.locator("li", has_text="歸檔").count():
+            break
+        await page.reload()
+    for step in ("受理登記", "已聯繫投訴人", "調查分類", "記錄證據", "分派任務", "任務完成",
+                 "已解決", "回訪結果", "歸檔"):  # fmt: skip
+        await expect(timeline.locator("li", has_text=step).first).to_be_visible()
+    await expect(timeline.locator("li", has_text="時效開始計時").first).to_be_visible()
+    await expect(timeline.locator(".cause").first).to_be_visible()
+    await shot(page, "complaint-detail")
+
+    # The dashboard changed: one received, resolved, satisfied.
+    await page.goto(f"{console}/console/dashboard?site={site}")
+    await expect(page.get_by_test_id("received")).to_have_text("1")
+    await expect(page.get_by_test_id("resolution-rate")).to_have_text("100%")
+    await expect(page.get_by_test_id("satisfaction")).to_have_text("100%")
+    await expect(page.get_by_test_id("chart").locator("rect")).to_have_count(2)
+    await expect(page.get_by_test_id("officers")).to_contain_text("王值班")
+    await shot(page, "dashboard")
+
+
+async def test_english_on_a_switch_and_hotspots(system: System, page: Page) -> None:
+    console = system.url("projections")
+    async with httpx.AsyncClient(timeout=15) as client:
+        for n in range(3):  # the same dispenser three times, by the same person
+            r = await client.post(
+                f"{system.url('intake')}/complaints",
+                json={
+                    "complainant_name": "林小華", "department": "資訊室", "phone": "0933 222 111",
+                    "site": "HS", "location": "B1 飲水機", "category": "repair_delay",
+                    "description": f"第{n + 1}次：飲水機不出水", "urgency": "normal",
+                    "channel": "phone", "receiving_officer": "張值班",
+                },
+            )  # fmt: skip
+            assert r.status_code == 201, r.text
+    await page.goto(f"{console}/console/hotspots?site=HS")
+    await expect(page.get_by_role("heading", name="高頻問題")).to_be_visible()
+    await page.get_by_test_id("lang-switch").click()
+    await expect(page.get_by_role("heading", name="Recurring problems")).to_be_visible()
+    assert await page.get_attribute("html", "lang") == "en"
+    for _ in range(50):  # the register catches up within moments
+        if await page.get_by_test_id("hotspots").count():
+            break
+        await page.reload()
+    await expect(page.get_by_test_id("hotspots")).to_contain_text("B1 飲水機")
+    await expect(page.get_by_test_id("hotspots")).to_contain_text("Repair delay")
+    await expect(page.get_by_test_id("repeat-complainants")).to_contain_text("林小華")
+    await shot(page, "hotspots-en")
+    # The choice stays: the next page is in English too, until switched back.
+    await page.get_by_role("link", name="Register", exact=True).click()
+    await expect(page.get_by_role("heading", name="Complaint register")).to_be_visible()
+    await shot(page, "register-en")
+    await page.get_by_test_id("lang-switch").click()
+    await expect(page.get_by_role("heading", name="投訴登記表")).to_be_visible()
+
+
+async def test_bad_input_in_the_form_is_explained_and_kept(system: System, page: Page) -> None:
+    console = system.url("projections")
+    await page.goto(f"{console}/console/new?lang=en")
+    await page.get_by_label("Complainant", exact=True).fill("Amy")
+    await page.get_by_label("Department", exact=True).fill("HR")
+    await page.get_by_label("Email", exact=True).fill("amy@example.org")
+    await page.get_by_label("Site", exact=True).fill("1-NOT-A-SITE")
+    await page.get_by_label("Location", exact=True).fill("Lobby")
+    await page.get_by_label("Category", exact=True).select_option("hygiene")
+    await page.get_by_label("Officer", exact=True).fill("Lee")
+    await page.get_by_label("Content", exact=True).fill("Dirty floor")
+    await page.get_by_role("button", name="Register").click()
+    await expect(page.get_by_role("alert")).to_contain_text("site")
+    await expect(page.get_by_label("Location", exact=True)).to_have_value("Lobby")
