@@ -25,6 +25,8 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.append
 	$(BIN)/python -m bench.sla_timers
 	$(BIN)/python -m bench.notify_deliveries
+	$(BIN)/python -m bench.rebuild
+	$(BIN)/python -m bench.visibility
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -54,6 +54,7 @@ def run(_: argparse.Namespace) -> int:
         print(f"▶ Kafka-protocol broker (embedded Tansu, memory only) on 127.0.0.1:{port}")
         broker = EmbeddedBroker(port, DATA / "broker.log").start()
         bootstrap = broker.bootstrap_servers
+        os.environ.setdefault("KAFKA_FETCH_MAX_WAIT_MS", "50")  # Tansu holds fetches longer
     settings = ServiceSettings(DATABASE_URL=database_url, KAFKA_BOOTSTRAP_SERVERS=bootstrap)
     applied = asyncio.run(_migrate(database_url))
     print(f"▶ migrations: {len(applied)} applied")

@@ -125,6 +125,7 @@ class ServiceRuntime:
             "auto_offset_reset": "earliest",
             "session_timeout_ms": s.kafka_session_timeout_ms,
             "heartbeat_interval_ms": s.kafka_heartbeat_interval_ms,
+            "fetch_max_wait_ms": s.kafka_fetch_max_wait_ms,
         }
 
     def _handler_for(self, consumer: EventConsumer) -> Any:

@@ -33,6 +33,9 @@ class ServiceSettings(BaseSettings):
     # The embedded broker makes a joining consumer wait session_timeout/2, so dev keeps it short.
     kafka_session_timeout_ms: int = Field(6000, validation_alias="KAFKA_SESSION_TIMEOUT_MS")
     kafka_heartbeat_interval_ms: int = Field(1000, validation_alias="KAFKA_HEARTBEAT_INTERVAL_MS")
+    # How long a fetch may wait for records. Apache Kafka answers as soon as records arrive;
+    # the embedded broker holds fetches longer (135 ms median per hop at 500 ms, 6 ms at 50).
+    kafka_fetch_max_wait_ms: int = Field(500, validation_alias="KAFKA_FETCH_MAX_WAIT_MS")
 
     # Catch-up from the event store: how old an event must be before the sweeper, rather than
     # Kafka, is expected to deliver it, and how often the sweeper looks.
