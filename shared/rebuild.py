@@ -195,6 +195,83 @@ async def _run_spread(connections: Sequence[asyncpg.Connection], work: list[list
     await asyncio.gather(*(worker(c) for c in connections))
 
 
+_SETTINGS = {"synchronous_commit": "off", "maintenance_work_mem": "256MB"}
+
+
+async def _connections(database_url: str) -> tuple[asyncpg.Connection, asyncpg.Connection]:
+    # No JSON codec: payloads stay text from the log to the new tables. Each batch's commit
+    # need not wait for the disk (a rebuild that dies is started again); the swap's does.
+    reader = await asyncpg.connect(database_url, server_settings=_SETTINGS)
+    writer = await asyncpg.connect(database_url, server_settings=_SETTINGS)
+    return reader, writer
+
+
+async def _fold_into_new_tables(
+    conn: asyncpg.Connection,
+    writer: asyncpg.Connection,
+    rebuilder: Rebuilder,
+    batch_size: int,
+    on_total: Callable[[int], Any] | None = None,
+    on_batch: Callable[[int], Any] | None = None,
+) -> _Pass:
+    """Create ``<table>__next`` (no indexes yet) and fold the whole log into it."""
+    schema = rebuilder.schema
+    for table in rebuilder.tables:
+        await conn.execute(f'DROP TABLE IF EXISTS "{schema}"."{table}__next"')
+        await conn.execute(
+            f'CREATE TABLE "{schema}"."{table}__next" '
+            f'(LIKE "{schema}"."{table}" INCLUDING ALL EXCLUDING INDEXES)'
+        )
+    if on_total:
+        await on_total(await eventstore.count_of(conn, rebuilder.stream_types))
+    state = _Pass()
+    writing: asyncio.Future[None] | None = None
+
+    async def written(count: int) -> None:
+        # Rows go out on the second connection while the next batch is folded.
+        nonlocal writing
+        rows = rebuilder.flush(False)
+        if writing is not None:
+            await writing
+        writing = asyncio.ensure_future(_write(writer, schema, rebuilder, rows, replace=False))
+        if on_batch:
+            await on_batch(count)
+
+    await _follow(conn, rebuilder, state, batch_size, written)
+    if writing is not None:
+        await writing
+    await _write(writer, schema, rebuilder, rebuilder.flush(True), replace=False)
+    return state
+
+
+async def verify(
+    database_url: str, rebuilder: Rebuilder, *, batch_size: int = 10_000
+) -> dict[str, tuple[int, int, int]]:
+    """Fold the log as a rebuild would and compare, row for row, with the live tables,
+    without swapping: per table (rows the live table lacks, rows it has in excess, rows
+    compared). Run it when the projector is idle, or the difference is the work in flight."""
+    schema = rebuilder.schema
+    conn, writer = await _connections(database_url)
+    try:
+        await _fold_into_new_tables(conn, writer, rebuilder, batch_size)
+        found = {}
+        for table in rebuilder.tables:
+            live, new = f'"{schema}"."{table}"', f'"{schema}"."{table}__next"'
+            missing = await conn.fetchval(
+                f"SELECT count(*) FROM (TABLE {new} EXCEPT ALL TABLE {live}) d"
+            )
+            extra = await conn.fetchval(
+                f"SELECT count(*) FROM (TABLE {live} EXCEPT ALL TABLE {new}) d"
+            )
+            rows = await conn.fetchval(f"SELECT count(*) FROM {new}")
+            found[table] = (int(missing), int(extra), int(rows))
+            await conn.execute(f"DROP TABLE {new}")
+        return found
+    finally:
+        await conn.close()
+        await writer.close()
+
+
 async def rebuild(
     database_url: str,
     rebuilder: Rebuilder,
@@ -206,38 +283,9 @@ async def rebuild(
     """Rebuild ``rebuilder``'s tables from the log and swap them in; see the module's doc."""
     started = time.perf_counter()
     schema = rebuilder.schema
-    # No JSON codec: payloads stay text from the log to the new tables. Each batch's commit
-    # need not wait for the disk (a rebuild that dies is started again); the swap's does.
-    settings = {"synchronous_commit": "off", "maintenance_work_mem": "256MB"}
-    conn = await asyncpg.connect(database_url, server_settings=settings)
-    writer = await asyncpg.connect(database_url, server_settings=settings)
+    conn, writer = await _connections(database_url)
     try:
-        for table in rebuilder.tables:
-            await conn.execute(f'DROP TABLE IF EXISTS "{schema}"."{table}__next"')
-            await conn.execute(
-                f'CREATE TABLE "{schema}"."{table}__next" '
-                f'(LIKE "{schema}"."{table}" INCLUDING ALL EXCLUDING INDEXES)'
-            )
-        if on_total:
-            await on_total(await eventstore.count_of(conn, rebuilder.stream_types))
-
-        state = _Pass()
-        writing: asyncio.Future[None] | None = None
-
-        async def written(count: int) -> None:
-            # Rows go out on the second connection while the next batch is folded.
-            nonlocal writing
-            rows = rebuilder.flush(False)
-            if writing is not None:
-                await writing
-            writing = asyncio.ensure_future(_write(writer, schema, rebuilder, rows, replace=False))
-            if on_batch:
-                await on_batch(count)
-
-        await _follow(conn, rebuilder, state, batch_size, written)
-        if writing is not None:
-            await writing
-        await _write(writer, schema, rebuilder, rebuilder.flush(True), replace=False)
+        state = await _fold_into_new_tables(conn, writer, rebuilder, batch_size, on_total, on_batch)
         indexes = {t: await _indexes_like_live(conn, schema, t) for t in rebuilder.tables}
         await _run_spread(
             [conn, writer], [statements for ixs in indexes.values() for _, statements in ixs]

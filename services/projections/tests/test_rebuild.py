@@ -28,7 +28,7 @@ from shared.events.complaints import (
 )
 from shared.events.notifications import NotificationDelivered
 from shared.events.sla import SlaBreached, SlaClockStarted
-from shared.rebuild import rebuild
+from shared.rebuild import rebuild, verify
 
 SECRET = "rebuild-secret"
 TABLES = {
@@ -209,3 +209,23 @@ async def test_the_cli_rebuilds_with_a_progress_bar(own_db: tuple[str, asyncpg.P
     printed = out.decode()
     assert "projections.register:" in printed and "projections.timeline:" in printed
     assert await _snapshot(pool) == before
+
+
+async def test_verify_compares_with_a_replay_without_swapping(
+    own_db: tuple[str, asyncpg.Pool],
+) -> None:
+    url, pool = own_db
+    live = [EventConsumer(pool, ComplaintRegister(SECRET)), EventConsumer(pool, Timeline())]
+    ids = [await _life(pool, live, n) for n in range(4)]
+    clean = await verify(url, TimelineRebuild())
+    assert clean["timeline"][:2] == (0, 0) and clean["timeline"][2] > 4
+    # A lost effect and a wrong one: the replay shows both, and the live tables stay as they are.
+    await pool.execute(
+        "DELETE FROM projections.timeline WHERE stream_id = $1 AND version = 1", ids[0]
+    )
+    await pool.execute("UPDATE projections.complaints SET status = 'closed' WHERE id = $1", ids[1])
+    # version 1 of its complaint, SLA and notification streams
+    assert (await verify(url, TimelineRebuild()))["timeline"][:2] == (3, 0)
+    register = await verify(url, RegisterRebuild(SECRET))
+    assert register["complaints"][:2] == (1, 1) and register["sla_state"][:2] == (0, 0)
+    assert (await repository.get_complaint(pool, ids[1]) or {})["status"] == "closed"
