@@ -81,8 +81,42 @@ class RebuildReport:
 class _Pass:
     position: FollowPosition = field(default_factory=FollowPosition)
     versions: dict[tuple[str, UUID], int] = field(default_factory=dict)
+    # Events read ahead of a predecessor (see _fold), by stream and version.
+    held: dict[tuple[str, UUID], dict[int, asyncpg.Record]] = field(default_factory=dict)
     events: int = 0
     skipped: int = 0
+
+    def resume_from(self) -> FollowPosition:
+        """Where the live projector's catch-up must resume: just before the first event still
+        held for a predecessor, else after everything read."""
+        held = [(r["tx_id"], r["position"]) for h in self.held.values() for r in h.values()]
+        if not held:
+            return self.position
+        tx_id, position = min(held)
+        return FollowPosition(tx_id, position - 1)
+
+
+def _fold(rebuilder: Rebuilder, state: _Pass, row: asyncpg.Record) -> None:
+    """Fold one event in its stream's order. The log's order is by transaction, and a
+    transaction that began first may append a stream's next version after another committed
+    the one before (the SLA timers do): such an event waits for its predecessor."""
+    key = (row["stream_type"], row["stream_id"])
+    applied = state.versions.get(key, 0)
+    if row["version"] != applied + 1:
+        state.held.setdefault(key, {})[row["version"]] = row
+        return
+    while True:
+        try:
+            rebuilder.take(row)
+        except Exception:
+            state.skipped += 1  # as the live projector would park it
+        applied = state.versions[key] = row["version"]
+        waiting = state.held.get(key)
+        if not waiting or applied + 1 not in waiting:
+            return
+        row = waiting.pop(applied + 1)
+        if not waiting:
+            del state.held[key]
 
 
 async def _follow(
@@ -95,9 +129,8 @@ async def _follow(
     """Fold the log from ``state.position`` up to what is committed now; returns the count.
     The next batch is read while this one is folded."""
     taken = 0
-    versions = state.versions
     types = rebuilder.stream_types
-    columns = sorted({"stream_type", "stream_id", "version", *rebuilder.columns})
+    columns = sorted({"stream_type", "stream_id", "version", *rebuilder.columns} - {"tx_id"})
     reading = asyncio.ensure_future(
         eventstore.read_after_rows(conn, state.position, types, batch_size, columns)
     )
@@ -110,11 +143,7 @@ async def _follow(
                 eventstore.read_after_rows(conn, after, types, batch_size, columns)
             )
         for row in rows:
-            try:
-                rebuilder.take(row)
-            except Exception:
-                state.skipped += 1
-            versions[(row["stream_type"], row["stream_id"])] = row["version"]
+            _fold(rebuilder, state, row)
         if rows:
             last = rows[-1]
             state.position = FollowPosition(last["tx_id"], last["position"])
@@ -244,27 +273,40 @@ async def _fold_into_new_tables(
     return state
 
 
+@dataclass
+class Difference:
+    """A live table against a replay of the log: rows the live table lacks, rows it has in
+    excess, rows compared, and a few of each for a reader to see."""
+
+    missing: int
+    extra: int
+    rows: int
+    samples: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+
+
 async def verify(
     database_url: str, rebuilder: Rebuilder, *, batch_size: int = 10_000
-) -> dict[str, tuple[int, int, int]]:
+) -> dict[str, Difference]:
     """Fold the log as a rebuild would and compare, row for row, with the live tables,
-    without swapping: per table (rows the live table lacks, rows it has in excess, rows
-    compared). Run it when the projector is idle, or the difference is the work in flight."""
+    without swapping. Run it when the projector is idle, or the difference is the work in
+    flight."""
     schema = rebuilder.schema
     conn, writer = await _connections(database_url)
     try:
         await _fold_into_new_tables(conn, writer, rebuilder, batch_size)
         found = {}
+        difference = "SELECT {} FROM (TABLE {} EXCEPT ALL TABLE {}) d"
         for table in rebuilder.tables:
             live, new = f'"{schema}"."{table}"', f'"{schema}"."{table}__next"'
-            missing = await conn.fetchval(
-                f"SELECT count(*) FROM (TABLE {new} EXCEPT ALL TABLE {live}) d"
+            diff = Difference(
+                missing=int(await conn.fetchval(difference.format("count(*)", new, live))),
+                extra=int(await conn.fetchval(difference.format("count(*)", live, new))),
+                rows=int(await conn.fetchval(f"SELECT count(*) FROM {new}")),
             )
-            extra = await conn.fetchval(
-                f"SELECT count(*) FROM (TABLE {live} EXCEPT ALL TABLE {new}) d"
-            )
-            rows = await conn.fetchval(f"SELECT count(*) FROM {new}")
-            found[table] = (int(missing), int(extra), int(rows))
+            for side, (a, b) in (("replay", (new, live)), ("live", (live, new))):
+                for r in await conn.fetch(difference.format("*", a, b) + " LIMIT 3"):
+                    diff.samples.append((side, dict(r)))
+            found[table] = diff
             await conn.execute(f"DROP TABLE {new}")
         return found
     finally:
@@ -309,8 +351,8 @@ async def rebuild(
             await conn.execute(
                 CONSUMERS.replace_checkpoint,
                 rebuilder.name,
-                str(state.position.tx_id),
-                state.position.position,
+                str(state.resume_from().tx_id),
+                state.resume_from().position,
             )
             # Last, so queries wait only for the renames and the commit.
             for table, ixs in indexes.items():

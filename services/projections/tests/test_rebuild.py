@@ -218,14 +218,57 @@ async def test_verify_compares_with_a_replay_without_swapping(
     live = [EventConsumer(pool, ComplaintRegister(SECRET)), EventConsumer(pool, Timeline())]
     ids = [await _life(pool, live, n) for n in range(4)]
     clean = await verify(url, TimelineRebuild())
-    assert clean["timeline"][:2] == (0, 0) and clean["timeline"][2] > 4
+    assert (clean["timeline"].missing, clean["timeline"].extra) == (0, 0)
+    assert clean["timeline"].rows > 4
     # A lost effect and a wrong one: the replay shows both, and the live tables stay as they are.
     await pool.execute(
         "DELETE FROM projections.timeline WHERE stream_id = $1 AND version = 1", ids[0]
     )
     await pool.execute("UPDATE projections.complaints SET status = 'closed' WHERE id = $1", ids[1])
     # version 1 of its complaint, SLA and notification streams
-    assert (await verify(url, TimelineRebuild()))["timeline"][:2] == (3, 0)
+    timeline = (await verify(url, TimelineRebuild()))["timeline"]
+    assert (timeline.missing, timeline.extra) == (3, 0)
+    assert [side for side, _ in timeline.samples] == ["replay"] * 3
     register = await verify(url, RegisterRebuild(SECRET))
-    assert register["complaints"][:2] == (1, 1) and register["sla_state"][:2] == (0, 0)
+    complaints, sla = register["complaints"], register["sla_state"]
+    assert (complaints.missing, complaints.extra, sla.missing, sla.extra) == (1, 1, 0, 0)
+    assert {row["status"] for side, row in complaints.samples if side == "live"} == {"closed"}
     assert (await repository.get_complaint(pool, ids[1]) or {})["status"] == "closed"
+
+
+async def test_a_stream_is_folded_in_its_own_order_when_the_log_order_differs(
+    own_db: tuple[str, asyncpg.Pool],
+) -> None:
+    # The log is ordered by transaction. A transaction that began first (as the SLA timers'
+    # do) can append version 2 after another committed version 1: version 2 comes first.
+    url, pool = own_db
+    register = EventConsumer(pool, ComplaintRegister(SECRET))
+    complaint = uuid4()
+    meta = Metadata(site_id="RB", actor="o")
+    received = ComplaintReceived(
+        number="RB-9999", complainant_name="x", department="y", site="RB", location="1F",
+        category="repair_delay", description="d", urgency="normal", channel="phone",  # type: ignore[arg-type]
+        receiving_officer="o", received_at=utcnow(),
+    )  # fmt: skip
+    async with pool.acquire() as early, pool.acquire() as late:
+        tx = early.transaction()
+        await tx.start()
+        await early.fetchval("SELECT pg_current_xact_id()")  # takes the lower transaction id
+        await eventstore.append(late, complaint, [received], meta, expected_version=0)
+        await eventstore.append(
+            early, complaint, [ComplaintAcknowledged(contact_channel="phone")], meta,  # type: ignore[arg-type]
+            expected_version=1,
+        )  # fmt: skip
+        await tx.commit()
+    log_order = await pool.fetch(
+        "SELECT version FROM eventstore.events WHERE stream_id = $1 ORDER BY tx_id, position",
+        complaint,
+    )
+    assert [r["version"] for r in log_order] == [2, 1], "the situation under test"
+    for event in await eventstore.read_stream(pool, "complaint", complaint):
+        await register.deliver(event, source="test")
+    before = await _table(pool, "complaints")
+    report = await rebuild(url, RegisterRebuild(SECRET))
+    assert report.skipped == 0
+    assert await _table(pool, "complaints") == before
+    assert (await repository.get_complaint(pool, complaint) or {})["status"] == "received"
