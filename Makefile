@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test bench lint format typecheck clean
+.PHONY: run test bench chaos lint format typecheck clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -27,6 +27,10 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.notify_deliveries
 	$(BIN)/python -m bench.rebuild
 	$(BIN)/python -m bench.visibility
+
+## Fault injection, the short profile: a workload under faults, then the checks and the report.
+chaos: $(STAMP)
+	$(BIN)/python -m tests.chaos --profile short
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

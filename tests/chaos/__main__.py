@@ -1,0 +1,28 @@
+"""python -m tests.chaos [--profile short|long] [--complaints N] [--fault-every S]"""
+
+import argparse
+import asyncio
+import dataclasses
+import sys
+
+from .run import PROFILES, run
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(prog="python -m tests.chaos", description=__doc__)
+    parser.add_argument("--profile", choices=sorted(PROFILES), default="short")
+    parser.add_argument("--complaints", type=int, help="override the profile's")
+    parser.add_argument("--fault-every", type=float, help="seconds between faults")
+    args = parser.parse_args()
+    profile = PROFILES[args.profile]
+    if args.complaints:
+        profile = dataclasses.replace(profile, complaints=args.complaints)
+    if args.fault_every:
+        profile = dataclasses.replace(profile, fault_every=args.fault_every)
+    report = asyncio.run(run(profile))
+    print("\n".join(report.lines()))
+    return 0 if report.ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
