@@ -137,6 +137,25 @@ async def side_effects_once(pool: asyncpg.Pool) -> Check:
     return check
 
 
+async def webhooks_received(pool: asyncpg.Pool, receipts: list[dict[str, str]]) -> Check:
+    """Every webhook delivered reached the receiver. A delivery whose answer was lost to a
+    kill -9 is sent again with the same ``webhook-id``, for the receiver to recognise (at
+    least once, by the Standard Webhooks spec): counted, not a duplicate."""
+    delivered = {
+        str(r["id"])
+        for r in await pool.fetch(
+            "SELECT id FROM notify.deliveries WHERE channel = 'webhook' AND status = 'delivered'"
+        )
+    }
+    ids = Counter(h.get("webhook-id") for h in receipts)
+    check = Check("every webhook delivered reached the receiver, under one id", len(delivered))
+    check.lost = len(delivered - set(ids))
+    resent = sum(n - 1 for n in ids.values() if n > 1)
+    if resent:
+        check.name += f" ({resent} sent again under the same id after a lost answer)"
+    return check
+
+
 async def sla_fired_once(pool: asyncpg.Pool) -> Check:
     fired = await pool.fetch(
         "SELECT stream_id, data->>'clock' AS clock, data->>'cycle' AS cycle, event_type, "

@@ -4,6 +4,7 @@ then the checks, then the report."""
 import asyncio
 import itertools
 import json
+import random
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -33,6 +34,7 @@ class Profile:
     concurrency: int
     fault_every: float
     drain_within: float = 240.0
+    seed: int = 7
 
 
 PROFILES = {
@@ -131,7 +133,11 @@ async def run(profile: Profile, *, progress: bool = True) -> Report:
     try:
         await _subscribe_webhook(system)
         async with Workload(
-            system.url("intake"), system.database_url, system.bootstrap, run=profile.name
+            system.url("intake"),
+            system.database_url,
+            system.bootstrap,
+            profile.name,
+            seed=profile.seed,
         ) as workload:
             report = await _run(system, workload, profile, progress)
         report.seconds = time.monotonic() - started
@@ -175,8 +181,10 @@ async def _run(system: ChaosSystem, workload: Workload, profile: Profile, progre
 
     starter = asyncio.create_task(start_lifecycles())
     schedule = _faults(system)
+    moments = random.Random(profile.seed)
     for i, (name, fault) in enumerate(itertools.cycle(schedule)):
-        await asyncio.sleep(profile.fault_every)
+        # At random moments (repeatable by the seed): half to one and a half intervals apart.
+        await asyncio.sleep(profile.fault_every * moments.uniform(0.5, 1.5))
         if i >= len(schedule) and (starter.done() or len(started) >= profile.complaints):
             break
         bar.set_postfix_str(name)
@@ -230,6 +238,7 @@ async def _drain_and_check(
         await checks.consumers_caught_up(pool),
         await checks.read_models_equal_replay(system.database_url, CONTACT_SECRET),
         await checks.side_effects_once(pool),
+        await checks.webhooks_received(pool, [h["headers"] for h in system.http.for_hook("chaos")]),
         await checks.sla_fired_once(pool),
         await checks.poison_parked(pool, poison),
         await checks.nothing_stuck(pool),
