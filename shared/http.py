@@ -6,6 +6,7 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+import asyncpg
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
@@ -88,6 +89,27 @@ async def _http_error(_: Request, exc: Exception) -> JSONResponse:
     )
 
 
+# Text PostgreSQL cannot store (a NUL character) or that is not Unicode at all (a lone
+# surrogate): the client's input, refused before anything was written (the transaction that
+# met it rolled back).
+_UNSTORABLE_TEXT: tuple[type[Exception], ...] = (
+    asyncpg.CharacterNotInRepertoireError,
+    asyncpg.UntranslatableCharacterError,
+    UnicodeEncodeError,
+)
+
+
+async def _unstorable_text(_: Request, exc: Exception) -> JSONResponse:
+    return JSONResponse(
+        status_code=422,
+        content=error_body(
+            "invalid_text",
+            "Text contains characters that cannot be stored (NUL or unpaired surrogates)",
+            "文字含有無法儲存的字元（NUL 或不成對的代理字元）",
+        ),
+    )
+
+
 async def _unexpected(_: Request, exc: Exception) -> JSONResponse:
     log.error("unhandled error", extra={"error": type(exc).__name__}, exc_info=exc)
     return JSONResponse(
@@ -167,6 +189,8 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(ApiError, _api_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
+    for unstorable in _UNSTORABLE_TEXT:
+        app.add_exception_handler(unstorable, _unstorable_text)
     app.add_exception_handler(Exception, _unexpected)
     app.middleware("http")(_record_metrics)
     app.add_middleware(BodySizeLimit)

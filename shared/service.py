@@ -360,7 +360,7 @@ def create_app(spec: ServiceSpec) -> FastAPI:
     async def dead_letters(
         consumer: Annotated[str | None, Query(max_length=120)] = None,
         limit: Annotated[int, Query(ge=1, le=200)] = 50,
-        offset: Annotated[int, Query(ge=0)] = 0,
+        offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
     ) -> list[DeadLetter]:
         """Messages a consumer could not handle, with why (newest first)."""
         assert runtime.pool is not None

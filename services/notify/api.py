@@ -126,7 +126,7 @@ async def create_subscription(body: SubscriptionIn, request: Request) -> Subscri
 async def list_subscriptions(
     request: Request,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> list[SubscriptionOut]:
     rows = await request.app.state.runtime.pool.fetch(Q.subscriptions, limit, offset)
     return [SubscriptionOut(**dict(r)) for r in rows]
@@ -208,7 +208,7 @@ async def dead_letters(
     request: Request,
     site: str | None = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> list[DeadLetter]:
     rows = await request.app.state.runtime.pool.fetch(Q.dead_letters, site, limit, offset)
     return [DeadLetter(**dict(r)) for r in rows]

@@ -170,7 +170,7 @@ async def complaint_page(
     request: Request,
     complaint_id: UUID,
     done: Annotated[str | None, Query(max_length=20)] = None,
-    v: Annotated[int | None, Query(ge=1)] = None,
+    v: Annotated[int | None, Query(ge=1, le=1_000_000_000)] = None,
 ) -> Response:
     """``v``: the version the officer's last action made; until the register shows it, the
     page says so and refreshes itself."""

@@ -1,0 +1,35 @@
+"""Schemathesis against each service's OpenAPI, on the running system: whatever a client
+sends, no 500s, and every answer matches the schema the service publishes."""
+
+import asyncio
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import ARTIFACTS
+from shared.devstack.stack import SERVICES
+
+from .conftest import System
+
+pytestmark = pytest.mark.e2e
+
+CHECKS = "not_a_server_error,response_schema_conformance"
+
+
+@pytest.mark.parametrize("service", list(SERVICES))
+async def test_no_server_errors_and_answers_match_the_schema(system: System, service: str) -> None:
+    report = ARTIFACTS / "fuzz" / f"{service}.txt"
+    report.parent.mkdir(parents=True, exist_ok=True)
+    st = Path(sys.executable).with_name("st")
+    process = await asyncio.create_subprocess_exec(
+        str(st), "run", f"{system.url(service)}/openapi.json",
+        "--checks", CHECKS, "--phases", "examples,coverage,fuzzing",
+        "--max-examples", "25", "--generation-deterministic",
+        "--workers", "1", "--no-color", "--suppress-health-check", "all",
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
+        cwd=report.parent,  # where the CLI keeps its .schemathesis folder
+    )  # fmt: skip
+    out, _ = await process.communicate()
+    report.write_bytes(out)
+    assert process.returncode == 0, out.decode()[-6000:]
