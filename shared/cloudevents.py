@@ -61,7 +61,10 @@ def from_kafka(
 ) -> EventEnvelope:
     """Parse a record back into an envelope; :class:`MalformedRecord` says what is wrong."""
     items = headers.items() if isinstance(headers, Mapping) else headers
-    h = {k: (v.decode() if isinstance(v, bytes) else v) for k, v in items}
+    try:
+        h = {k: (v.decode() if isinstance(v, bytes) else v) for k, v in items}
+    except UnicodeDecodeError as exc:
+        raise MalformedRecord(f"a header is not UTF-8: {exc}") from None
     if h.get("ce_specversion") != SPEC_VERSION:
         raise MalformedRecord(f"ce_specversion is {h.get('ce_specversion')!r}, expected 1.0")
     ce_type = h.get("ce_type", "")

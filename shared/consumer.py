@@ -150,6 +150,16 @@ class EventConsumer:
                     from_version=gap.applied + 1,
                     to_version=event.version - 1,
                 )
+                if len(missing) < event.version - 1 - gap.applied:
+                    # The log always holds a genuine event's predecessors: this record did
+                    # not come from it. Park it rather than retry it forever.
+                    await self._park_foreign(
+                        event,
+                        f"versions {gap.applied + 1}..{event.version - 1} of this stream are "
+                        "not in the event store: the record did not come from the log",
+                        origin,
+                    )
+                    return False
                 for earlier in missing:
                     with contextlib.suppress(StreamGap):  # another applier got there first
                         await self._apply_one(earlier, source="gap_fill")
@@ -248,6 +258,23 @@ class EventConsumer:
         await self._park_event(event, error, attempt, origin)
         return False
 
+    async def _park_foreign(
+        self, event: EventEnvelope, reason: str, origin: KafkaOrigin | None
+    ) -> None:
+        """Keep a record that claims a place in a stream the log does not have; the stream's
+        position stays where it is."""
+        await self.pool.execute(
+            Q.park, self.name, event.event_id, event.event_type, event.stream_type,
+            event.stream_id, event.version, origin.topic if origin else None,
+            origin.partition if origin else None, origin.offset if origin else None, None,
+            _payload(event), reason, 1,
+        )  # fmt: skip
+        metrics.DEAD_LETTERED.labels(self.name).inc()
+        log.error(
+            "record parked: not from the event store",
+            extra={"consumer": self.name, "event_id": str(event.event_id)},
+        )
+
     async def _park_event(
         self, event: EventEnvelope, error: BaseException, attempts: int, origin: KafkaOrigin | None
     ) -> None:
@@ -272,7 +299,7 @@ class EventConsumer:
                 origin.partition if origin else None,
                 origin.offset if origin else None,
                 None,
-                json.dumps(event.data, ensure_ascii=False).encode(),
+                _payload(event),
                 _describe(error),
                 attempts,
             )
@@ -285,6 +312,14 @@ class EventConsumer:
             "event parked in the dead-letter store",
             extra={"consumer": self.name, "event_id": str(event.event_id), "attempts": attempts},
         )
+
+
+def _storable(text: str) -> str:
+    return text.replace("\x00", "\\u0000")
+
+
+def _payload(event: EventEnvelope) -> bytes:
+    return json.dumps(event.data, ensure_ascii=False).encode()
 
 
 def _describe(error: BaseException) -> str:
@@ -304,7 +339,8 @@ async def park_record(
     reason: str,
 ) -> None:
     """Keep a record that cannot be handled, with why, so the partition can move on."""
-    header_map = {k: v.decode(errors="replace") for k, v in headers}
+    # Kept as JSON, which cannot hold a NUL: anything a sender put in, made storable.
+    header_map = {_storable(k): _storable(v.decode(errors="replace")) for k, v in headers}
     await pool.execute(
         Q.park,
         consumer,
