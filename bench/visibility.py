@@ -111,7 +111,12 @@ async def main(rate: float, seconds: float) -> None:
         ports = {name: free_port() for name in SERVICES}
         logs = Path(tempfile.mkdtemp(prefix="desk-bench-logs-"))
         # The embedded broker's profile, as `desk run` sets it.
-        env = {"LOG_LEVEL": "WARNING", "KAFKA_FETCH_MAX_WAIT_MS": "50"}
+        # (and no rate limit: the load comes from one client)
+        env = {
+            "LOG_LEVEL": "WARNING",
+            "KAFKA_FETCH_MAX_WAIT_MS": "50",
+            "RATE_LIMIT_PER_SECOND": "0",
+        }
         stack = Stack(url, broker.bootstrap_servers, logs, ports=ports, extra_env=env)
         stack.start(timeout=120)
         try:

@@ -16,6 +16,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from . import logging as desk_logging
 from . import metrics
+from .ratelimit import RateLimit
 
 log = logging.getLogger(__name__)
 
@@ -185,7 +186,7 @@ async def _record_metrics(
     return response
 
 
-def install(app: FastAPI) -> None:
+def install(app: FastAPI, rate_per_second: float = 0.0, rate_burst: int = 1) -> None:
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(ApiError, _api_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
@@ -194,6 +195,7 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(Exception, _unexpected)
     app.middleware("http")(_record_metrics)
     app.add_middleware(BodySizeLimit)
+    app.add_middleware(RateLimit, per_second=rate_per_second, burst=rate_burst)
 
 
 def ops_router(health: Callable[[], Awaitable[dict[str, Any]]]) -> APIRouter:

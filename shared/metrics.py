@@ -32,6 +32,9 @@ BROKER_RESETS = Counter(
     "desk_broker_resets_total", "Times a service rebuilt its Kafka clients after a broker reset"
 )
 HTTP_REQUESTS = Counter("desk_http_requests_total", "HTTP requests", ["method", "route", "status"])
+HTTP_RATE_LIMITED = Counter(
+    "desk_http_rate_limited_total", "Requests refused with 429: a client over its rate limit"
+)
 HTTP_SECONDS = Histogram("desk_http_request_seconds", "HTTP request latency", ["method", "route"])
 COMPLAINTS_RECEIVED = Counter(
     "desk_complaints_received_total",

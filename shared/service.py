@@ -340,7 +340,7 @@ def create_app(spec: ServiceSpec) -> FastAPI:
         title=spec.title, description=spec.description, version="0.1.0", lifespan=lifespan
     )
     app.state.runtime = runtime
-    http.install(app)
+    http.install(app, s.rate_limit_per_second, s.rate_limit_burst)
     app.include_router(http.ops_router(runtime.health))
 
     @app.get("/asyncapi.json", include_in_schema=False)

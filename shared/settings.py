@@ -46,5 +46,9 @@ class ServiceSettings(BaseSettings):
     outbox_poll_seconds: float = Field(5.0, validation_alias="OUTBOX_POLL_SECONDS")
     outbox_batch_size: int = Field(1000, validation_alias="OUTBOX_BATCH_SIZE")
 
+    # Each client's requests a second, with bursts up to the burst (per replica; 0: no limit).
+    rate_limit_per_second: float = Field(200.0, validation_alias="RATE_LIMIT_PER_SECOND")
+    rate_limit_burst: int = Field(400, validation_alias="RATE_LIMIT_BURST")
+
     log_level: str = Field("INFO", validation_alias="LOG_LEVEL")
     log_json: bool = Field(True, validation_alias="LOG_JSON")
