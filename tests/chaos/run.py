@@ -35,6 +35,7 @@ class Profile:
     fault_every: float
     drain_within: float = 240.0
     seed: int = 7
+    lifecycle_within: float = 300.0
 
 
 PROFILES = {
@@ -153,8 +154,13 @@ async def _run(system: ChaosSystem, workload: Workload, profile: Profile, progre
 
     async def lifecycle(n: int) -> None:
         try:
-            await workload.lifecycle(n)
+            # A lifecycle that cannot finish is a finding, not a reason to hang the run.
+            await asyncio.wait_for(workload.lifecycle(n), profile.lifecycle_within)
             bar.update(1)
+        except TimeoutError:
+            raise AssertionError(
+                f"lifecycle {n} did not finish within {profile.lifecycle_within} s"
+            ) from None
         finally:
             gate.release()
 

@@ -91,7 +91,14 @@ class ChaosSystem:
                 "FAKETIME_NO_CACHE": "1",
                 "FAKETIME_DONT_FAKE_MONOTONIC": "1",
             }
-        stack.start(timeout=120)
+        try:
+            stack.start(timeout=120)
+        except Exception:
+            stack.stop()
+            for part in (smtp, http, broker):
+                part.stop()
+            postgres.destroy()
+            raise
         return cls(postgres, broker, stack, smtp, http, clock_file)
 
     def stop(self) -> None:

@@ -2,6 +2,7 @@
 has its own identity, is retried through faults, and is counted only once acknowledged."""
 
 import asyncio
+import contextlib
 import json
 import random
 import time
@@ -83,7 +84,7 @@ class Workload:
         assert self.pool is not None
         for _ in range(240):
             try:
-                return await self.pool.fetch(query, *args)
+                return await self.pool.fetch(query, *args, timeout=10)
             except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError):
                 self.tally.retries += 1
                 await asyncio.sleep(0.5)  # PostgreSQL restarting
@@ -203,15 +204,19 @@ class Workload:
     async def _send(self, topic: str, value: bytes, key: bytes) -> None:
         for _ in range(600):
             try:
+                # Bounded: a producer can wait forever on a broker that came back empty.
                 if self.producer is None:
-                    self.producer = AIOKafkaProducer(bootstrap_servers=self.bootstrap)
-                    await self.producer.start()
-                await self.producer.send_and_wait(topic, value, key=key)
+                    self.producer = AIOKafkaProducer(
+                        bootstrap_servers=self.bootstrap, request_timeout_ms=10_000
+                    )
+                    await asyncio.wait_for(self.producer.start(), 15)
+                await asyncio.wait_for(self.producer.send_and_wait(topic, value, key=key), 15)
                 return
             except Exception:
                 producer, self.producer = self.producer, None
                 if producer is not None:
-                    await asyncio.gather(producer.stop(), return_exceptions=True)
+                    with contextlib.suppress(Exception):
+                        await asyncio.wait_for(producer.stop(), 10)
                 await asyncio.sleep(0.5)
         raise TimeoutError(f"could not send to {topic}")
 
