@@ -22,6 +22,8 @@ from tests.receivers import HttpSink, SmtpSink
 # so, and leaves its monotonic clock (asyncio's timers) alone.
 FAKETIME = next(Path("/usr/lib").glob("*/faketime/libfaketime.so.1"), Path("/nonexistent"))
 
+# The end-to-end tests' fast profile, without their seconds-long callback reminders (the
+# workload records its callbacks itself), and with the relay's poll at a second.
 FAST = {
     "CATCHUP_GRACE_SECONDS": "2",
     "CATCHUP_INTERVAL_SECONDS": "1",
