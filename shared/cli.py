@@ -68,6 +68,7 @@ def run(_: argparse.Namespace) -> int:
         print("\nComplaint desk is running / 投訴處理系統已啟動:")
         for name, service in stack.services.items():
             print(f"  {name:<12} {service.url}   (API docs {service.url}/docs)")
+        print(f"  {'console':<12} {stack.url('projections')}/   (值班台 duty desk)")
         print(f"  logs         {DATA / 'logs'}")
         print("Press Ctrl-C to stop / 按 Ctrl-C 停止")
         while not stopping.wait(1.0):

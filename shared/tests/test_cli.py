@@ -74,6 +74,9 @@ def test_desk_run_starts_everything_stops_on_ctrl_c_and_keeps_data(tmp_path: Pat
             f"http://127.0.0.1:{ports['INTAKE']}/complaints", json=complaint(site="RUN"), timeout=10
         )
         assert created.status_code == 201
+        console = httpx.get(f"http://127.0.0.1:{ports['PROJECTIONS']}/", follow_redirects=True)
+        assert f"console      http://127.0.0.1:{ports['PROJECTIONS']}/" in output
+        assert console.status_code == 200 and "投訴登記表" in console.text, "the console is up"
     finally:
         _stop(process)
     assert not any(_listening(p) for p in ports.values()), "every service stopped"
