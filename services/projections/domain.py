@@ -11,8 +11,6 @@ from uuid import UUID
 from shared.contacts import complainant_key
 from shared.events import Status, status_after_type
 
-SORTS = ("-received_at", "received_at", "number", "-number", "severity", "status")
-
 # The register's columns, in the order rows are written.
 REGISTER_COLUMNS = (
     "id", "number", "site", "location", "category", "urgency", "channel", "status",

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 import asyncpg
 
 from services.projections.rebuild import RegisterRebuild, TimelineRebuild
+from shared import outbox
 from shared.rebuild import verify
 
 from .workload import Ack
@@ -117,23 +118,14 @@ async def side_effects_once(pool: asyncpg.Pool) -> Check:
             check.lost += 1
         elif requests[t["task"]] > 1:
             check.duplicated += requests[t["task"]] - 1
-    queued = Counter(
-        r["d"]
-        for r in await pool.fetch(
-            "SELECT data->>'delivery_id' AS d FROM eventstore.events "
-            "WHERE event_type = 'NotificationQueued'"
-        )
+    notifications = await pool.fetch(
+        "SELECT event_type, count(*) AS n, count(DISTINCT data->>'delivery_id') AS once "
+        "FROM eventstore.events "
+        "WHERE event_type IN ('NotificationQueued', 'NotificationDelivered') GROUP BY 1"
     )
-    delivered = Counter(
-        r["d"]
-        for r in await pool.fetch(
-            "SELECT data->>'delivery_id' AS d FROM eventstore.events "
-            "WHERE event_type = 'NotificationDelivered'"
-        )
-    )
-    check.checked += len(queued)
-    check.duplicated += sum(n - 1 for n in queued.values() if n > 1)
-    check.duplicated += sum(n - 1 for n in delivered.values() if n > 1)
+    for r in notifications:
+        check.checked += r["once"] if r["event_type"] == "NotificationQueued" else 0
+        check.duplicated += r["n"] - r["once"]
     return check
 
 
@@ -188,10 +180,7 @@ async def poison_parked(pool: asyncpg.Pool, poison: list[bytes]) -> Check:
 
 async def nothing_stuck(pool: asyncpg.Pool) -> Check:
     check = Check("nothing stuck: outbox relayed, deliveries finished", 2)
-    behind = await pool.fetchval(
-        "SELECT count(*) FROM eventstore.events e, eventstore.publications p "
-        "WHERE (e.tx_id, e.position) > (p.tx_id, p.position)"
-    )
+    behind, _ = await outbox.backlog(pool)
     pending = await pool.fetchval("SELECT count(*) FROM notify.deliveries WHERE status = 'pending'")
     if behind:
         check.problems.append(f"outbox: {behind} events not relayed")

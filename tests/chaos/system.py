@@ -16,6 +16,7 @@ from conftest import ARTIFACTS
 from shared.devstack.broker import EmbeddedBroker
 from shared.devstack.postgres import EmbeddedPostgres, free_port
 from shared.devstack.stack import SERVICES, Stack
+from tests.e2e.conftest import FAST as E2E_FAST
 from tests.receivers import HttpSink, SmtpSink
 
 # libfaketime (Debian's libfaketime) moves the SLA service's wall clock when this file says
@@ -25,16 +26,10 @@ FAKETIME = next(Path("/usr/lib").glob("*/faketime/libfaketime.so.1"), Path("/non
 # The end-to-end tests' fast profile, without their seconds-long callback reminders (the
 # workload records its callbacks itself), and with the relay's poll at a second.
 FAST = {
-    "CATCHUP_GRACE_SECONDS": "2",
-    "CATCHUP_INTERVAL_SECONDS": "1",
-    "KAFKA_TOPIC_PARTITIONS": "3",
-    "KAFKA_SESSION_TIMEOUT_MS": "3000",
-    "KAFKA_FETCH_MAX_WAIT_MS": "50",
-    "LOG_LEVEL": "INFO",
-    "NOTIFY_ALLOW_LOOPBACK": "true",
-    "NOTIFY_CALLBACK_DELAY_SECONDS": "1",
-    "OUTBOX_POLL_SECONDS": "1",
-}
+    k: v
+    for k, v in E2E_FAST.items()
+    if k not in ("NOTIFY_CALLBACK_REMINDER_AFTER_SECONDS", "NOTIFY_CALLBACK_PHONE_AFTER_SECONDS")
+} | {"OUTBOX_POLL_SECONDS": "1"}
 
 
 @dataclass
