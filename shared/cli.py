@@ -3,6 +3,7 @@
 import argparse
 import asyncio
 import os
+import secrets
 import signal
 import sys
 import threading
@@ -10,7 +11,8 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from . import db
+from . import db, users
+from .auth import Role, store
 from .devstack.broker import EmbeddedBroker
 from .devstack.postgres import EmbeddedPostgres
 from .devstack.stack import SERVICES, Stack
@@ -31,6 +33,20 @@ async def _migrate(url: str) -> list[str]:
     conn = await db.connect(url)
     try:
         return await db.migrate(conn, all_migrations())
+    finally:
+        await conn.close()
+
+
+async def _first_admin(url: str) -> str | None:
+    """On a new installation, an organisation admin named ``admin`` with a random password,
+    returned to be shown once; None if anyone exists already."""
+    conn = await db.connect(url)
+    try:
+        if await store.principals(conn):
+            return None
+        password = secrets.token_urlsafe(12)
+        await store.save_principal(conn, store.Grant("admin", Role.ORG_ADMIN, password=password))
+        return password
     finally:
         await conn.close()
 
@@ -58,6 +74,7 @@ def run(_: argparse.Namespace) -> int:
     settings = ServiceSettings(DATABASE_URL=database_url, KAFKA_BOOTSTRAP_SERVERS=bootstrap)
     applied = asyncio.run(_migrate(database_url))
     print(f"▶ migrations: {len(applied)} applied")
+    first_password = asyncio.run(_first_admin(database_url))
     created = asyncio.run(ensure_topics(settings))
     print(f"▶ topics: {', '.join(created) or 'already present'}")
     stack = Stack(database_url, bootstrap, DATA / "logs")
@@ -69,6 +86,10 @@ def run(_: argparse.Namespace) -> int:
         for name, service in stack.services.items():
             print(f"  {name:<12} {service.url}   (API docs {service.url}/docs)")
         print(f"  {'console':<12} {stack.url('projections')}/   (值班台 duty desk)")
+        if first_password:
+            print(f"  sign in / 登入: admin / {first_password}   (shown once / 僅顯示一次)")
+        else:
+            print("  sign in with your account; more: desk users add --help / 新增帳號")
         print(f"  logs         {DATA / 'logs'}")
         print("Press Ctrl-C to stop / 按 Ctrl-C 停止")
         while not stopping.wait(1.0):
@@ -156,6 +177,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     rebuilding.add_argument("--batch-size", type=int, default=10_000)
     rebuilding.set_defaults(func=rebuild)
+    users.add_parser(commands)
     args = parser.parse_args(argv)
     return int(args.func(args))
 

@@ -5,11 +5,12 @@ import logging
 import time
 from collections.abc import Awaitable, Callable
 from typing import Any
+from urllib.parse import urlencode
 
 import asyncpg
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -27,11 +28,18 @@ class ApiError(Exception):
     """An error a client caused, with its message in English and Traditional Chinese."""
 
     def __init__(
-        self, status: int, code: str, message: str, message_zh: str, **details: Any
+        self,
+        status: int,
+        code: str,
+        message: str,
+        message_zh: str,
+        headers: dict[str, str] | None = None,
+        **details: Any,
     ) -> None:
         super().__init__(message)
         self.status, self.code = status, code
         self.message, self.message_zh = message, message_zh
+        self.headers = headers
         self.details = details
 
 
@@ -62,11 +70,16 @@ async def _validation_error(_: Request, exc: Exception) -> JSONResponse:
     )
 
 
-async def _api_error(_: Request, exc: Exception) -> JSONResponse:
+async def _api_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, ApiError)
+    sign_in = getattr(request.app.state, "sign_in_path", None)
+    if exc.status == 401 and sign_in and "text/html" in request.headers.get("accept", ""):
+        # A person in a browser is sent to sign in, and brought back afterwards.
+        return RedirectResponse(f"{sign_in}?{urlencode({'next': request.url.path})}", 303)
     return JSONResponse(
         status_code=exc.status,
         content=error_body(exc.code, exc.message, exc.message_zh, **exc.details),
+        headers=exc.headers,
     )
 
 

@@ -35,6 +35,11 @@ HTTP_REQUESTS = Counter("desk_http_requests_total", "HTTP requests", ["method", 
 HTTP_RATE_LIMITED = Counter(
     "desk_http_rate_limited_total", "Requests refused with 429: a client over its rate limit"
 )
+AUTH_REFUSED = Counter(
+    "desk_auth_refused_total",
+    "Requests and inbound messages refused: no or a bad credential or signature, or no right",
+    ["channel", "reason"],
+)
 HTTP_SECONDS = Histogram("desk_http_request_seconds", "HTTP request latency", ["method", "route"])
 COMPLAINTS_RECEIVED = Counter(
     "desk_complaints_received_total",

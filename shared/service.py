@@ -16,7 +16,7 @@ from typing import Annotated, Any
 from uuid import UUID
 
 import asyncpg
-from fastapi import APIRouter, FastAPI, Query
+from fastapi import APIRouter, Depends, FastAPI, Query
 from fastapi.responses import HTMLResponse, JSONResponse
 from faststream import AckPolicy, BaseMiddleware
 from faststream.kafka import KafkaBroker
@@ -29,6 +29,8 @@ from pydantic import BaseModel, ValidationError
 
 from . import db, eventstore, http, metrics
 from . import logging as desk_logging
+from .auth import Permission, store
+from .auth.http import assert_every_route_guarded, require
 from .consumer import EventConsumer, KafkaOrigin, Projector, park_record
 from .consumer import Q as consumer_q
 from .kafka import ensure_topics, missing_topics
@@ -237,6 +239,8 @@ class ServiceRuntime:
         )
         async with self.pool.acquire() as conn:
             await db.migrate(conn, {"shared": db.SHARED_SQL, **self.spec.migrations})
+            if s.bootstrap_admin_token:
+                await store.ensure_bootstrap_admin(conn, s.bootstrap_admin_token)
         self.consumers = [
             EventConsumer(self.pool, p, max_attempts=s.consumer_max_attempts)
             for p in self.spec.projectors
@@ -356,6 +360,7 @@ def create_app(spec: ServiceSpec) -> FastAPI:
         tags=["operations"],
         summary="Parked messages / 無法處理的訊息",
         response_model=list[DeadLetter],
+        dependencies=[Depends(OPERATIONS)],
     )
     async def dead_letters(
         consumer: Annotated[str | None, Query(max_length=120)] = None,
@@ -367,9 +372,38 @@ def create_app(spec: ServiceSpec) -> FastAPI:
         rows = await runtime.pool.fetch(consumer_q.dead_letters, consumer, limit, offset)
         return [DeadLetter(**dict(r)) for r in rows]
 
+    @app.get(
+        "/refusals",
+        tags=["operations"],
+        summary="Refused requests and messages / 被拒絕的請求與訊息",
+        response_model=list[Refusal],
+        dependencies=[Depends(OPERATIONS)],
+    )
+    async def refusals(
+        limit: Annotated[int, Query(ge=1, le=200)] = 50,
+        offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+    ) -> list[Refusal]:
+        """Inbound messages refused for want of a valid signature or right (newest first)."""
+        assert runtime.pool is not None
+        return [Refusal(**r) for r in await store.refusals(runtime.pool, limit, offset)]
+
     for router in spec.routers:
         app.include_router(router)
+    assert_every_route_guarded(app)
     return app
+
+
+# Operational records span every site: for organisation-wide operators and auditors.
+OPERATIONS = require(Permission.OPERATE, Permission.AUDIT, organisation_wide=True)
+
+
+class Refusal(BaseModel):
+    id: int
+    at: datetime
+    channel: str
+    reason: str
+    principal: str | None
+    detail: dict[str, Any]
 
 
 class DeadLetter(BaseModel):

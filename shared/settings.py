@@ -50,5 +50,13 @@ class ServiceSettings(BaseSettings):
     rate_limit_per_second: float = Field(200.0, validation_alias="RATE_LIMIT_PER_SECOND")
     rate_limit_burst: int = Field(400, validation_alias="RATE_LIMIT_BURST")
 
+    # The first organisation admin's API token, for entering a new installation (optional).
+    bootstrap_admin_token: str | None = Field(None, validation_alias="BOOTSTRAP_ADMIN_TOKEN")
+    # Integrations' message-signing keys derive from it (see shared.auth.secrets.signing_key).
+    integration_signing_secret: str = Field(
+        "dev-only-change-me", validation_alias="INTEGRATION_SIGNING_SECRET"
+    )
+    session_hours: float = Field(12.0, validation_alias="SESSION_HOURS")
+
     log_level: str = Field("INFO", validation_alias="LOG_LEVEL")
     log_json: bool = Field(True, validation_alias="LOG_JSON")

@@ -5,9 +5,11 @@ from datetime import datetime
 from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import APIRouter, Header, Request, Response
+from fastapi import APIRouter, Depends, Header, Request, Response
 from pydantic import BaseModel
 
+from shared.auth import Principal
+from shared.auth.http import check_site, current_principal, forbidden
 from shared.events import utcnow
 from shared.eventstore import ConcurrencyConflict
 from shared.http import ApiError
@@ -28,6 +30,8 @@ from .handlers import (
 router = APIRouter(tags=["complaints"])
 
 ERRORS: dict[int | str, dict[str, Any]] = {
+    401: {"description": "No valid token or session / 未登入或權杖無效"},
+    403: {"description": "Not allowed for your role or site / 角色或院區無此權限"},
     404: {"description": "Unknown complaint or task / 查無此投訴或任務"},
     409: {"description": "Illegal in the current state, or a stale version / 狀態不允許或版本過期"},
     422: {"description": "A field is invalid / 欄位有誤"},
@@ -50,6 +54,29 @@ class CommandResult(BaseModel):
     version: int
     events: list[str]
     created_id: UUID | None = None
+
+
+Caller = Annotated[Principal, Depends(current_principal)]
+
+
+def _authorize(principal: Principal, command: str) -> None:
+    if not principal.may_command(command):
+        raise forbidden(
+            f"{principal.role} may not {command}", f"您的角色（{principal.role}）不可執行 {command}"
+        )
+
+
+def acting_as(principal: Principal, claimed: str | None) -> str:
+    """Who a command is recorded as: the principal, unless it is a system that relays a
+    named person's action."""
+    if not claimed or claimed == principal.name:
+        return principal.name
+    if principal.may_delegate():
+        return claimed
+    raise forbidden(
+        "actor is set from your sign-in; you may not act as someone else",
+        "執行人由登入身分決定，不可代他人操作",
+    )
 
 
 def _provenance(correlation: str | None) -> Provenance:
@@ -130,12 +157,18 @@ def _result(outcome: Outcome, response: Response) -> CommandResult:
     status_code=201,
     response_model=ComplaintAccepted,
     summary="Register a complaint / 登記投訴",
-    responses={422: ERRORS[422], 413: {"description": "Too large / 內容過大"}},
+    responses={
+        401: ERRORS[401],
+        403: ERRORS[403],
+        422: ERRORS[422],
+        413: {"description": "Too large / 內容過大"},
+    },
 )
 async def post_complaint(
     body: c.ReceiveComplaint,
     request: Request,
     response: Response,
+    principal: Caller,
     idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
     x_actor: Annotated[str | None, Header(max_length=200)] = None,
     x_correlation_id: Annotated[str | None, Header(max_length=64)] = None,
@@ -143,12 +176,16 @@ async def post_complaint(
     """Answers 201 once ComplaintReceived is durable (with SafetyEscalated for a safety problem
     or major fault, and RepeatComplaintDetected when earlier complaints look alike). Retrying
     with the same ``Idempotency-Key`` returns the complaint the first call created."""
+    _authorize(principal, "receive")
+    check_site(principal, body.site)
     runtime = request.app.state.runtime
     s = runtime.settings
     receipt = await receive_complaint(
         runtime.uow,
         body,
-        actor=x_actor or body.receiving_officer,
+        actor=acting_as(
+            principal, x_actor or (body.receiving_officer if principal.may_delegate() else None)
+        ),
         number_timezone=s.number_timezone,
         contact_key_secret=s.contact_key_secret,
         repeat_window_days=s.repeat_window_days,
@@ -199,11 +236,20 @@ def _endpoint(name: str, model: type[c.Command]) -> Callable[..., Awaitable[Comm
         body: model,  # type: ignore[valid-type]
         request: Request,
         response: Response,
+        principal: Caller,
         if_match: Annotated[str | None, Header(max_length=40)] = None,
         x_correlation_id: Annotated[str | None, Header(max_length=64)] = None,
     ) -> CommandResult:
         return await _run(
-            name, complaint_id, None, body, request, response, if_match, x_correlation_id
+            name,
+            complaint_id,
+            None,
+            body,
+            request,
+            response,
+            principal,
+            if_match,
+            x_correlation_id,
         )
 
     return endpoint
@@ -216,11 +262,20 @@ def _task_endpoint(name: str, model: type[c.Command]) -> Callable[..., Awaitable
         body: model,  # type: ignore[valid-type]
         request: Request,
         response: Response,
+        principal: Caller,
         if_match: Annotated[str | None, Header(max_length=40)] = None,
         x_correlation_id: Annotated[str | None, Header(max_length=64)] = None,
     ) -> CommandResult:
         return await _run(
-            name, complaint_id, task_id, body, request, response, if_match, x_correlation_id
+            name,
+            complaint_id,
+            task_id,
+            body,
+            request,
+            response,
+            principal,
+            if_match,
+            x_correlation_id,
         )
 
     return endpoint
@@ -233,14 +288,20 @@ async def _run(
     body: c.Command,
     request: Request,
     response: Response,
+    principal: Principal,
     if_match: str | None,
     correlation: str | None,
 ) -> CommandResult:
+    _authorize(principal, name)
     runtime = request.app.state.runtime
     ctx = Context(
-        now=utcnow(), reopen_window_days=runtime.settings.reopen_window_days, task_id=task_id
+        now=utcnow(),
+        reopen_window_days=runtime.settings.reopen_window_days,
+        task_id=task_id,
+        sites=principal.sites,
     )
     command = _expected_version(if_match, body)
+    command = command.model_copy(update={"actor": acting_as(principal, command.actor)})
     outcome = await _translate(
         run_command(runtime.uow, name, complaint_id, command, ctx, _provenance(correlation))
     )

@@ -1,5 +1,5 @@
 """Commands intake accepts, validated at the edge (HTTP or Kafka) before the aggregate.
-Every command names its actor; ``expected_version`` (or an ``If-Match`` header) makes a
+The actor is whoever the credential names; ``expected_version`` (or an ``If-Match`` header) makes a
 write conditional on the version the client last saw."""
 
 import re
@@ -46,7 +46,11 @@ _PHONE = re.compile(r"^\+?[0-9][0-9 \-()]{5,24}$")
 class Command(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    actor: Text = Field(description="執行人 / who acts (duty officer, supervisor, system)")
+    # Set by the server from the credential; only a system relaying a person's action (an
+    # integration, an organisation admin) may name another actor here.
+    actor: Text = Field(
+        "", description="執行人，預設為登入者 / who acts; defaults to the signed-in principal"
+    )
     expected_version: int | None = Field(
         None, ge=0, description="寫入前預期的版本 / version last seen; 409 if it moved on"
     )

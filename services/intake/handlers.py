@@ -37,6 +37,8 @@ class Context:
     now: datetime
     reopen_window_days: int = 30
     task_id: UUID | None = None
+    # The sites the caller serves (None: all); a complaint elsewhere is, to them, not found.
+    sites: frozenset[str] | None = None
 
 
 @dataclass
@@ -134,7 +136,7 @@ async def apply_command(
     """The command inside the caller's transaction."""
     _, action = COMMANDS[name]
     complaint = await repo.get(complaint_id)
-    if complaint is None:
+    if complaint is None or (ctx.sites is not None and complaint.site not in ctx.sites):
         raise ComplaintNotFound(complaint_id)
     if command.expected_version not in (None, complaint.version):
         raise ConcurrencyConflict(

@@ -11,6 +11,7 @@ from uuid import UUID
 
 from pydantic import ValidationError
 
+from shared.auth import Principal
 from shared.events import Metadata, utcnow
 from shared.events.complaints import CommandRejected
 from shared.eventstore import ConcurrencyConflict
@@ -61,14 +62,19 @@ class Unprocessable(ValueError):
 
 
 async def handle_task_update(
-    uow: UnitOfWork, source: str, update: WorkOrderUpdate | PurchaseUpdate
+    uow: UnitOfWork,
+    source: str,
+    update: WorkOrderUpdate | PurchaseUpdate,
+    sender: Principal | None = None,
 ) -> Handled:
+    """Apply an update from ``sender`` (None: trusted, as in tests of the domain), within
+    the sites it serves."""
     async with uow() as conn:
         repo = ComplaintRepository(conn)
         if not await repo.claim_message(source, update.message_id):
             return Handled.DUPLICATE
         complaint = await repo.get(update.complaint_id)
-        if complaint is None:
+        if complaint is None or (sender is not None and not sender.sees(complaint.site)):
             raise Unprocessable(f"no complaint {update.complaint_id}")
         task = complaint.tasks.get(update.task_id)
         if task is None:
@@ -90,12 +96,17 @@ async def handle_task_update(
         else:
             complaint.progress_task(task.id, note, external=update.status.value)
         assert complaint.site is not None
-        await repo.save(complaint, Metadata(site_id=complaint.site, actor=f"system:{source}"))
+        actor = sender.name if sender is not None else f"system:{source}"
+        await repo.save(complaint, Metadata(site_id=complaint.site, actor=actor))
     return Handled.APPLIED
 
 
 async def handle_command(
-    uow: UnitOfWork, message: ComplaintCommand, *, reopen_window_days: int
+    uow: UnitOfWork,
+    message: ComplaintCommand,
+    *,
+    reopen_window_days: int,
+    sites: frozenset[str] | None = None,
 ) -> Handled:
     """Run a command from another system, or record why it was refused."""
     async with uow() as conn:
@@ -105,7 +116,7 @@ async def handle_command(
         reason = None
         try:
             async with conn.transaction():  # a refusal rolls back only the attempt
-                reason = await _try_command(repo, message, reopen_window_days)
+                reason = await _try_command(repo, message, reopen_window_days, sites)
         except IllegalTransition as exc:
             reason = exc.message
         except ConcurrencyConflict as exc:
@@ -136,7 +147,10 @@ async def handle_command(
 
 
 async def _try_command(
-    repo: ComplaintRepository, message: ComplaintCommand, reopen_window_days: int
+    repo: ComplaintRepository,
+    message: ComplaintCommand,
+    reopen_window_days: int,
+    sites: frozenset[str] | None,
 ) -> str | None:
     if message.command not in COMMANDS:
         return f"unknown command {message.command!r}; known: {', '.join(sorted(COMMANDS))}"
@@ -154,7 +168,12 @@ async def _try_command(
             f"{'.'.join(str(p) for p in e['loc']) or 'payload'}: {e['msg']}" for e in exc.errors()
         )
         return f"invalid payload: {fields}"
-    ctx = Context(now=utcnow(), reopen_window_days=reopen_window_days, task_id=message.task_id)
+    ctx = Context(
+        now=utcnow(),
+        reopen_window_days=reopen_window_days,
+        task_id=message.task_id,
+        sites=sites,
+    )
     provenance = Provenance(causation_id=_as_uuid(message.command_id))
     await apply_command(repo, message.command, message.complaint_id, command, ctx, provenance)
     return None

@@ -9,6 +9,8 @@ from shared.consumer import KafkaOrigin, park_record
 from shared.integration import ComplaintCommand, PurchaseUpdate, WorkOrderUpdate
 from shared.service import ServiceRuntime
 
+from .authenticity import Refused, refuse, sender
+from .handlers import COMMANDS
 from .integration import Unprocessable, handle_command, handle_task_update
 from .settings import IntakeSettings
 
@@ -37,7 +39,14 @@ def subscribe(broker: KafkaBroker, runtime: ServiceRuntime) -> None:
         the complaint, once each, whatever order they arrive in."""
         assert runtime.uow is not None
         try:
-            await handle_task_update(runtime.uow, "maintenance", update)
+            principal = await sender(runtime, msg)
+        except Refused:
+            return
+        if not principal.may_send("WorkOrderUpdate"):
+            await refuse(runtime, msg, "not granted: WorkOrderUpdate", principal.name)
+            return
+        try:
+            await handle_task_update(runtime.uow, "maintenance", update, principal)
         except Unprocessable as exc:
             await park(msg, "intake.work-order-updates", str(exc))
 
@@ -51,7 +60,14 @@ def subscribe(broker: KafkaBroker, runtime: ServiceRuntime) -> None:
         cancelled; handled like the maintenance updates."""
         assert runtime.uow is not None
         try:
-            await handle_task_update(runtime.uow, "procurement", update)
+            principal = await sender(runtime, msg)
+        except Refused:
+            return
+        if not principal.may_send("PurchaseUpdate"):
+            await refuse(runtime, msg, "not granted: PurchaseUpdate", principal.name)
+            return
+        try:
+            await handle_task_update(runtime.uow, "procurement", update, principal)
         except Unprocessable as exc:
             await park(msg, "intake.purchase-updates", str(exc))
 
@@ -60,10 +76,23 @@ def subscribe(broker: KafkaBroker, runtime: ServiceRuntime) -> None:
         **runtime.subscriber_options("intake.commands"),
         title="complaints.commands:consume",
     )
-    async def on_command(command: ComplaintCommand) -> None:
-        """Commands on complaints from other systems, validated like the HTTP ones. A refused
-        command is answered with CommandRejected on complaints.command-results."""
+    async def on_command(command: ComplaintCommand, msg: KafkaMessage) -> None:
+        """Commands on complaints from other systems, validated like the HTTP ones and
+        signed by an integration granted the command. A refused command is answered with
+        CommandRejected on complaints.command-results."""
         assert runtime.uow is not None
         settings = runtime.settings
         assert isinstance(settings, IntakeSettings)
-        await handle_command(runtime.uow, command, reopen_window_days=settings.reopen_window_days)
+        try:
+            principal = await sender(runtime, msg)
+        except Refused:
+            return
+        if command.command in COMMANDS and not principal.may_command(command.command):
+            await refuse(runtime, msg, f"not granted: {command.command}", principal.name)
+            return
+        await handle_command(
+            runtime.uow,
+            command,
+            reopen_window_days=settings.reopen_window_days,
+            sites=principal.sites,
+        )

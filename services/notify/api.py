@@ -9,9 +9,11 @@ from datetime import datetime
 from typing import Annotated, Literal
 from uuid import UUID
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, model_validator
 
+from shared.auth import Permission, Principal
+from shared.auth.http import check_site, require, scope
 from shared.events import registered_event_types, utcnow
 from shared.http import ApiError
 
@@ -20,6 +22,12 @@ from .channels.targets import check_url
 from .repository import Q
 
 router = APIRouter(tags=["notifications"])
+# Webhooks reach other systems with every site's events: the organisation's to configure.
+Operator = Annotated[Principal, Depends(require(Permission.OPERATE, organisation_wide=True))]
+Inspector = Annotated[
+    Principal, Depends(require(Permission.OPERATE, Permission.AUDIT, organisation_wide=True))
+]
+SiteAdmin = Annotated[Principal, Depends(require(Permission.CONFIGURE_SITE))]
 SiteOrAll = Annotated[str, Field(pattern=r"^(\*|[A-Z][A-Z0-9]{1,11})$")]
 ChannelName = Literal["webhook", "email", "sms"]
 
@@ -109,7 +117,9 @@ async def _one(request: Request, subscription_id: UUID) -> SubscriptionOut:
 
 @router.post("/subscriptions", status_code=201, response_model=SubscriptionCreated,
              summary="Subscribe / 建立訂閱")  # fmt: skip
-async def create_subscription(body: SubscriptionIn, request: Request) -> SubscriptionCreated:
+async def create_subscription(
+    body: SubscriptionIn, request: Request, _: Operator
+) -> SubscriptionCreated:
     """A webhook subscription gets a signing secret (Standard Webhooks), shown only here."""
     await _check_destination(request, body)
     subscription_id = uuid.uuid4()
@@ -125,6 +135,7 @@ async def create_subscription(body: SubscriptionIn, request: Request) -> Subscri
 @router.get("/subscriptions", response_model=list[SubscriptionOut], summary="Subscriptions / 訂閱")
 async def list_subscriptions(
     request: Request,
+    _: Inspector,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> list[SubscriptionOut]:
@@ -133,14 +144,16 @@ async def list_subscriptions(
 
 
 @router.get("/subscriptions/{subscription_id}", response_model=SubscriptionOut)
-async def get_subscription(subscription_id: UUID, request: Request) -> SubscriptionOut:
+async def get_subscription(
+    subscription_id: UUID, request: Request, _: Inspector
+) -> SubscriptionOut:
     return await _one(request, subscription_id)
 
 
 @router.put("/subscriptions/{subscription_id}", response_model=SubscriptionOut,
             summary="Update or disable / 更新或停用訂閱")  # fmt: skip
 async def update_subscription(
-    subscription_id: UUID, body: SubscriptionIn, request: Request
+    subscription_id: UUID, body: SubscriptionIn, request: Request, _: Operator
 ) -> SubscriptionOut:
     current = await _one(request, subscription_id)
     if body.channel != current.channel:
@@ -156,7 +169,9 @@ async def update_subscription(
 
 @router.post("/subscriptions/{subscription_id}/rotate-secret", response_model=SubscriptionCreated,
              summary="Rotate the signing secret / 更換簽章密鑰")  # fmt: skip
-async def rotate_secret(subscription_id: UUID, request: Request) -> SubscriptionCreated:
+async def rotate_secret(
+    subscription_id: UUID, request: Request, _: Operator
+) -> SubscriptionCreated:
     """The new secret signs from now on, beside the previous one until the next rotation, so
     a receiver can switch without missing a message."""
     current = await _one(request, subscription_id)
@@ -182,9 +197,12 @@ async def put_staff(
     role: Annotated[str, Field(min_length=2, max_length=120)],
     entry: StaffEntry,
     request: Request,
+    principal: SiteAdmin,
 ) -> StaffEntry:
     """Roles: supervisor, duty_manager, assigned_officer, maintenance, procurement,
-    ``maintenance:<team>``, ``officer:<name>``, ..."""
+    ``maintenance:<team>``, ``officer:<name>``, ... Site ``*`` (every site) is for
+    organisation-wide admins."""
+    check_site(principal, site)
     await request.app.state.runtime.pool.execute(
         Q.put_staff, site.upper(), role, entry.channel, entry.destination, entry.locale
     )
@@ -206,17 +224,22 @@ class DeadLetter(BaseModel):
 @router.get("/deliveries/dead", response_model=list[DeadLetter], summary="Dead letters / 無法投遞")
 async def dead_letters(
     request: Request,
-    site: str | None = None,
+    principal: SiteAdmin,
+    site: Annotated[str | None, Query(max_length=12)] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> list[DeadLetter]:
-    rows = await request.app.state.runtime.pool.fetch(Q.dead_letters, site, limit, offset)
+    rows = await request.app.state.runtime.pool.fetch(
+        Q.dead_letters, scope(principal, site), limit, offset
+    )
     return [DeadLetter(**dict(r)) for r in rows]
 
 
 @router.post("/deliveries/{delivery_id}/replay", summary="Replay a dead letter / 重新投遞")
-async def replay(delivery_id: UUID, request: Request) -> dict[str, str]:
-    replayed = await request.app.state.runtime.pool.fetchval(Q.replay, delivery_id, utcnow())
+async def replay(delivery_id: UUID, request: Request, principal: SiteAdmin) -> dict[str, str]:
+    replayed = await request.app.state.runtime.pool.fetchval(
+        Q.replay, delivery_id, utcnow(), scope(principal, None)
+    )
     if replayed is None:
         raise ApiError(
             404, "not_dead_lettered", f"No dead letter {delivery_id}", "查無此無法投遞的訊息"

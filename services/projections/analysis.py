@@ -6,9 +6,11 @@ from datetime import datetime, timedelta
 from typing import Annotated, Literal
 from uuid import UUID
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from pydantic import AwareDatetime, BaseModel
 
+from shared.auth import Permission, Principal
+from shared.auth.http import require, scope
 from shared.events import utcnow
 from shared.http import ApiError
 
@@ -16,6 +18,7 @@ from . import repository
 
 router = APIRouter(tags=["analysis"])
 Site = Annotated[str | None, Query(max_length=12)]
+Reader = Annotated[Principal, Depends(require(Permission.READ))]
 
 
 class GroupFigures(BaseModel):
@@ -55,6 +58,7 @@ def _window(start: datetime | None, end: datetime | None) -> tuple[datetime, dat
 @router.get("/dashboard", response_model=Dashboard, summary="Dashboard / 統計儀表板")
 async def dashboard(
     request: Request,
+    principal: Reader,
     site: Site = None,
     start: AwareDatetime | None = None,
     end: AwareDatetime | None = None,
@@ -65,7 +69,7 @@ async def dashboard(
     the window (default: the last 30 days), per site or for the whole organisation."""
     start, end = _window(start, end)
     rows = await repository.dashboard(
-        request.app.state.runtime.pool, site.upper() if site else None, start, end, group_by
+        request.app.state.runtime.pool, scope(principal, site), start, end, group_by
     )
     groups = [
         GroupFigures(**r, resolution_rate=r["resolved"] / r["received"] if r["received"] else 0.0)
@@ -85,6 +89,7 @@ class OfficerFigures(BaseModel):
 @router.get("/officers", response_model=list[OfficerFigures], summary="Officer KPIs / 值班員績效")
 async def officers(
     request: Request,
+    principal: Reader,
     site: Site = None,
     start: AwareDatetime | None = None,
     end: AwareDatetime | None = None,
@@ -93,7 +98,7 @@ async def officers(
     (滿意度)."""
     start, end = _window(start, end)
     rows = await repository.officers(
-        request.app.state.runtime.pool, site.upper() if site else None, start, end
+        request.app.state.runtime.pool, scope(principal, site), start, end
     )
     return [OfficerFigures(**r) for r in rows]
 
@@ -111,6 +116,7 @@ class Hotspot(BaseModel):
 @router.get("/hotspots", response_model=list[Hotspot], summary="Recurring problems / 高頻問題")
 async def hotspots(
     request: Request,
+    principal: Reader,
     site: Site = None,
     days: Annotated[int, Query(ge=1, le=366)] = 30,
     threshold: Annotated[int, Query(ge=2, le=1000)] = 3,
@@ -119,7 +125,7 @@ async def hotspots(
     the seed's water dispenser that keeps failing — with the complaints behind it."""
     rows = await repository.hotspots(
         request.app.state.runtime.pool,
-        site.upper() if site else None,
+        scope(principal, site),
         utcnow() - timedelta(days=days),
         threshold,
     )
@@ -143,6 +149,7 @@ class RepeatComplainant(BaseModel):
 )
 async def repeat_complainants(
     request: Request,
+    principal: Reader,
     site: Site = None,
     days: Annotated[int, Query(ge=1, le=366)] = 30,
     threshold: Annotated[int, Query(ge=2, le=1000)] = 3,
@@ -151,7 +158,7 @@ async def repeat_complainants(
     or email), with their complaints: someone the desk should call back in person."""
     rows = await repository.repeat_complainants(
         request.app.state.runtime.pool,
-        site.upper() if site else None,
+        scope(principal, site),
         utcnow() - timedelta(days=days),
         threshold,
     )

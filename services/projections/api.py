@@ -6,9 +6,11 @@ from datetime import datetime
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 from pydantic import BaseModel, Field
 
+from shared.auth import Permission, Principal
+from shared.auth.http import require, scope
 from shared.events import Status
 from shared.events.complaints import Category, Severity
 from shared.http import ApiError
@@ -16,6 +18,7 @@ from shared.http import ApiError
 from . import repository
 
 router = APIRouter(tags=["register"])
+Reader = Annotated[Principal, Depends(require(Permission.READ))]
 
 
 class ComplaintRow(BaseModel):
@@ -84,9 +87,9 @@ class Filters(BaseModel):
         "-received_at"
     )
 
-    def query(self) -> dict[str, Any]:
+    def query(self, principal: Principal) -> dict[str, Any]:
         return {
-            "site": self.site.upper() if self.site else None,
+            "sites": scope(principal, self.site),
             "status": self.status.value if self.status else None,
             "severity": self.severity.value if self.severity else None,
             "category": self.category.value if self.category else None,
@@ -98,6 +101,7 @@ class Filters(BaseModel):
 @router.get("/complaints", response_model=Page, summary="The register / 投訴登記表")
 async def list_complaints(
     request: Request,
+    principal: Reader,
     filters: Annotated[Filters, Query()],
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
@@ -106,7 +110,7 @@ async def list_complaints(
     description (Chinese or English, any part of a word); sort; page."""
     pool = request.app.state.runtime.pool
     items, total = await repository.list_complaints(
-        pool, **filters.query(), limit=limit, offset=offset
+        pool, **filters.query(principal), limit=limit, offset=offset
     )
     return Page(items=[ComplaintRow(**i) for i in items], total=total, limit=limit, offset=offset)
 
@@ -127,11 +131,13 @@ CSV_LIMIT = 10_000
     response_class=Response,
     responses={200: {"content": {"text/csv": {}}}},
 )
-async def export_complaints(request: Request, filters: Annotated[Filters, Query()]) -> Response:
+async def export_complaints(
+    request: Request, principal: Reader, filters: Annotated[Filters, Query()]
+) -> Response:
     """The register as CSV (UTF-8 with a BOM, so spreadsheets read the Chinese), at most
     10,000 rows, with the same filters as the register."""
     pool = request.app.state.runtime.pool
-    items, _ = await repository.list_complaints(pool, **filters.query(), limit=CSV_LIMIT)
+    items, _ = await repository.list_complaints(pool, **filters.query(principal), limit=CSV_LIMIT)
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow([label for _, label in CSV_COLUMNS])
@@ -150,10 +156,10 @@ async def export_complaints(request: Request, filters: Annotated[Filters, Query(
     summary="A complaint with its event history / 投訴詳情與歷程",
     responses={404: {"description": "Unknown complaint / 查無此投訴"}},
 )
-async def get_complaint(complaint_id: UUID, request: Request) -> ComplaintDetail:
+async def get_complaint(complaint_id: UUID, request: Request, principal: Reader) -> ComplaintDetail:
     pool = request.app.state.runtime.pool
     row = await repository.get_complaint(pool, complaint_id)
-    if row is None:
+    if row is None or not principal.sees(row["site"]):
         raise ApiError(
             404,
             "complaint_not_found",

@@ -7,13 +7,14 @@ from shared.service import ServiceSpec, create_app
 from .analysis import router as analysis_router
 from .api import router
 from .console.pages import router as console_router
+from .console.signin import router as signin_router
 from .handlers import ComplaintRegister, Timeline
 from .settings import ProjectionsSettings
 
 
 def build_app(settings: ProjectionsSettings | None = None):  # type: ignore[no-untyped-def]
     settings = settings or ProjectionsSettings()
-    return create_app(
+    app = create_app(
         ServiceSpec(
             name="projections",
             title="Projections / 查詢與報表",
@@ -23,6 +24,8 @@ def build_app(settings: ProjectionsSettings | None = None):  # type: ignore[no-u
             settings=settings,
             migrations={"projections": Path(__file__).parent / "sql"},
             projectors=[ComplaintRegister(settings.contact_key_secret), Timeline()],
-            routers=[router, analysis_router, console_router],
+            routers=[router, analysis_router, signin_router, console_router],
         )
     )
+    app.state.sign_in_path = "/console/sign-in"
+    return app

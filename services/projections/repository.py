@@ -41,7 +41,7 @@ def _like(text: str) -> str:
 async def list_complaints(
     pool: asyncpg.Pool,
     *,
-    site: str | None = None,
+    sites: list[str] | None = None,
     status: str | None = None,
     severity: str | None = None,
     category: str | None = None,
@@ -51,7 +51,7 @@ async def list_complaints(
     offset: int = 0,
 ) -> tuple[list[dict[str, Any]], int]:
     rows = await pool.fetch(
-        Q.list_complaints, site, status, severity, category, _like(q) if q else None, sort,
+        Q.list_complaints, sites, status, severity, category, _like(q) if q else None, sort,
         limit, offset,
     )  # fmt: skip
     total = rows[0]["total"] if rows else 0
@@ -64,27 +64,27 @@ async def get_complaint(pool: asyncpg.Pool, complaint_id: UUID) -> dict[str, Any
 
 
 async def dashboard(
-    pool: asyncpg.Pool, site: str | None, start: datetime, end: datetime, group_by: str
+    pool: asyncpg.Pool, sites: list[str] | None, start: datetime, end: datetime, group_by: str
 ) -> list[dict[str, Any]]:
-    return [dict(r) for r in await pool.fetch(Q.dashboard, site, start, end, group_by)]
+    return [dict(r) for r in await pool.fetch(Q.dashboard, sites, start, end, group_by)]
 
 
 async def officers(
-    pool: asyncpg.Pool, site: str | None, start: datetime, end: datetime
+    pool: asyncpg.Pool, sites: list[str] | None, start: datetime, end: datetime
 ) -> list[dict[str, Any]]:
-    return [dict(r) for r in await pool.fetch(Q.officers, site, start, end)]
+    return [dict(r) for r in await pool.fetch(Q.officers, sites, start, end)]
 
 
 async def hotspots(
-    pool: asyncpg.Pool, site: str | None, since: datetime, threshold: int
+    pool: asyncpg.Pool, sites: list[str] | None, since: datetime, threshold: int
 ) -> list[dict[str, Any]]:
-    return [dict(r) for r in await pool.fetch(Q.hotspots, site, since, threshold)]
+    return [dict(r) for r in await pool.fetch(Q.hotspots, sites, since, threshold)]
 
 
 async def repeat_complainants(
-    pool: asyncpg.Pool, site: str | None, since: datetime, threshold: int
+    pool: asyncpg.Pool, sites: list[str] | None, since: datetime, threshold: int
 ) -> list[dict[str, Any]]:
-    return [dict(r) for r in await pool.fetch(Q.repeat_complainants, site, since, threshold)]
+    return [dict(r) for r in await pool.fetch(Q.repeat_complainants, sites, since, threshold)]
 
 
 async def add_to_timeline(conn: Connection, entry: tuple[Any, ...]) -> None:

@@ -8,10 +8,12 @@ from datetime import datetime
 from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import APIRouter, Body, Query, Request
+from fastapi import APIRouter, Body, Depends, Query, Request
 from pydantic import BaseModel, ValidationError
 
 from shared import eventstore
+from shared.auth import Permission, Principal
+from shared.auth.http import check_site, require
 from shared.events import Metadata, utcnow
 from shared.events.sla import SlaCalendarChanged, SlaPolicyChanged
 from shared.http import ApiError
@@ -23,6 +25,8 @@ from .handlers import replan
 from .policy import CalendarConfig, SlaPolicy
 
 router = APIRouter(tags=["sla"])
+Reader = Annotated[Principal, Depends(require(Permission.READ))]
+Configurer = Annotated[Principal, Depends(require(Permission.CONFIGURE_SITE))]
 SiteCode = Annotated[str, Query(pattern=r"^(\*|[A-Za-z][A-Za-z0-9]{1,11})$")]
 CONFIG_STREAMS = uuid.UUID("0d6b3f5e-6c1a-4c2e-9a55-3f1f7b0e2a10")
 
@@ -73,14 +77,14 @@ def _settings(request: Request) -> Any:
     summary="A complaint's clocks / 投訴時效",
     responses={404: {"description": "Unknown complaint / 查無此投訴"}},
 )
-async def get_sla(complaint_id: UUID, request: Request) -> ComplaintSla:
+async def get_sla(complaint_id: UUID, request: Request, principal: Reader) -> ComplaintSla:
     """For each clock (response, resolution) of each cycle: target, elapsed, remaining,
     paused or not, breached, and when each warning and the breach fall or fell due."""
     pool = request.app.state.runtime.pool
     applied = await pool.fetchval(repository.Q.applied_version, complaint_id)
     history = await eventstore.read_stream(pool, "complaint", complaint_id, to_version=applied)
     clocks = ComplaintClocks.fold(complaint_id, history)
-    if not clocks.site:
+    if not clocks.site or not principal.sees(clocks.site):
         raise ApiError(
             404,
             "complaint_not_found",
@@ -131,8 +135,11 @@ class PolicyOut(BaseModel):
 
 
 @router.get("/policies/{site}", response_model=PolicyOut, summary="SLA policy / 時效政策")
-async def get_policy(site: str, request: Request, category: str = "*") -> PolicyOut:
+async def get_policy(
+    site: str, request: Request, principal: Reader, category: str = "*"
+) -> PolicyOut:
     """The policy in force for a site (and category): its own, every site's, or the default."""
+    check_site(principal, site)
     pool = request.app.state.runtime.pool
     own = await pool.fetchrow(repository.Q.get_policy, site.upper(), category)
     if own:
@@ -147,10 +154,12 @@ async def get_policy(site: str, request: Request, category: str = "*") -> Policy
     "/policies/{site}", response_model=PolicyOut, summary="Set an SLA policy / 設定時效政策"
 )
 async def put_policy(
-    site: str, policy: SlaPolicy, request: Request, category: str = "*", actor: str = "admin"
+    site: str, policy: SlaPolicy, request: Request, principal: Configurer, category: str = "*"
 ) -> PolicyOut:
-    """Records SlaPolicyChanged, then replays the open complaints it governs."""
+    """Records SlaPolicyChanged, then replays the open complaints it governs. Site ``*``
+    (every site) is for organisation-wide admins."""
     site = _site(site)
+    check_site(principal, site)
     runtime = request.app.state.runtime
     async with runtime.uow() as conn:
         await conn.execute(repository.Q.put_policy, site, category, policy.model_dump(mode="json"))
@@ -164,7 +173,7 @@ async def put_policy(
                     policy=policy.model_dump(mode="json"),
                 )
             ],
-            Metadata(site_id=site, actor=actor),
+            Metadata(site_id=site, actor=principal.name),
             expected_version=None,
         )
     await _replay_open(request, site, category, "policy changed")
@@ -174,7 +183,8 @@ async def put_policy(
 @router.get(
     "/calendars/{site}", response_model=CalendarConfig, summary="Site calendar / 工作行事曆"
 )
-async def get_calendar(site: str, request: Request) -> CalendarConfig:
+async def get_calendar(site: str, request: Request, principal: Reader) -> CalendarConfig:
+    check_site(principal, site)
     pool = request.app.state.runtime.pool
     return await repository.calendar_config(pool, site.upper(), _settings(request).default_calendar)
 
@@ -183,10 +193,12 @@ async def get_calendar(site: str, request: Request) -> CalendarConfig:
     "/calendars/{site}", response_model=CalendarConfig, summary="Set a site calendar / 設定行事曆"
 )
 async def put_calendar(
-    site: str, calendar: CalendarConfig, request: Request, actor: str = "admin"
+    site: str, calendar: CalendarConfig, request: Request, principal: Configurer
 ) -> CalendarConfig:
     """Records SlaCalendarChanged, then replays the site's open complaints."""
-    return await _store_calendar(request, _site(site), calendar, actor)
+    site = _site(site)
+    check_site(principal, site)
+    return await _store_calendar(request, site, calendar, principal.name)
 
 
 @router.post(
@@ -196,11 +208,15 @@ async def put_calendar(
     openapi_extra={"requestBody": {"content": {"text/calendar": {"schema": {"type": "string"}}}}},
 )
 async def import_ics(
-    site: str, request: Request, body: Annotated[bytes, Body(media_type="text/calendar")] = b""
+    site: str,
+    request: Request,
+    principal: Configurer,
+    body: Annotated[bytes, Body(media_type="text/calendar")] = b"",
 ) -> CalendarConfig:
     """All-day events become closed days; timed events become closures."""
     site = _site(site)
-    config = await get_calendar(site, request)
+    check_site(principal, site)
+    config = await get_calendar(site, request, principal)
     try:
         from zoneinfo import ZoneInfo
 
@@ -219,7 +235,7 @@ async def import_ics(
         )
     except ValidationError as exc:
         raise ApiError(422, "invalid_ics", str(exc.errors()[:3]), "ICS 內容有誤") from None
-    return await _store_calendar(request, site, merged, "ics-import")
+    return await _store_calendar(request, site, merged, principal.name)
 
 
 async def _store_calendar(

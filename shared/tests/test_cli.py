@@ -2,6 +2,7 @@
 the data is still there next time."""
 
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -70,13 +71,30 @@ def test_desk_run_starts_everything_stops_on_ctrl_c_and_keeps_data(tmp_path: Pat
         output = "".join(lines)
         for port in ports.values():
             assert f"http://127.0.0.1:{port}" in output
-        created = httpx.post(
+        # A new installation has one organisation admin, whose password is shown once.
+        first = re.search(r"sign in / 登入: admin / (\S+)", output)
+        assert first, output
+        console = f"http://127.0.0.1:{ports['PROJECTIONS']}"
+        signed_in = httpx.post(
+            f"{console}/console/sign-in", data={"name": "admin", "password": first[1]}
+        )
+        assert signed_in.status_code == 303, signed_in.text
+        session = signed_in.cookies["desk_session"]
+        admin = {"Authorization": f"Bearer {session}"}
+        anonymous = httpx.post(
             f"http://127.0.0.1:{ports['INTAKE']}/complaints", json=complaint(site="RUN"), timeout=10
         )
+        assert anonymous.status_code == 401
+        created = httpx.post(
+            f"http://127.0.0.1:{ports['INTAKE']}/complaints",
+            json=complaint(site="RUN"),
+            headers=admin,
+            timeout=10,
+        )
         assert created.status_code == 201
-        console = httpx.get(f"http://127.0.0.1:{ports['PROJECTIONS']}/", follow_redirects=True)
-        assert f"console      http://127.0.0.1:{ports['PROJECTIONS']}/" in output
-        assert console.status_code == 200 and "投訴登記表" in console.text, "the console is up"
+        page = httpx.get(f"{console}/", cookies={"desk_session": session}, follow_redirects=True)
+        assert f"console      {console}/" in output
+        assert page.status_code == 200 and "投訴登記表" in page.text, "the console is up"
     finally:
         _stop(process)
     assert not any(_listening(p) for p in ports.values()), "every service stopped"
@@ -84,12 +102,16 @@ def test_desk_run_starts_everything_stops_on_ctrl_c_and_keeps_data(tmp_path: Pat
         found = subprocess.run(["pgrep", "-f", leftover], capture_output=True, text=True)
         assert found.stdout == "", f"still running: {leftover}"
 
-    process, _ = _start(env)  # the same data folder: the complaint is still there
+    process, lines = _start(env)  # the same data folder: the complaint is still there
     try:
+        assert "admin /" not in "".join(lines), "the first password is shown only once"
         url = f"http://127.0.0.1:{ports['PROJECTIONS']}/complaints/{created.json()['id']}"
         deadline = time.monotonic() + 30
-        while httpx.get(url, timeout=5).status_code != 200 and time.monotonic() < deadline:
+        while (
+            httpx.get(url, headers=admin, timeout=5).status_code != 200
+            and time.monotonic() < deadline
+        ):
             time.sleep(0.3)
-        assert httpx.get(url, timeout=5).json()["number"] == created.json()["number"]
+        assert httpx.get(url, headers=admin, timeout=5).json()["number"] == created.json()["number"]
     finally:
         _stop(process)

@@ -13,6 +13,8 @@ import asyncpg
 import httpx
 from tqdm import tqdm
 
+from tests.credentials import ADMIN
+
 from . import checks
 from .system import ChaosSystem, FaultRecord
 from .workload import Workload
@@ -109,7 +111,7 @@ def _faults(system: ChaosSystem) -> list[tuple[str, Callable[[], Awaitable[None]
 
 
 async def _subscribe_webhook(system: ChaosSystem) -> None:
-    async with httpx.AsyncClient(timeout=10) as client:
+    async with httpx.AsyncClient(timeout=10, headers=ADMIN) as client:
         r = await client.post(
             f"{system.url('notify')}/subscriptions",
             json={"name": "chaos", "event_types": ["ComplaintReceived", "ComplaintClosed"],

@@ -16,6 +16,7 @@ import httpx
 from aiokafka import AIOKafkaProducer
 
 from shared import topics
+from tests.credentials import ADMIN, Signer, integration
 
 SITES = ("HQ", "NB", "SB", "EA", "WE", "KH")
 CATEGORIES = ("repair_delay", "shortage", "service_attitude", "hygiene", "safety", "other")
@@ -63,12 +64,21 @@ class Workload:
         )  # fmt: skip
         self.rng = random.Random(seed)
         self.tally = Tally()
-        self.client = httpx.AsyncClient(timeout=10)
+        self.client = httpx.AsyncClient(timeout=10, headers=ADMIN)
         self.producer: AIOKafkaProducer | None = None
         self.pool: asyncpg.Pool | None = None
+        self.signers: dict[str, Signer] = {}
 
     async def __aenter__(self) -> "Workload":
         self.pool = await asyncpg.create_pool(self.database_url, min_size=0, max_size=4)
+        self.signers = {
+            topics.WORK_ORDER_UPDATES: await integration(
+                self.database_url, "maintenance-system", event_types=["WorkOrderUpdate"]
+            ),
+            topics.PURCHASE_UPDATES: await integration(
+                self.database_url, "procurement-system", event_types=["PurchaseUpdate"]
+            ),
+        }
         return self
 
     async def __aexit__(self, *_: object) -> None:
@@ -210,7 +220,11 @@ class Workload:
                         bootstrap_servers=self.bootstrap, request_timeout_ms=10_000
                     )
                     await asyncio.wait_for(self.producer.start(), 15)
-                await asyncio.wait_for(self.producer.send_and_wait(topic, value, key=key), 15)
+                signer = self.signers.get(topic)
+                headers = signer.headers(topic, value) if signer else None
+                await asyncio.wait_for(
+                    self.producer.send_and_wait(topic, value, key=key, headers=headers), 15
+                )
                 return
             except Exception:
                 producer, self.producer = self.producer, None

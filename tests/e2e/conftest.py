@@ -16,6 +16,7 @@ from shared.cli import all_migrations
 from shared.devstack.broker import EmbeddedBroker
 from shared.devstack.postgres import EmbeddedPostgres, free_port
 from shared.devstack.stack import SERVICES, Stack
+from tests import credentials
 from tests.receivers import HttpSink, SmtpSink
 
 
@@ -44,6 +45,7 @@ FAST = {
     "NOTIFY_CALLBACK_DELAY_SECONDS": "1",
     "NOTIFY_CALLBACK_REMINDER_AFTER_SECONDS": "2",
     "NOTIFY_CALLBACK_PHONE_AFTER_SECONDS": "2",
+    **credentials.ENV,
 }
 
 

@@ -9,6 +9,7 @@ import httpx
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
 from conftest import eventually
+from tests.credentials import Signer
 
 from .helpers import complaint
 
@@ -55,8 +56,10 @@ class Desk:
 class OtherSystem:
     """Maintenance or procurement on the other side of Kafka."""
 
-    def __init__(self, bootstrap: str, requests_topic: str, updates_topic: str) -> None:
-        self.bootstrap = bootstrap
+    def __init__(
+        self, bootstrap: str, requests_topic: str, updates_topic: str, signer: Signer | None
+    ) -> None:
+        self.bootstrap, self.signer = bootstrap, signer
         self.requests_topic, self.updates_topic = requests_topic, updates_topic
         self.producer = AIOKafkaProducer(bootstrap_servers=bootstrap)
         self.consumer = AIOKafkaConsumer(
@@ -99,10 +102,9 @@ class OtherSystem:
             "occurred_at": datetime.now(UTC).isoformat(),
             **extra,
         }
-        await self.producer.send_and_wait(
-            self.updates_topic, json.dumps(body).encode(), key=complaint_id.encode()
-        )
+        await self.send_raw(json.dumps(body).encode(), key=complaint_id.encode())
         return message_id
 
     async def send_raw(self, value: bytes, key: bytes = b"x") -> None:
-        await self.producer.send_and_wait(self.updates_topic, value, key=key)
+        headers = self.signer.headers(self.updates_topic, value) if self.signer else None
+        await self.producer.send_and_wait(self.updates_topic, value, key=key, headers=headers)

@@ -12,6 +12,9 @@ import pytest
 from playwright.async_api import Browser, Page, async_playwright, expect
 
 from conftest import ARTIFACTS
+from shared.auth import Role
+from tests import credentials
+from tests.credentials import ADMIN
 
 from .conftest import System
 
@@ -42,8 +45,28 @@ async def browser() -> AsyncIterator[Browser]:
             await b.close()
 
 
+OFFICER, PASSWORD = "王值班", "desk-pass-2026"
+
+
+@pytest.fixture(scope="module")
+async def officer(system: System) -> str:
+    """A supervisor of the sites these tests use, who signs in with a password."""
+    await credentials.user(
+        system.database_url, OFFICER, Role.SUPERVISOR, sites=["PW", "HS"], password=PASSWORD
+    )
+    return OFFICER
+
+
+async def sign_in(page: Page, console: str, name: str, password: str) -> None:
+    await page.goto(f"{console}/console")
+    await expect(page).to_have_url(re.compile(r"/console/sign-in"))
+    await page.get_by_label("帳號", exact=True).fill(name)
+    await page.get_by_label("密碼", exact=True).fill(password)
+    await page.get_by_role("button", name="登入").click()
+
+
 @pytest.fixture
-async def page(browser: Browser) -> AsyncIterator[Page]:
+async def page(browser: Browser, system: System, officer: str) -> AsyncIterator[Page]:
     # A tablet at the desk: 1024 x 768, touch.
     context = await browser.new_context(
         viewport={"width": 1024, "height": 768}, has_touch=True, locale="zh-TW"
@@ -51,6 +74,8 @@ async def page(browser: Browser) -> AsyncIterator[Page]:
     p = await context.new_page()
     p.set_default_timeout(15_000)
     try:
+        await sign_in(p, system.url("projections"), officer, PASSWORD)
+        await expect(p.get_by_test_id("signed-in-as")).to_contain_text(officer)
         yield p
     finally:
         await context.close()
@@ -125,7 +150,7 @@ async def test_register_find_act_and_see_the_timeline_and_dashboard_change(
     await expect(countdown).not_to_have_text(first, timeout=3_000)  # it ticks
     await shot(page, "register")
     export = await page.get_by_role("link", name="匯出 CSV").get_attribute("href")
-    async with httpx.AsyncClient(timeout=15) as client:
+    async with httpx.AsyncClient(timeout=15, headers=ADMIN) as client:
         csv = await client.get(f"{console}{export}")
     assert csv.status_code == 200 and number in csv.text, "the export keeps the filters"
 
@@ -151,7 +176,7 @@ async def test_register_find_act_and_see_the_timeline_and_dashboard_change(
 
     # Maintenance reports the task done (as its system would), then the desk resolves,
     # calls back and closes.
-    async with httpx.AsyncClient(timeout=15) as client:
+    async with httpx.AsyncClient(timeout=15, headers=ADMIN) as client:
         history = (await client.get(f"{console}/complaints/{complaint_id}")).json()["history"]
         [task] = [h["data"]["task_id"] for h in history if h["event_type"] == "TaskAssigned"]
         done = await client.post(
@@ -200,7 +225,7 @@ async def test_register_find_act_and_see_the_timeline_and_dashboard_change(
 
 async def test_english_on_a_switch_and_hotspots(system: System, page: Page) -> None:
     console = system.url("projections")
-    async with httpx.AsyncClient(timeout=15) as client:
+    async with httpx.AsyncClient(timeout=15, headers=ADMIN) as client:
         for n in range(3):  # the same dispenser three times, by the same person
             r = await client.post(
                 f"{system.url('intake')}/complaints",
@@ -247,3 +272,49 @@ async def test_bad_input_in_the_form_is_explained_and_kept(system: System, page:
     await page.get_by_role("button", name="Register").click()
     await expect(page.get_by_role("alert")).to_contain_text("site")
     await expect(page.get_by_label("Location", exact=True)).to_have_value("Lobby")
+
+
+async def test_sign_in_is_required_refused_with_a_wrong_password_and_ends(
+    system: System, browser: Browser, officer: str
+) -> None:
+    console = system.url("projections")
+    context = await browser.new_context(locale="zh-TW")
+    page = await context.new_page()
+    try:
+        await page.goto(f"{console}/console/hotspots")  # not signed in: sent to sign in
+        await expect(page).to_have_url(re.compile(r"/console/sign-in\?next=%2Fconsole%2Fhotspots"))
+        await sign_in(page, console, officer, "wrong-password")
+        await expect(page.get_by_role("alert")).to_contain_text("帳號或密碼錯誤")
+        await shot(page, "sign-in")
+        await page.get_by_label("密碼", exact=True).fill(PASSWORD)
+        await page.get_by_role("button", name="登入").click()
+        await expect(page.get_by_test_id("signed-in-as")).to_contain_text("主管")
+        cookie = next(c for c in await context.cookies() if c["name"] == "desk_session")
+        assert cookie["httpOnly"] and cookie["sameSite"] == "Lax"
+        await page.get_by_role("button", name="登出").click()
+        await expect(page).to_have_url(re.compile(r"/console/sign-in"))
+        async with httpx.AsyncClient(timeout=15) as client:  # the old session is revoked
+            r = await client.get(f"{console}/complaints", cookies={"desk_session": cookie["value"]})
+        assert r.status_code == 401
+    finally:
+        await context.close()
+
+
+async def test_an_officer_sees_only_the_sites_they_serve(system: System, page: Page) -> None:
+    async with httpx.AsyncClient(timeout=15, headers=ADMIN) as client:
+        r = await client.post(
+            f"{system.url('intake')}/complaints",
+            json={
+                "complainant_name": "某人", "department": "外站", "phone": "0911 000 111",
+                "site": "ZZ", "location": "大門", "category": "hygiene",
+                "description": "外站的投訴", "urgency": "normal", "channel": "phone",
+                "receiving_officer": "外站值班",
+            },
+        )  # fmt: skip
+        assert r.status_code == 201, r.text
+    other = r.json()["id"]
+    console = system.url("projections")
+    await page.goto(f"{console}/console/complaints/{other}")
+    await expect(page.get_by_test_id("status")).to_have_count(0)
+    await page.goto(f"{console}/console?site=ZZ")
+    assert "ZZ-" not in await page.content()

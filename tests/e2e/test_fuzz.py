@@ -9,6 +9,7 @@ import pytest
 
 from conftest import ARTIFACTS
 from shared.devstack.stack import SERVICES
+from tests.credentials import ADMIN
 
 from .conftest import System
 
@@ -26,6 +27,7 @@ async def test_no_server_errors_and_answers_match_the_schema(system: System, ser
         str(st), "run", f"{system.url(service)}/openapi.json",
         "--checks", CHECKS, "--phases", "examples,coverage,fuzzing",
         "--max-examples", "25", "--generation-deterministic",
+        "--header", f"Authorization: {ADMIN['Authorization']}",
         "--workers", "1", "--no-color", "--suppress-health-check", "all",
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
         cwd=report.parent,  # where the CLI keeps its .schemathesis folder

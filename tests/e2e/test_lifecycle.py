@@ -3,6 +3,7 @@
 import asyncio
 import json
 from collections.abc import AsyncIterator
+from typing import Any
 from uuid import uuid4
 
 import asyncpg
@@ -12,6 +13,7 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
 from conftest import eventually
 from shared import topics
+from tests.credentials import ADMIN, Signer, integration
 
 from .conftest import System
 from .desk import Desk, OtherSystem, later
@@ -19,7 +21,7 @@ from .desk import Desk, OtherSystem, later
 
 @pytest.fixture
 async def desk(system: System) -> AsyncIterator[Desk]:
-    async with httpx.AsyncClient(timeout=15) as client:
+    async with httpx.AsyncClient(timeout=15, headers=ADMIN) as client:
         yield Desk(client, system.url("intake"), system.url("projections"))
 
 
@@ -64,8 +66,11 @@ async def test_a_late_repair_through_a_maintenance_work_order(
     assert assigned["events"] == ["TaskAssigned", "WorkOrderRequested"]
     task_id = str(assigned["created_id"])
 
+    signer = await integration(
+        system.database_url, "maintenance-system", event_types=["WorkOrderUpdate"]
+    )
     async with OtherSystem(
-        system.bootstrap_servers, topics.WORK_ORDERS, topics.WORK_ORDER_UPDATES
+        system.bootstrap_servers, topics.WORK_ORDERS, topics.WORK_ORDER_UPDATES, signer
     ) as maintenance:
         headers, order = await maintenance.request_for(task_id)
         assert headers["ce_type"].endswith("WorkOrderRequested")
@@ -92,7 +97,7 @@ async def test_a_late_repair_through_a_maintenance_work_order(
         "accepted",
         "in_progress",
     ]
-    assert all(h["actor"] == "system:maintenance" for h in task_events[1:])
+    assert all(h["actor"] == "maintenance-system" for h in task_events[1:])
 
     await desk.act(cid, "resolve", summary="dispenser repaired")
     await desk.act(cid, "callbacks", channel="phone", satisfied=True, comments="謝謝")
@@ -117,8 +122,11 @@ async def test_a_shortage_handled_through_procurement(desk: Desk, system: System
     )  # fmt: skip
     assert assigned["events"] == ["TaskAssigned", "PurchaseRequested"]
     task_id = str(assigned["created_id"])
+    signer = await integration(
+        system.database_url, "procurement-system", event_types=["PurchaseUpdate"]
+    )
     async with OtherSystem(
-        system.bootstrap_servers, topics.PURCHASE_REQUESTS, topics.PURCHASE_UPDATES
+        system.bootstrap_servers, topics.PURCHASE_REQUESTS, topics.PURCHASE_UPDATES, signer
     ) as procurement:
         _, request = await procurement.request_for(task_id)
         assert request["description"] == "20 reams of A4"
@@ -223,6 +231,12 @@ async def test_commands_over_kafka_are_applied_or_rejected_with_a_reason(
     desk: Desk, system: System, system_db: asyncpg.Pool
 ) -> None:
     c = await desk.receive()
+    crm = await integration(
+        system.database_url, "system:crm", commands=["acknowledge", "close", "wait"]
+    )
+    elsewhere = await integration(
+        system.database_url, "system:crm-north", commands=["acknowledge"], sites=["NORTH"]
+    )
     producer = AIOKafkaProducer(bootstrap_servers=system.bootstrap_servers)
     results = AIOKafkaConsumer(
         topics.COMMAND_RESULTS,
@@ -232,6 +246,14 @@ async def test_commands_over_kafka_are_applied_or_rejected_with_a_reason(
     )
     await producer.start()
     await results.start()
+
+    async def send(message: dict[str, Any], signer: Signer | None = crm) -> None:
+        value = json.dumps(message).encode()
+        headers = signer.headers(topics.COMPLAINT_COMMANDS, value) if signer else None
+        await producer.send_and_wait(
+            topics.COMPLAINT_COMMANDS, value, key=c["id"].encode(), headers=headers
+        )
+
     try:
         good = {"command_id": str(uuid4()), "command": "acknowledge", "complaint_id": c["id"],
                 "actor": "system:crm", "payload": {"channel": "email"}}  # fmt: skip
@@ -243,11 +265,17 @@ async def test_commands_over_kafka_are_applied_or_rejected_with_a_reason(
             "command": "wait",
             "payload": {"reason": "x"},
         }
+        other_site = {**good, "command_id": str(uuid4())}
         for message in (good, good, unknown, illegal, invalid):  # the good one twice
-            await producer.send_and_wait(
-                topics.COMPLAINT_COMMANDS, json.dumps(message).encode(), key=c["id"].encode()
-            )
+            await send(message)
+        await send(other_site, elsewhere)
         await producer.send_and_wait(topics.COMPLAINT_COMMANDS, b"{not json", key=b"?")
+        # Refused before anything is applied: unsigned, forged, and not granted.
+        forged = Signer(crm.key_id, b"not the key")
+        await send({**good, "command_id": str(uuid4()), "command": "reopen"}, signer=None)
+        await send({**good, "command_id": str(uuid4()), "command": "reopen"}, signer=forged)
+        await send({**good, "command_id": str(uuid4()), "command": "reopen", "payload": {
+            "reason": "not granted"}})  # fmt: skip
         rejected: dict[str, str] = {}
 
         async def all_rejected() -> bool:
@@ -255,9 +283,8 @@ async def test_commands_over_kafka_are_applied_or_rejected_with_a_reason(
                 for r in records:
                     data = json.loads(r.value)
                     rejected[data["command_id"]] = data["reason"]
-            return {unknown["command_id"], illegal["command_id"], invalid["command_id"]} <= set(
-                rejected
-            )
+            expected = (unknown, illegal, invalid, other_site)
+            return {m["command_id"] for m in expected} <= set(rejected)
 
         assert await eventually(all_rejected, within=30)
     finally:
@@ -266,17 +293,28 @@ async def test_commands_over_kafka_are_applied_or_rejected_with_a_reason(
     assert "unknown command 'teleport'" in rejected[unknown["command_id"]]
     assert "Cannot close" in rejected[illegal["command_id"]]
     assert "reason" in rejected[invalid["command_id"]]
+    assert "not found" in rejected[other_site["command_id"]], "another site's complaint"
     acknowledged = await desk.wait_for(c["id"], "ComplaintAcknowledged")
     assert len(acknowledged) == 1 and acknowledged[0]["actor"] == "system:crm"
     parked = await eventually(
         lambda: system_db.fetchval(
-            "SELECT error FROM consumers.dead_letters WHERE consumer = $1",
+            "SELECT error FROM consumers.dead_letters WHERE consumer = $1 AND error LIKE $2",
             f"inbound:{topics.COMPLAINT_COMMANDS}",
+            "%contract%",
         )
     )
-    assert parked and "contract" in parked
+    assert parked
     listed = (await desk.client.get(f"{system.url('intake')}/dead-letters")).json()
     assert any(d["consumer"] == f"inbound:{topics.COMPLAINT_COMMANDS}" for d in listed)
+
+    async def refusals() -> list[str] | None:
+        r = await desk.client.get(f"{system.url('intake')}/refusals")
+        found = sorted(x["reason"] for x in r.json() if x["channel"] == topics.COMPLAINT_COMMANDS)
+        return found if len(found) >= 3 else None
+
+    assert await eventually(refusals) == ["bad signature", "not granted: reopen", "unsigned"]
+    history = await desk.history(c["id"])
+    assert "ComplaintReopened" not in {h["event_type"] for h in history}
 
 
 async def _status_is(desk: Desk, complaint_id: str, status: str) -> bool:

@@ -10,6 +10,7 @@ import httpx
 import pytest
 
 from conftest import eventually
+from tests.credentials import ADMIN
 
 from .conftest import System
 from .desk import Desk
@@ -17,7 +18,7 @@ from .desk import Desk
 
 @pytest.fixture
 async def desk(system: System) -> AsyncIterator[Desk]:
-    async with httpx.AsyncClient(timeout=15) as client:
+    async with httpx.AsyncClient(timeout=15, headers=ADMIN) as client:
         yield Desk(client, system.url("intake"), system.url("projections"))
 
 

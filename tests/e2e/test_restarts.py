@@ -10,6 +10,7 @@ import pytest
 
 from conftest import eventually
 from shared import outbox
+from tests.credentials import ADMIN
 
 from .conftest import System
 from .helpers import post_complaint
@@ -58,7 +59,7 @@ async def test_broker_restart_mid_stream_loses_nothing_and_doubles_nothing(
 ) -> None:
     if system.broker is None:
         pytest.skip("an external broker cannot be restarted from here")
-    async with httpx.AsyncClient(timeout=10) as client:
+    async with httpx.AsyncClient(timeout=10, headers=ADMIN) as client:
         before = await _post_many(client, system, 15)
         writer = asyncio.create_task(_post_many(client, system, 15))
         await asyncio.sleep(0.2)
@@ -70,7 +71,7 @@ async def test_broker_restart_mid_stream_loses_nothing_and_doubles_nothing(
 
 
 async def test_whole_stack_restart_keeps_the_data(system: System, system_db: asyncpg.Pool) -> None:
-    async with httpx.AsyncClient(timeout=10) as client:
+    async with httpx.AsyncClient(timeout=10, headers=ADMIN) as client:
         kept = await post_complaint(client, system.url("intake"), site="KEEP")
         await eventually(lambda: _exists(client, system, kept["id"]))
         await system_db.close()

@@ -13,6 +13,7 @@ import httpx
 from conftest import eventually
 from shared.devstack.postgres import free_port
 from shared.devstack.stack import ServiceProcess
+from tests.credentials import ADMIN
 
 from .conftest import System
 from .helpers import post_complaint
@@ -53,7 +54,7 @@ async def test_replicas_share_the_work_and_nothing_is_lost_or_doubled(
         for process in more:
             await asyncio.to_thread(process.wait_healthy)
     await asyncio.sleep(6)  # let the groups rebalance onto the new members
-    async with httpx.AsyncClient(timeout=10) as client:
+    async with httpx.AsyncClient(timeout=10, headers=ADMIN) as client:
         policy = {"levels": {"L1": FAST_L1, "L2": SLOW, "L3": SLOW}}
         assert (
             await client.put(f"{base['sla'].url}/policies/{SITE}", json=policy)

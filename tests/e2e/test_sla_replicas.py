@@ -13,6 +13,7 @@ import httpx
 from conftest import eventually
 from shared.devstack.postgres import free_port
 from shared.devstack.stack import ServiceProcess
+from tests.credentials import ADMIN
 
 from .conftest import System
 from .helpers import post_complaint
@@ -66,7 +67,7 @@ async def test_thresholds_fire_exactly_once_across_replicas_and_kills(
     second = ServiceProcess("sla", free_port(), first.env, first.log_dir / "replica-2")
     second.start()
     await asyncio.to_thread(second.wait_healthy)
-    async with httpx.AsyncClient(timeout=10) as client:
+    async with httpx.AsyncClient(timeout=10, headers=ADMIN) as client:
         policy = {"levels": {"L1": FAST_L1, "L2": SLOW, "L3": SLOW}}
         r = await client.put(f"{first.url}/policies/{SITE}", json=policy)
         assert r.status_code == 200, r.text

@@ -9,6 +9,7 @@ from aiokafka import AIOKafkaConsumer
 
 from conftest import eventually
 from shared import topics
+from tests.credentials import ADMIN
 
 from .conftest import System
 from .helpers import complaint, post_complaint
@@ -17,7 +18,7 @@ from .helpers import complaint, post_complaint
 async def test_a_complaint_posted_is_readable_from_projections_and_on_kafka(
     system: System, system_db: asyncpg.Pool
 ) -> None:
-    async with httpx.AsyncClient(timeout=10) as client:
+    async with httpx.AsyncClient(timeout=10, headers=ADMIN) as client:
         created = await post_complaint(client, system.url("intake"), site="hq")
         assert re.fullmatch(r"HQ-\d{8}-\d{4}", created["number"])
 
@@ -82,7 +83,7 @@ async def test_a_complaint_posted_is_readable_from_projections_and_on_kafka(
 
 
 async def test_numbers_count_per_site_and_day(system: System) -> None:
-    async with httpx.AsyncClient(timeout=10) as client:
+    async with httpx.AsyncClient(timeout=10, headers=ADMIN) as client:
         numbers = [
             (await post_complaint(client, system.url("intake"), site="NUM1"))["number"]
             for _ in range(3)
@@ -97,7 +98,7 @@ async def test_bad_input_is_a_clear_4xx_and_changes_nothing(
     count = "SELECT count(*) FROM eventstore.events WHERE stream_type = 'complaint'"
     before = await system_db.fetchval(count)
     base = system.url("intake")
-    async with httpx.AsyncClient(timeout=10) as client:
+    async with httpx.AsyncClient(timeout=10, headers=ADMIN) as client:
         r = await client.post(f"{base}/complaints", json=complaint(category="broken"))
         assert r.status_code == 422
         assert r.json()["error"]["fields"][0]["field"] == "category"
@@ -136,7 +137,7 @@ async def test_bad_input_is_a_clear_4xx_and_changes_nothing(
 
 async def test_retrying_with_the_same_idempotency_key_creates_one_complaint(system: System) -> None:
     headers = {"Idempotency-Key": "retry-7f3a"}
-    async with httpx.AsyncClient(timeout=10) as client:
+    async with httpx.AsyncClient(timeout=10, headers=ADMIN) as client:
         body = complaint()
         first, second = await asyncio.gather(
             client.post(f"{system.url('intake')}/complaints", json=body, headers=headers),
@@ -158,7 +159,7 @@ def _uuid(value: str):  # type: ignore[no-untyped-def]
 
 
 async def test_every_service_serves_health_metrics_and_its_contracts(system: System) -> None:
-    async with httpx.AsyncClient(timeout=10) as client:
+    async with httpx.AsyncClient(timeout=10, headers=ADMIN) as client:
         for name in ("intake", "sla", "notify", "projections"):
             base = system.url(name)
             health = (await client.get(f"{base}/health")).json()
@@ -190,7 +191,7 @@ async def test_sla_policies_and_calendars_over_http(system: System) -> None:
         b"DTSTART;VALUE=DATE:20261231\r\nDTEND;VALUE=DATE:20270101\r\nSUMMARY:closed\r\n"
         b"END:VEVENT\r\nEND:VCALENDAR\r\n"
     )
-    async with httpx.AsyncClient(timeout=10) as client:
+    async with httpx.AsyncClient(timeout=10, headers=ADMIN) as client:
         inherited = (await client.get(f"{base}/policies/CAL1")).json()
         assert inherited["source"] == "inherited"
         assert inherited["policy"]["levels"]["L1"]["response"]["minutes"] == 15
@@ -225,7 +226,7 @@ async def test_service_logs_hold_no_personal_data(system: System) -> None:
         "phone": "0987 654 321",
         "email": "canary@example.org",
     }
-    async with httpx.AsyncClient(timeout=10) as client:
+    async with httpx.AsyncClient(timeout=10, headers=ADMIN) as client:
         created = await post_complaint(client, system.url("intake"), **canary)
         await eventually(
             lambda: _ok_json(client, f"{system.url('projections')}/complaints/{created['id']}")
@@ -247,7 +248,7 @@ async def test_service_logs_hold_no_personal_data(system: System) -> None:
 
 async def test_the_register_filters_searches_and_exports_csv(system: System) -> None:
     base = system.url("projections")
-    async with httpx.AsyncClient(timeout=10) as client:
+    async with httpx.AsyncClient(timeout=10, headers=ADMIN) as client:
         created = await post_complaint(
             client, system.url("intake"), site="CSV1", description="電梯異響 — lift noise"
         )
@@ -273,7 +274,7 @@ async def test_the_register_filters_searches_and_exports_csv(system: System) -> 
 
 async def test_dashboards_officers_and_hotspots_over_http(system: System) -> None:
     base = system.url("projections")
-    async with httpx.AsyncClient(timeout=10) as client:
+    async with httpx.AsyncClient(timeout=10, headers=ADMIN) as client:
         for _ in range(3):
             await post_complaint(client, system.url("intake"), site="HOT1", location="5F 飲水機")
 

@@ -70,13 +70,14 @@ RETURNING sent;
 
 -- name: dead_letters
 SELECT id, complaint_id, site, channel, recipient, kind, attempts, last_error, finished_at
-FROM notify.deliveries WHERE status = 'dead' AND ($1::text IS NULL OR site = $1)
+FROM notify.deliveries
+WHERE status = 'dead' AND ($1::text[] IS NULL OR site = ANY($1::text[]))
 ORDER BY finished_at DESC LIMIT $2 OFFSET $3;
 
 -- name: replay
 UPDATE notify.deliveries SET status = 'pending', attempts = 0, next_attempt_at = $2,
     lease_until = NULL, finished_at = NULL
-WHERE id = $1 AND status = 'dead'
+WHERE id = $1 AND status = 'dead' AND ($3::text[] IS NULL OR site = ANY($3::text[]))
 RETURNING id;
 
 -- name: delivery

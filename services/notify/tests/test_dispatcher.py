@@ -116,7 +116,7 @@ async def test_failures_back_off_then_dead_letter_and_can_be_replayed(
     assert events[-1].data["attempts"] == 3 and "HTTP 500" in events[-1].data["error"]
     delivery = events[0].data["delivery_id"]
     http_sink.behaviors["down"] = "ok"
-    assert await pool.fetchval(Q.replay, UUID(delivery), clock()) is not None
+    assert await pool.fetchval(Q.replay, UUID(delivery), clock(), None) is not None
     await _run(dispatcher)
     assert (await _timeline(pool, complaint))[-1] == "NotificationDelivered"
 

@@ -63,8 +63,5 @@ ACTIONS: dict[str, Callable[[Form, str], dict[str, Any]]] = {
 
 
 def command_body(action: str, form: Form, timezone: str) -> dict[str, Any]:
-    """The body of ``action``'s command, with the acting officer."""
-    body = ACTIONS[action](form, timezone)
-    if form.get("actor", "").strip():
-        body["actor"] = form["actor"].strip()
-    return body
+    """The body of ``action``'s command; intake records the signed-in officer as its actor."""
+    return ACTIONS[action](form, timezone)

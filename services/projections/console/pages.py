@@ -3,65 +3,29 @@ desk's commands to intake."""
 
 import asyncio
 import time
-from datetime import datetime, timedelta
-from pathlib import Path
+from datetime import timedelta
 from typing import Annotated, Any
 from urllib.parse import urlencode
 from uuid import UUID, uuid4
-from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
-from fastapi.templating import Jinja2Templates
 
+from shared.auth import Permission, Principal
+from shared.auth.http import require
 from shared.events import Status, utcnow
 from shared.events.complaints import Severity
 
 from .. import analysis, repository
 from . import intake
 from .forms import ACTIONS, command_body, complaint_body
-from .texts import LANGS, Lang, Texts
+from .render import HERE, lang_of, render, texts
+from .signin import credential
 
-HERE = Path(__file__).parent
 STATIC = {"console.css": "text/css", "console.js": "text/javascript"}
 PAGE_SIZE = 25
-LANG_COOKIE = "desk_lang"
-
-templates = Jinja2Templates(directory=HERE / "templates")
 router = APIRouter(include_in_schema=False)
-
-
-def _lang(request: Request) -> Lang:
-    for value in (request.query_params.get("lang"), request.cookies.get(LANG_COOKIE)):
-        if value in LANGS:
-            return value  # type: ignore[return-value]
-    return "zh-Hant"
-
-
-def _render(request: Request, name: str, status_code: int = 200, **context: Any) -> Response:
-    lang = _lang(request)
-    settings = request.app.state.runtime.settings
-    zone = ZoneInfo(settings.timezone)
-
-    def when(value: datetime | None) -> str:
-        return value.astimezone(zone).strftime("%Y-%m-%d %H:%M") if value else "—"
-
-    other = LANGS[1 - LANGS.index(lang)]
-    response = templates.TemplateResponse(
-        request,
-        name,
-        {
-            "t": Texts(lang),
-            "lang": lang,
-            "switch_url": request.url.include_query_params(lang=other),
-            "when": when,
-            **context,
-        },
-        status_code=status_code,
-    )
-    if request.query_params.get("lang") in LANGS:
-        response.set_cookie(LANG_COOKIE, lang, max_age=365 * 86400, samesite="lax")
-    return response
+Viewer = Annotated[Principal, Depends(require(Permission.READ))]
 
 
 @router.get("/")
@@ -79,6 +43,7 @@ async def static(name: str) -> Response:
 @router.get("/console", response_class=HTMLResponse)
 async def register_page(
     request: Request,
+    principal: Viewer,
     q: Annotated[str | None, Query(max_length=100)] = None,
     site: Annotated[str | None, Query(max_length=12)] = None,
     status: Annotated[str | None, Query(max_length=40)] = None,
@@ -86,21 +51,32 @@ async def register_page(
     page: Annotated[int, Query(ge=1, le=10_000)] = 1,
 ) -> Response:
     """The register (投訴登記表) with filters and live SLA countdowns."""
+    site = site.strip().upper() if site and site.strip() else None
     filters: dict[str, Any] = {
         "q": q.strip() if q and len(q.strip()) >= 2 else None,
-        "site": site.strip().upper() if site and site.strip() else None,
+        "site": site,
         "status": status if status in {s.value for s in Status} else None,
         "severity": severity if severity in {s.value for s in Severity} else None,
     }
-    items, total = await repository.list_complaints(
-        request.app.state.runtime.pool,
-        **filters,
-        limit=PAGE_SIZE,
-        offset=(page - 1) * PAGE_SIZE,
-    )
-    return _render(
+    query = {k: v for k, v in filters.items() if k != "site"}
+    error = None
+    items: list[dict[str, Any]] = []
+    total = 0
+    if site and not principal.sees(site):
+        error = texts(request)("error.site", site=site)
+    else:
+        items, total = await repository.list_complaints(
+            request.app.state.runtime.pool,
+            sites=principal.scope(site),
+            **query,
+            limit=PAGE_SIZE,
+            offset=(page - 1) * PAGE_SIZE,
+        )
+    return render(
         request,
         "register.html",
+        403 if error else 200,
+        error=error,
         items=items,
         total=total,
         page=page,
@@ -113,12 +89,12 @@ async def register_page(
 
 
 @router.get("/console/new", response_class=HTMLResponse)
-async def new_complaint_form(request: Request) -> Response:
-    return _render(request, "new.html", form={}, token=uuid4().hex, error=None)
+async def new_complaint_form(request: Request, _: Viewer) -> Response:
+    return render(request, "new.html", form={}, token=uuid4().hex, error=None)
 
 
 @router.post("/console/new", response_class=HTMLResponse)
-async def new_complaint(request: Request) -> Response:
+async def new_complaint(request: Request, _: Viewer) -> Response:
     """Registers through intake (the form's token is the idempotency key, so a double submit
     records one complaint), then shows the complaint once the register has it."""
     form = {k: str(v) for k, v in (await request.form()).items()}
@@ -129,21 +105,21 @@ async def new_complaint(request: Request) -> Response:
             settings.intake_url,
             "/complaints",
             complaint_body(form),
-            headers={"Idempotency-Key": f"console-{token}"},
+            headers={"Idempotency-Key": f"console-{token}", **credential(request)},
         )
     except intake.IntakeUnavailable:
-        t = Texts(_lang(request))
-        return _render(
+        t = texts(request)
+        return render(
             request, "new.html", 503, form=form, token=token, error=t("error.unavailable")
         )
     if not answer.ok:
-        return _render(
+        return render(
             request,
             "new.html",
             answer.status,
             form=form,
             token=token,
-            error=answer.message(_lang(request)),
+            error=answer.message(lang_of(request)),
         )
     complaint_id = UUID(answer.body["id"])
     await _visible(request, complaint_id, int(answer.body["version"]))
@@ -168,6 +144,7 @@ async def _visible(request: Request, complaint_id: UUID, version: int, within: f
 @router.get("/console/complaints/{complaint_id}", response_class=HTMLResponse)
 async def complaint_page(
     request: Request,
+    principal: Viewer,
     complaint_id: UUID,
     done: Annotated[str | None, Query(max_length=20)] = None,
     v: Annotated[int | None, Query(ge=1, le=1_000_000_000)] = None,
@@ -189,11 +166,11 @@ async def _detail(
 ) -> Response:
     pool = request.app.state.runtime.pool
     row = await repository.get_complaint(pool, complaint_id)
-    if row is None:
-        return _render(request, "pending.html", 404, complaint_id=complaint_id)
+    if row is None or not request.state.principal.sees(row["site"]):
+        return render(request, "pending.html", 404, complaint_id=complaint_id)
     history = await repository.timeline(pool, complaint_id)
     by_id = {h["event_id"]: h for h in history}
-    return _render(
+    return render(
         request,
         "detail.html",
         status_code,
@@ -210,28 +187,28 @@ async def _detail(
 
 
 @router.post("/console/complaints/{complaint_id}/{action}", response_class=HTMLResponse)
-async def act(request: Request, complaint_id: UUID, action: str) -> Response:
+async def act(request: Request, _: Viewer, complaint_id: UUID, action: str) -> Response:
     """One lifecycle action, sent to intake with the version the officer was looking at
     (If-Match): acting on a stale page is refused, not applied blindly."""
     if action not in ACTIONS:
-        return _render(request, "pending.html", 404, complaint_id=complaint_id)
+        return render(request, "pending.html", 404, complaint_id=complaint_id)
     form = {k: str(v) for k, v in (await request.form()).items()}
     settings = request.app.state.runtime.settings
     headers = {"If-Match": f'"{form["version"]}"'} if form.get("version", "").isdigit() else {}
-    t = Texts(_lang(request))
+    t = texts(request)
     try:
         answer = await intake.send(
             settings.intake_url,
             f"/complaints/{complaint_id}/{action}",
             command_body(action, form, settings.timezone),
-            headers=headers,
+            headers={**headers, **credential(request)},
         )
     except intake.IntakeUnavailable:
         return await _detail(
             request, complaint_id, error=t("error.unavailable"), status_code=503, form=form
         )
     if not answer.ok:
-        message = f"{t('act.' + action)}：{answer.message(_lang(request))}"
+        message = f"{t('act.' + action)}：{answer.message(lang_of(request))}"
         return await _detail(
             request, complaint_id, error=message, status_code=answer.status, form=form
         )
@@ -245,6 +222,7 @@ async def act(request: Request, complaint_id: UUID, action: str) -> Response:
 @router.get("/console/dashboard", response_class=HTMLResponse)
 async def dashboard_page(
     request: Request,
+    principal: Viewer,
     site: Annotated[str | None, Query(max_length=12)] = None,
     days: Annotated[int, Query(ge=1, le=366)] = 30,
     group_by: Annotated[str, Query(pattern="^(none|category|severity)$")] = "category",
@@ -252,11 +230,13 @@ async def dashboard_page(
     end = utcnow()
     start = end - timedelta(days=days)
     site = site.strip().upper() if site and site.strip() else None
-    board = await analysis.dashboard(request, site, start, end, group_by)  # type: ignore[arg-type]
-    totals = await analysis.dashboard(request, site, start, end, "none")
-    officers = await analysis.officers(request, site, start, end)
+    if site and not principal.sees(site):
+        return _forbidden_site(request, site)
+    board = await analysis.dashboard(request, principal, site, start, end, group_by)  # type: ignore[arg-type]
+    totals = await analysis.dashboard(request, principal, site, start, end, "none")
+    officers = await analysis.officers(request, principal, site, start, end)
     peak = max((g.received for g in board.groups), default=0) or 1
-    return _render(
+    return render(
         request,
         "dashboard.html",
         board=board,
@@ -272,14 +252,17 @@ async def dashboard_page(
 @router.get("/console/hotspots", response_class=HTMLResponse)
 async def hotspots_page(
     request: Request,
+    principal: Viewer,
     site: Annotated[str | None, Query(max_length=12)] = None,
     days: Annotated[int, Query(ge=1, le=366)] = 30,
     threshold: Annotated[int, Query(ge=2, le=1000)] = 3,
 ) -> Response:
     site = site.strip().upper() if site and site.strip() else None
-    spots = await analysis.hotspots(request, site, days, threshold)
-    people = await analysis.repeat_complainants(request, site, days, threshold)
-    return _render(
+    if site and not principal.sees(site):
+        return _forbidden_site(request, site)
+    spots = await analysis.hotspots(request, principal, site, days, threshold)
+    people = await analysis.repeat_complainants(request, principal, site, days, threshold)
+    return render(
         request,
         "hotspots.html",
         spots=spots,
@@ -288,3 +271,7 @@ async def hotspots_page(
         days=days,
         threshold=threshold,
     )
+
+
+def _forbidden_site(request: Request, site: str) -> Response:
+    return render(request, "forbidden.html", 403, error=texts(request)("error.site", site=site))

@@ -57,6 +57,12 @@ _TEXTS: dict[str, tuple[str, str]] = {
     "detail.timeline": ("處理歷程", "Timeline"),
     "detail.actions": ("處理動作", "Actions"),
     "detail.actor": ("執行人", "Acting officer"),
+    "nav.signout": ("登出", "Sign out"),
+    "signin.title": ("登入值班台", "Sign in to the duty desk"),
+    "signin.name": ("帳號", "User name"),
+    "signin.password": ("密碼", "Password"),
+    "signin.submit": ("登入", "Sign in"),
+    "signin.failed": ("帳號或密碼錯誤", "Wrong user name or password"),
     "detail.caused_by": ("起因", "caused by"),
     "detail.safety": ("已啟動安全上報", "Safety escalated"),
     "detail.cycle": ("處理週期", "Cycle"),
@@ -124,6 +130,7 @@ _TEXTS: dict[str, tuple[str, str]] = {
         "The intake service cannot be reached; try again shortly.",
     ),
     "error.not_found": ("查無此投訴。", "No such complaint."),
+    "error.site": ("院區 {site} 不在您的權限範圍內。", "Site {site} is not among yours."),
     "hours": ("小時", "h"),
     "minutes": ("分鐘", "min"),
     "days": ("天", "d"),
@@ -131,6 +138,14 @@ _TEXTS: dict[str, tuple[str, str]] = {
 }
 
 _LABELS: dict[str, dict[str, tuple[str, str]]] = {
+    "role": {
+        "duty_officer": ("值班員", "Duty officer"),
+        "supervisor": ("主管", "Supervisor"),
+        "site_admin": ("院區管理員", "Site admin"),
+        "org_admin": ("機構管理員", "Organisation admin"),
+        "integration": ("系統介接", "Integration"),
+        "auditor": ("稽核", "Auditor"),
+    },
     "status": {
         "new": ("新建", "New"),
         "received": ("已受理", "Received"),

@@ -51,7 +51,7 @@ SELECT c.id, c.number, c.site, c.location, c.category, c.urgency, c.channel, c.s
        count(*) OVER () AS total
 FROM projections.complaints c
 LEFT JOIN projections.sla_state s ON s.complaint_id = c.id
-WHERE ($1::text IS NULL OR c.site = $1)
+WHERE ($1::text[] IS NULL OR c.site = ANY($1::text[]))
   AND ($2::text IS NULL OR c.status = $2)
   AND ($3::text IS NULL OR c.severity = $3)
   AND ($4::text IS NULL OR c.category = $4)
@@ -99,7 +99,7 @@ SELECT CASE $4 WHEN 'category' THEN c.category
        count(*) FILTER (WHERE s.breached_ever) AS breached_ever
 FROM projections.complaints c
 LEFT JOIN projections.sla_state s ON s.complaint_id = c.id
-WHERE ($1::text IS NULL OR c.site = $1) AND c.received_at >= $2 AND c.received_at < $3
+WHERE ($1::text[] IS NULL OR c.site = ANY($1::text[])) AND c.received_at >= $2 AND c.received_at < $3
 GROUP BY 1
 ORDER BY 1;
 
@@ -112,7 +112,7 @@ SELECT c.receiving_officer AS officer,
        count(c.resolved_at)::float8 / count(*) AS resolution_rate,
        avg(CASE WHEN c.satisfied THEN 1.0 WHEN NOT c.satisfied THEN 0.0 END) AS satisfaction
 FROM projections.complaints c
-WHERE ($1::text IS NULL OR c.site = $1) AND c.received_at >= $2 AND c.received_at < $3
+WHERE ($1::text[] IS NULL OR c.site = ANY($1::text[])) AND c.received_at >= $2 AND c.received_at < $3
 GROUP BY 1
 ORDER BY 1;
 
@@ -123,7 +123,7 @@ SELECT c.site, min(c.location) AS location, c.category, count(*) AS complaints,
        array_agg(c.number ORDER BY c.received_at) AS numbers,
        max(c.received_at) AS last_received_at
 FROM projections.complaints c
-WHERE ($1::text IS NULL OR c.site = $1) AND c.received_at >= $2
+WHERE ($1::text[] IS NULL OR c.site = ANY($1::text[])) AND c.received_at >= $2
 GROUP BY c.site, lower(regexp_replace(c.location, '\s+', '', 'g')), c.category
 HAVING count(*) >= $3
 ORDER BY complaints DESC, last_received_at DESC
@@ -139,7 +139,7 @@ SELECT left(c.complainant_key, 12) AS complainant,
        array_agg(c.number ORDER BY c.received_at) AS numbers,
        max(c.received_at) AS last_received_at
 FROM projections.complaints c
-WHERE c.complainant_key IS NOT NULL AND ($1::text IS NULL OR c.site = $1)
+WHERE c.complainant_key IS NOT NULL AND ($1::text[] IS NULL OR c.site = ANY($1::text[]))
   AND c.received_at >= $2
 GROUP BY c.complainant_key
 HAVING count(*) >= $3

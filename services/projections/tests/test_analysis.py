@@ -77,17 +77,17 @@ async def test_dashboard_and_officer_indicators(
         CallbackRecorded(channel="phone", satisfied=False),  # type: ignore[arg-type]
     )  # fmt: skip
     start, end = utcnow() - timedelta(days=1), utcnow() + timedelta(minutes=1)
-    [everything] = await repository.dashboard(pool, site, start, end, "none")
+    [everything] = await repository.dashboard(pool, [site], start, end, "none")
     assert (everything["received"], everything["resolved"]) == (4, 2)
     assert everything["response_p50"] == pytest.approx(20 * 60, abs=30)
     assert everything["response_p90"] == pytest.approx(28 * 60, abs=30)
     assert everything["satisfaction"] == pytest.approx(0.5)
     by_severity = {
         r["group"]: r["received"]
-        for r in await repository.dashboard(pool, site, start, end, "severity")
+        for r in await repository.dashboard(pool, [site], start, end, "severity")
     }
     assert by_severity == {"L2": 1, "L3": 1, "unclassified": 2}
-    officers = {r["officer"]: r for r in await repository.officers(pool, site, start, end)}
+    officers = {r["officer"]: r for r in await repository.officers(pool, [site], start, end)}
     assert officers["wang"]["received"] == 3 and officers["lin"]["received"] == 1
     assert officers["wang"]["resolution_rate"] == pytest.approx(2 / 3)
     assert officers["lin"]["response_p50"] is None and officers["lin"]["satisfaction"] is None
@@ -107,10 +107,10 @@ async def test_hotspots_flag_the_same_problem_at_the_same_place(
     ]
     await _complaint(pool, register, site, "wang", 7, location="3F 飲水機", category="shortage")
     await _complaint(pool, register, site, "wang", 8, location="B1 停車場")
-    [hot] = await repository.hotspots(pool, site, utcnow() - timedelta(days=30), 3)
+    [hot] = await repository.hotspots(pool, [site], utcnow() - timedelta(days=30), 3)
     assert (hot["category"], hot["complaints"]) == ("repair_delay", 3)
     assert hot["complaint_ids"] == list(reversed(dispenser)), "oldest first"
-    assert await repository.hotspots(pool, site, utcnow() - timedelta(minutes=30), 3) == []
+    assert await repository.hotspots(pool, [site], utcnow() - timedelta(minutes=30), 3) == []
 
 
 async def test_repeat_complainants_are_recognised_by_their_contacts(
@@ -125,10 +125,10 @@ async def test_repeat_complainants_are_recognised_by_their_contacts(
     await _complaint(pool, register, site, "wang", 5, phone=None, email="a@example.org")
     await _complaint(pool, register, site, "wang", 4, phone=None, email="A@Example.org")
     since = utcnow() - timedelta(days=30)
-    [person] = await repository.repeat_complainants(pool, site, since, 3)
+    [person] = await repository.repeat_complainants(pool, [site], since, 3)
     assert person["complaints"] == 3 and person["complaint_ids"] == same_person
     assert "0922" not in person["complainant"], "a key, not the phone number"
     by_count = sorted(
-        r["complaints"] for r in await repository.repeat_complainants(pool, site, since, 2)
+        r["complaints"] for r in await repository.repeat_complainants(pool, [site], since, 2)
     )
     assert by_count == [2, 3], "the email, in any case, is one person too"

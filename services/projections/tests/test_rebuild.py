@@ -168,7 +168,7 @@ async def test_queries_and_the_live_projector_keep_running_through_a_rebuild(
 
     async def query() -> None:
         while not done.is_set():
-            _, total = await repository.list_complaints(pool, site="RB", limit=5)
+            _, total = await repository.list_complaints(pool, sites=["RB"], limit=5)
             reads.append(total)
             await asyncio.sleep(0)
 

@@ -45,7 +45,7 @@ async def test_search_filters_and_sorting(pool: asyncpg.Pool, register: EventCon
     )  # fmt: skip
 
     async def ids(**filters: object) -> list[UUID]:
-        items, total = await repository.list_complaints(pool, site=site, **filters)  # type: ignore[arg-type]
+        items, total = await repository.list_complaints(pool, sites=[site], **filters)  # type: ignore[arg-type]
         assert total == len(items)
         return [i["id"] for i in items]
 
@@ -57,7 +57,7 @@ async def test_search_filters_and_sorting(pool: asyncpg.Pool, register: EventCon
     assert await ids(category="shortage") == [paper]
     assert await ids(sort="number") == [paper, water, lamp]
     assert await ids(sort="-number") == [lamp, water, paper]
-    [row], _ = await repository.list_complaints(pool, site=site, severity="L1")
+    [row], _ = await repository.list_complaints(pool, sites=[site], severity="L1")
     assert (row["responsibility"], row["safety_escalated"], row["status"]) == (
         "logistics",
         True,
@@ -79,7 +79,7 @@ async def test_sla_state_arrives_in_any_order(pool: asyncpg.Pool, register: Even
     )
     await record(pool, register, complaint, breach)
     await record(pool, register, complaint, _received(site, f"{site}-0001", "冷氣不冷"))
-    [row], _ = await repository.list_complaints(pool, site=site)
+    [row], _ = await repository.list_complaints(pool, sites=[site])
     assert (row["sla_state"], row["sla_breached_ever"]) == ("breached", True)
 
 

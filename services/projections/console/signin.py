@@ -1,0 +1,85 @@
+"""The console's sign-in: a name and password give a session cookie (HttpOnly, SameSite=Lax,
+so another site's form cannot act with it); the session is a credential like an API token,
+kept only as a digest, and the console forwards it to intake with each command."""
+
+from datetime import timedelta
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi.responses import RedirectResponse, Response
+
+from shared.auth import Principal, store
+from shared.auth.http import SESSION_COOKIE, current_principal, forget_cached
+
+from .render import render, texts
+
+router = APIRouter(include_in_schema=False)
+
+
+def _safe_next(target: str | None) -> str:
+    """Only a path of the console: never another site (an open redirect)."""
+    if target and target.startswith("/console") and "//" not in target and "\\" not in target:
+        return target
+    return "/console"
+
+
+@router.get("/console/sign-in")
+async def sign_in_form(
+    request: Request, next: Annotated[str | None, Query(max_length=500)] = None
+) -> Response:
+    return render(request, "signin.html", next=_safe_next(next), error=None, user_name="")
+
+
+@router.post("/console/sign-in")
+async def sign_in(
+    request: Request,
+    name: Annotated[str, Form(max_length=200)],
+    password: Annotated[str, Form(max_length=500)],
+    next: Annotated[str | None, Form(max_length=500)] = None,
+) -> Response:
+    runtime = request.app.state.runtime
+    token = await store.sign_in(
+        runtime.pool, name.strip(), password, timedelta(hours=runtime.settings.session_hours)
+    )
+    if token is None:
+        t = texts(request)
+        return render(
+            request,
+            "signin.html",
+            401,
+            next=_safe_next(next),
+            error=t("signin.failed"),
+            user_name=name,
+        )
+    response = RedirectResponse(_safe_next(next), status_code=303)
+    response.set_cookie(
+        SESSION_COOKIE,
+        token,
+        max_age=int(runtime.settings.session_hours * 3600),
+        httponly=True,
+        samesite="lax",
+        secure=request.url.scheme == "https",
+    )
+    return response
+
+
+@router.post("/console/sign-out")
+async def sign_out(
+    request: Request, _: Annotated[Principal, Depends(current_principal)]
+) -> Response:
+    token = request.cookies.get(SESSION_COOKIE)
+    if token:
+        await store.revoke(request.app.state.runtime.pool, token)
+        forget_cached(token)
+    response = RedirectResponse("/console/sign-in", status_code=303)
+    response.delete_cookie(SESSION_COOKIE)
+    return response
+
+
+def credential(request: Request) -> dict[str, str]:
+    """The signed-in person's credential, for the commands the console sends on their behalf."""
+    token = request.cookies.get(SESSION_COOKIE)
+    if token is None:
+        auth = request.headers.get("authorization", "")
+        token = auth.removeprefix("Bearer ").strip() or None
+    return {"Authorization": f"Bearer {token}"} if token else {}

@@ -1,0 +1,112 @@
+"""``desk users``: people and systems, their roles, sites, passwords and API tokens."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import getpass
+import os
+import sys
+
+from . import db
+from .auth import Role, store
+from .auth.secrets import signing_key
+from .settings import ServiceSettings
+
+
+def _settings() -> ServiceSettings:
+    url = os.environ.get("DATABASE_URL")
+    return ServiceSettings(DATABASE_URL=url) if url else ServiceSettings()
+
+
+def _password() -> str:
+    if not sys.stdin.isatty():
+        return sys.stdin.readline().rstrip("\n")
+    first = getpass.getpass("password / 密碼: ")
+    if first != getpass.getpass("again / 再輸入一次: "):
+        raise SystemExit("the passwords differ / 兩次密碼不一致")
+    return first
+
+
+async def _add(args: argparse.Namespace) -> None:
+    s = _settings()
+    grant = store.Grant(
+        name=args.name,
+        role=Role(args.role),
+        sites=store.sites_of(args.site) if args.site else None,
+        commands=frozenset(args.command or ()),
+        event_types=frozenset(args.event_type or ()),
+        password=_password() if args.password else None,
+    )
+    conn = await db.connect(s.database_url)
+    try:
+        principal_id = await store.save_principal(conn, grant)
+        print(f"{args.name}: {grant.role}, sites {', '.join(sorted(grant.sites or ['*']))}")
+        if args.token or grant.role is Role.INTEGRATION:
+            token = await store.issue_token(conn, principal_id, args.label)
+            print(f"API token (shown once / 僅顯示一次): {token}")
+        if grant.role is Role.INTEGRATION:
+            key = signing_key(s.integration_signing_secret, str(principal_id)).hex()
+            print(f"key id: {principal_id}")
+            print(f"message signing key (keep secret / 請保密): {key}")
+    finally:
+        await conn.close()
+
+
+async def _token(args: argparse.Namespace) -> None:
+    conn = await db.connect(_settings().database_url)
+    try:
+        found = next((p for p in await store.principals(conn) if p["name"] == args.name), None)
+        if found is None or found["disabled_at"] is not None:
+            raise SystemExit(f"no active user {args.name} / 查無此帳號")
+        print(await store.issue_token(conn, found["id"], args.label))
+    finally:
+        await conn.close()
+
+
+async def _list(_: argparse.Namespace) -> None:
+    conn = await db.connect(_settings().database_url)
+    try:
+        for p in await store.principals(conn):
+            state = "disabled" if p["disabled_at"] else f"{p['tokens']} tokens"
+            sites = ",".join(p["sites"]) if p["sites"] is not None else "*"
+            print(f"{p['name']:<24} {p['role']:<13} {sites:<20} {state}")
+    finally:
+        await conn.close()
+
+
+async def _disable(args: argparse.Namespace) -> None:
+    conn = await db.connect(_settings().database_url)
+    try:
+        await store.disable(conn, args.name)
+        print(f"{args.name}: disabled, every token and session revoked / 已停用")
+    finally:
+        await conn.close()
+
+
+def users(args: argparse.Namespace) -> int:
+    asyncio.run(
+        {"add": _add, "token": _token, "list": _list, "disable": _disable}[args.action](args)
+    )
+    return 0
+
+
+def add_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    parser = commands.add_parser("users", help="people and systems, roles, tokens / 帳號")
+    actions = parser.add_subparsers(dest="action", required=True)
+    add = actions.add_parser("add", help="add a user or system, or change its role and sites")
+    add.add_argument("name")
+    add.add_argument("--role", required=True, choices=[r.value for r in Role])
+    add.add_argument("--site", action="append", help="a site it serves (repeat); none: all")
+    add.add_argument("--command", action="append", help="integration: a command it may send")
+    add.add_argument("--event-type", action="append", help="integration: an event it may send")
+    add.add_argument("--password", action="store_true", help="set a console password (asks)")
+    add.add_argument("--token", action="store_true", help="issue an API token too")
+    add.add_argument("--label", help="what the token is for")
+    token = actions.add_parser("token", help="issue another API token")
+    token.add_argument("name")
+    token.add_argument("--label")
+    actions.add_parser("list", help="list users and systems")
+    disable = actions.add_parser("disable", help="disable, revoking every token and session")
+    disable.add_argument("name")
+    parser.set_defaults(func=users)

@@ -1,0 +1,313 @@
+"""Authentication and site scoping on every route of every service, against the running
+system: no credential gets 401 everywhere but the public routes; a duty officer of site SA
+gets 403 or 404 for every object of site SB, sees none of SB in any list, and changes
+nothing of SB's. Then the roles, and the fields only the server sets."""
+
+import re
+from collections.abc import AsyncIterator
+from typing import Any
+from uuid import UUID, uuid4
+
+import asyncpg
+import httpx
+import pytest
+from fastapi import FastAPI
+from fastapi.routing import APIRoute
+
+from conftest import eventually
+from services.intake.app import build_app as intake_app
+from services.intake.tests.factory import BODIES
+from services.notify.app import build_app as notify_app
+from services.projections.app import build_app as projections_app
+from services.sla.app import build_app as sla_app
+from shared.auth import Role, store
+from shared.auth.http import PUBLIC, api_routes
+from tests.credentials import ADMIN, user
+
+from .conftest import System
+from .helpers import complaint
+
+pytestmark = pytest.mark.e2e
+
+APPS: dict[str, FastAPI] = {
+    "intake": intake_app(),
+    "sla": sla_app(),
+    "notify": notify_app(),
+    "projections": projections_app(),
+}
+ROUTES = [
+    (service, method, route)
+    for service, app in APPS.items()
+    for route in api_routes(app)
+    for method in sorted(route.methods or ())
+]
+OBJECT_PARAMS = {"complaint_id", "task_id", "site", "subscription_id", "delivery_id"}
+
+
+class World:
+    """Site SB's objects, and SA's officer who must not reach them."""
+
+    def __init__(
+        self, ids: dict[str, str], officer: dict[str, str], bodies: dict[str, Any]
+    ) -> None:
+        self.ids, self.officer, self.bodies = ids, officer, bodies
+
+
+@pytest.fixture(scope="module")
+async def world(system: System, system_db: asyncpg.Pool) -> AsyncIterator[World]:
+    async with httpx.AsyncClient(timeout=15, headers=ADMIN) as admin:
+        intake = system.url("intake")
+        b = (await admin.post(f"{intake}/complaints", json=complaint(site="SB"))).json()
+        await admin.post(f"{intake}/complaints", json=complaint(site="SA"))
+        for name in ("classify", "resolution", "resolution/accept"):
+            r = await admin.post(f"{intake}/complaints/{b['id']}/{name}", json=BODIES[name])
+            assert r.status_code == 200, r.text
+        r = await admin.post(f"{intake}/complaints/{b['id']}/tasks", json=BODIES["tasks"])
+        task = r.json()["created_id"]
+        sub = await admin.post(
+            f"{system.url('notify')}/subscriptions",
+            json={"name": "sb", "site": "SB", "event_types": ["*"], "channel": "email",
+                  "destination": "sb@example.org"},
+        )  # fmt: skip
+        assert sub.status_code == 201, sub.text
+        sla = system.url("sla")
+        policy = (await admin.get(f"{sla}/policies/SB")).json()["policy"]
+        calendar = (await admin.get(f"{sla}/calendars/SB")).json()
+    dead = uuid4()
+    await system_db.execute(
+        """INSERT INTO notify.deliveries (id, dedupe_key, complaint_id, site, channel,
+               destination, recipient, kind, subject, body, payload, status, next_attempt_at,
+               finished_at)
+           VALUES ($1, $2, $3, 'SB', 'sms', '+886900000000', 'complainant', 'received', 's',
+                   'b', '{}', 'dead', now(), now())""",
+        dead, f"test:{dead}", UUID(b["id"]),
+    )  # fmt: skip
+    officer = await user(system.database_url, "officer-sa", Role.DUTY_OFFICER, sites=["SA"])
+    yield World(
+        {
+            "complaint_id": b["id"],
+            "number": b["number"],
+            "task_id": task,
+            "site": "SB",
+            "subscription_id": sub.json()["id"],
+            "delivery_id": str(dead),
+            "role": "supervisor",
+            "action": "acknowledge",
+            "token": "x",
+        },
+        officer,
+        {"policy": policy, "calendar": calendar},
+    )
+
+
+def _request(route: APIRoute, method: str, world: World) -> dict[str, Any]:
+    """A well-formed request for ``route`` aimed at site SB's objects, so that only the
+    access decision can refuse it."""
+    ids = world.ids
+    path = re.sub(r"{(\w+)}", lambda m: ids[m[1]], route.path)
+    query = {"site": "SB"} if any(p.name == "site" for p in route.dependant.query_params) else {}
+    name = route.path.removeprefix("/complaints/{complaint_id}/").replace("{task_id}/", "")
+    body: Any = None
+    data: dict[str, str] | None = None
+    if route.path == "/complaints" and method == "POST":
+        body = complaint(site="SB")
+    elif route.path.startswith("/complaints/{complaint_id}/") and method == "POST":
+        tasks = {"tasks/cancel": {"reason": "x"}}
+        body = BODIES.get(name) or tasks.get(name) or {"note": "x"}
+    elif route.path.startswith("/policies/"):
+        body = world.bodies["policy"]
+    elif route.path == "/calendars/{site}" and method == "PUT":
+        body = world.bodies["calendar"]
+    elif route.path.startswith("/directory/"):
+        body = {"channel": "email", "destination": "someone@example.org"}
+    elif route.path.startswith("/subscriptions") and method in ("POST", "PUT"):
+        body = {"name": "x", "site": "SB", "event_types": ["*"], "channel": "email",
+                "destination": "x@example.org"}  # fmt: skip
+    elif route.path == "/console/new" and method == "POST":
+        data = {k: str(v) for k, v in complaint(site="SB").items()}
+    elif route.path.startswith("/console/complaints/") and method == "POST":
+        data = {"channel": "phone"}
+    return {"method": method, "url": path, "params": query, "json": body, "data": data}
+
+
+def test_every_route_is_public_on_purpose_or_authenticates() -> None:
+    public = {route.path for _, _, route in ROUTES if route.path in PUBLIC}
+    assert public <= PUBLIC
+    assert len(ROUTES) > 50, "the walk covers every service's routes"
+
+
+@pytest.mark.parametrize(
+    ("service", "method", "route"),
+    [r for r in ROUTES if r[2].path not in PUBLIC],
+    ids=lambda v: v.path if isinstance(v, APIRoute) else str(v),
+)
+async def test_no_credential_no_access(
+    system: System, world: World, service: str, method: str, route: APIRoute
+) -> None:
+    request = _request(route, method, world)
+    async with httpx.AsyncClient(base_url=system.url(service), timeout=15) as anonymous:
+        r = await anonymous.request(**request)
+        assert r.status_code == 401, f"{method} {route.path}: {r.status_code} {r.text[:300]}"
+        assert r.json()["error"]["message_zh"]
+        forged = await anonymous.request(**request, headers={"Authorization": "Bearer desk_forged"})
+        assert forged.status_code == 401
+
+
+@pytest.mark.parametrize(
+    ("service", "method", "route"),
+    [r for r in ROUTES if r[2].path not in PUBLIC],
+    ids=lambda v: v.path if isinstance(v, APIRoute) else str(v),
+)
+async def test_an_officer_of_another_site_reaches_nothing_of_site_b(
+    system: System, world: World, service: str, method: str, route: APIRoute
+) -> None:
+    request = _request(route, method, world)
+    targets_b = (
+        bool(OBJECT_PARAMS & set(re.findall(r"{(\w+)}", route.path)))
+        or request["params"]
+        or (request["json"] or {}).get("site") == "SB"
+        or (request["data"] or {}).get("site")
+    )
+    async with httpx.AsyncClient(
+        base_url=system.url(service), timeout=15, headers=world.officer
+    ) as officer:
+        r = await officer.request(**request)
+    where = f"{method} {route.path}: {r.status_code} {r.text[:300]}"
+    if targets_b:
+        assert r.status_code in (403, 404), where
+    else:  # a list or a page of no one object: allowed, but it shows nothing of site B
+        assert r.status_code in (200, 303, 403), where
+        assert world.ids["complaint_id"] not in r.text and world.ids["number"] not in r.text
+
+
+async def test_site_b_is_unchanged_after_the_walk(system: System, world: World) -> None:
+    # Runs after the walks (pytest keeps file order): nothing of SB's moved.
+    async with httpx.AsyncClient(timeout=15, headers=ADMIN) as admin:
+        detail = (
+            await admin.get(f"{system.url('projections')}/complaints/{world.ids['complaint_id']}")
+        ).json()
+        types = [h["event_type"] for h in detail["history"]]
+        assert "ComplaintAcknowledged" not in types and "TaskCompleted" not in types
+        assert all(h["actor"] != "officer-sa" for h in detail["history"])
+        policy = (await admin.get(f"{system.url('sla')}/policies/SB")).json()
+        assert policy["source"] == "inherited"
+        dead = (await admin.get(f"{system.url('notify')}/deliveries/dead?site=SB")).json()
+        assert [d["id"] for d in dead] == [world.ids["delivery_id"]]
+        register = (await admin.get(f"{system.url('projections')}/complaints?site=SB")).json()
+        assert register["total"] == 1
+
+
+async def _token(system: System, name: str, role: Role, **grant: Any) -> dict[str, str]:
+    return await user(system.database_url, name, role, **grant)
+
+
+async def test_roles_decide_what_each_may_do(system: System, world: World) -> None:
+    intake = system.url("intake")
+    officer = world.officer
+    supervisor = await _token(system, "supervisor-sa", Role.SUPERVISOR, sites=["SA"])
+    auditor = await _token(system, "auditor-all", Role.AUDITOR)
+    site_admin = await _token(system, "admin-sa", Role.SITE_ADMIN, sites=["SA"])
+    crm = await _token(system, "crm-sa", Role.INTEGRATION, sites=["SA"], commands=["receive"])
+    async with httpx.AsyncClient(timeout=15) as client:
+
+        async def post(headers: dict[str, str], path: str, body: Any) -> httpx.Response:
+            return await client.post(f"{intake}{path}", json=body, headers=headers)
+
+        mine = await post(officer, "/complaints", complaint(site="SA"))
+        assert mine.status_code == 201, mine.text
+        cid = mine.json()["id"]
+        # Who acted is who signed in; an officer may not act as someone else.
+        impersonated = await post(officer, f"/complaints/{cid}/acknowledge",
+                                  {"channel": "phone", "actor": "supervisor-sa"})  # fmt: skip
+        assert impersonated.status_code == 403 and "actor" in impersonated.text
+        acked = await post(officer, f"/complaints/{cid}/acknowledge", {"channel": "phone"})
+        assert acked.status_code == 200
+        # The supervisor's review is the supervisor's.
+        for step in ("classify", "resolution", "resolution/accept", "resolve"):
+            done = await post(officer, f"/complaints/{cid}/{step}", BODIES[step])
+            assert done.status_code == 200, done.text
+        unhappy = {"channel": "phone", "satisfied": False, "comments": "still broken"}
+        assert (await post(officer, f"/complaints/{cid}/callbacks", unhappy)).is_success
+        conclusion = {"outcome": "upheld", "notes": "fine"}
+        by_officer = await post(officer, f"/complaints/{cid}/review/conclude", conclusion)
+        assert by_officer.status_code == 403
+        by_supervisor = await post(supervisor, f"/complaints/{cid}/review/conclude", conclusion)
+        assert by_supervisor.status_code == 200, by_supervisor.text
+        # An auditor reads everything and changes nothing.
+        assert (await client.get(f"{intake}/dead-letters", headers=auditor)).status_code == 200
+        assert (await post(auditor, "/complaints", complaint(site="SA"))).status_code == 403
+        # An integration sends only the commands it was given, at its sites.
+        assert (await post(crm, "/complaints", complaint(site="SA"))).status_code == 201
+        assert (await post(crm, "/complaints", complaint(site="SB"))).status_code == 403
+        assert (await post(crm, f"/complaints/{cid}/close", {})).status_code == 403
+        # A site admin sets their own site's policy, not another's.
+        sla = system.url("sla")
+        current = (await client.get(f"{sla}/policies/SA", headers=site_admin)).json()["policy"]
+        own = await client.put(f"{sla}/policies/SA", json=current, headers=site_admin)
+        assert own.status_code == 200, own.text
+        other = await client.put(f"{sla}/policies/SB", json=current, headers=site_admin)
+        assert other.status_code == 403
+        by_officer_policy = await client.put(f"{sla}/policies/SA", json=current, headers=officer)
+        assert by_officer_policy.status_code == 403
+
+    async def history() -> list[dict[str, Any]] | None:
+        async with httpx.AsyncClient(timeout=15, headers=ADMIN) as admin:
+            r = await admin.get(f"{system.url('projections')}/complaints/{cid}")
+        found = r.json().get("history", []) if r.status_code == 200 else []
+        return found if any(h["event_type"] == "ReviewConcluded" for h in found) else None
+
+    actors = {h["event_type"]: h["actor"] for h in await eventually(history) or []}
+    assert actors["ComplaintReceived"] == "officer-sa"
+    assert actors["ComplaintAcknowledged"] == "officer-sa"
+    assert actors["ReviewConcluded"] == "supervisor-sa"
+
+
+@pytest.mark.parametrize(
+    "field",
+    [
+        {"status": "closed"},
+        {"number": "SA-1"},
+        {"received_at": "2020-01-01T00:00:00Z"},
+        {"id": str(uuid4())},
+        {"version": 9},
+        {"sla_state": "met"},
+    ],
+)
+async def test_fields_the_server_owns_cannot_be_sent(
+    system: System, world: World, field: dict[str, Any]
+) -> None:
+    intake = system.url("intake")
+    async with httpx.AsyncClient(timeout=15, headers=world.officer) as officer:
+        created = await officer.post(f"{intake}/complaints", json=complaint(site="SA") | field)
+        assert created.status_code == 422, created.text
+        assert next(iter(field)) in created.json()["error"]["message"]
+        mine = await officer.post(f"{intake}/complaints", json=complaint(site="SA"))
+        cid = mine.json()["id"]
+        r = await officer.post(
+            f"{intake}/complaints/{cid}/acknowledge", json={"channel": "phone"} | field
+        )
+        assert r.status_code == 422, r.text
+
+    async def unchanged() -> bool:
+        async with httpx.AsyncClient(timeout=15, headers=ADMIN) as admin:
+            row = (await admin.get(f"{system.url('projections')}/complaints/{cid}")).json()
+        return row.get("status") == "received" and row.get("version") == 1
+
+    assert await eventually(unchanged)
+
+
+async def test_a_revoked_token_stops_working(system: System) -> None:
+    headers = await _token(system, "short-lived", Role.AUDITOR)
+    url = f"{system.url('projections')}/complaints"
+    async with httpx.AsyncClient(timeout=15, headers=headers) as client:
+        assert (await client.get(url)).status_code == 200
+        conn = await asyncpg.connect(system.database_url)
+        try:
+            await store.disable(conn, "short-lived")
+        finally:
+            await conn.close()
+
+        async def refused() -> bool:
+            return (await client.get(url)).status_code == 401
+
+        assert await eventually(refused, within=10)
