@@ -19,6 +19,7 @@ from uuid import UUID
 import aiohttp
 import asyncpg
 
+from shared.auth.secrets import new_token
 from shared.devstack.broker import EmbeddedBroker
 from shared.devstack.postgres import free_port
 from shared.devstack.stack import SERVICES, Stack
@@ -26,6 +27,9 @@ from shared.devstack.stack import SERVICES, Stack
 from .common import Figure, database
 
 SITES = ["HQ", "NB", "SB", "EA", "WE"]
+
+TOKEN = new_token()  # the benchmark's own organisation admin
+AUTH = {"Authorization": f"Bearer {TOKEN}"}
 
 
 def body(n: int) -> dict[str, object]:
@@ -71,7 +75,7 @@ async def load(intake: str, url: str, rate: float, seconds: float) -> tuple[Figu
     done = asyncio.Event()
     watcher = asyncio.create_task(watch(url, pending, seen, done))
     connector = aiohttp.TCPConnector(limit=200)
-    async with aiohttp.ClientSession(connector=connector) as session:
+    async with aiohttp.ClientSession(connector=connector, headers=AUTH) as session:
 
         async def post(n: int) -> None:
             nonlocal errors
@@ -116,6 +120,7 @@ async def main(rate: float, seconds: float) -> None:
             "LOG_LEVEL": "WARNING",
             "KAFKA_FETCH_MAX_WAIT_MS": "50",
             "RATE_LIMIT_PER_SECOND": "0",
+            "BOOTSTRAP_ADMIN_TOKEN": TOKEN,
         }
         stack = Stack(url, broker.bootstrap_servers, logs, ports=ports, extra_env=env)
         stack.start(timeout=120)

@@ -35,6 +35,8 @@ from .consumer import EventConsumer, KafkaOrigin, Projector, park_record
 from .consumer import Q as consumer_q
 from .kafka import ensure_topics, missing_topics
 from .outbox import OutboxNotifier, OutboxRelay, backlog
+from .privacy.keys import KeyRing
+from .privacy.sealing import master_key
 from .settings import ServiceSettings
 from .topics import topic_for
 from .uow import UnitOfWork
@@ -88,6 +90,7 @@ class ServiceRuntime:
         self._asyncapi: AsyncAPI | None = None
         # Once per process: brokers are rebuilt after a reset, their metrics are not.
         self._prometheus = KafkaPrometheusMiddleware(registry=REGISTRY, app_name=spec.name)
+        self.keyring = KeyRing(master_key(spec.settings.personal_data_key))
 
     # -- Kafka --------------------------------------------------------------------------------
 

@@ -56,6 +56,9 @@ class ServiceSettings(BaseSettings):
     integration_signing_secret: str = Field(
         "dev-only-change-me", validation_alias="INTEGRATION_SIGNING_SECRET"
     )
+    # Wraps every complainant's key (32 bytes, base64). Losing it loses all personal data;
+    # rotate by re-wrapping privacy.subject_keys.
+    personal_data_key: str = Field("dev-only-change-me", validation_alias="PERSONAL_DATA_KEY")
     session_hours: float = Field(12.0, validation_alias="SESSION_HOURS")
 
     log_level: str = Field("INFO", validation_alias="LOG_LEVEL")

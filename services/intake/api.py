@@ -8,8 +8,8 @@ from uuid import UUID
 from fastapi import APIRouter, Depends, Header, Request, Response
 from pydantic import BaseModel
 
-from shared.auth import Principal
-from shared.auth.http import check_site, current_principal, forbidden
+from shared.auth import Permission, Principal
+from shared.auth.http import check_site, current_principal, forbidden, require
 from shared.events import utcnow
 from shared.eventstore import ConcurrencyConflict
 from shared.http import ApiError
@@ -20,9 +20,11 @@ from .handlers import (
     COMMANDS,
     ComplaintNotFound,
     Context,
+    NothingToErase,
     Outcome,
     Provenance,
     TaskNotFound,
+    erase_complainant,
     receive_complaint,
     run_command,
 )
@@ -188,6 +190,7 @@ async def post_complaint(
         ),
         number_timezone=s.number_timezone,
         contact_key_secret=s.contact_key_secret,
+        keyring=runtime.keyring,
         repeat_window_days=s.repeat_window_days,
         idempotency_key=idempotency_key,
         provenance=_provenance(x_correlation_id),
@@ -204,6 +207,53 @@ async def post_complaint(
         events=receipt.events,
         received_at=receipt.received_at,
     )
+
+
+class Erased(BaseModel):
+    complaints: list[UUID]
+
+
+@router.post(
+    "/complaints/{complaint_id}/erase-personal-data",
+    response_model=Erased,
+    summary="Erase the complainant's personal data / 抹除投訴人個資",
+    responses={
+        401: ERRORS[401],
+        403: ERRORS[403],
+        404: ERRORS[404],
+        409: {"description": "Recorded before personal data was sealed / 此投訴的個資未加密"},
+    },
+)
+async def erase_personal_data(
+    complaint_id: UUID,
+    request: Request,
+    principal: Annotated[Principal, Depends(require(Permission.ERASE))],
+) -> Erased:
+    """Deletes the key of this complaint's complainant (crypto-shredding): their name, phone
+    and email read as erased in every complaint of theirs, in read models, exports and
+    replays; the rest of each complaint's history stays. Records PersonalDataErased on each.
+    Cannot be undone."""
+    runtime = request.app.state.runtime
+    try:
+        theirs = await erase_complainant(
+            runtime.uow,
+            runtime.keyring,
+            complaint_id,
+            actor=principal.name,
+            sites=principal.sites,
+        )
+    except ComplaintNotFound:
+        raise ApiError(
+            404, "complaint_not_found", f"No complaint {complaint_id}", f"查無投訴 {complaint_id}"
+        ) from None
+    except NothingToErase:
+        raise ApiError(
+            409,
+            "not_sealed",
+            "This complaint was recorded before personal data was sealed",
+            "此投訴登記於個資加密之前，無法以刪除金鑰抹除",
+        ) from None
+    return Erased(complaints=theirs)
 
 
 SUMMARIES = {

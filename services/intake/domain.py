@@ -24,6 +24,7 @@ from shared.events.complaints import (
     ComplaintResolved,
     EvidenceRecorded,
     HandlingReportFiled,
+    PersonalDataErased,
     PurchaseRequested,
     RepeatComplaintDetected,
     RepeatReason,
@@ -113,6 +114,8 @@ class Complaint:
     tasks: dict[UUID, Task] = field(default_factory=dict)
     cycle: int = 1
     closed_at: datetime | None = None
+    complainant_id: UUID | None = None
+    personal_data_erased: bool = False
     pending: list[DomainEvent] = field(default_factory=list)
 
     # -- rebuilding ---------------------------------------------------------------------------
@@ -146,6 +149,9 @@ class Complaint:
             case ComplaintReceived():
                 self.number, self.site = event.number, event.site
                 self.location, self.category = event.location, event.category
+                self.complainant_id = event.complainant_id
+            case PersonalDataErased():
+                self.personal_data_erased = True
             case SafetyEscalated():
                 self.safety_escalated = True
             case ComplaintAcknowledged():
@@ -209,10 +215,17 @@ class Complaint:
         now: datetime,
         repeats: dict[UUID, set[RepeatReason]] | None = None,
         repeat_window_days: int = 30,
+        complainant_id: UUID | None = None,
     ) -> Complaint:
+        """``command`` with its personal fields already sealed under ``complainant_id``'s key
+        (the handler does that: it needs the key store)."""
         complaint = cls(complaint_id)
         fields = command.model_dump(exclude={"temporary_measures", "measures_note", "major_fault"})
-        complaint._record(ComplaintReceived(number=number, received_at=now, **fields))
+        complaint._record(
+            ComplaintReceived(
+                number=number, received_at=now, complainant_id=complainant_id, **fields
+            )
+        )
         if command.category is Category.SAFETY or command.major_fault:
             complaint._record(
                 SafetyEscalated(
@@ -232,6 +245,13 @@ class Complaint:
                 )
             )
         return complaint
+
+    def erase_personal_data(self) -> bool:
+        """Record that the complainant's key is gone. Allowed in every status; once only."""
+        if self.complainant_id is None or self.personal_data_erased:
+            return False
+        self._record(PersonalDataErased(complainant_id=self.complainant_id))
+        return True
 
     def acknowledge(self, command: c.Acknowledge) -> None:
         self._require_open("acknowledge")

@@ -13,6 +13,7 @@ from shared import metrics
 from shared.contacts import contact_keys
 from shared.events import Metadata, utcnow
 from shared.eventstore import ConcurrencyConflict
+from shared.privacy.keys import KeyRing
 from shared.uow import UnitOfWork
 
 from . import commands as c
@@ -183,6 +184,7 @@ async def receive_complaint(
     actor: str,
     number_timezone: str,
     contact_key_secret: str,
+    keyring: KeyRing,
     repeat_window_days: int = 30,
     idempotency_key: str | None = None,
     provenance: Provenance | None = None,
@@ -214,13 +216,22 @@ async def receive_complaint(
         )
         day = local_day(now, number_timezone)
         number = complaint_number(command.site, day, await repo.next_sequence(command.site, day))
+        subject = await keyring.subject_for(conn, [phone_key, email_key])
+        sealed = command.model_copy(
+            update={
+                "complainant_name": await keyring.seal(conn, subject, command.complainant_name),
+                "phone": await keyring.seal(conn, subject, command.phone),
+                "email": await keyring.seal(conn, subject, command.email),
+            }
+        )
         complaint = Complaint.receive(
             complaint_id,
-            command,
+            sealed,
             number=number,
             now=now,
             repeats=repeats,
             repeat_window_days=repeat_window_days,
+            complainant_id=subject,
         )
         events = [e.event_type for e in complaint.pending]
         await repo.save(
@@ -240,6 +251,40 @@ async def receive_complaint(
             phone_key=phone_key,
             email_key=email_key,
             received_at=now,
+            subject_id=subject,
         )
     metrics.COMPLAINTS_RECEIVED.labels(command.site, command.category, command.urgency).inc()
     return Receipt(complaint_id, number, complaint.version, complaint.status.value, events, now)
+
+
+class NothingToErase(LookupError):
+    """The complaint was recorded before complainants had keys: its data is not sealed."""
+
+
+async def erase_complainant(
+    uow: UnitOfWork,
+    keyring: KeyRing,
+    complaint_id: UUID,
+    *,
+    actor: str,
+    sites: frozenset[str] | None,
+) -> list[UUID]:
+    """Erase the complainant of ``complaint_id``: delete their key (crypto-shredding) and
+    contacts, and record PersonalDataErased on each of their complaints, in one transaction.
+    Returns those complaints."""
+    async with uow() as conn:
+        repo = ComplaintRepository(conn)
+        complaint = await repo.get(complaint_id)
+        if complaint is None or (sites is not None and complaint.site not in sites):
+            raise ComplaintNotFound(complaint_id)
+        subject = complaint.complainant_id
+        if subject is None:
+            raise NothingToErase(complaint_id)
+        await keyring.erase(conn, subject)
+        await repo.forget_contacts_of(subject)
+        theirs = await repo.complaints_of(subject)
+        for other_id in theirs:
+            other = await repo.get(other_id)
+            if other is not None and other.erase_personal_data():
+                await repo.save(other, _metadata(other, actor, Provenance()))
+    return theirs

@@ -89,11 +89,21 @@ class ComplaintRepository:
         phone_key: str | None,
         email_key: str | None,
         received_at: datetime,
+        subject_id: UUID | None = None,
     ) -> None:
         await self.conn.execute(
             Q.index_complaint, complaint_id, site, location_key(location), category,
-            phone_key, email_key, received_at,
+            phone_key, email_key, received_at, subject_id,
         )  # fmt: skip
+
+    async def complaints_of(self, subject_id: UUID) -> list[UUID]:
+        return [
+            r["complaint_id"] for r in await self.conn.fetch(Q.complaints_of_subject, subject_id)
+        ]
+
+    async def forget_contacts_of(self, subject_id: UUID) -> None:
+        """Repeat detection no longer recognises an erased person's phone or email."""
+        await self.conn.execute(Q.forget_subject_contacts, subject_id)
 
     async def claim_message(self, source: str, message_id: str) -> bool:
         """True the first time a message is seen; False for a redelivery."""

@@ -61,7 +61,9 @@ def build_app(settings: NotifySettings | None = None) -> FastAPI:
     async def deliveries(runtime: ServiceRuntime) -> None:
         assert runtime.uow is not None
         async with http_client(settings) as client:
-            await Dispatcher(runtime.uow, channels_for(settings, client), settings).run()
+            await Dispatcher(
+                runtime.uow, channels_for(settings, client), settings, keyring=runtime.keyring
+            ).run()
 
     async def callback_follow_ups(runtime: ServiceRuntime) -> None:
         assert runtime.uow is not None

@@ -23,6 +23,8 @@ from shared.events.notifications import (
     NotificationDelivered,
     NotificationFailed,
 )
+from shared.privacy import ERASED, is_sealed
+from shared.privacy.keys import KeyRing
 from shared.uow import UnitOfWork
 
 from .channels import Channel, Gone, Message, PermanentFailure, TemporaryFailure
@@ -37,6 +39,9 @@ DELIVERIES = Counter(
     ["channel", "outcome"],
 )
 LATENCY = Histogram("desk_notify_send_seconds", "Time to send one message", ["channel"])
+CAPPED = Counter(
+    "desk_notify_capped_total", "Messages not sent: a daily cap was reached", ["channel", "cap"]
+)
 ACTOR = "system:notify"
 
 
@@ -47,8 +52,10 @@ class Dispatcher:
         channels: dict[str, Channel],
         settings: NotifySettings,
         clock: Callable[[], datetime] = utcnow,
+        keyring: KeyRing | None = None,
     ) -> None:
         self.uow, self.channels, self.settings, self.clock = uow, channels, settings, clock
+        self.keyring = keyring
         self.in_flight: Tally[str] = Tally()
         self._tasks: set[asyncio.Task[None]] = set()
         self._slots = asyncio.Event()
@@ -107,14 +114,18 @@ class Dispatcher:
         channel = self.channels.get(row["channel"])
         if channel is None:
             return "dead", f"no {row['channel']} channel is configured"
-        if row["channel"] == ChannelKind.SMS and await self._over_sms_cap(row["destination"]):
-            return (
-                "dead",
-                f"daily SMS cap of {self.settings.sms_daily_cap} reached for the recipient",
-            )
+        destination = row["destination"]
+        if is_sealed(destination):  # a complainant's phone or email, sealed under their key
+            destination = await self._reveal(destination)
+            if destination is None:
+                return "dead", "the complainant's personal data was erased"
+        # Counted under the stored destination: a complainant's stays sealed (per complaint).
+        over = await self._over_cap(row["channel"], row["destination"])
+        if over:
+            return "dead", over
         message = Message(
             delivery_id=row["id"],
-            destination=row["destination"],
+            destination=destination,
             subject=row["subject"],
             body=row["body"],
             payload=row["payload"],
@@ -133,10 +144,34 @@ class Dispatcher:
         finally:
             LATENCY.labels(row["channel"]).observe(time.perf_counter() - started)
 
-    async def _over_sms_cap(self, phone: str) -> bool:
+    async def _reveal(self, sealed: str) -> str | None:
+        if self.keyring is None:
+            return None
         async with self.uow() as conn:
-            sent = await conn.fetchval(Q.count_sms, phone, self.clock().date())
-        return int(sent) > self.settings.sms_daily_cap
+            revealed = await self.keyring.reveal(conn, sealed)
+        return None if revealed == ERASED else str(revealed)
+
+    async def _over_cap(self, channel: str, destination: str) -> str | None:
+        """Why this message would exceed a daily cap, or None. Counts it if not."""
+        s = self.settings
+        caps = {
+            ChannelKind.SMS: (s.sms_daily_cap, s.sms_daily_total_cap),
+            ChannelKind.EMAIL: (s.email_daily_cap, s.email_daily_total_cap),
+        }
+        if channel not in caps:
+            return None
+        per_recipient, in_all = caps[ChannelKind(channel)]
+        day = self.clock().date()
+        async with self.uow() as conn:
+            sent = await conn.fetchval(Q.count_send, channel, destination, day)
+            everyone = await conn.fetchval(Q.count_send, channel, "*", day)
+        if int(sent) > per_recipient:
+            CAPPED.labels(channel, "recipient").inc()
+            return f"daily {channel} cap of {per_recipient} reached for the recipient"
+        if int(everyone) > in_all:
+            CAPPED.labels(channel, "organisation").inc()
+            return f"daily {channel} cap of {in_all} reached for the organisation"
+        return None
 
     async def _record(self, row: dict[str, Any], outcome: str, error: str | None) -> None:
         now = self.clock()

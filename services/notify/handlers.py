@@ -18,6 +18,7 @@ from shared.db import Connection
 from shared.events import DomainEvent, EventEnvelope, utcnow
 from shared.events.complaints import ComplaintReceived
 from shared.events.notifications import CallbackRequested, NotificationQueued
+from shared.privacy import without_personal_data
 
 from . import callbacks
 from .domain import ChannelKind, Kind, fallback_role, preferred_channel, staff_alerts
@@ -45,14 +46,16 @@ class Outgoing:
 
 
 def cloudevent_json(event: EventEnvelope) -> dict[str, Any]:
-    """The event in CloudEvents structured JSON, as webhook bodies carry it."""
+    """The event in CloudEvents structured JSON, as webhook bodies carry it: without the
+    complainant's personal data (not even sealed)."""
     _, headers, _ = cloudevents.to_kafka(event)
     attributes = {k.removeprefix("ce_"): v.decode() for k, v in headers if k.startswith("ce_")}
-    return {**attributes, "datacontenttype": "application/json", "data": event.data}
+    data = without_personal_data(event.data)
+    return {**attributes, "datacontenttype": "application/json", "data": data}
 
 
 def _values(event: EventEnvelope, contact: dict[str, Any] | None) -> dict[str, Any]:
-    data = event.data
+    data = without_personal_data(event.data)
     measures = ", ".join(data.get("temporary_measures") or []) or "—"
     return {
         **data,

@@ -27,7 +27,13 @@ class NotifySettings(ServiceSettings):
     smtp_start_tls: bool = False
     sms_gateway_url: str = "http://127.0.0.1:8099/sms"
     sms_gateway_token: str | None = None
+    # Caps on what is sent a day: to one recipient (a flood stops at the cap), and in all
+    # (a runaway rule or a loop cannot run up the SMS bill). Beyond a cap a message is
+    # dead-lettered with the reason, and can be replayed the next day.
     sms_daily_cap: int = 5
+    email_daily_cap: int = 20
+    sms_daily_total_cap: int = 5_000
+    email_daily_total_cap: int = 20_000
 
     # Outbound safety: loopback and private addresses are refused unless allowed here
     # (the dev profile of `make run` allows loopback).

@@ -15,6 +15,7 @@ from shared.events import utcnow
 from shared.http import ApiError
 
 from . import repository
+from .personal import shown
 
 router = APIRouter(tags=["analysis"])
 Site = Annotated[str | None, Query(max_length=12)]
@@ -162,4 +163,5 @@ async def repeat_complainants(
         utcnow() - timedelta(days=days),
         threshold,
     )
-    return [RepeatComplainant(**r) for r in rows]
+    names = await shown(request, principal, [r["name"] for r in rows])
+    return [RepeatComplainant(**(r | {"name": n})) for r, n in zip(rows, names, strict=True)]

@@ -16,6 +16,7 @@ from shared.events.complaints import Category, Severity
 from shared.http import ApiError
 
 from . import repository
+from .personal import shown, shown_history
 
 router = APIRouter(tags=["register"])
 Reader = Annotated[Principal, Depends(require(Permission.READ))]
@@ -166,5 +167,8 @@ async def get_complaint(complaint_id: UUID, request: Request, principal: Reader)
             f"No complaint {complaint_id} in the register",
             f"登記表中查無投訴 {complaint_id}",
         )
-    history = await repository.timeline(pool, complaint_id)
-    return ComplaintDetail(**row, history=[HistoryEntry(**h) for h in history])
+    history = await shown_history(request, principal, await repository.timeline(pool, complaint_id))
+    [name] = await shown(request, principal, [row["complainant_name"]])
+    return ComplaintDetail(
+        **(row | {"complainant_name": name}), history=[HistoryEntry(**h) for h in history]
+    )

@@ -71,7 +71,10 @@ def received(event: StoredEvent, contact_secret: str) -> Row:
         "receiving_officer": d["receiving_officer"],
         "department": d["department"],
         "complainant_name": d["complainant_name"],
-        "complainant_key": complainant_key(d.get("phone"), d.get("email"), contact_secret),
+        # The complainant's id since their data is sealed; before that, a keyed hash.
+        "complainant_key": str(d["complainant_id"])
+        if d.get("complainant_id")
+        else complainant_key(d.get("phone"), d.get("email"), contact_secret),
         "description": d["description"],
         "received_at": datetime.fromisoformat(d["received_at"]),
         "updated_at": event.occurred_at,

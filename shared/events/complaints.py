@@ -4,11 +4,12 @@ and why (its reason, note or comments)."""
 
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 from uuid import UUID
 
-from pydantic import EmailStr, Field
+from pydantic import Field
 
-from .base import DomainEvent, event
+from .base import DomainEvent, event, upcaster
 
 
 class Category(StrEnum):
@@ -99,15 +100,19 @@ class RepeatReason(StrEnum):
     SAME_PLACE_AND_CATEGORY = "same_place_and_category"
 
 
-@event("complaint")
+@event("complaint", schema_version=2)
 class ComplaintReceived(DomainEvent):
-    """A complaint was received and recorded in the register (投訴登記表)."""
+    """A complaint was received and recorded in the register (投訴登記表). The
+    complainant's name, phone and email are sealed (``pd1.…``, AES-GCM under the key of
+    ``complainant_id``): readable only while that key exists."""
 
     number: str
     complainant_name: str
     department: str
     phone: str | None = None
-    email: EmailStr | None = None
+    email: str | None = None
+    # The complainant (data subject) whose key seals the three fields above.
+    complainant_id: UUID | None = None
     site: str
     location: str
     category: Category
@@ -116,6 +121,20 @@ class ComplaintReceived(DomainEvent):
     channel: Channel
     receiving_officer: str
     received_at: datetime
+
+
+@upcaster("ComplaintReceived", 1)
+def _received_v1(data: dict[str, Any]) -> dict[str, Any]:
+    """Version 1 held the three fields in clear, before complainants had keys."""
+    return {**data, "complainant_id": None}
+
+
+@event("complaint")
+class PersonalDataErased(DomainEvent):
+    """The complainant's key was deleted (crypto-shredding): their name, phone and email in
+    this complaint now read as erased; the rest of its history stands."""
+
+    complainant_id: UUID
 
 
 @event("complaint")

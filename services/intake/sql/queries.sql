@@ -13,8 +13,14 @@ SELECT complaint_id FROM intake.idempotency_keys WHERE key = $1;
 
 -- name: index_complaint
 INSERT INTO intake.complaint_index (
-    complaint_id, site, location_key, category, phone_key, email_key, received_at)
-VALUES ($1, $2, $3, $4, $5, $6, $7);
+    complaint_id, site, location_key, category, phone_key, email_key, received_at, subject_id)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8);
+
+-- name: complaints_of_subject
+SELECT complaint_id FROM intake.complaint_index WHERE subject_id = $1 ORDER BY received_at;
+
+-- name: forget_subject_contacts
+UPDATE intake.complaint_index SET phone_key = NULL, email_key = NULL WHERE subject_id = $1;
 
 -- name: similar_complaints
 SELECT complaint_id,

@@ -6,7 +6,7 @@ from pydantic import ValidationError
 
 from services.intake.commands import ReceiveComplaint
 from services.intake.domain import Complaint, Status, complaint_number, local_day
-from shared.events import ComplaintReceived
+from shared.events import ComplaintReceived, PersonalDataErased
 
 FIELDS = {
     "complainant_name": "陳小明",
@@ -66,3 +66,20 @@ def test_a_complainant_must_be_reachable() -> None:
     with pytest.raises(ValidationError, match="phone or an email"):
         ReceiveComplaint(**{**FIELDS, "phone": None})
     assert ReceiveComplaint(**{**FIELDS, "phone": None, "email": "chen@example.org"}).email
+
+
+def test_erasure_is_recorded_once_in_any_status_and_only_for_sealed_data() -> None:
+    now = datetime(2026, 11, 29, 1, 0, tzinfo=UTC)
+    person = uuid4()
+    complaint = Complaint.receive(
+        uuid4(), ReceiveComplaint(**FIELDS), number="HQ-1", now=now, complainant_id=person
+    )
+    assert complaint.erase_personal_data()
+    assert not complaint.erase_personal_data(), "once"
+    erased = complaint.pending[-1]
+    assert isinstance(erased, PersonalDataErased) and erased.complainant_id == person
+    assert complaint.status is Status.RECEIVED, "the process goes on"
+    rebuilt = Complaint.rebuild(complaint.id, complaint.pending)
+    assert rebuilt.personal_data_erased and not rebuilt.erase_personal_data()
+    legacy = Complaint.receive(uuid4(), ReceiveComplaint(**FIELDS), number="HQ-2", now=now)
+    assert not legacy.erase_personal_data(), "nothing sealed, nothing to record"

@@ -63,9 +63,9 @@ WHERE id = $1 AND status = 'pending';
 UPDATE notify.subscriptions SET enabled = false, disabled_reason = $2, updated_at = now()
 WHERE id = $1;
 
--- name: count_sms
-INSERT INTO notify.sms_daily (phone, day, sent) VALUES ($1, $2, 1)
-ON CONFLICT (phone, day) DO UPDATE SET sent = notify.sms_daily.sent + 1
+-- name: count_send
+INSERT INTO notify.daily_sends AS d (channel, destination, day, sent) VALUES ($1, $2, $3, 1)
+ON CONFLICT (channel, destination, day) DO UPDATE SET sent = d.sent + 1
 RETURNING sent;
 
 -- name: dead_letters

@@ -1,6 +1,7 @@
 """The delivery queue against the real database and real receivers."""
 
 import asyncio
+import os
 from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
 from uuid import UUID, uuid4
@@ -18,8 +19,11 @@ from services.notify.settings import NotifySettings
 from shared import eventstore
 from shared.events import EventEnvelope, Metadata, utcnow
 from shared.events.complaints import SafetyEscalated
+from shared.privacy.keys import KeyRing
 from shared.uow import UnitOfWork
 from tests.receivers import HttpSink, SmtpSink
+
+RING = KeyRing(os.urandom(32))
 
 
 class Clock:
@@ -37,14 +41,16 @@ def settings(http_sink: HttpSink, smtp_sink: SmtpSink) -> NotifySettings:
     return NotifySettings(
         allow_loopback=True, sms_gateway_url=http_sink.sms_url, smtp_port=smtp_sink.port,
         backoff_seconds=[60, 120], send_timeout_seconds=1.0, sms_daily_cap=2,
-        per_destination_limit=2,
+        email_daily_cap=2, per_destination_limit=2,
     )  # fmt: skip
 
 
 @pytest.fixture
 async def dispatcher(pool: asyncpg.Pool, settings: NotifySettings) -> AsyncIterator[Dispatcher]:
     async with http_client(settings) as client:
-        yield Dispatcher(UnitOfWork(pool), channels_for(settings, client), settings, Clock())
+        yield Dispatcher(
+            UnitOfWork(pool), channels_for(settings, client), settings, Clock(), keyring=RING
+        )
 
 
 async def _queue(
@@ -172,6 +178,55 @@ async def test_a_daily_sms_cap_per_recipient(
         "NotificationDelivered",
     ]
     assert len([s for s in http_sink.sms if s["to"] == phone]) == 2
+
+
+async def test_a_daily_email_cap_per_recipient_and_one_for_the_organisation(
+    pool: asyncpg.Pool, settings: NotifySettings, smtp_sink: SmtpSink
+) -> None:
+    address = f"cap-{uuid4().hex[:8]}@example.org"
+    complaints = [await _queue(pool, "email", address) for _ in range(3)]
+    async with http_client(settings) as client:
+        dispatcher = Dispatcher(UnitOfWork(pool), channels_for(settings, client), settings)
+        for _ in complaints:
+            await _run(dispatcher)
+    outcomes = sorted([(await _timeline(pool, c))[-1] for c in complaints])
+    assert outcomes == [
+        "NotificationDeadLettered",
+        "NotificationDelivered",
+        "NotificationDelivered",
+    ]
+    assert len([m for m in smtp_sink.messages if m["To"] == address]) == 2
+    tight = settings.model_copy(update={"email_daily_total_cap": 0})
+    other = await _queue(pool, "email", f"other-{uuid4().hex[:8]}@example.org")
+    async with http_client(tight) as client:
+        await _run(Dispatcher(UnitOfWork(pool), channels_for(tight, client), tight))
+    dead = await pool.fetchval("SELECT last_error FROM notify.deliveries WHERE complaint_id = $1",
+                               other)  # fmt: skip
+    assert "for the organisation" in dead
+
+
+async def test_a_complainants_sealed_phone_is_revealed_to_send_and_erased_is_never_sent(
+    pool: asyncpg.Pool, dispatcher: Dispatcher, http_sink: HttpSink
+) -> None:
+    digits = f"9{uuid4().int % 10**8:08d}"
+    async with pool.acquire() as conn:
+        person = await RING.subject_for(conn, [f"phone-{digits}"])
+        sealed = await RING.seal(conn, person, f"+886{digits}")
+    assert sealed is not None and digits not in sealed
+    sent = await _queue(pool, "sms", sealed)
+    await _run(dispatcher)
+    assert (await _timeline(pool, sent))[-1] == "NotificationDelivered"
+    assert [s["to"] for s in http_sink.sms if digits in s["to"]] == [f"+886{digits}"]
+    async with pool.acquire() as conn:
+        await RING.erase(conn, person)
+    late = await _queue(pool, "sms", sealed)
+    await _run(dispatcher)
+    assert (await _timeline(pool, late))[-1] == "NotificationDeadLettered"
+    error = await pool.fetchval(
+        "SELECT last_error FROM notify.deliveries WHERE complaint_id = $1", late
+    )
+    assert "erased" in error
+    assert len([s for s in http_sink.sms if digits in s["to"]]) == 1
 
 
 async def test_the_same_event_to_the_same_endpoint_is_queued_once(

@@ -17,6 +17,7 @@ from shared.events import Status, utcnow
 from shared.events.complaints import Severity
 
 from .. import analysis, repository
+from ..personal import shown, shown_history
 from . import intake
 from .forms import ACTIONS, command_body, complaint_body
 from .render import HERE, lang_of, render, texts
@@ -168,7 +169,10 @@ async def _detail(
     row = await repository.get_complaint(pool, complaint_id)
     if row is None or not request.state.principal.sees(row["site"]):
         return render(request, "pending.html", 404, complaint_id=complaint_id)
-    history = await repository.timeline(pool, complaint_id)
+    principal = request.state.principal
+    history = await shown_history(request, principal, await repository.timeline(pool, complaint_id))
+    [name] = await shown(request, principal, [row["complainant_name"]])
+    row = row | {"complainant_name": name}
     by_id = {h["event_id"]: h for h in history}
     return render(
         request,

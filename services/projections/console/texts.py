@@ -261,6 +261,7 @@ EVENT_NAMES: dict[str, tuple[str, str]] = {
     "ReviewConcluded": ("復核結論", "Review concluded"),
     "ComplaintClosed": ("歸檔", "Closed"),
     "ComplaintReopened": ("重新開啟", "Reopened"),
+    "PersonalDataErased": ("投訴人個資已抹除", "Complainant's personal data erased"),
     "SlaClockStarted": ("時效開始計時", "SLA clock started"),
     "SlaPaused": ("時效暫停", "SLA paused"),
     "SlaResumed": ("時效恢復", "SLA resumed"),

@@ -1,0 +1,22 @@
+-- name: subject_for_contacts
+SELECT subject_id FROM privacy.subject_contacts WHERE contact_key = ANY($1::text[]) LIMIT 1;
+
+-- name: add_subject
+INSERT INTO privacy.subject_keys (subject_id, wrapped_key) VALUES ($1, $2);
+
+-- name: link_contact
+INSERT INTO privacy.subject_contacts (contact_key, subject_id) VALUES ($1, $2)
+ON CONFLICT (contact_key) DO NOTHING;
+
+-- name: wrapped_key
+SELECT wrapped_key FROM privacy.subject_keys WHERE subject_id = $1;
+
+-- name: wrapped_keys
+SELECT subject_id, wrapped_key FROM privacy.subject_keys WHERE subject_id = ANY($1::uuid[]);
+
+-- name: erase_subject
+UPDATE privacy.subject_keys SET wrapped_key = NULL, erased_at = coalesce(erased_at, now())
+WHERE subject_id = $1;
+
+-- name: forget_contacts
+DELETE FROM privacy.subject_contacts WHERE subject_id = $1;
