@@ -2,7 +2,9 @@
 
 import contextlib
 import logging
+import ssl
 from collections.abc import Iterable
+from typing import Any
 
 from aiokafka import AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
@@ -14,9 +16,29 @@ from .topics import ALL_TOPICS
 log = logging.getLogger(__name__)
 
 
+def tls_context(settings: ServiceSettings) -> ssl.SSLContext | None:
+    """The TLS context for the brokers (with this client's certificate: mutual TLS), or None
+    for plaintext."""
+    if settings.kafka_security_protocol.upper() != "SSL":
+        return None
+    context = ssl.create_default_context(cafile=settings.kafka_ssl_cafile)
+    if settings.kafka_ssl_certfile:
+        context.load_cert_chain(settings.kafka_ssl_certfile, settings.kafka_ssl_keyfile)
+    return context
+
+
+def connection_options(settings: ServiceSettings) -> dict[str, Any]:
+    """What every aiokafka client of ours is given to reach the brokers."""
+    context = tls_context(settings)
+    options: dict[str, Any] = {"bootstrap_servers": settings.kafka_bootstrap_servers}
+    if context is not None:
+        options |= {"security_protocol": "SSL", "ssl_context": context}
+    return options
+
+
 async def ensure_topics(settings: ServiceSettings, names: Iterable[str] = ALL_TOPICS) -> list[str]:
     """Create the topics that are missing; returns the ones it created. Idempotent."""
-    admin = AIOKafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap_servers)
+    admin = AIOKafkaAdminClient(**connection_options(settings))
     await admin.start()
     try:
         existing = set(await admin.list_topics())
@@ -40,7 +62,7 @@ async def ensure_topics(settings: ServiceSettings, names: Iterable[str] = ALL_TO
 
 
 async def missing_topics(settings: ServiceSettings, names: Iterable[str] = ALL_TOPICS) -> list[str]:
-    admin = AIOKafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap_servers)
+    admin = AIOKafkaAdminClient(**connection_options(settings))
     await admin.start()
     try:
         existing = set(await admin.list_topics())
@@ -53,7 +75,7 @@ def new_producer(settings: ServiceSettings) -> AIOKafkaProducer:
     # acks=all so a record survives a broker failure in a replicated cluster. The embedded
     # broker has no idempotent producer, so correctness never relies on it: consumers dedupe.
     return AIOKafkaProducer(
-        bootstrap_servers=settings.kafka_bootstrap_servers,
+        **connection_options(settings),
         acks="all",
         enable_idempotence=settings.kafka_idempotent_producer,
         linger_ms=2,

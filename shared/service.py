@@ -22,6 +22,7 @@ from faststream import AckPolicy, BaseMiddleware
 from faststream.kafka import KafkaBroker
 from faststream.kafka.annotations import KafkaMessage
 from faststream.kafka.prometheus import KafkaPrometheusMiddleware
+from faststream.security import BaseSecurity
 from faststream.specification import AsyncAPI
 from faststream.specification.asyncapi.site import get_asyncapi_html
 from prometheus_client import REGISTRY
@@ -33,7 +34,7 @@ from .auth import Permission, store
 from .auth.http import assert_every_route_guarded, require
 from .consumer import EventConsumer, KafkaOrigin, Projector, park_record
 from .consumer import Q as consumer_q
-from .kafka import ensure_topics, missing_topics
+from .kafka import ensure_topics, missing_topics, tls_context
 from .outbox import OutboxNotifier, OutboxRelay, backlog
 from .privacy.keys import KeyRing
 from .privacy.sealing import master_key
@@ -97,8 +98,10 @@ class ServiceRuntime:
     def build_broker(self) -> KafkaBroker:
         """A broker with one subscriber per projector and the publications declared; built
         anew after a broker reset because the old clients cannot recover from one."""
+        context = tls_context(self.settings)
         broker = KafkaBroker(
             self.settings.kafka_bootstrap_servers,
+            security=BaseSecurity(ssl_context=context) if context else None,
             client_id=f"desk-{self.spec.name}",
             middlewares=[self._prometheus, _parking_middleware(self)],
             # Through our JSON handler; a line per message only at debug level.

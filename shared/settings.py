@@ -37,6 +37,14 @@ class ServiceSettings(BaseSettings):
     # the embedded broker holds fetches longer (135 ms median per hop at 500 ms, 6 ms at 50).
     kafka_fetch_max_wait_ms: int = Field(500, validation_alias="KAFKA_FETCH_MAX_WAIT_MS")
 
+    # Transport security to the brokers. SSL with a client certificate and key is mutual TLS:
+    # the brokers know which service (or other system) each client is, and Kafka ACLs decide
+    # who may write each topic.
+    kafka_security_protocol: str = Field("PLAINTEXT", validation_alias="KAFKA_SECURITY_PROTOCOL")
+    kafka_ssl_cafile: str | None = Field(None, validation_alias="KAFKA_SSL_CAFILE")
+    kafka_ssl_certfile: str | None = Field(None, validation_alias="KAFKA_SSL_CERTFILE")
+    kafka_ssl_keyfile: str | None = Field(None, validation_alias="KAFKA_SSL_KEYFILE")
+
     # Catch-up from the event store: how old an event must be before the sweeper, rather than
     # Kafka, is expected to deliver it, and how often the sweeper looks.
     catchup_grace_seconds: float = Field(3.0, validation_alias="CATCHUP_GRACE_SECONDS")
