@@ -287,6 +287,10 @@ async def test_fields_the_server_owns_cannot_be_sent(
             f"{intake}/complaints/{cid}/acknowledge", json={"channel": "phone"} | field
         )
         assert r.status_code == 422, r.text
+        moved = await officer.post(
+            f"{intake}/complaints/{cid}/classify", json=BODIES["classify"] | {"site": "SA"}
+        )
+        assert moved.status_code == 422, "the site of an existing complaint is the server's"
 
     async def unchanged() -> bool:
         async with httpx.AsyncClient(timeout=15, headers=ADMIN) as admin:

@@ -95,7 +95,14 @@ async def test_a_canary_complainant_is_erased_without_a_trace(
     needles = [name, email, digits, f"canary-{tag}"]
     intake, projections = system.url("intake"), system.url("projections")
     auditor = await user(system.database_url, f"auditor-{tag}", Role.AUDITOR)
+    hook = f"privacy-{tag}"
     async with httpx.AsyncClient(timeout=15, headers=ADMIN) as admin:
+        subscribed = await admin.post(
+            f"{system.url('notify')}/subscriptions",
+            json={"name": hook, "site": "PV", "event_types": ["ComplaintReceived"],
+                  "channel": "webhook", "destination": system.http.url(hook)},
+        )  # fmt: skip
+        assert subscribed.status_code == 201, subscribed.text
         planted = dict(complainant_name=name, phone=phone, email=email, site="PV")
         first = (await admin.post(f"{intake}/complaints", json=complaint(**planted))).json()
         second = (await admin.post(f"{intake}/complaints", json=complaint(**planted))).json()
@@ -116,6 +123,17 @@ async def test_a_canary_complainant_is_erased_without_a_trace(
         assert (await eventually(lambda: detail(second["id"])))["complainant_name"] == name
         masked = await detail(second["id"], auditor)
         assert masked["complainant_name"] == MASKED, "an auditor does not see personal data"
+
+        # Other systems are told of the complaint, without the complainant's data.
+        async def webhooks() -> list[bytes]:
+            bodies = [h["body"] for h in system.http.hooks if h["name"] == hook]
+            return bodies if len(bodies) >= 2 else []
+
+        sent = await eventually(webhooks, within=30)
+        assert len(sent) == 2 and all(first["number"].encode()[:3] in b for b in sent)
+        for body in sent:
+            assert b"complainant_name" not in body and b"pd1." not in body
+            assert not any(n.encode() in body for n in needles)
 
         # Sealed from the start: no plaintext was ever written, even before erasure.
         assert await _database_holds(system_db, needles) == []
