@@ -6,7 +6,6 @@ Every route of every service depends on :func:`require` unless it is in ``PUBLIC
 
 from __future__ import annotations
 
-import logging
 import time
 from collections.abc import Awaitable, Callable
 from typing import Annotated
@@ -20,8 +19,6 @@ from ..http import ApiError
 from . import store
 from .roles import OutOfScope, Permission, Principal
 from .secrets import token_digest
-
-log = logging.getLogger(__name__)
 
 SESSION_COOKIE = "desk_session"
 # Paths anyone may fetch: liveness, metrics (no personal data, no ids), the API documents,

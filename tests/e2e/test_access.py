@@ -315,3 +315,18 @@ async def test_a_revoked_token_stops_working(system: System) -> None:
             return (await client.get(url)).status_code == 401
 
         assert await eventually(refused, within=10)
+
+
+async def test_password_guessing_is_stopped_for_that_name(system: System) -> None:
+    name, password = f"guessed-{uuid4().hex[:6]}", "the-right-one"
+    await user(system.database_url, name, Role.DUTY_OFFICER, sites=["SA"], password=password)
+    url = f"{system.url('projections')}/console/sign-in"
+    async with httpx.AsyncClient(timeout=15) as client:
+        for _ in range(5):
+            r = await client.post(url, data={"name": name, "password": "guess"})
+            assert r.status_code == 401
+        r = await client.post(url, data={"name": name, "password": password})
+        assert r.status_code == 429 and int(r.headers["retry-after"]) > 0
+        assert "desk_session" not in r.cookies
+        other = await client.post(url, data={"name": "someone-else", "password": "x"})
+        assert other.status_code == 401, "only the guessed name is held back"

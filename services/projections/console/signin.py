@@ -2,6 +2,8 @@
 so another site's form cannot act with it); the session is a credential like an API token,
 kept only as a digest, and the console forwards it to intake with each command."""
 
+import time
+from collections import defaultdict, deque
 from datetime import timedelta
 from typing import Annotated
 
@@ -14,6 +16,18 @@ from shared.auth.http import SESSION_COOKIE, current_principal, forget_cached
 from .render import render, texts
 
 router = APIRouter(include_in_schema=False)
+
+# Password guessing: after this many failures for one name within the window, that name is
+# refused (429) until the window has passed, whatever the password. Per replica.
+MAX_FAILURES, WINDOW_SECONDS = 5, 15 * 60
+_failures: dict[str, deque[float]] = defaultdict(deque)
+
+
+def _recent_failures(name: str) -> deque[float]:
+    failures = _failures[name.casefold()]
+    while failures and failures[0] < time.monotonic() - WINDOW_SECONDS:
+        failures.popleft()
+    return failures
 
 
 def _safe_next(target: str | None) -> str:
@@ -38,10 +52,24 @@ async def sign_in(
     next: Annotated[str | None, Form(max_length=500)] = None,
 ) -> Response:
     runtime = request.app.state.runtime
+    failures = _recent_failures(name.strip())
+    if len(failures) >= MAX_FAILURES:
+        wait = int(failures[0] + WINDOW_SECONDS - time.monotonic()) // 60 + 1
+        response = render(
+            request,
+            "signin.html",
+            429,
+            next=_safe_next(next),
+            error=texts(request)("signin.throttled", minutes=wait),
+            user_name=name,
+        )
+        response.headers["Retry-After"] = str(wait * 60)
+        return response
     token = await store.sign_in(
         runtime.pool, name.strip(), password, timedelta(hours=runtime.settings.session_hours)
     )
     if token is None:
+        failures.append(time.monotonic())
         t = texts(request)
         return render(
             request,

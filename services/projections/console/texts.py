@@ -63,6 +63,10 @@ _TEXTS: dict[str, tuple[str, str]] = {
     "signin.password": ("密碼", "Password"),
     "signin.submit": ("登入", "Sign in"),
     "signin.failed": ("帳號或密碼錯誤", "Wrong user name or password"),
+    "signin.throttled": (
+        "嘗試次數過多，請 {minutes} 分鐘後再試",
+        "Too many attempts: try again in {minutes} minutes",
+    ),
     "detail.caused_by": ("起因", "caused by"),
     "detail.safety": ("已啟動安全上報", "Safety escalated"),
     "detail.cycle": ("處理週期", "Cycle"),
