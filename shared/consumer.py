@@ -360,3 +360,15 @@ async def park_record(
     metrics.DEAD_LETTERED.labels(consumer).inc()
     metrics.CONSUMED.labels(consumer, "kafka", "parked").inc()
     log.error("record parked", extra={"consumer": consumer, "reason": reason[:200]})
+
+
+async def park_message(pool: asyncpg.Pool, consumer: str, record: Any, reason: str) -> None:
+    """:func:`park_record` for a record as aiokafka hands it over (a ConsumerRecord)."""
+    await park_record(
+        pool,
+        consumer,
+        list(record.headers or ()),
+        record.value,
+        KafkaOrigin(record.topic, record.partition, record.offset),
+        reason,
+    )

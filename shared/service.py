@@ -32,7 +32,7 @@ from . import db, eventstore, http, metrics
 from . import logging as desk_logging
 from .auth import Permission, store
 from .auth.http import assert_every_route_guarded, require
-from .consumer import EventConsumer, KafkaOrigin, Projector, park_record
+from .consumer import EventConsumer, KafkaOrigin, Projector, park_message
 from .consumer import Q as consumer_q
 from .kafka import ensure_topics, missing_topics, tls_context
 from .outbox import OutboxNotifier, OutboxRelay, backlog
@@ -317,12 +317,10 @@ def _parking_middleware(runtime: ServiceRuntime) -> type[BaseMiddleware]:
             except ValidationError as exc:
                 record = msg.raw_message
                 assert runtime.pool is not None
-                await park_record(
+                await park_message(
                     runtime.pool,
                     f"inbound:{record.topic}",
-                    list(record.headers or ()),
-                    record.value,
-                    KafkaOrigin(record.topic, record.partition, record.offset),
+                    record,
                     f"payload does not fit the contract: {exc.errors()[:5]}",
                 )
                 return None

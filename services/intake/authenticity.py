@@ -13,7 +13,7 @@ from shared import metrics
 from shared.auth import Principal, Role, store
 from shared.auth.secrets import signing_key
 from shared.auth.signatures import claimed_key_id, verify
-from shared.consumer import KafkaOrigin, park_record
+from shared.consumer import park_message
 from shared.service import ServiceRuntime
 
 from .handlers import COMMANDS
@@ -88,11 +88,4 @@ async def refuse(
         partition=record.partition,
         offset=record.offset,
     )
-    await park_record(
-        runtime.pool,
-        f"inbound:{record.topic}",
-        list(record.headers or ()),
-        record.value,
-        KafkaOrigin(record.topic, record.partition, record.offset),
-        f"refused: {reason}",
-    )
+    await park_message(runtime.pool, f"inbound:{record.topic}", record, f"refused: {reason}")

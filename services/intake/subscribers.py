@@ -5,7 +5,7 @@ from faststream.kafka import KafkaBroker
 from faststream.kafka.annotations import KafkaMessage
 
 from shared import topics
-from shared.consumer import KafkaOrigin, park_record
+from shared.consumer import park_message
 from shared.integration import ComplaintCommand, PurchaseUpdate, WorkOrderUpdate
 from shared.service import ServiceRuntime
 
@@ -14,19 +14,28 @@ from .handlers import COMMANDS
 from .integration import Unprocessable, handle_command, handle_task_update
 from .settings import IntakeSettings
 
+# Where a well-formed update about nothing we know is parked, by the system that sent it.
+PARKED_AS = {"maintenance": "intake.work-order-updates", "procurement": "intake.purchase-updates"}
+
 
 def subscribe(broker: KafkaBroker, runtime: ServiceRuntime) -> None:
-    async def park(msg: KafkaMessage, name: str, reason: str) -> None:
-        record = msg.raw_message
-        assert runtime.pool is not None and not isinstance(record, tuple)
-        await park_record(
-            runtime.pool,
-            name,
-            list(record.headers or ()),
-            record.value,
-            KafkaOrigin(record.topic, record.partition, record.offset),
-            reason,
-        )
+    async def task_update(
+        msg: KafkaMessage, source: str, update: WorkOrderUpdate | PurchaseUpdate
+    ) -> None:
+        """An update from the system that signed it, if it may send this kind; else refused."""
+        assert runtime.uow is not None and runtime.pool is not None
+        try:
+            principal = await sender(runtime, msg)
+        except Refused:
+            return
+        kind = type(update).__name__
+        if not principal.may_send(kind):
+            await refuse(runtime, msg, f"not granted: {kind}", principal.name)
+            return
+        try:
+            await handle_task_update(runtime.uow, source, update, principal)
+        except Unprocessable as exc:
+            await park_message(runtime.pool, PARKED_AS[source], msg.raw_message, str(exc))
 
     @broker.subscriber(
         topics.WORK_ORDER_UPDATES,
@@ -35,20 +44,10 @@ def subscribe(broker: KafkaBroker, runtime: ServiceRuntime) -> None:
     )
     async def on_work_order_update(update: WorkOrderUpdate, msg: KafkaMessage) -> None:
         """The maintenance system's answers to WorkOrderRequested: accepted, in progress,
-        completed or cancelled. They become TaskProgressed / TaskCompleted / TaskCancelled on
-        the complaint, once each, whatever order they arrive in."""
-        assert runtime.uow is not None
-        try:
-            principal = await sender(runtime, msg)
-        except Refused:
-            return
-        if not principal.may_send("WorkOrderUpdate"):
-            await refuse(runtime, msg, "not granted: WorkOrderUpdate", principal.name)
-            return
-        try:
-            await handle_task_update(runtime.uow, "maintenance", update, principal)
-        except Unprocessable as exc:
-            await park(msg, "intake.work-order-updates", str(exc))
+        completed or cancelled, signed by an integration granted WorkOrderUpdate. They become
+        TaskProgressed / TaskCompleted / TaskCancelled on the complaint, once each, whatever
+        order they arrive in."""
+        await task_update(msg, "maintenance", update)
 
     @broker.subscriber(
         topics.PURCHASE_UPDATES,
@@ -57,19 +56,9 @@ def subscribe(broker: KafkaBroker, runtime: ServiceRuntime) -> None:
     )
     async def on_purchase_update(update: PurchaseUpdate, msg: KafkaMessage) -> None:
         """The procurement system's answers to PurchaseRequested: ordered, delivered or
-        cancelled; handled like the maintenance updates."""
-        assert runtime.uow is not None
-        try:
-            principal = await sender(runtime, msg)
-        except Refused:
-            return
-        if not principal.may_send("PurchaseUpdate"):
-            await refuse(runtime, msg, "not granted: PurchaseUpdate", principal.name)
-            return
-        try:
-            await handle_task_update(runtime.uow, "procurement", update, principal)
-        except Unprocessable as exc:
-            await park(msg, "intake.purchase-updates", str(exc))
+        cancelled, signed by an integration granted PurchaseUpdate; handled like the
+        maintenance updates."""
+        await task_update(msg, "procurement", update)
 
     @broker.subscriber(
         topics.COMPLAINT_COMMANDS,

@@ -130,17 +130,20 @@ def _request(route: APIRoute, method: str, world: World) -> dict[str, Any]:
     return {"method": method, "url": path, "params": query, "json": body, "data": data}
 
 
+EVERY_GUARDED_ROUTE = pytest.mark.parametrize(
+    ("service", "method", "route"),
+    [r for r in ROUTES if r[2].path not in PUBLIC],
+    ids=lambda v: v.path if isinstance(v, APIRoute) else str(v),
+)
+
+
 def test_every_route_is_public_on_purpose_or_authenticates() -> None:
     public = {route.path for _, _, route in ROUTES if route.path in PUBLIC}
     assert public <= PUBLIC
     assert len(ROUTES) > 50, "the walk covers every service's routes"
 
 
-@pytest.mark.parametrize(
-    ("service", "method", "route"),
-    [r for r in ROUTES if r[2].path not in PUBLIC],
-    ids=lambda v: v.path if isinstance(v, APIRoute) else str(v),
-)
+@EVERY_GUARDED_ROUTE
 async def test_no_credential_no_access(
     system: System, world: World, service: str, method: str, route: APIRoute
 ) -> None:
@@ -153,11 +156,7 @@ async def test_no_credential_no_access(
         assert forged.status_code == 401
 
 
-@pytest.mark.parametrize(
-    ("service", "method", "route"),
-    [r for r in ROUTES if r[2].path not in PUBLIC],
-    ids=lambda v: v.path if isinstance(v, APIRoute) else str(v),
-)
+@EVERY_GUARDED_ROUTE
 async def test_an_officer_of_another_site_reaches_nothing_of_site_b(
     system: System, world: World, service: str, method: str, route: APIRoute
 ) -> None:
