@@ -7,6 +7,7 @@ import asyncio
 import getpass
 import os
 import sys
+from typing import Any
 
 from . import db
 from .auth import Role, store
@@ -28,8 +29,7 @@ def _password() -> str:
     return first
 
 
-async def _add(args: argparse.Namespace) -> None:
-    s = _settings()
+async def _add(conn: Any, s: ServiceSettings, args: argparse.Namespace) -> None:
     grant = store.Grant(
         name=args.name,
         role=Role(args.role),
@@ -38,56 +38,54 @@ async def _add(args: argparse.Namespace) -> None:
         event_types=frozenset(args.event_type or ()),
         password=_password() if args.password else None,
     )
-    conn = await db.connect(s.database_url)
+    principal_id = await store.save_principal(conn, grant)
+    print(f"{args.name}: {grant.role}, sites {', '.join(sorted(grant.sites or ['*']))}")
+    if args.token or grant.role is Role.INTEGRATION:
+        token = await store.issue_token(conn, principal_id, args.label)
+        print(f"API token (shown once / 僅顯示一次): {token}")
+    if grant.role is Role.INTEGRATION:
+        key = signing_key(s.integration_signing_secret, str(principal_id)).hex()
+        print(f"key id: {principal_id}")
+        print(f"message signing key (keep secret / 請保密): {key}")
+
+
+async def _token(conn: Any, _: ServiceSettings, args: argparse.Namespace) -> None:
+    found = next((p for p in await store.principals(conn) if p["name"] == args.name), None)
+    if found is None or found["disabled_at"] is not None:
+        raise SystemExit(f"no active user {args.name} / 查無此帳號")
+    print(await store.issue_token(conn, found["id"], args.label))
+
+
+async def _list(conn: Any, _: ServiceSettings, __: argparse.Namespace) -> None:
+    for p in await store.principals(conn):
+        state = "disabled" if p["disabled_at"] else f"{p['tokens']} tokens"
+        sites = ",".join(p["sites"]) if p["sites"] is not None else "*"
+        print(f"{p['name']:<24} {p['role']:<13} {sites:<20} {state}")
+
+
+async def _disable(conn: Any, _: ServiceSettings, args: argparse.Namespace) -> None:
+    await store.disable(conn, args.name)
+    print(f"{args.name}: disabled, every token and session revoked / 已停用")
+
+
+ACTIONS = {"add": _add, "token": _token, "list": _list, "disable": _disable}
+
+
+async def _run(args: argparse.Namespace) -> None:
+    settings = _settings()
+    conn = await db.connect(settings.database_url)
     try:
-        principal_id = await store.save_principal(conn, grant)
-        print(f"{args.name}: {grant.role}, sites {', '.join(sorted(grant.sites or ['*']))}")
-        if args.token or grant.role is Role.INTEGRATION:
-            token = await store.issue_token(conn, principal_id, args.label)
-            print(f"API token (shown once / 僅顯示一次): {token}")
-        if grant.role is Role.INTEGRATION:
-            key = signing_key(s.integration_signing_secret, str(principal_id)).hex()
-            print(f"key id: {principal_id}")
-            print(f"message signing key (keep secret / 請保密): {key}")
-    finally:
-        await conn.close()
-
-
-async def _token(args: argparse.Namespace) -> None:
-    conn = await db.connect(_settings().database_url)
-    try:
-        found = next((p for p in await store.principals(conn) if p["name"] == args.name), None)
-        if found is None or found["disabled_at"] is not None:
-            raise SystemExit(f"no active user {args.name} / 查無此帳號")
-        print(await store.issue_token(conn, found["id"], args.label))
-    finally:
-        await conn.close()
-
-
-async def _list(_: argparse.Namespace) -> None:
-    conn = await db.connect(_settings().database_url)
-    try:
-        for p in await store.principals(conn):
-            state = "disabled" if p["disabled_at"] else f"{p['tokens']} tokens"
-            sites = ",".join(p["sites"]) if p["sites"] is not None else "*"
-            print(f"{p['name']:<24} {p['role']:<13} {sites:<20} {state}")
-    finally:
-        await conn.close()
-
-
-async def _disable(args: argparse.Namespace) -> None:
-    conn = await db.connect(_settings().database_url)
-    try:
-        await store.disable(conn, args.name)
-        print(f"{args.name}: disabled, every token and session revoked / 已停用")
+        await ACTIONS[args.action](conn, settings, args)
     finally:
         await conn.close()
 
 
 def users(args: argparse.Namespace) -> int:
-    asyncio.run(
-        {"add": _add, "token": _token, "list": _list, "disable": _disable}[args.action](args)
-    )
+    try:
+        asyncio.run(_run(args))
+    except ValueError as exc:  # a grant that makes no sense
+        print(f"refused / 拒絕: {exc}", file=sys.stderr)
+        return 2
     return 0
 
 

@@ -58,6 +58,7 @@ class CommandResult(BaseModel):
     created_id: UUID | None = None
 
 
+ACCESS_ERRORS: dict[int | str, dict[str, Any]] = {k: ERRORS[k] for k in (401, 403)}
 Caller = Annotated[Principal, Depends(current_principal)]
 
 
@@ -159,12 +160,7 @@ def _result(outcome: Outcome, response: Response) -> CommandResult:
     status_code=201,
     response_model=ComplaintAccepted,
     summary="Register a complaint / 登記投訴",
-    responses={
-        401: ERRORS[401],
-        403: ERRORS[403],
-        422: ERRORS[422],
-        413: {"description": "Too large / 內容過大"},
-    },
+    responses={**ACCESS_ERRORS, 422: ERRORS[422], 413: {"description": "Too large / 內容過大"}},
 )
 async def post_complaint(
     body: c.ReceiveComplaint,
@@ -218,8 +214,7 @@ class Erased(BaseModel):
     response_model=Erased,
     summary="Erase the complainant's personal data / 抹除投訴人個資",
     responses={
-        401: ERRORS[401],
-        403: ERRORS[403],
+        **ACCESS_ERRORS,
         404: ERRORS[404],
         409: {"description": "Recorded before personal data was sealed / 此投訴的個資未加密"},
     },

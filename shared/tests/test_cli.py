@@ -8,10 +8,12 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from uuid import uuid4
 
 import httpx
 import pytest
 
+from shared.cli import main
 from shared.devstack.postgres import free_port
 from tests.e2e.helpers import complaint
 
@@ -115,3 +117,29 @@ def test_desk_run_starts_everything_stops_on_ctrl_c_and_keeps_data(tmp_path: Pat
         assert httpx.get(url, headers=admin, timeout=5).json()["number"] == created.json()["number"]
     finally:
         _stop(process)
+
+
+def test_desk_users_adds_lists_issues_tokens_and_disables(
+    database_url: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    name = f"cli-{uuid4().hex[:6]}"
+    assert main(["users", "add", name, "--role", "duty_officer", "--site", "hq", "--token"]) == 0
+    added = capsys.readouterr().out
+    assert f"{name}: duty_officer, sites HQ" in added and "API token" in added
+    assert main(["users", "add", f"{name}-x", "--role", "duty_officer"]) == 2, "no site"
+    assert "at least one site" in capsys.readouterr().err
+    crm = f"{name}-crm"
+    assert (
+        main(["users", "add", crm, "--role", "integration", "--event-type", "PurchaseUpdate"]) == 0
+    )
+    assert "message signing key" in capsys.readouterr().out
+    assert main(["users", "token", name, "--label", "tablet"]) == 0
+    assert capsys.readouterr().out.startswith("desk_")
+    assert main(["users", "list"]) == 0
+    listed = capsys.readouterr().out
+    assert re.search(rf"{name}\s+duty_officer\s+HQ\s+2 tokens", listed), listed
+    assert main(["users", "disable", name]) == 0
+    capsys.readouterr()
+    main(["users", "list"])
+    assert re.search(rf"{name}\s+duty_officer\s+HQ\s+disabled", capsys.readouterr().out)
