@@ -112,7 +112,7 @@ class ServiceRuntime:
             topics = sorted({topic_for(t) for t in consumer.stream_types})
             broker.subscriber(
                 *topics,
-                **self.subscriber_options(consumer.name),
+                **self.subscriber_options(consumer.name, backed_by_the_log=True),
                 title=f"{consumer.name}:consume",
                 description=(type(consumer.projector).__doc__ or consumer.name).strip(),
             )(self._handler_for(consumer))
@@ -124,12 +124,16 @@ class ServiceRuntime:
             )
         return broker
 
-    def subscriber_options(self, name: str) -> dict[str, Any]:
-        """How every subscriber consumes: in a group, offsets committed only after handling."""
+    def subscriber_options(self, name: str, *, backed_by_the_log: bool = False) -> dict[str, Any]:
+        """How a subscriber consumes: in a group. Other systems' messages exist only in Kafka:
+        their offsets are committed after each is handled. Our own events are in the event
+        store, whose catch-up applies whatever Kafka skips: their offsets are committed in
+        the background (a synchronous commit per event would cap a consumer at one broker
+        round trip per event)."""
         s = self.settings
         return {
             "group_id": f"desk.{name}",
-            "ack_policy": AckPolicy.NACK_ON_ERROR,
+            "ack_policy": AckPolicy.ACK_FIRST if backed_by_the_log else AckPolicy.NACK_ON_ERROR,
             "auto_offset_reset": "earliest",
             "session_timeout_ms": s.kafka_session_timeout_ms,
             "heartbeat_interval_ms": s.kafka_heartbeat_interval_ms,
