@@ -11,6 +11,7 @@ durable); visibility adds what the relay, the broker and the projector take.
 
 import argparse
 import asyncio
+import os
 import tempfile
 import time
 from pathlib import Path
@@ -109,6 +110,17 @@ async def load(intake: str, url: str, rate: float, seconds: float) -> tuple[Figu
     return ack, visible
 
 
+def _cpu_seconds(stack: Stack) -> dict[str, float]:
+    """Each service process's CPU time so far (user + system, from /proc)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    out = {}
+    for name, service in stack.services.items():
+        assert service.process is not None
+        fields = Path(f"/proc/{service.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        out[name] = (int(fields[11]) + int(fields[12])) / ticks
+    return out
+
+
 async def main(rate: float, seconds: float) -> None:
     with database() as url:
         broker = EmbeddedBroker(free_port()).start()
@@ -129,9 +141,17 @@ async def main(rate: float, seconds: float) -> None:
             print(f"warming up (logs in {logs}) …")
             await load(intake, url, 50, 4)
             print(f"\nvisibility at {rate:.0f} complaints/s for {seconds:.0f} s, whole system\n")
+            before = _cpu_seconds(stack)
             ack, visible = await load(intake, url, rate, seconds)
+            spent = {k: v - before[k] for k, v in _cpu_seconds(stack).items()}
             print(ack.line())
             print(visible.line())
+            # CPU per complaint, by service: steadier than latency on a shared machine.
+            print(
+                "    CPU per complaint: "
+                + ", ".join(f"{k} {v * 1000 / max(ack.count, 1):.1f} ms" for k, v in spent.items())
+                + f"; all {sum(spent.values()) * 1000 / max(ack.count, 1):.1f} ms"
+            )
             # Where the register's events came from: Kafka, or the catch-up from the log
             # when Kafka fell behind its grace period.
             metrics = f"{stack.url('projections')}/metrics"
