@@ -217,12 +217,11 @@ async def receive_complaint(
         day = local_day(now, number_timezone)
         number = complaint_number(command.site, day, await repo.next_sequence(command.site, day))
         subject = await keyring.subject_for(conn, [phone_key, email_key])
+        name, phone, email = await keyring.seal_all(
+            conn, subject, [command.complainant_name, command.phone, command.email]
+        )
         sealed = command.model_copy(
-            update={
-                "complainant_name": await keyring.seal(conn, subject, command.complainant_name),
-                "phone": await keyring.seal(conn, subject, command.phone),
-                "email": await keyring.seal(conn, subject, command.email),
-            }
+            update={"complainant_name": name, "phone": phone, "email": email}
         )
         complaint = Complaint.receive(
             complaint_id,

@@ -39,12 +39,16 @@ class KeyRing:
         return None if wrapped is None else unwrap(self.master, subject, wrapped)
 
     async def seal(self, db: Any, subject: UUID, value: str | None) -> str | None:
-        if value is None:
-            return None
+        return (await self.seal_all(db, subject, [value]))[0]
+
+    async def seal_all(
+        self, db: Any, subject: UUID, values: Sequence[str | None]
+    ) -> list[str | None]:
+        """Each value sealed under the complainant's key (None stays None)."""
         key = await self.key(db, subject)
         if key is None:
             raise LookupError(f"complainant {subject} is erased")
-        return seal(key, subject, value)
+        return [None if v is None else seal(key, subject, v) for v in values]
 
     async def reveal(self, db: Any, value: Any) -> Any:
         """A sealed value in clear, ERASED once its key is gone; anything else as it is."""
