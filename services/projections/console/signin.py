@@ -17,17 +17,34 @@ from .render import render, texts
 
 router = APIRouter(include_in_schema=False)
 
-# Password guessing: after this many failures for one name within the window, that name is
-# refused (429) until the window has passed, whatever the password. Per replica.
-MAX_FAILURES, WINDOW_SECONDS = 5, 15 * 60
-_failures: dict[str, deque[float]] = defaultdict(deque)
+
+class Throttle:
+    """At most ``limit`` failures per key within ``window`` seconds; then the key waits until
+    the oldest failure leaves the window. In memory, per replica."""
+
+    def __init__(self, limit: int, window: float) -> None:
+        self.limit, self.window = limit, window
+        self.failures: dict[str, deque[float]] = defaultdict(deque)
+
+    def wait(self, key: str) -> float:
+        """Seconds ``key`` must still wait (0: it may try)."""
+        failures = self.failures.get(key)
+        if not failures:
+            return 0.0
+        now = time.monotonic()
+        while failures and failures[0] < now - self.window:
+            failures.popleft()
+        return failures[0] + self.window - now if len(failures) >= self.limit else 0.0
+
+    def fail(self, key: str) -> None:
+        if len(self.failures) > 100_000:  # a flood of names: forget the oldest state
+            self.failures.clear()
+        self.failures[key].append(time.monotonic())
 
 
-def _recent_failures(name: str) -> deque[float]:
-    failures = _failures[name.casefold()]
-    while failures and failures[0] < time.monotonic() - WINDOW_SECONDS:
-        failures.popleft()
-    return failures
+# Password guessing: five failures for a name, or twenty from one address, within 15 minutes
+# hold that name (or address) back, whatever the password; scrypt makes each check costly.
+BY_NAME, BY_ADDRESS = Throttle(5, 15 * 60), Throttle(20, 15 * 60)
 
 
 def _safe_next(target: str | None) -> str:
@@ -52,9 +69,10 @@ async def sign_in(
     next: Annotated[str | None, Form(max_length=500)] = None,
 ) -> Response:
     runtime = request.app.state.runtime
-    failures = _recent_failures(name.strip())
-    if len(failures) >= MAX_FAILURES:
-        wait = int(failures[0] + WINDOW_SECONDS - time.monotonic()) // 60 + 1
+    who, where = name.strip().casefold(), request.client.host if request.client else "?"
+    seconds = max(BY_NAME.wait(who), BY_ADDRESS.wait(where))
+    if seconds:
+        wait = int(seconds) // 60 + 1
         response = render(
             request,
             "signin.html",
@@ -69,7 +87,8 @@ async def sign_in(
         runtime.pool, name.strip(), password, timedelta(hours=runtime.settings.session_hours)
     )
     if token is None:
-        failures.append(time.monotonic())
+        BY_NAME.fail(who)
+        BY_ADDRESS.fail(where)
         t = texts(request)
         return render(
             request,

@@ -1,8 +1,11 @@
 """The console's pure parts: its words in both languages, and its forms turned into commands."""
 
+import time
+
 import pytest
 
 from services.projections.console.forms import ACTIONS, command_body, complaint_body
+from services.projections.console.signin import Throttle
 from services.projections.console.texts import _LABELS, _TEXTS, EVENT_NAMES, Texts
 from shared.events import registered_event_types
 from shared.events.complaints import Category, Severity
@@ -62,3 +65,15 @@ def test_action_forms_become_commands(
 ) -> None:
     # A typed actor is not passed on: intake records the signed-in officer.
     assert command_body(action, form | {"actor": "someone else"}, "Asia/Taipei") == expected
+
+
+def test_a_throttle_holds_a_key_back_after_its_failures_until_they_age() -> None:
+    throttle = Throttle(limit=2, window=0.2)
+    assert throttle.wait("wang") == 0
+    throttle.fail("wang")
+    assert throttle.wait("wang") == 0
+    throttle.fail("wang")
+    assert 0 < throttle.wait("wang") <= 0.2
+    assert throttle.wait("lee") == 0, "one name's failures do not hold another back"
+    time.sleep(0.25)
+    assert throttle.wait("wang") == 0
