@@ -216,12 +216,14 @@ async def receive_complaint(
         )
         day = local_day(now, number_timezone)
         number = complaint_number(command.site, day, await repo.next_sequence(command.site, day))
-        subject = await keyring.subject_for(conn, [phone_key, email_key])
-        name, phone, email = await keyring.seal_all(
-            conn, subject, [command.complainant_name, command.phone, command.email]
-        )
+        sealer = await keyring.sealer_for(conn, [phone_key, email_key])
+        subject = sealer.subject
         sealed = command.model_copy(
-            update={"complainant_name": name, "phone": phone, "email": email}
+            update={
+                "complainant_name": sealer(command.complainant_name),
+                "phone": sealer(command.phone),
+                "email": sealer(command.email),
+            }
         )
         complaint = Complaint.receive(
             complaint_id,

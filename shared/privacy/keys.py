@@ -5,14 +5,26 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from uuid import UUID, uuid4
 
 from ..queries import load
-from .sealing import ERASED, MASKED, is_sealed, seal, subject_of, unseal, unwrap, wrap
+from .sealing import ERASED, is_sealed, seal, subject_of, unseal, unwrap, wrap
 
 Q = load(Path(__file__).resolve().parent.parent / "sql" / "queries" / "privacy.sql")
+
+
+@dataclass(frozen=True)
+class Sealer:
+    """One complainant's id and key: seals their values (None stays None)."""
+
+    subject: UUID
+    key: bytes
+
+    def __call__(self, value: str | None) -> str | None:
+        return None if value is None else seal(self.key, self.subject, value)
 
 
 class KeyRing:
@@ -22,33 +34,19 @@ class KeyRing:
     def __init__(self, master: bytes) -> None:
         self.master = master
 
-    async def subject_for(self, db: Any, contact_keys: Sequence[str | None]) -> UUID:
-        """The complainant these contacts belong to, or a new one with a new key."""
+    async def sealer_for(self, db: Any, contact_keys: Sequence[str | None]) -> Sealer:
+        """The complainant these contacts belong to, or a new one with a new key. (An erased
+        complainant's contacts are forgotten with their key, so they come back as new.)"""
         keys = [k for k in contact_keys if k]
-        found = await db.fetchval(Q.subject_for_contacts, keys) if keys else None
-        if found is not None and await db.fetchval(Q.wrapped_key, found) is not None:
-            return found  # type: ignore[no-any-return]
-        subject = uuid4()
-        await db.execute(Q.add_subject, subject, wrap(self.master, subject, os.urandom(32)))
-        for key in keys:
-            await db.execute(Q.link_contact, key, subject)
-        return subject
-
-    async def key(self, db: Any, subject: UUID) -> bytes | None:
-        wrapped = await db.fetchval(Q.wrapped_key, subject)
-        return None if wrapped is None else unwrap(self.master, subject, wrapped)
-
-    async def seal(self, db: Any, subject: UUID, value: str | None) -> str | None:
-        return (await self.seal_all(db, subject, [value]))[0]
-
-    async def seal_all(
-        self, db: Any, subject: UUID, values: Sequence[str | None]
-    ) -> list[str | None]:
-        """Each value sealed under the complainant's key (None stays None)."""
-        key = await self.key(db, subject)
-        if key is None:
-            raise LookupError(f"complainant {subject} is erased")
-        return [None if v is None else seal(key, subject, v) for v in values]
+        row = await db.fetchrow(Q.subject_for_contacts, keys) if keys else None
+        if row is not None:
+            subject = row["subject_id"]
+            return Sealer(subject, unwrap(self.master, subject, row["wrapped_key"]))
+        subject, key = uuid4(), os.urandom(32)
+        await db.execute(Q.add_subject, subject, wrap(self.master, subject, key))
+        for contact in keys:
+            await db.execute(Q.link_contact, contact, subject)
+        return Sealer(subject, key)
 
     async def reveal(self, db: Any, value: Any) -> Any:
         """A sealed value in clear, ERASED once its key is gone; anything else as it is."""
@@ -78,8 +76,3 @@ class KeyRing:
         good, wherever copies of it are."""
         await db.execute(Q.erase_subject, subject)
         await db.execute(Q.forget_contacts, subject)
-
-
-def masked(values: Iterable[Any]) -> list[Any]:
-    """What someone without the right to personal data sees."""
-    return [MASKED if is_sealed(v) else v for v in values]

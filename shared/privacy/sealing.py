@@ -5,6 +5,7 @@ cannot be moved to another person. Pure: keys come from the caller."""
 from __future__ import annotations
 
 import base64
+import hashlib
 import os
 from uuid import UUID
 
@@ -57,6 +58,4 @@ def master_key(setting: str) -> bytes:
             return raw
     except ValueError:
         pass
-    import hashlib
-
     return hashlib.sha256(b"desk-personal-data:" + setting.encode()).digest()

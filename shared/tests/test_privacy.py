@@ -54,28 +54,30 @@ async def test_one_key_per_complainant_and_erasure_on_postgres(database_url: str
     conn = await asyncpg.connect(database_url)
     try:
         phone_key, email_key = f"p-{uuid4()}", f"e-{uuid4()}"
-        person = await ring.subject_for(conn, [phone_key, None])
-        assert await ring.subject_for(conn, [None, phone_key]) == person, "the same phone"
-        assert await ring.subject_for(conn, [email_key]) != person, "another contact"
-        name = await ring.seal(conn, person, "林小華")
-        phone = await ring.seal(conn, person, "0933 222 111")
-        assert await ring.seal(conn, person, None) is None
+        person = await ring.sealer_for(conn, [phone_key, None])
+        same = await ring.sealer_for(conn, [None, phone_key])
+        assert (same.subject, same.key) == (person.subject, person.key), "the same phone"
+        assert (await ring.sealer_for(conn, [email_key])).subject != person.subject
+        assert (await ring.sealer_for(conn, [])).subject != person.subject, "no contact: new"
+        name, phone = person("林小華"), same("0933 222 111")
+        assert person(None) is None
         stored = await conn.fetchval(
-            "SELECT wrapped_key FROM privacy.subject_keys WHERE subject_id = $1", person
+            "SELECT wrapped_key FROM privacy.subject_keys WHERE subject_id = $1", person.subject
         )
-        assert stored is not None and len(stored) == 12 + 32 + 16
+        assert stored is not None and person.key not in stored and len(stored) == 12 + 32 + 16
         assert await ring.reveal_all(conn, [name, phone, "plain", None]) == [
             "林小華", "0933 222 111", "plain", None,
         ]  # fmt: skip
 
-        await ring.erase(conn, person)
+        await ring.erase(conn, person.subject)
         assert await ring.reveal_all(conn, [name, phone]) == [ERASED, ERASED]
-        with pytest.raises(LookupError):
-            await ring.seal(conn, person, "again")
-        assert await ring.subject_for(conn, [phone_key]) != person, "a new key if they return"
+        returning = await ring.sealer_for(conn, [phone_key])
+        assert returning.subject != person.subject, "a new key if they return"
+        assert returning.key != person.key
         assert (
             await conn.fetchval(
-                "SELECT count(*) FROM privacy.subject_contacts WHERE subject_id = $1", person
+                "SELECT count(*) FROM privacy.subject_contacts WHERE subject_id = $1",
+                person.subject,
             )
             == 0
         )

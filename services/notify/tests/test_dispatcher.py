@@ -210,15 +210,15 @@ async def test_a_complainants_sealed_phone_is_revealed_to_send_and_erased_is_nev
 ) -> None:
     digits = f"9{uuid4().int % 10**8:08d}"
     async with pool.acquire() as conn:
-        person = await RING.subject_for(conn, [f"phone-{digits}"])
-        sealed = await RING.seal(conn, person, f"+886{digits}")
+        person = await RING.sealer_for(conn, [f"phone-{digits}"])
+        sealed = person(f"+886{digits}")
     assert sealed is not None and digits not in sealed
     sent = await _queue(pool, "sms", sealed)
     await _run(dispatcher)
     assert (await _timeline(pool, sent))[-1] == "NotificationDelivered"
     assert [s["to"] for s in http_sink.sms if digits in s["to"]] == [f"+886{digits}"]
     async with pool.acquire() as conn:
-        await RING.erase(conn, person)
+        await RING.erase(conn, person.subject)
     late = await _queue(pool, "sms", sealed)
     await _run(dispatcher)
     assert (await _timeline(pool, late))[-1] == "NotificationDeadLettered"
