@@ -50,10 +50,10 @@ async def _add(conn: Any, s: ServiceSettings, args: argparse.Namespace) -> None:
 
 
 async def _token(conn: Any, _: ServiceSettings, args: argparse.Namespace) -> None:
-    found = next((p for p in await store.principals(conn) if p["name"] == args.name), None)
-    if found is None or found["disabled_at"] is not None:
+    found = await store.principal_named(conn, args.name)
+    if found is None:
         raise SystemExit(f"no active user {args.name} / 查無此帳號")
-    print(await store.issue_token(conn, found["id"], args.label))
+    print(await store.issue_token(conn, found.id, args.label))
 
 
 async def _list(conn: Any, _: ServiceSettings, __: argparse.Namespace) -> None:

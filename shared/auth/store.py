@@ -37,6 +37,12 @@ async def authenticate(db: Executor, token: str) -> Principal | None:
     return None if row is None else _principal(row)
 
 
+async def principal_named(db: Executor, name: str) -> Principal | None:
+    """The enabled principal of that name."""
+    row = await db.fetchrow(Q.principal_by_name, name)
+    return None if row is None else _principal(row)
+
+
 async def principal(db: Executor, principal_id: UUID) -> Principal | None:
     row = await db.fetchrow(Q.principal_by_id, principal_id)
     return None if row is None else _principal(row)
@@ -117,8 +123,9 @@ async def refusals(db: Executor, limit: int = 50, offset: int = 0) -> list[dict[
 
 async def ensure_bootstrap_admin(db: Executor, token: str) -> None:
     """The first organisation admin, from a token the operator chose (BOOTSTRAP_ADMIN_TOKEN):
-    how a new installation is first entered. Idempotent."""
-    pid = await save_principal(db, Grant("bootstrap-admin", Role.ORG_ADMIN))
+    how a new installation is first entered. Idempotent, and never undoes ``disable``: a
+    service restarted with the variable still set does not bring the admin back."""
+    pid = await db.fetchval(Q.add_principal_once, uuid4(), "bootstrap-admin", Role.ORG_ADMIN.value)
     await issue_token(db, pid, "bootstrap", token=token)
 
 

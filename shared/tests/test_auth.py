@@ -148,3 +148,19 @@ async def test_tokens_sessions_and_disabling_on_postgres(database_url: str) -> N
         assert await store.sign_in(conn, name, "pw-123456", timedelta(hours=1)) is None
     finally:
         await conn.close()
+
+
+async def test_the_bootstrap_admin_is_made_once_and_stays_disabled(database_url: str) -> None:
+    conn = await asyncpg.connect(database_url)
+    try:
+        token = new_token()
+        await store.ensure_bootstrap_admin(conn, token)
+        await store.ensure_bootstrap_admin(conn, token)  # every service, every start
+        admin = await store.authenticate(conn, token)
+        assert admin is not None and admin.role is Role.ORG_ADMIN and admin.sites is None
+        await store.disable(conn, "bootstrap-admin")
+        await store.ensure_bootstrap_admin(conn, token)  # restarted, the variable still set
+        assert await store.authenticate(conn, token) is None
+        assert await store.authenticate(conn, new_token()) is None
+    finally:
+        await conn.close()

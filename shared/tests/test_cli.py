@@ -143,3 +143,5 @@ def test_desk_users_adds_lists_issues_tokens_and_disables(
     capsys.readouterr()
     main(["users", "list"])
     assert re.search(rf"{name}\s+duty_officer\s+HQ\s+disabled", capsys.readouterr().out)
+    with pytest.raises(SystemExit, match="no active user"):
+        main(["users", "token", name])

@@ -22,6 +22,16 @@ SET role = EXCLUDED.role, sites = EXCLUDED.sites, commands = EXCLUDED.commands,
     disabled_at = NULL
 RETURNING id;
 
+-- name: add_principal_once
+-- Creates the principal unless one of that name exists (enabled or disabled: a disabled one
+-- stays disabled); its id either way.
+WITH added AS (
+    INSERT INTO auth.principals (id, name, role) VALUES ($1, $2, $3)
+    ON CONFLICT (name) DO NOTHING
+    RETURNING id
+)
+SELECT id FROM added UNION ALL SELECT id FROM auth.principals WHERE name = $2;
+
 -- name: list_principals
 SELECT p.id, p.name, p.role, p.sites, p.commands, p.event_types, p.created_at, p.disabled_at,
        count(c.digest) FILTER (WHERE c.kind = 'api' AND c.revoked_at IS NULL) AS tokens
