@@ -317,4 +317,8 @@ async def test_an_officer_sees_only_the_sites_they_serve(system: System, page: P
     await page.goto(f"{console}/console/complaints/{other}")
     await expect(page.get_by_test_id("status")).to_have_count(0)
     await page.goto(f"{console}/console?site=ZZ")
+    await expect(page.get_by_test_id("error")).to_contain_text("院區 ZZ 不在您的權限範圍內")
     assert "ZZ-" not in await page.content()
+    await page.goto(f"{console}/console")  # the whole register: their sites only
+    await expect(page.get_by_role("heading", name="投訴登記表")).to_be_visible()
+    assert r.json()["number"] not in await page.content()

@@ -52,7 +52,9 @@ async def register_page(
     page: Annotated[int, Query(ge=1, le=10_000)] = 1,
 ) -> Response:
     """The register (投訴登記表) with filters and live SLA countdowns."""
-    site = site.strip().upper() if site and site.strip() else None
+    site = _site(site)
+    if site and not principal.sees(site):
+        return _forbidden_site(request, site)
     filters: dict[str, Any] = {
         "q": q.strip() if q and len(q.strip()) >= 2 else None,
         "site": site,
@@ -60,24 +62,16 @@ async def register_page(
         "severity": severity if severity in {s.value for s in Severity} else None,
     }
     query = {k: v for k, v in filters.items() if k != "site"}
-    error = None
-    items: list[dict[str, Any]] = []
-    total = 0
-    if site and not principal.sees(site):
-        error = texts(request)("error.site", site=site)
-    else:
-        items, total = await repository.list_complaints(
-            request.app.state.runtime.pool,
-            sites=principal.scope(site),
-            **query,
-            limit=PAGE_SIZE,
-            offset=(page - 1) * PAGE_SIZE,
-        )
+    items, total = await repository.list_complaints(
+        request.app.state.runtime.pool,
+        sites=principal.scope(site),
+        **query,
+        limit=PAGE_SIZE,
+        offset=(page - 1) * PAGE_SIZE,
+    )
     return render(
         request,
         "register.html",
-        403 if error else 200,
-        error=error,
         items=items,
         total=total,
         page=page,
@@ -233,7 +227,7 @@ async def dashboard_page(
 ) -> Response:
     end = utcnow()
     start = end - timedelta(days=days)
-    site = site.strip().upper() if site and site.strip() else None
+    site = _site(site)
     if site and not principal.sees(site):
         return _forbidden_site(request, site)
     board = await analysis.dashboard(request, principal, site, start, end, group_by)  # type: ignore[arg-type]
@@ -261,7 +255,7 @@ async def hotspots_page(
     days: Annotated[int, Query(ge=1, le=366)] = 30,
     threshold: Annotated[int, Query(ge=2, le=1000)] = 3,
 ) -> Response:
-    site = site.strip().upper() if site and site.strip() else None
+    site = _site(site)
     if site and not principal.sees(site):
         return _forbidden_site(request, site)
     spots = await analysis.hotspots(request, principal, site, days, threshold)
@@ -275,6 +269,11 @@ async def hotspots_page(
         days=days,
         threshold=threshold,
     )
+
+
+def _site(site: str | None) -> str | None:
+    """A site filter as typed: any case, blank for none."""
+    return site.strip().upper() if site and site.strip() else None
 
 
 def _forbidden_site(request: Request, site: str) -> Response:
