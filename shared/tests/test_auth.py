@@ -1,10 +1,13 @@
 """Roles, sites, credentials and signatures: the rules alone, then the store on PostgreSQL."""
 
+import re
+from dataclasses import replace
 from datetime import timedelta
 from uuid import uuid4
 
 import asyncpg
 import pytest
+from fastapi import APIRouter
 
 from shared.auth import Permission, Principal, Role, store
 from shared.auth.roles import OutOfScope, validate_grant
@@ -16,6 +19,8 @@ from shared.auth.secrets import (
     token_digest,
 )
 from shared.auth.signatures import sign, verify
+from shared.service import ServiceSpec, create_app
+from shared.settings import ServiceSettings
 
 P = Permission
 
@@ -164,3 +169,16 @@ async def test_the_bootstrap_admin_is_made_once_and_stays_disabled(database_url:
         assert await store.authenticate(conn, new_token()) is None
     finally:
         await conn.close()
+
+
+def test_a_service_with_a_route_that_does_not_authenticate_is_not_built() -> None:
+    open_door = APIRouter()
+
+    @open_door.get("/complaints/{complaint_id}/secrets")
+    async def secrets(complaint_id: str) -> dict[str, str]:
+        return {"id": complaint_id}
+
+    spec = ServiceSpec("probe", "Probe", "a service with an open door", ServiceSettings())
+    assert create_app(spec) is not None
+    with pytest.raises(RuntimeError, match=re.escape("GET /complaints/{complaint_id}/secrets")):
+        create_app(replace(spec, routers=[open_door]))
