@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test bench chaos lint format typecheck clean
+.PHONY: run test test-random bench chaos lint format typecheck clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -19,6 +19,10 @@ run: $(STAMP)
 ## Run the whole test suite against a real PostgreSQL and a real broker (started by the tests).
 test: $(STAMP)
 	$(BIN)/python -m pytest -q
+
+## The same suite in a random order (pytest-randomly; repeat one with RANDOM_SEED=<its seed>).
+test-random: $(STAMP)
+	$(BIN)/python -m pytest -q -p randomly $(if $(RANDOM_SEED),--randomly-seed=$(RANDOM_SEED))
 
 ## Benchmarks: figures and ratios against a baseline measured in the same run.
 bench: $(STAMP)

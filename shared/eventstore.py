@@ -59,12 +59,14 @@ def envelope_from_row(row: asyncpg.Record | dict[str, Any]) -> EventEnvelope:
 
 @dataclass(frozen=True, slots=True)
 class Appended:
-    """What an append wrote: the stream, its new versions and the events' ids."""
+    """What an append wrote: the stream, its new versions, the events' ids and the log
+    position of the last one (a reader's consistency token)."""
 
     stream_type: str
     stream_id: UUID
     first_version: int
     event_ids: tuple[UUID, ...]
+    position: int
 
     @property
     def version(self) -> int:
@@ -107,14 +109,14 @@ async def append(
         try:
             async with guard:
                 if len(events) == 1:
-                    status = await conn.execute(
+                    positions = await conn.fetch(
                         Q.append_one,
                         event_ids[0], stream_type, stream_id, expected + 1, events[0].event_type,
                         events[0].schema_version, occurred_at, metadata.site_id, metadata.actor,
                         metadata.correlation_id, metadata.causation_id, payloads[0],
                     )  # fmt: skip
                 else:
-                    status = await conn.execute(
+                    positions = await conn.fetch(
                         Q.append_many,
                         stream_type, stream_id, metadata.site_id, metadata.actor,
                         metadata.correlation_id, metadata.causation_id, list(event_ids),
@@ -122,11 +124,11 @@ async def append(
                         [e.event_type for e in events], [e.schema_version for e in events],
                         [occurred_at] * len(events), payloads, expected,
                     )  # fmt: skip
-            written = int(status.rsplit(" ", 1)[1])  # "INSERT 0 n"
         except asyncpg.UniqueViolationError:
-            written = 0
-        if written == len(events):
-            return Appended(stream_type, stream_id, expected + 1, event_ids)
+            positions = []
+        if len(positions) == len(events):
+            last = max(r["position"] for r in positions)
+            return Appended(stream_type, stream_id, expected + 1, event_ids, last)
         if attempt + 1 == attempts:
             actual = await stream_version(conn, stream_type, stream_id)
             raise ConcurrencyConflict(stream_type, stream_id, expected, actual)
@@ -147,6 +149,13 @@ async def read_stream(
 
 async def stream_version(conn: Executor, stream_type: str, stream_id: UUID) -> int:
     return int(await conn.fetchval(Q.stream_version, stream_type, stream_id))
+
+
+async def stream_position(conn: Executor, stream_type: str, stream_id: UUID) -> int:
+    """The log position of a stream's last event (0 for an empty stream)."""
+    row = await conn.fetchrow(Q.stream_head, stream_type, stream_id)
+    assert row is not None  # an aggregate always returns its one row
+    return int(row["position"])
 
 
 async def read_after(

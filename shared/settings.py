@@ -50,6 +50,11 @@ class ServiceSettings(BaseSettings):
     catchup_grace_seconds: float = Field(3.0, validation_alias="CATCHUP_GRACE_SECONDS")
     catchup_interval_seconds: float = Field(2.0, validation_alias="CATCHUP_INTERVAL_SECONDS")
     consumer_max_attempts: int = Field(3, validation_alias="CONSUMER_MAX_ATTEMPTS")
+    # How long a read given a consistency token (?after=) waits for the read models before
+    # it answers 504.
+    read_after_timeout_seconds: float = Field(
+        5.0, gt=0, le=60, validation_alias="READ_AFTER_TIMEOUT_SECONDS"
+    )
 
     outbox_poll_seconds: float = Field(5.0, validation_alias="OUTBOX_POLL_SECONDS")
     outbox_batch_size: int = Field(1000, validation_alias="OUTBOX_BATCH_SIZE")

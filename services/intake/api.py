@@ -6,7 +6,7 @@ from typing import Annotated, Any
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Header, Request, Response
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from shared.auth import Permission, Principal
 from shared.auth.http import check_site, current_principal, forbidden, require
@@ -40,6 +40,16 @@ ERRORS: dict[int | str, dict[str, Any]] = {
 }
 
 
+POSITION = Field(
+    description=(
+        "The log position of the last event this command wrote: a consistency token. Pass it "
+        "to the projections service as `?after=` to read your own write. "
+        "/ 本次寫入的日誌位置：查詢時帶 `?after=` 即可讀到剛才的變更"
+    ),
+    ge=0,
+)
+
+
 class ComplaintAccepted(BaseModel):
     id: UUID
     number: str
@@ -47,6 +57,7 @@ class ComplaintAccepted(BaseModel):
     version: int
     events: list[str]
     received_at: datetime | None
+    position: int = POSITION
 
 
 class CommandResult(BaseModel):
@@ -56,6 +67,7 @@ class CommandResult(BaseModel):
     version: int
     events: list[str]
     created_id: UUID | None = None
+    position: int = POSITION
 
 
 ACCESS_ERRORS: dict[int | str, dict[str, Any]] = {k: ERRORS[k] for k in (401, 403)}
@@ -152,6 +164,7 @@ def _result(outcome: Outcome, response: Response) -> CommandResult:
         version=complaint.version,
         events=outcome.events,
         created_id=outcome.created_id,
+        position=outcome.position,
     )
 
 
@@ -202,11 +215,13 @@ async def post_complaint(
         version=receipt.version,
         events=receipt.events,
         received_at=receipt.received_at,
+        position=receipt.position,
     )
 
 
 class Erased(BaseModel):
     complaints: list[UUID]
+    position: int = POSITION
 
 
 @router.post(
@@ -230,7 +245,7 @@ async def erase_personal_data(
     Cannot be undone."""
     runtime = request.app.state.runtime
     try:
-        theirs = await erase_complainant(
+        theirs, position = await erase_complainant(
             runtime.uow,
             runtime.keyring,
             complaint_id,
@@ -248,7 +263,7 @@ async def erase_personal_data(
             "This complaint was recorded before personal data was sealed",
             "此投訴登記於個資加密之前，無法以刪除金鑰抹除",
         ) from None
-    return Erased(complaints=theirs)
+    return Erased(complaints=theirs, position=position)
 
 
 SUMMARIES = {

@@ -48,6 +48,8 @@ class Outcome:
     events: list[str]
     created_id: UUID | None = None
     replayed: bool = False
+    # The log position of the last event written: a read after it sees the command's effect.
+    position: int = 0
 
 
 Action = Callable[[Complaint, Any, Context], UUID | list[UUID] | None]
@@ -145,7 +147,7 @@ async def apply_command(
         )
     result = action(complaint, command, ctx)
     events = [e.event_type for e in complaint.pending]
-    await repo.save(complaint, _metadata(complaint, command.actor, provenance))
+    saved = await repo.save(complaint, _metadata(complaint, command.actor, provenance))
     if "ComplaintClosed" in events:
         metrics.COMPLAINTS_CLOSED.labels(
             complaint.site,
@@ -153,7 +155,7 @@ async def apply_command(
             complaint.category.value if complaint.category else "other",
         ).inc()
     created = result if isinstance(result, UUID) else None
-    return Outcome(complaint, events, created)
+    return Outcome(complaint, events, created, position=saved.position)
 
 
 def _metadata(complaint: Complaint, actor: str, provenance: Provenance) -> Metadata:
@@ -174,6 +176,7 @@ class Receipt:
     status: str
     events: list[str]
     received_at: datetime | None
+    position: int
     replayed: bool = False
 
 
@@ -203,8 +206,16 @@ async def receive_complaint(
             assert earlier_id is not None
             earlier = await repo.get(earlier_id)
             assert earlier is not None and earlier.number is not None
+            position = await repo.position_of(earlier_id)
             return Receipt(
-                earlier_id, earlier.number, earlier.version, earlier.status.value, [], None, True
+                earlier_id,
+                earlier.number,
+                earlier.version,
+                earlier.status.value,
+                [],
+                None,
+                position,
+                replayed=True,
             )
         repeats = await repo.similar_complaints(
             phone_key=phone_key,
@@ -235,7 +246,7 @@ async def receive_complaint(
             complainant_id=subject,
         )
         events = [e.event_type for e in complaint.pending]
-        await repo.save(
+        saved = await repo.save(
             complaint,
             Metadata(
                 site_id=command.site,
@@ -255,7 +266,15 @@ async def receive_complaint(
             subject_id=subject,
         )
     metrics.COMPLAINTS_RECEIVED.labels(command.site, command.category, command.urgency).inc()
-    return Receipt(complaint_id, number, complaint.version, complaint.status.value, events, now)
+    return Receipt(
+        complaint_id,
+        number,
+        complaint.version,
+        complaint.status.value,
+        events,
+        now,
+        saved.position,
+    )
 
 
 class NothingToErase(LookupError):
@@ -269,10 +288,10 @@ async def erase_complainant(
     *,
     actor: str,
     sites: frozenset[str] | None,
-) -> list[UUID]:
+) -> tuple[list[UUID], int]:
     """Erase the complainant of ``complaint_id``: delete their key (crypto-shredding) and
     contacts, and record PersonalDataErased on each of their complaints, in one transaction.
-    Returns those complaints."""
+    Returns those complaints and the log position of the last event written."""
     async with uow() as conn:
         repo = ComplaintRepository(conn)
         complaint = await repo.get(complaint_id)
@@ -284,8 +303,10 @@ async def erase_complainant(
         await keyring.erase(conn, subject)
         await repo.forget_contacts_of(subject)
         theirs = await repo.complaints_of(subject)
+        position = 0
         for other_id in theirs:
             other = await repo.get(other_id)
             if other is not None and other.erase_personal_data():
-                await repo.save(other, _metadata(other, actor, Provenance()))
-    return theirs
+                saved = await repo.save(other, _metadata(other, actor, Provenance()))
+                position = max(position, saved.position)
+    return theirs, position

@@ -42,6 +42,10 @@ class ComplaintRepository:
         complaint.pending.clear()
         return saved
 
+    async def position_of(self, complaint_id: UUID) -> int:
+        """The log position of the complaint's last event."""
+        return await eventstore.stream_position(self.conn, STREAM, complaint_id)
+
     async def next_sequence(self, site: str, day: str) -> int:
         return int(await self.conn.fetchval(Q.next_number, site, day))
 

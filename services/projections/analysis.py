@@ -11,13 +11,14 @@ from pydantic import AwareDatetime, BaseModel
 
 from shared.auth import Permission, Principal
 from shared.auth.http import require, scope
+from shared.consistency import ReadAfter
 from shared.events import utcnow
 from shared.http import ApiError
 
 from . import repository
 from .personal import shown
 
-router = APIRouter(tags=["analysis"])
+router = APIRouter(tags=["analysis"], dependencies=[ReadAfter])
 Site = Annotated[str | None, Query(max_length=12)]
 Reader = Annotated[Principal, Depends(require(Permission.READ))]
 

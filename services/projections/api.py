@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field
 
 from shared.auth import Permission, Principal
 from shared.auth.http import require, scope
+from shared.consistency import ReadAfter
 from shared.events import Status
 from shared.events.complaints import Category, Severity
 from shared.http import ApiError
@@ -18,7 +19,7 @@ from shared.http import ApiError
 from . import repository
 from .personal import shown, shown_history
 
-router = APIRouter(tags=["register"])
+router = APIRouter(tags=["register"], dependencies=[ReadAfter])
 Reader = Annotated[Principal, Depends(require(Permission.READ))]
 
 

@@ -1,9 +1,10 @@
+import asyncio
 from uuid import UUID, uuid4
 
 import asyncpg
 import pytest
 
-from shared import cloudevents, eventstore
+from shared import cloudevents, consistency, eventstore
 from shared.consumer import EventConsumer, KafkaOrigin
 from shared.db import Connection
 from shared.events import EventEnvelope, Metadata
@@ -31,11 +32,15 @@ class NoteLog:
         )  # fmt: skip
 
 
-@pytest.fixture(scope="module", autouse=True)
-async def notes_table(pool: asyncpg.Pool) -> None:
+async def create_notes_table(pool: asyncpg.Pool) -> None:
     await pool.execute(
         "CREATE TABLE IF NOT EXISTS test_notes (consumer text, stream_id uuid, version int)"
     )
+
+
+@pytest.fixture(scope="module", autouse=True)
+async def notes_table(pool: asyncpg.Pool) -> None:
+    await create_notes_table(pool)
 
 
 async def _append(pool: asyncpg.Pool, stream: UUID, *texts: str) -> list[EventEnvelope]:
@@ -119,13 +124,14 @@ async def test_an_event_that_keeps_failing_is_parked_after_bounded_tries(
     assert await _applied(pool, consumer.name, stream) == [1, 3]
 
 
-async def test_catch_up_applies_what_kafka_never_delivered_once(pool: asyncpg.Pool) -> None:
+async def test_catch_up_applies_what_kafka_never_delivered_once(own_pool: asyncpg.Pool) -> None:
+    pool = own_pool  # a log of this test's own: catch-up takes exactly what it holds
+    await create_notes_table(pool)
     consumer, _ = _consumer(pool)
     streams = [uuid4() for _ in range(5)]
     events = [e for s in streams for e in await _append(pool, s, "x", "y")]
     await consumer.deliver(events[0], source="kafka")  # Kafka delivered just one
-    taken = await consumer.catch_up()
-    assert taken >= len(events) - 1  # the shared test log may hold other tests' streams too
+    assert await consumer.catch_up() == len(events) - 1
     assert await consumer.catch_up() == 0  # the checkpoint moved on; nothing twice
     for s in streams:
         assert await _applied(pool, consumer.name, s) == [1, 2]
@@ -137,3 +143,50 @@ async def test_catch_up_leaves_young_events_to_kafka(pool: asyncpg.Pool) -> None
     await _append(pool, stream, "fresh")
     assert await consumer.catch_up(grace_seconds=60) == 0
     assert await _applied(pool, consumer.name, stream) == []
+
+
+async def test_a_read_waits_until_the_consumers_applied_a_position(
+    own_pool: asyncpg.Pool,
+) -> None:
+    pool = own_pool  # a log of this test's own: "everything up to P" is what it appends
+    await create_notes_table(pool)
+    register, _ = _consumer(pool)
+    timeline, _ = _consumer(pool)
+    both = [register, timeline]
+    first, second = uuid4(), uuid4()
+    early = await _append(pool, first, "a", "b")
+    late = await _append(pool, second, "c")
+    position = late[-1].position
+    assert position is not None
+
+    async def reached(p: int) -> bool:
+        try:
+            await consistency.wait_until_applied(pool, both, p, within=0.05)
+        except consistency.NotYetApplied:
+            return False
+        return True
+
+    assert not await reached(position), "nobody applied anything yet"
+    for e in late:
+        await register.deliver(e, source="kafka")
+        await timeline.deliver(e, source="kafka")
+    assert not await reached(position), "an earlier event of another stream is still missing"
+    await register.deliver(early[0], source="kafka")
+    assert early[0].position is not None
+    assert not await reached(early[0].position), "one of two consumers is not enough"
+    waiting = asyncio.create_task(consistency.wait_until_applied(pool, both, position, within=30))
+    await register.deliver(early[1], source="kafka")
+    await timeline.catch_up()  # the sweeper brings the rest, and moves the checkpoint past it
+    await waiting  # returns once both have applied everything up to the position
+    assert await reached(position) and await reached(early[0].position)
+    with pytest.raises(consistency.UnknownPosition):
+        await consistency.wait_until_applied(pool, both, position + 1000, within=1)
+
+
+async def test_a_consumer_of_other_streams_is_not_waited_for(own_pool: asyncpg.Pool) -> None:
+    await create_notes_table(own_pool)
+    consumer, _ = _consumer(own_pool)
+    consumer.stream_types = ("sla",)
+    [event] = await _append(own_pool, uuid4(), "not theirs")
+    assert event.position is not None
+    await consistency.wait_until_applied(own_pool, [consumer], event.position, within=0)

@@ -35,22 +35,33 @@ class Desk:
         assert r.status_code == expect, f"{command}: {r.status_code} {r.text}"
         return r.json()
 
-    async def history(self, complaint_id: str) -> list[dict[str, Any]]:
-        r = await self.client.get(f"{self.projections}/complaints/{complaint_id}")
-        return r.json()["history"] if r.status_code == 200 else []
+    async def history(self, complaint_id: str, after: int | None = None) -> list[dict[str, Any]]:
+        """The complaint's timeline; with ``after`` (a command's position), one that reflects
+        that command."""
+        return (await self.register_row(complaint_id, after))["history"]
 
     async def wait_for(self, complaint_id: str, event_type: str, count: int = 1) -> list[dict]:
         async def seen() -> list[dict[str, Any]] | None:
-            found = [h for h in await self.history(complaint_id) if h["event_type"] == event_type]
+            history = await self.seen(complaint_id) or []
+            found = [h for h in history if h["event_type"] == event_type]
             return found if len(found) >= count else None
 
         found = await eventually(seen, within=30)
         assert found, f"{event_type} never reached projections"
         return found
 
-    async def register_row(self, complaint_id: str) -> dict[str, Any]:
-        r = await self.client.get(f"{self.projections}/complaints/{complaint_id}")
+    async def register_row(self, complaint_id: str, after: int | None = None) -> dict[str, Any]:
+        """The complaint as the register has it, after ``after`` when given."""
+        params = {"after": after} if after else None
+        r = await self.client.get(f"{self.projections}/complaints/{complaint_id}", params=params)
+        assert r.status_code == 200, r.text
         return r.json()
+
+    async def seen(self, complaint_id: str) -> list[dict[str, Any]] | None:
+        """The timeline once the register has the complaint at all, else None (for polling
+        on effects that no command of ours caused)."""
+        r = await self.client.get(f"{self.projections}/complaints/{complaint_id}")
+        return r.json()["history"] if r.status_code == 200 else None
 
 
 class OtherSystem:

@@ -2,6 +2,7 @@ from typing import Any
 from uuid import uuid4
 
 import httpx
+from aiokafka.admin import AIOKafkaAdminClient
 
 
 def complaint(**overrides: Any) -> dict[str, Any]:
@@ -27,3 +28,18 @@ async def post_complaint(client: httpx.AsyncClient, base: str, **overrides: Any)
     response = await client.post(f"{base}/complaints", json=complaint(**overrides))
     assert response.status_code == 201, response.text
     return response.json()
+
+
+async def groups_stable(bootstrap: str, members: dict[str, int]) -> bool:
+    """Whether each consumer group is Stable with the number of members given: the
+    rebalance onto new replicas is over."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    await admin.start()
+    try:
+        seen = {}
+        for name in members:  # one by one: the embedded broker answers one group at a time
+            [response] = await admin.describe_consumer_groups([name])
+            seen.update({g[1]: (g[2], len(g[5])) for g in response.groups})
+    finally:
+        await admin.close()
+    return all(seen.get(name) == ("Stable", count) for name, count in members.items())

@@ -5,11 +5,13 @@ test-artifacts/screenshots/."""
 
 import re
 import shutil
+import time
 from collections.abc import AsyncIterator
+from urllib.parse import parse_qs, urlparse
 
 import httpx
 import pytest
-from playwright.async_api import Browser, Page, async_playwright, expect
+from playwright.async_api import Browser, Locator, Page, async_playwright, expect
 
 from conftest import ARTIFACTS
 from shared.auth import Role
@@ -86,6 +88,20 @@ async def shot(page: Page, name: str) -> None:
     await page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
 
 
+async def reload_until(page: Page, locator: Locator, within: float = 30) -> None:
+    """Reload until ``locator`` is on the page: for effects no command of the page caused
+    (the SLA service planning a clock), which no consistency token can name."""
+    deadline = time.monotonic() + within
+    while not await locator.count() and time.monotonic() < deadline:
+        await page.reload()
+
+
+def position_of(page: Page) -> int:
+    """The consistency token the console carried to this page after the officer's action."""
+    [after] = parse_qs(urlparse(page.url).query)["after"]
+    return int(after)
+
+
 async def act(page: Page, action_label: str, fields: dict[str, str] | None = None) -> None:
     """Open one action on the detail page, fill its fields (by label), send it."""
     panel = page.locator("details", has=page.locator("summary", has_text=action_label))
@@ -141,10 +157,7 @@ async def test_register_find_act_and_see_the_timeline_and_dashboard_change(
     row = page.locator("tr", has=page.get_by_role("link", name=number))
     await expect(row).to_have_count(1)
     countdown = row.locator(".countdown").first
-    for _ in range(50):  # the response clock starts once the SLA service has planned it
-        if await row.locator(".countdown").count():
-            break
-        await page.reload()
+    await reload_until(page, countdown)  # the clock starts once the SLA service planned it
     await expect(countdown).to_contain_text("剩餘")
     first = await countdown.inner_text()
     await expect(countdown).not_to_have_text(first, timeout=3_000)  # it ticks
@@ -168,6 +181,7 @@ async def test_register_find_act_and_see_the_timeline_and_dashboard_change(
         {"承辦人／單位": "維修組 李師傅", "任務說明": "更換進水閥", "完成期限": "2030-01-15T17:00"},
     )
     await expect(page.get_by_test_id("status")).to_have_text("處理中")
+    assigned = position_of(page)
 
     # A refused action says why, in the officer's language, and changes nothing.
     await act(page, "已解決", {"處理結果": "已更換"})
@@ -177,19 +191,18 @@ async def test_register_find_act_and_see_the_timeline_and_dashboard_change(
     # Maintenance reports the task done (as its system would), then the desk resolves,
     # calls back and closes.
     async with httpx.AsyncClient(timeout=15, headers=ADMIN) as client:
-        history = (await client.get(f"{console}/complaints/{complaint_id}")).json()["history"]
+        history = (
+            await client.get(f"{console}/complaints/{complaint_id}", params={"after": assigned})
+        ).json()["history"]
         [task] = [h["data"]["task_id"] for h in history if h["event_type"] == "TaskAssigned"]
         done = await client.post(
             f"{system.url('intake')}/complaints/{complaint_id}/tasks/{task}/complete",
             json={"actor": "maintenance"},
         )
         assert done.status_code == 200, done.text
-    await page.goto(complaint_url)
-    target = done.json()["version"]
-    for _ in range(50):  # the form carries the version the officer saw (If-Match)
-        if int(await page.get_attribute("h1", "data-version") or 0) >= target:
-            break
-        await page.reload()
+    # The page reflects the task's completion (its form carries that version as If-Match).
+    await page.goto(f"{complaint_url}?after={done.json()['position']}")
+    assert int(await page.get_attribute("h1", "data-version") or 0) == done.json()["version"]
     await act(page, "已解決", {"處理結果": "已更換進水閥，測試無漏水"})
     await expect(page.get_by_test_id("status")).to_have_text("已解決")
     panel = page.locator("details", has=page.locator("summary", has_text="記錄回訪"))
@@ -201,11 +214,7 @@ async def test_register_find_act_and_see_the_timeline_and_dashboard_change(
     await expect(page.get_by_test_id("status")).to_have_text("已歸檔")
 
     # The timeline has every step, with who did it and what caused the SLA's events.
-    timeline = page.get_by_test_id("timeline")
-    for _ in range(50):  # the timeline is a read model of its own: it may be a moment behind
-        if await timeline.locator("li", has_text="歸檔").count():
-            break
-        await page.reload()
+    timeline = page.get_by_test_id("timeline")  # as of the last action: the page waited
     for step in ("受理登記", "已聯繫投訴人", "調查分類", "記錄證據", "分派任務", "任務完成",
                  "已解決", "回訪結果", "歸檔"):  # fmt: skip
         await expect(timeline.locator("li", has_text=step).first).to_be_visible()
@@ -237,15 +246,14 @@ async def test_english_on_a_switch_and_hotspots(system: System, page: Page) -> N
                 },
             )  # fmt: skip
             assert r.status_code == 201, r.text
+        # Read after the last of them: the register then holds all three.
+        seen = await client.get(f"{console}/complaints", params={"after": r.json()["position"]})
+        assert seen.status_code == 200, seen.text
     await page.goto(f"{console}/console/hotspots?site=HS")
     await expect(page.get_by_role("heading", name="高頻問題")).to_be_visible()
     await page.get_by_test_id("lang-switch").click()
     await expect(page.get_by_role("heading", name="Recurring problems")).to_be_visible()
     assert await page.get_attribute("html", "lang") == "en"
-    for _ in range(50):  # the register catches up within moments
-        if await page.get_by_test_id("hotspots").count():
-            break
-        await page.reload()
     await expect(page.get_by_test_id("hotspots")).to_contain_text("B1 飲水機")
     await expect(page.get_by_test_id("hotspots")).to_contain_text("Repair delay")
     await expect(page.get_by_test_id("repeat-complainants")).to_contain_text("林小華")

@@ -1,11 +1,11 @@
 """Who is told what, end to end: staff alerts by email, integrators by signed webhook, and the
 complainant's callback (回訪) through its link, reminder and phone-call request."""
 
-import asyncio
 import re
 from collections.abc import AsyncIterator
-from uuid import uuid4
+from uuid import UUID, uuid4
 
+import asyncpg
 import httpx
 import pytest
 
@@ -120,7 +120,7 @@ async def test_no_answer_brings_a_reminder_then_a_phone_call_request(
 
 
 async def test_subscriptions_rotate_disable_and_dead_letters_replay(
-    system: System, desk: Desk
+    system: System, desk: Desk, system_db: asyncpg.Pool
 ) -> None:
     site = "SUB" + uuid4().hex[:3].upper()
     notify = system.url("notify")
@@ -158,9 +158,27 @@ async def test_subscriptions_rotate_disable_and_dead_letters_replay(
         f"{notify}/subscriptions/{created['id']}", json={**body, "enabled": False}
     )
     assert disabled.status_code == 200 and disabled.json()["enabled"] is False
-    await desk.receive(site=site)
-    await asyncio.sleep(2)
+    # A sentinel subscription to the same events: notify queues every subscription's delivery
+    # of an event together, so once the sentinel's arrives the disabled one's would have too.
+    sentinel = f"{site}-sentinel"
+    watcher = await desk.client.post(
+        f"{notify}/subscriptions",
+        json={**body, "name": "sentinel", "destination": system.http.url(sentinel)},
+    )
+    assert watcher.status_code == 201, watcher.text
+    last = await desk.receive(site=site)
+    assert await eventually(lambda: _hooks(system, sentinel), within=30)
     assert len(system.http.for_hook(site)) == 2, "a disabled subscription gets nothing"
+    queued = await system_db.fetch(
+        "SELECT subscription_id FROM notify.deliveries"
+        " WHERE complaint_id = $1 AND subscription_id IS NOT NULL",
+        UUID(last["id"]),
+    )
+    assert {str(d["subscription_id"]) for d in queued} == {watcher.json()["id"]}
+
+
+async def _hooks(system: System, name: str) -> list | None:  # type: ignore[type-arg]
+    return system.http.for_hook(name) or None
 
 
 async def _dead_for(desk: Desk, notify: str, complaint_id: str) -> dict | None:  # type: ignore[type-arg]

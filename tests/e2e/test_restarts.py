@@ -18,11 +18,17 @@ from .helpers import post_complaint
 CONSUMERS = ("projections.register", "sla.clocks", "notify.rules")
 
 
-async def _post_many(client: httpx.AsyncClient, system: System, n: int) -> list[UUID]:
-    created = []
+async def _post_many(
+    client: httpx.AsyncClient, system: System, n: int, into: list[UUID] | None = None
+) -> list[UUID]:
+    created = [] if into is None else into
     for _ in range(n):
         created.append(UUID((await post_complaint(client, system.url("intake")))["id"]))
     return created
+
+
+async def _at_least(items: list[UUID], count: int) -> bool:
+    return len(items) >= count
 
 
 async def _all_applied_once(pool: asyncpg.Pool, ids: list[UUID]) -> bool:
@@ -61,8 +67,10 @@ async def test_broker_restart_mid_stream_loses_nothing_and_doubles_nothing(
         pytest.skip("an external broker cannot be restarted from here")
     async with httpx.AsyncClient(timeout=10, headers=ADMIN) as client:
         before = await _post_many(client, system, 15)
-        writer = asyncio.create_task(_post_many(client, system, 15))
-        await asyncio.sleep(0.2)
+        posted: list[UUID] = []
+        writer = asyncio.create_task(_post_many(client, system, 15, into=posted))
+        # Mid-stream: once the writer is a few complaints in, the broker goes.
+        assert await eventually(lambda: _at_least(posted, 3), interval=0.01)
         await asyncio.to_thread(system.broker.restart)  # empties it: topics, records, offsets
         during = await writer
         after = await _post_many(client, system, 15)

@@ -16,7 +16,7 @@ from shared.devstack.stack import ServiceProcess
 from tests.credentials import ADMIN
 
 from .conftest import System
-from .helpers import post_complaint
+from .helpers import groups_stable, post_complaint
 
 SITE = "SCALE"
 FAST_L1 = {"response": {"seconds": 3}, "resolution": {"seconds": 6}, "calendar": "24x7"}
@@ -53,7 +53,14 @@ async def test_replicas_share_the_work_and_nothing_is_lost_or_doubled(
     for more in extra.values():
         for process in more:
             await asyncio.to_thread(process.wait_healthy)
-    await asyncio.sleep(6)  # let the groups rebalance onto the new members
+    members = {f"desk.{c}": len(replicas[name]) for name, c in (
+        ("sla", "sla.clocks"), ("notify", "notify.rules"),
+        ("projections", "projections.register"), ("projections", "projections.timeline"),
+    )}  # fmt: skip
+    rebalanced = await eventually(
+        lambda: groups_stable(system.bootstrap_servers, members), within=60, interval=0.5
+    )
+    assert rebalanced, "the groups took in the new members"
     async with httpx.AsyncClient(timeout=10, headers=ADMIN) as client:
         policy = {"levels": {"L1": FAST_L1, "L2": SLOW, "L3": SLOW}}
         assert (

@@ -5,6 +5,7 @@ replica is back."""
 import asyncio
 import signal
 from collections import Counter
+from datetime import UTC, datetime, timedelta
 from uuid import UUID
 
 import asyncpg
@@ -33,6 +34,20 @@ async def _fired(pool: asyncpg.Pool, ids: list[UUID]) -> Counter[tuple[UUID, str
         ids,
     )
     return Counter((r["stream_id"], r["clock"], r["fraction"] or "breach") for r in rows)
+
+
+async def _planned(pool: asyncpg.Pool, ids: list[UUID]) -> int:
+    """How many of the complaints have their timers planned."""
+    return int(
+        await pool.fetchval(
+            "SELECT count(DISTINCT complaint_id) FROM sla.timers WHERE complaint_id = ANY($1)", ids
+        )
+    )
+
+
+async def _until(instant: datetime) -> None:
+    """Let the real clock reach ``instant`` (a deadline of the scenario, not a guess)."""
+    await asyncio.sleep(max(0.0, (instant - datetime.now(UTC)).total_seconds()) + 0.1)
 
 
 async def _diagnose(pool: asyncpg.Pool, ids: list[UUID]) -> str:
@@ -79,23 +94,36 @@ async def test_thresholds_fire_exactly_once_across_replicas_and_kills(
             ids.append(UUID(created["id"]))
             if i == 8:
                 first.kill()  # SIGKILL, mid-run: its claimed-but-uncommitted timers go back
-            await asyncio.sleep(0.1)
-        await asyncio.sleep(2)
+            await asyncio.sleep(0.1)  # pacing: the kill falls in the middle of the stream
+
+        async def planned() -> bool:
+            return await _planned(system_db, ids) == len(ids)
+
+        # The surviving replica has planned every clock, and fires them as they fall due.
+        assert await eventually(planned, within=60), await _diagnose(system_db, ids)
         second.stop(signal.SIGKILL)  # now no replica runs; thresholds fall due meanwhile
+        last_received = None
         for _ in range(6):
             created = await post_complaint(
                 client, system.url("intake"), site=SITE, category="safety"
             )
             ids.append(UUID(created["id"]))
-        await asyncio.sleep(7)  # every threshold of the last ones is overdue by now
+            last_received = datetime.fromisoformat(created["received_at"])
+        assert last_received is not None
+        # Not a synchronisation: the scenario is a replica that comes back to thresholds
+        # already overdue, so the real clock must pass the last resolution deadline first.
+        await _until(last_received + timedelta(seconds=FAST_L1["resolution"]["seconds"]))
         first.start()
         await asyncio.to_thread(first.wait_healthy)
 
-        async def all_fired() -> bool:
-            return len(await _fired(system_db, ids)) == len(ids) * 6
+        async def all_fired(of: list[UUID]) -> bool:
+            return len(await _fired(system_db, of)) == len(of) * 6
 
-        assert await eventually(all_fired, within=60), await _diagnose(system_db, ids)
-        await asyncio.sleep(2)  # and nothing fires a second time afterwards
+        assert await eventually(lambda: all_fired(ids), within=60), await _diagnose(system_db, ids)
+        # And nothing fires a second time: a sentinel complaint's thresholds, due after all
+        # of theirs, fire after any repeat of theirs would have.
+        sentinel = await post_complaint(client, system.url("intake"), site=SITE, category="safety")
+        assert await eventually(lambda: all_fired([UUID(sentinel["id"])]), within=60)
         fired = await _fired(system_db, ids)
         assert len(fired) == len(ids) * 6
         assert set(fired.values()) == {1}, "exactly once each"

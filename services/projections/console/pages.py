@@ -1,8 +1,6 @@
 """The duty desk console: server-rendered pages over the read models, whose forms send the
 desk's commands to intake."""
 
-import asyncio
-import time
 from datetime import timedelta
 from typing import Annotated, Any
 from urllib.parse import urlencode
@@ -11,6 +9,7 @@ from uuid import UUID, uuid4
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 
+from shared import consistency
 from shared.auth import Permission, Principal
 from shared.auth.http import require
 from shared.events import Status, utcnow
@@ -116,24 +115,14 @@ async def new_complaint(request: Request, _: Viewer) -> Response:
             token=token,
             error=answer.message(lang_of(request)),
         )
-    complaint_id = UUID(answer.body["id"])
-    await _visible(request, complaint_id, int(answer.body["version"]))
-    version = int(answer.body["version"])
-    return RedirectResponse(
-        f"/console/complaints/{complaint_id}?done=new&v={version}", status_code=303
-    )
+    return _after_command(UUID(answer.body["id"]), "new", answer)
 
 
-async def _visible(request: Request, complaint_id: UUID, version: int, within: float = 3.0) -> None:
-    """Wait (briefly) until the register shows the command's effect: the officer then reads
-    what they just did."""
-    pool = request.app.state.runtime.pool
-    deadline = time.monotonic() + within
-    while time.monotonic() < deadline:
-        row = await repository.get_complaint(pool, complaint_id)
-        if row is not None and row["version"] >= version:
-            return
-        await asyncio.sleep(0.05)
+def _after_command(complaint_id: UUID, done: str, answer: intake.IntakeAnswer) -> Response:
+    """To the complaint's page, carrying the command's position: the page shows the officer
+    what they just did, not the read model of a moment before."""
+    query = urlencode({"done": done, "after": int(answer.body["position"])})
+    return RedirectResponse(f"/console/complaints/{complaint_id}?{query}", status_code=303)
 
 
 @router.get("/console/complaints/{complaint_id}", response_class=HTMLResponse)
@@ -142,11 +131,25 @@ async def complaint_page(
     principal: Viewer,
     complaint_id: UUID,
     done: Annotated[str | None, Query(max_length=20)] = None,
-    v: Annotated[int | None, Query(ge=1, le=1_000_000_000)] = None,
+    after: Annotated[int | None, Query(ge=1, le=2**63 - 1)] = None,
 ) -> Response:
-    """``v``: the version the officer's last action made; until the register shows it, the
-    page says so and refreshes itself."""
-    return await _detail(request, complaint_id, done=done, awaited_version=v)
+    """``after``: the position the officer's last action answered with. The page waits
+    (briefly) until every read model has it; past that, it says so and refreshes itself."""
+    catching_up = False
+    if after is not None:
+        runtime = request.app.state.runtime
+        try:
+            await consistency.wait_until_applied(
+                runtime.pool,
+                runtime.consumers,
+                after,
+                within=runtime.settings.read_after_timeout_seconds,
+            )
+        except consistency.NotYetApplied:
+            catching_up = True
+        except consistency.UnknownPosition:
+            pass  # a hand-edited address: show the page as it is
+    return await _detail(request, complaint_id, done=done, catching_up=catching_up)
 
 
 async def _detail(
@@ -157,7 +160,7 @@ async def _detail(
     error: str | None = None,
     status_code: int = 200,
     form: dict[str, str] | None = None,
-    awaited_version: int | None = None,
+    catching_up: bool = False,
 ) -> Response:
     pool = request.app.state.runtime.pool
     row = await repository.get_complaint(pool, complaint_id)
@@ -173,7 +176,7 @@ async def _detail(
         "detail.html",
         status_code,
         c=row,
-        catching_up=awaited_version is not None and row["version"] < awaited_version,
+        catching_up=catching_up,
         history=history,
         by_id=by_id,
         done=done if done in ACTIONS or done == "new" else None,
@@ -210,11 +213,7 @@ async def act(request: Request, _: Viewer, complaint_id: UUID, action: str) -> R
         return await _detail(
             request, complaint_id, error=message, status_code=answer.status, form=form
         )
-    version = int(answer.body["version"])
-    await _visible(request, complaint_id, version)
-    return RedirectResponse(
-        f"/console/complaints/{complaint_id}?done={action}&v={version}", status_code=303
-    )
+    return _after_command(complaint_id, action, answer)
 
 
 @router.get("/console/dashboard", response_class=HTMLResponse)

@@ -4,6 +4,7 @@ kept only as a digest, and the console forwards it to intake with each command."
 
 import time
 from collections import defaultdict, deque
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Annotated
 
@@ -22,8 +23,11 @@ class Throttle:
     """At most ``limit`` failures per key within ``window`` seconds; then the key waits until
     the oldest failure leaves the window. In memory, per replica."""
 
-    def __init__(self, limit: int, window: float) -> None:
+    def __init__(
+        self, limit: int, window: float, clock: Callable[[], float] = time.monotonic
+    ) -> None:
         self.limit, self.window = limit, window
+        self.clock = clock
         self.failures: dict[str, deque[float]] = defaultdict(deque)
 
     def wait(self, key: str) -> float:
@@ -31,7 +35,7 @@ class Throttle:
         failures = self.failures.get(key)
         if not failures:
             return 0.0
-        now = time.monotonic()
+        now = self.clock()
         while failures and failures[0] < now - self.window:
             failures.popleft()
         return failures[0] + self.window - now if len(failures) >= self.limit else 0.0
@@ -39,7 +43,7 @@ class Throttle:
     def fail(self, key: str) -> None:
         if len(self.failures) > 100_000:  # a flood of names: forget the oldest state
             self.failures.clear()
-        self.failures[key].append(time.monotonic())
+        self.failures[key].append(self.clock())
 
 
 # Password guessing: five failures for a name, or twenty from one address, within 15 minutes

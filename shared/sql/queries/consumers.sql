@@ -58,3 +58,19 @@ LIMIT $2 OFFSET $3;
 
 -- name: checkpoint_position
 SELECT position FROM consumers.checkpoints WHERE consumer = $1;
+
+-- name: behind_position
+-- Whether consumer $1 has yet to apply some event at or before log position $2 of its stream
+-- types $3. Everything up to its catch-up checkpoint is applied, so only the events past the
+-- checkpoint (the last few seconds of the log) are looked at.
+SELECT EXISTS (
+    SELECT 1 FROM eventstore.events e
+    WHERE (e.tx_id, e.position) > (
+              COALESCE((SELECT tx_id FROM consumers.checkpoints WHERE consumer = $1), '0'),
+              COALESCE((SELECT position FROM consumers.checkpoints WHERE consumer = $1), 0))
+      AND e.position <= $2
+      AND e.stream_type = ANY($3::text[])
+      AND NOT EXISTS (
+          SELECT 1 FROM consumers.stream_positions p
+          WHERE p.consumer = $1 AND p.stream_type = e.stream_type
+            AND p.stream_id = e.stream_id AND p.version >= e.version));

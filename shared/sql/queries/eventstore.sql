@@ -8,7 +8,8 @@ INSERT INTO eventstore.events (
 SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12::text::jsonb
 WHERE $4 = 1 OR EXISTS (
     SELECT 1 FROM eventstore.events
-    WHERE stream_type = $2 AND stream_id = $3 AND version = $4 - 1);
+    WHERE stream_type = $2 AND stream_id = $3 AND version = $4 - 1)
+RETURNING position;
 
 -- name: append_many
 -- Several events of one stream, versions $13 + 1 onwards; same guarantees as append_one.
@@ -22,10 +23,17 @@ FROM unnest($7::uuid[], $8::int[], $9::text[], $10::int[], $11::timestamptz[], $
 WHERE $13 = 0 OR EXISTS (
     SELECT 1 FROM eventstore.events
     WHERE stream_type = $1 AND stream_id = $2 AND version = $13)
-ORDER BY e.version;
+ORDER BY e.version
+RETURNING position;
 
 -- name: stream_version
 SELECT COALESCE(max(version), 0) FROM eventstore.events
+WHERE stream_type = $1 AND stream_id = $2;
+
+-- name: stream_head
+-- A stream's version and the log position of its last event (0 and 0 for none).
+SELECT COALESCE(max(version), 0) AS version, COALESCE(max(position), 0) AS position
+FROM eventstore.events
 WHERE stream_type = $1 AND stream_id = $2;
 
 -- name: read_stream
