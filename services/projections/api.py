@@ -1,7 +1,5 @@
 """Queries on the read models."""
 
-import csv
-import io
 from datetime import datetime
 from typing import Annotated, Any, Literal
 from uuid import UUID
@@ -15,6 +13,7 @@ from shared.consistency import ReadAfter
 from shared.events import Status
 from shared.events.complaints import Category, Severity
 from shared.http import ApiError
+from shared.spreadsheet import write_csv
 
 from . import repository
 from .personal import shown, shown_history
@@ -137,16 +136,16 @@ async def export_complaints(
     request: Request, principal: Reader, filters: Annotated[Filters, Query()]
 ) -> Response:
     """The register as CSV (UTF-8 with a BOM, so spreadsheets read the Chinese), at most
-    10,000 rows, with the same filters as the register."""
+    10,000 rows, with the same filters as the register. No cell is a live formula: text that
+    a spreadsheet would run (starting with = + - @, tab or CR) is prefixed with '."""
     pool = request.app.state.runtime.pool
     items, _ = await repository.list_complaints(pool, **filters.query(principal), limit=CSV_LIMIT)
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow([label for _, label in CSV_COLUMNS])
-    for item in items:
-        writer.writerow(["" if item[key] is None else item[key] for key, _ in CSV_COLUMNS])
+    text = write_csv(
+        [label for _, label in CSV_COLUMNS],
+        ([item[key] for key, _ in CSV_COLUMNS] for item in items),
+    )
     return Response(
-        "\ufeff" + out.getvalue(),
+        text,
         media_type="text/csv; charset=utf-8",
         headers={"content-disposition": 'attachment; filename="complaints.csv"'},
     )

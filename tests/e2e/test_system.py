@@ -1,4 +1,6 @@
 import asyncio
+import csv
+import io
 import json
 import re
 from uuid import uuid4
@@ -264,6 +266,21 @@ async def test_the_register_filters_searches_and_exports_csv(system: System) -> 
         text = exported.content.decode("utf-8")
         assert text.startswith("\ufeff投訴編號 Number,")
         assert created["number"] in text and "電梯異響" in text
+        # A cell a spreadsheet would run as a formula is exported as text.
+        formula = '=HYPERLINK("http://x","y")'
+        injected = await post_complaint(
+            client, system.url("intake"), site="CSV2", description=formula,
+            location="+SUM(1)", receiving_officer="@officer",
+        )  # fmt: skip
+        exported = await client.get(
+            f"{base}/complaints.csv", params={"site": "CSV2", "after": injected["position"]}
+        )
+        [header, row] = list(csv.reader(io.StringIO(exported.text.removeprefix("\ufeff"))))
+        cells = dict(zip(header, row, strict=True))
+        assert cells["投訴內容 Content"] == "'" + formula
+        assert cells["地點 Location"] == "'+SUM(1)"
+        assert cells["受理人 Officer"] == "'@officer"
+        assert '"\'=HYPERLINK(""http://x"",""y"")"' in exported.text, "quoted as well"
         ahead = await client.get(f"{base}/complaints", params={"after": 2**62})
         assert ahead.status_code == 422 and ahead.json()["error"]["code"] == "unknown_position"
         assert ahead.json()["error"]["message_zh"]
