@@ -8,12 +8,23 @@ import uvicorn
 from .settings import ServiceSettings
 
 
-def serve(build_app: Callable[[Any], Any], settings: ServiceSettings) -> None:
-    uvicorn.run(
-        build_app(settings),
+def server_config(app: Any, settings: ServiceSettings) -> uvicorn.Config:
+    """How uvicorn serves a service: no access log of its own (ours is structured), a bounded
+    keep-alive, and X-Forwarded-For believed only from the proxies in TRUSTED_PROXIES."""
+    trusted = settings.trusted_proxies.strip()
+    return uvicorn.Config(
+        app,
         host=settings.host,
         port=settings.port,
         log_config=None,
         access_log=False,
         timeout_graceful_shutdown=5,
+        timeout_keep_alive=5,
+        proxy_headers=bool(trusted),
+        forwarded_allow_ips=trusted or None,
     )
+
+
+def serve(build_app: Callable[[Any], Any], settings: ServiceSettings) -> None:
+    settings.refuse_insecure_secrets()  # before anything starts: fail closed
+    uvicorn.Server(server_config(build_app(settings), settings)).run()

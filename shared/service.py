@@ -30,7 +30,7 @@ from pydantic import BaseModel, ValidationError
 from . import db, eventstore, http, metrics
 from . import logging as desk_logging
 from .auth import Permission, store
-from .auth.http import assert_every_route_guarded, require
+from .auth.http import assert_every_route_guarded, principal_id, require
 from .consumer import EventConsumer, KafkaOrigin, Projector, park_message
 from .consumer import Q as consumer_q
 from .kafka import ensure_topics, missing_topics, tls_context
@@ -359,7 +359,7 @@ def create_app(spec: ServiceSpec) -> FastAPI:
         title=spec.title, description=spec.description, version="0.1.0", lifespan=lifespan
     )
     app.state.runtime = runtime
-    http.install(app, s.rate_limit_per_second, s.rate_limit_burst)
+    http.install(app, s.rate_limit_per_second, s.rate_limit_burst, identify=principal_id)
     app.include_router(http.ops_router(runtime.health))
 
     @app.get("/asyncapi.json", include_in_schema=False)

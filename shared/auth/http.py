@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Awaitable, Callable
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, Request
 from fastapi.routing import APIRoute
@@ -16,11 +16,11 @@ from fastapi.security import APIKeyCookie, HTTPAuthorizationCredentials, HTTPBea
 
 from .. import metrics
 from ..http import ApiError
+from ..ratelimit import SESSION_COOKIE
 from . import store
 from .roles import OutOfScope, Permission, Principal
 from .secrets import token_digest
 
-SESSION_COOKIE = "desk_session"
 # Paths anyone may fetch: liveness, metrics (no personal data, no ids), the API documents,
 # the complainant's signed callback link, the console's sign-in and its static files.
 PUBLIC = frozenset(
@@ -45,16 +45,29 @@ def _refuse(reason: str, message: str, message_zh: str) -> ApiError:
 
 
 async def _lookup(request: Request, token: str) -> Principal | None:
+    return await principal_for(request.app, token)
+
+
+async def principal_for(app: Any, token: str) -> Principal | None:
+    """The principal a bearer secret authenticates in ``app``'s service (cached briefly,
+    failures too, so junk credentials cost one lookup each per few seconds at most)."""
     digest = token_digest(token)
     hit = _cache.get(digest)
     now = time.monotonic()
     if hit is not None and hit[1] > now:
         return hit[0]
-    principal = await store.authenticate(request.app.state.runtime.pool, token)
+    pool = app.state.runtime.pool
+    principal = await store.authenticate(pool, token) if pool is not None else None
     if len(_cache) > 10_000:
         _cache.clear()
     _cache[digest] = (principal, now + CACHE_SECONDS)
     return principal
+
+
+async def principal_id(app: Any, token: str) -> str | None:
+    """For the rate limiter: which principal a secret is, by id."""
+    principal = await principal_for(app, token)
+    return str(principal.id) if principal is not None else None
 
 
 def forget_cached(token: str) -> None:
