@@ -56,6 +56,7 @@ def run(_: argparse.Namespace) -> int:
     then the four services; stop everything on Ctrl-C."""
     os.environ.setdefault("XDG_RUNTIME_DIR", str(DATA / "run"))
     os.environ.setdefault("NOTIFY_ALLOW_LOOPBACK", "true")  # the dev profile: local receivers
+    os.environ.setdefault("DESK_PROFILE", "development")  # its built-in secrets are accepted
     (DATA / "run").mkdir(parents=True, exist_ok=True)
     postgres = broker = None
     database_url = os.environ.get("DATABASE_URL")

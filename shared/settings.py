@@ -1,5 +1,7 @@
 """Configuration shared by every service, read from environment variables."""
 
+from typing import ClassVar, Literal
+
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -12,6 +14,14 @@ class ServiceSettings(BaseSettings):
     """
 
     model_config = SettingsConfigDict(env_file=".env", extra="ignore", populate_by_name=True)
+
+    # "development" (make run, desk run, the tests' stacks) accepts the built-in secrets;
+    # anything else is production, where a service refuses to start with one of them.
+    profile: Literal["development", "production"] = Field(
+        "production", validation_alias="DESK_PROFILE"
+    )
+    # The console's session cookie only over https; off by default only in development.
+    secure_cookies: bool | None = Field(None, validation_alias="SECURE_COOKIES")
 
     service_name: str = "service"
     host: str = "127.0.0.1"
@@ -59,6 +69,10 @@ class ServiceSettings(BaseSettings):
     outbox_poll_seconds: float = Field(5.0, validation_alias="OUTBOX_POLL_SECONDS")
     outbox_batch_size: int = Field(1000, validation_alias="OUTBOX_BATCH_SIZE")
 
+    # Proxies (addresses or networks, comma-separated) whose X-Forwarded-For names the real
+    # client. None by default: the immediate peer is the client, and a forwarded header from
+    # anyone else is ignored (rate limits and sign-in throttling key on that address).
+    trusted_proxies: str = Field("", validation_alias="TRUSTED_PROXIES")
     # Each client's requests a second, with bursts up to the burst (per replica; 0: no limit).
     rate_limit_per_second: float = Field(200.0, validation_alias="RATE_LIMIT_PER_SECOND")
     rate_limit_burst: int = Field(400, validation_alias="RATE_LIMIT_BURST")
@@ -76,3 +90,42 @@ class ServiceSettings(BaseSettings):
 
     log_level: str = Field("INFO", validation_alias="LOG_LEVEL")
     log_json: bool = Field(True, validation_alias="LOG_JSON")
+
+    # The settings that are secrets: each service adds its own.
+    secret_fields: ClassVar[tuple[str, ...]] = ("integration_signing_secret", "personal_data_key")
+
+    @property
+    def cookies_secure(self) -> bool:
+        return (
+            self.secure_cookies
+            if self.secure_cookies is not None
+            else (self.profile != "development")
+        )
+
+    def insecure_secrets(self) -> list[str]:
+        """The environment variables of secrets left at a development default or too weak
+        to protect anything (shorter than 16 characters)."""
+        weak = []
+        for name in self.secret_fields:
+            value = str(getattr(self, name) or "")
+            if len(value) < 16 or any(word in value.lower() for word in WEAK_WORDS):
+                field = type(self).model_fields[name]
+                alias = field.validation_alias
+                prefix = self.model_config.get("env_prefix", "")
+                weak.append(str(alias) if isinstance(alias, str) else f"{prefix}{name}".upper())
+        return weak
+
+    def refuse_insecure_secrets(self) -> None:
+        """Outside development, stop with the names of the secrets that must be set."""
+        weak = self.insecure_secrets()
+        if weak and self.profile != "development":
+            raise SystemExit(
+                f"{self.service_name}: refusing to start with default or weak secrets: "
+                f"{', '.join(weak)}. Set each to a random value of 16 characters or more "
+                "(PERSONAL_DATA_KEY: 32 random bytes, base64), or DESK_PROFILE=development "
+                "for a development machine. / 祕密設定為預設值或過弱，拒絕啟動。"
+            )
+
+
+# Words of the built-in development values ("dev-only-change-me") and of common placeholders.
+WEAK_WORDS = ("change-me", "changeme", "dev-only", "secret", "password", "example")

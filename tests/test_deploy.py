@@ -80,3 +80,14 @@ def test_prometheus_and_grafana_are_wired_to_the_repo_config() -> None:
     for dashboard in (ROOT / "deploy" / "grafana" / "dashboards").glob("*.json"):
         panels = json.loads(dashboard.read_text())["panels"]
         assert panels and all(p["targets"][0]["expr"] for p in panels)
+
+
+def test_compose_requires_every_secret_and_the_example_lists_them() -> None:
+    services = _compose()["services"]
+    example = (ROOT / ".env.example").read_text()
+    for name, settings_cls in SETTINGS.items():
+        settings = settings_cls()
+        for variable in settings.insecure_secrets():  # every secret, at its default
+            value = str(services[name]["environment"].get(variable, ""))
+            assert re.fullmatch(r"\$\{(\w+):\?[^}]+\}", value), f"{name}: {variable} = {value!r}"
+            assert re.search(rf"^{re.escape(value[2:].split(':')[0])}=", example, re.M)

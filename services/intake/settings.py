@@ -17,6 +17,7 @@ class IntakeSettings(ServiceSettings):
     reopen_window_days: int = 30
     # Keys the hashes that let repeat detection compare contacts without storing them.
     contact_key_secret: str = "dev-only-change-me"
+    secret_fields = (*ServiceSettings.secret_fields, "contact_key_secret")
     # Inbound integration messages must be signed (desk-signature), unless the broker itself
     # authenticates every client (mTLS) and its ACLs decide who may write the inbound topics.
     inbound_signatures_required: bool = True

@@ -14,6 +14,7 @@ class NotifySettings(ServiceSettings):
     # Where complainants open their callback link (this service's public address).
     public_base_url: str = "http://127.0.0.1:8003"
     callback_secret: str = "dev-only-change-me"
+    secret_fields = (*ServiceSettings.secret_fields, "callback_secret")
     callback_delay_seconds: float = 2 * 3600
     callback_reminder_after_seconds: float = 24 * 3600
     callback_phone_after_seconds: float = 24 * 3600

@@ -11,6 +11,7 @@ class ProjectionsSettings(ServiceSettings):
     max_page_size: int = 200
     # Keys repeat complainants by a keyed hash of their phone or email (never the contact).
     contact_key_secret: str = "dev-only-change-me"
+    secret_fields = (*ServiceSettings.secret_fields, "contact_key_secret")
     # The console sends the desk's commands to intake, and shows times in the desk's zone.
     intake_url: str = "http://127.0.0.1:8001"
     timezone: str = "Asia/Taipei"

@@ -73,6 +73,7 @@ class Stack:
         extra_env: dict[str, str] | None = None,
     ) -> None:
         env = {
+            "DESK_PROFILE": "development",  # a stack on one machine: development secrets do
             "DATABASE_URL": database_url,
             "KAFKA_BOOTSTRAP_SERVERS": bootstrap_servers,
             **(extra_env or {}),
