@@ -17,7 +17,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from . import logging as desk_logging
 from . import metrics
-from .ratelimit import RateLimit
+from .ratelimit import Identify, RateLimit
 
 log = logging.getLogger(__name__)
 
@@ -97,7 +97,9 @@ async def _http_error(_: Request, exc: Exception) -> JSONResponse:
     return JSONResponse(
         status_code=exc.status_code,
         content=error_body(
-            f"http_{exc.status_code}", detail, _STATUS_ZH.get(exc.status_code, "請求錯誤")
+            f"http_{exc.status_code}",
+            detail,
+            _STATUS_ZH.get(exc.status_code, "請求錯誤"),
         ),
         headers=getattr(exc, "headers", None),
     )
@@ -133,7 +135,9 @@ async def _unexpected(_: Request, exc: Exception) -> JSONResponse:
 
 
 class BodySizeLimit:
-    """Refuses bodies over the limit with 413, whether or not Content-Length is declared."""
+    """Refuses bodies over the limit with 413, whether or not Content-Length is declared. A
+    body without one (chunked) is read, up to the limit, before the app sees it: an error
+    raised from inside the app's own body parsing would reach the client as a 400."""
 
     def __init__(self, app: ASGIApp, max_bytes: int = MAX_BODY_BYTES) -> None:
         self.app, self.max_bytes = app, max_bytes
@@ -143,30 +147,30 @@ class BodySizeLimit:
             await self.app(scope, receive, send)
             return
         declared = dict(scope.get("headers") or []).get(b"content-length")
-        if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
-            await _send_413(send, self.max_bytes)
+        if declared is not None:
+            if declared.isdigit() and int(declared) > self.max_bytes:
+                await _send_413(send, self.max_bytes)
+                return
+            await self.app(scope, receive, send)  # the server reads no more than declared
             return
+        buffered: list[Message] = []
         seen = 0
-        too_large = False
-
-        async def limited() -> Message:
-            nonlocal seen, too_large
+        while True:
             message = await receive()
-            if message["type"] == "http.request":
-                seen += len(message.get("body", b""))
-                if seen > self.max_bytes:
-                    too_large = True
-                    raise _TooLarge
-            return message
+            buffered.append(message)
+            if message["type"] != "http.request":
+                break
+            seen += len(message.get("body", b""))
+            if seen > self.max_bytes:
+                await _send_413(send, self.max_bytes)
+                return
+            if not message.get("more_body", False):
+                break
 
-        try:
-            await self.app(scope, limited, send)
-        except _TooLarge:
-            await _send_413(send, self.max_bytes)
+        async def replay() -> Message:
+            return buffered.pop(0) if buffered else await receive()
 
-
-class _TooLarge(Exception):
-    pass
+        await self.app(scope, replay, send)
 
 
 async def _send_413(send: Send, limit: int) -> None:
@@ -194,12 +198,81 @@ async def _record_metrics(
     response = await call_next(request)
     route = request.scope.get("route")
     path = getattr(route, "path", "unmatched")
-    metrics.HTTP_REQUESTS.labels(request.method, path, str(response.status_code)).inc()
-    metrics.HTTP_SECONDS.labels(request.method, path).observe(time.perf_counter() - started)
+    method = request.method if request.method in KNOWN_METHODS else "other"
+    metrics.HTTP_REQUESTS.labels(method, path, str(response.status_code)).inc()
+    metrics.HTTP_SECONDS.labels(method, path).observe(time.perf_counter() - started)
     return response
 
 
-def install(app: FastAPI, rate_per_second: float = 0.0, rate_burst: int = 1) -> None:
+# Label values are bounded: any other method name a client invents is counted as "other",
+# and a path that matched no route as "unmatched".
+KNOWN_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+
+
+# Our pages load only their own scripts and styles; nothing frames them; no address leaks to
+# another site. The API documents' pages load their viewers' assets, so they get no CSP.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data: blob:; object-src 'none'; base-uri 'none'; form-action 'self'; "
+    "frame-ancestors 'none'"
+)
+SECURITY_HEADERS = [
+    (b"x-content-type-options", b"nosniff"),
+    (b"x-frame-options", b"DENY"),
+    (b"referrer-policy", b"same-origin"),
+]
+DOCUMENT_VIEWERS = ("/docs", "/redoc", "/asyncapi")
+
+
+class SecurityHeaders:
+    """Headers every answer carries (OWASP's secure headers)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        extra = list(SECURITY_HEADERS)
+        if scope["path"] not in DOCUMENT_VIEWERS:
+            extra.append((b"content-security-policy", CONTENT_SECURITY_POLICY.encode()))
+
+        async def with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                names = {name.lower() for name, _ in message.get("headers", [])}
+                added = [(n, v) for n, v in extra if n not in names]
+                message = {**message, "headers": [*message.get("headers", []), *added]}
+            await send(message)
+
+        await self.app(scope, receive, with_headers)
+
+
+class HeadAsGet:
+    """HEAD on a GET route answers as GET would, without the body (RFC 9110 §9.3.2)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "HEAD":
+            await self.app(scope, receive, send)
+            return
+
+        async def without_body(message: Message) -> None:
+            if message["type"] == "http.response.body":
+                message = {**message, "body": b""}
+            await send(message)
+
+        await self.app({**scope, "method": "GET"}, receive, without_body)
+
+
+def install(
+    app: FastAPI,
+    rate_per_second: float = 0.0,
+    rate_burst: int = 1,
+    identify: Identify | None = None,
+) -> None:
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(ApiError, _api_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
@@ -208,7 +281,9 @@ def install(app: FastAPI, rate_per_second: float = 0.0, rate_burst: int = 1) -> 
     app.add_exception_handler(Exception, _unexpected)
     app.middleware("http")(_record_metrics)
     app.add_middleware(BodySizeLimit)
-    app.add_middleware(RateLimit, per_second=rate_per_second, burst=rate_burst)
+    app.add_middleware(HeadAsGet)
+    app.add_middleware(RateLimit, per_second=rate_per_second, burst=rate_burst, identify=identify)
+    app.add_middleware(SecurityHeaders)  # outermost: on every answer, a 429 or a 413 too
 
 
 def ops_router(health: Callable[[], Awaitable[dict[str, Any]]]) -> APIRouter:

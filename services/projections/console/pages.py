@@ -18,6 +18,7 @@ from shared.events.complaints import Severity
 from .. import analysis, repository
 from ..personal import shown, shown_history
 from . import intake
+from .csrf import SameOriginForm
 from .forms import ACTIONS, command_body, complaint_body
 from .render import HERE, lang_of, render, texts
 from .signin import credential
@@ -87,7 +88,7 @@ async def new_complaint_form(request: Request, _: Viewer) -> Response:
     return render(request, "new.html", form={}, token=uuid4().hex, error=None)
 
 
-@router.post("/console/new", response_class=HTMLResponse)
+@router.post("/console/new", response_class=HTMLResponse, dependencies=[SameOriginForm])
 async def new_complaint(request: Request, _: Viewer) -> Response:
     """Registers through intake (the form's token is the idempotency key, so a double submit
     records one complaint), then shows the complaint once the register has it."""
@@ -187,7 +188,11 @@ async def _detail(
     )
 
 
-@router.post("/console/complaints/{complaint_id}/{action}", response_class=HTMLResponse)
+@router.post(
+    "/console/complaints/{complaint_id}/{action}",
+    response_class=HTMLResponse,
+    dependencies=[SameOriginForm],
+)
 async def act(request: Request, _: Viewer, complaint_id: UUID, action: str) -> Response:
     """One lifecycle action, sent to intake with the version the officer was looking at
     (If-Match): acting on a stale page is refused, not applied blindly."""

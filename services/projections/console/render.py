@@ -4,12 +4,14 @@ signed-in person."""
 from datetime import datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 from fastapi import Request
 from fastapi.responses import Response
 from fastapi.templating import Jinja2Templates
 
+from .csrf import form_token
 from .texts import LANGS, Lang, Texts
 
 HERE = Path(__file__).parent
@@ -29,6 +31,13 @@ def texts(request: Request) -> Texts:
     return Texts(lang_of(request))
 
 
+def here(request: Request, **params: Any) -> str:
+    """This page's address with ``params`` changed, relative: never built from the Host
+    header a client sent."""
+    query = urlencode({**request.query_params, **{k: str(v) for k, v in params.items()}})
+    return f"{request.url.path}?{query}"
+
+
 def render(request: Request, name: str, status_code: int = 200, **context: Any) -> Response:
     lang = lang_of(request)
     settings = request.app.state.runtime.settings
@@ -44,7 +53,9 @@ def render(request: Request, name: str, status_code: int = 200, **context: Any) 
         {
             "t": Texts(lang),
             "lang": lang,
-            "switch_url": request.url.include_query_params(lang=other),
+            "switch_url": here(request, lang=other),
+            "here": lambda **params: here(request, **params),
+            "csrf": form_token(request),
             "when": when,
             "user": getattr(request.state, "principal", None),
             **context,

@@ -14,6 +14,7 @@ from fastapi.responses import RedirectResponse, Response
 from shared.auth import Principal, store
 from shared.auth.http import SESSION_COOKIE, current_principal, forget_cached
 
+from .csrf import SameOriginForm, check_origin
 from .render import render, texts
 
 router = APIRouter(include_in_schema=False)
@@ -65,7 +66,7 @@ async def sign_in_form(
     return render(request, "signin.html", next=_safe_next(next), error=None, user_name="")
 
 
-@router.post("/console/sign-in")
+@router.post("/console/sign-in", dependencies=[Depends(check_origin)])
 async def sign_in(
     request: Request,
     name: Annotated[str, Form(max_length=200)],
@@ -109,12 +110,12 @@ async def sign_in(
         max_age=int(runtime.settings.session_hours * 3600),
         httponly=True,
         samesite="lax",
-        secure=request.url.scheme == "https",
+        secure=runtime.settings.cookies_secure or request.url.scheme == "https",
     )
     return response
 
 
-@router.post("/console/sign-out")
+@router.post("/console/sign-out", dependencies=[SameOriginForm])
 async def sign_out(
     request: Request, _: Annotated[Principal, Depends(current_principal)]
 ) -> Response:
