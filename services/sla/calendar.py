@@ -121,6 +121,22 @@ class BusinessCalendar(Calendar):
         self._cache[day] = windows
         return windows
 
+    def longest_closed_stretch(self, around: Iterable[date]) -> int:
+        """The most days in a row without working time, among the days near ``around`` (where
+        closures and closed days are: elsewhere a week with working hours has some)."""
+        days: set[date] = set()
+        for day in around:
+            days.update(day + timedelta(days=d) for d in range(-7, 31 + 7))
+        longest = run = 0
+        previous: date | None = None
+        for day in sorted(days):
+            if previous is not None and day != previous + timedelta(days=1):
+                run = 0
+            run = 0 if self.windows(day) else run + 1
+            longest = max(longest, run)
+            previous = day
+        return longest
+
     def _windows_from(self, start: datetime) -> Iterator[Window]:
         day = start.astimezone(self.zone).date() - timedelta(days=1)  # a window may span midnight
         for _ in range(MAX_DAYS):

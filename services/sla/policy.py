@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
-from datetime import date
+from datetime import date, timedelta
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -17,6 +17,11 @@ from shared.events.sla import ClockKind
 
 from .calendar import AlwaysOpen, BusinessCalendar, Calendar, parse_hours
 
+MAX_TARGET_DAYS = 92
+MAX_TARGET_BUSINESS_DAYS = 60
+MAX_CLOSURE_DAYS = 92  # a closure longer than a quarter is a site closed, not a calendar
+WORKING_TIME_EVERY_DAYS = 30  # no stretch of a calendar this long may be without working time
+
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 WEEKDAYS: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
@@ -24,12 +29,15 @@ WEEKDAYS: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun"
 class Target(BaseModel):
     """How long a clock may run: in minutes or hours of its calendar, or in business days."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
-    minutes: float | None = Field(None, gt=0)
-    hours: float | None = Field(None, gt=0)
-    business_days: float | None = Field(None, gt=0)
-    seconds: float | None = Field(None, gt=0, description="for tests and drills")
+    # Bounded: no complaint waits more than a quarter of a year for its deadline.
+    minutes: float | None = Field(None, gt=0, le=MAX_TARGET_DAYS * 1440)
+    hours: float | None = Field(None, gt=0, le=MAX_TARGET_DAYS * 24)
+    business_days: float | None = Field(None, gt=0, le=MAX_TARGET_BUSINESS_DAYS)
+    seconds: float | None = Field(
+        None, gt=0, le=MAX_TARGET_DAYS * 86400, description="for tests and drills"
+    )
 
     @model_validator(mode="after")
     def _one_unit(self) -> Target:
@@ -126,6 +134,8 @@ class Closure(BaseModel):
     def _ordered(self) -> Closure:
         if self.end <= self.start:
             raise ValueError("a closure ends after it starts")
+        if self.end - self.start > timedelta(days=MAX_CLOSURE_DAYS):
+            raise ValueError(f"a closure lasts at most {MAX_CLOSURE_DAYS} days")
         return self
 
 
@@ -172,6 +182,20 @@ class CalendarConfig(BaseModel):
                     f"no public holidays known for {self.holiday_country}"
                     f"/{self.holiday_subdivision}"
                 ) from None
+        return self
+
+    @model_validator(mode="after")
+    def _working_time_in_every_stretch(self) -> CalendarConfig:
+        if not any(parse_hours(ranges) for ranges in self.hours.values()):
+            raise ValueError("hours: the week has no working hours at all")
+        gap = self.build("check").longest_closed_stretch(
+            [*self.closed_days, *(c.start.date() for c in self.closures)]
+        )
+        if gap >= WORKING_TIME_EVERY_DAYS:
+            raise ValueError(
+                f"closed_days/closures: {gap} days in a row without working time "
+                f"(at most {WORKING_TIME_EVERY_DAYS - 1}); no deadline could fall due"
+            )
         return self
 
     def build(self, key: str) -> BusinessCalendar:

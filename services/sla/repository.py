@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from uuid import UUID
 
 import asyncpg
+from prometheus_client import Counter
+from pydantic import BaseModel, ValidationError
 
 from shared.db import Connection, Executor
 from shared.events.sla import ClockKind
@@ -20,18 +23,43 @@ from .domain import ClockView
 from .policy import ALWAYS_OPEN, DEFAULT_POLICY, CalendarConfig, SlaPolicy
 
 Q = load(Path(__file__).parent / "sql" / "queries.sql")
+log = logging.getLogger(__name__)
+M = TypeVar("M", bound=BaseModel)
+
+
+CONFIG_INVALID = Counter(
+    "desk_sla_config_invalid_total",
+    "Stored SLA policies or calendars that no longer validate; the defaults were used instead",
+    ["site", "kind"],
+)
 
 
 async def policy_for(
     conn: Executor, site: str, category: str, default: SlaPolicy = DEFAULT_POLICY
 ) -> SlaPolicy:
     stored = await conn.fetchval(Q.policy_for, site, category)
-    return SlaPolicy.model_validate(stored) if stored else default
+    return _valid(SlaPolicy, stored, default, site, "policy")
 
 
 async def calendar_config(conn: Executor, site: str, default: CalendarConfig) -> CalendarConfig:
     stored = await conn.fetchval(Q.calendar_for, site)
-    return CalendarConfig.model_validate(stored) if stored else default
+    return _valid(CalendarConfig, stored, default, site, "calendar")
+
+
+def _valid(model: type[M], stored: Any, default: M, site: str, kind: str) -> M:
+    """A stored configuration, or the default where it no longer validates (saved before a
+    rule existed, or edited by hand): a bad setting must never stop a site's clocks."""
+    if not stored:
+        return default
+    try:
+        return model.model_validate(stored)
+    except ValidationError as exc:
+        CONFIG_INVALID.labels(site, kind).inc()
+        log.error(
+            "stored SLA configuration is invalid; using the default",
+            extra={"site": site, "reason": f"{kind}: {exc.errors()[0]['msg']}"[:200]},
+        )
+        return default
 
 
 async def calendars_for(conn: Executor, site: str, default: CalendarConfig) -> dict[str, Calendar]:

@@ -1,12 +1,17 @@
 """What an attacker or a careless client tried, against the running system: each answer is a
 clear refusal or a safe one, and nothing they send reaches a metric label, a link or a form."""
 
+import copy
 import re
 from collections.abc import AsyncIterator
+from typing import Any
+from uuid import UUID
 
+import asyncpg
 import httpx
 import pytest
 
+from conftest import eventually
 from shared.auth import Role
 from tests.credentials import ADMIN, user
 
@@ -117,3 +122,64 @@ async def test_the_console_refuses_forms_from_another_origin_or_without_the_toke
         )
         assert own.status_code == 303, own.text
         assert own.headers["location"].startswith("/console/complaints/")
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "field"),
+    [
+        ("/calendars/{site}", {"hours": {}}, "hours"),
+        ("/calendars/{site}", {"closures": [{"start": "2027-01-01T00:00:00Z",
+                                             "end": "2037-01-01T00:00:00Z"}]}, "closure"),
+        ("/calendars/{site}", {"closed_days": [f"2027-03-{d:02d}" for d in range(1, 32)]},
+         "closed_days"),
+        ("/policies/{site}", "business_days", "business_days"),
+        ("/policies/{site}", "seconds", "seconds"),
+    ],
+)  # fmt: skip
+async def test_sla_settings_that_would_stop_a_site_are_refused_and_not_saved(
+    system: System, admin: httpx.AsyncClient, path: str, body: Any, field: str
+) -> None:
+    site = "BADCAL"
+    sla = system.url("sla")
+    before = (await admin.get(sla + path.format(site=site))).json()
+    if path.startswith("/policies"):
+        policy = copy.deepcopy(before["policy"])
+        policy["levels"]["L3"]["resolution"] = {"business_days": 5000} if body == "business_days" \
+            else {"seconds": 1e308}  # fmt: skip
+        body = policy
+    r = await admin.put(sla + path.format(site=site), json=body)
+    assert r.status_code == 422, r.text
+    assert field in r.text and r.json()["error"]["message_zh"]
+    assert (await admin.get(sla + path.format(site=site))).json() == before, "nothing saved"
+
+
+async def test_a_bad_stored_calendar_falls_back_to_the_default_and_alerts(
+    system: System, admin: httpx.AsyncClient, system_db: asyncpg.Pool
+) -> None:
+    site = "BROKEN"
+    # As a calendar saved before the rules existed would be: no working hours at all.
+    await system_db.execute(
+        "INSERT INTO sla.calendars (site, calendar, updated_at) VALUES ($1, $2, now())",
+        site, {"timezone": "Asia/Taipei", "hours": {}, "holiday_country": "TW"},
+    )  # fmt: skip
+    created = await admin.post(
+        f"{system.url('intake')}/complaints", json=complaint(site=site, category="hygiene")
+    )
+    assert created.status_code == 201, created.text
+    cid = created.json()["id"]
+
+    async def clocks() -> dict[str, Any] | None:
+        r = await admin.get(f"{system.url('sla')}/complaints/{cid}/sla")
+        return r.json() if r.status_code == 200 and r.json()["clocks"] else None
+
+    sla = await eventually(clocks, within=30)
+    assert sla, "the clocks run on the default calendar"
+    assert all(c["due_at"] for c in sla["clocks"])
+    parked = await system_db.fetchval(
+        "SELECT count(*) FROM consumers.dead_letters WHERE stream_id = $1", UUID(cid)
+    )
+    assert parked == 0, "the complaint's events were not dead-lettered"
+    metrics = (await admin.get(f"{system.url('sla')}/metrics")).text
+    assert re.search(
+        r'desk_sla_config_invalid_total\{kind="calendar",site="BROKEN"\} [1-9]', metrics
+    )
