@@ -20,9 +20,11 @@ from .handlers import (
     COMMANDS,
     ComplaintNotFound,
     Context,
+    IdempotencyKeyReused,
     NothingToErase,
     Outcome,
     Provenance,
+    Receipt,
     TaskNotFound,
     erase_complainant,
     receive_complaint,
@@ -154,6 +156,19 @@ async def _translate(call: Awaitable[Outcome]) -> Outcome:
         raise ApiError(404, "task_not_found", f"No such task: {exc}", "查無此任務") from None
 
 
+async def _refuse_reuse(call: Awaitable[Receipt]) -> Receipt:
+    try:
+        return await call
+    except IdempotencyKeyReused as exc:
+        raise ApiError(
+            409,
+            "idempotency_key_reused",
+            f"Idempotency-Key {exc.key!r} was already used for a different request; "
+            "use a new key for a new complaint",
+            f"Idempotency-Key「{exc.key}」已用於另一筆不同的請求；新投訴請使用新的金鑰",
+        ) from None
+
+
 def _result(outcome: Outcome, response: Response) -> CommandResult:
     complaint = outcome.complaint
     response.headers["ETag"] = f'"{complaint.version}"'
@@ -173,7 +188,12 @@ def _result(outcome: Outcome, response: Response) -> CommandResult:
     status_code=201,
     response_model=ComplaintAccepted,
     summary="Register a complaint / 登記投訴",
-    responses={**ACCESS_ERRORS, 422: ERRORS[422], 413: {"description": "Too large / 內容過大"}},
+    responses={
+        **ACCESS_ERRORS,
+        409: {"description": "Idempotency-Key reused for another request / 冪等金鑰重複使用"},
+        422: ERRORS[422],
+        413: {"description": "Too large / 內容過大"},
+    },
 )
 async def post_complaint(
     body: c.ReceiveComplaint,
@@ -186,23 +206,27 @@ async def post_complaint(
 ) -> ComplaintAccepted:
     """Answers 201 once ComplaintReceived is durable (with SafetyEscalated for a safety problem
     or major fault, and RepeatComplaintDetected when earlier complaints look alike). Retrying
-    with the same ``Idempotency-Key`` returns the complaint the first call created."""
+    with the same ``Idempotency-Key`` and body returns the complaint the first call created
+    (keys are each caller's own); the same key with another body is a 409."""
     _authorize(principal, "receive")
     check_site(principal, body.site)
     runtime = request.app.state.runtime
     s = runtime.settings
-    receipt = await receive_complaint(
-        runtime.uow,
-        body,
-        actor=acting_as(
-            principal, x_actor or (body.receiving_officer if principal.may_delegate() else None)
-        ),
-        number_timezone=s.number_timezone,
-        contact_key_secret=s.contact_key_secret,
-        keyring=runtime.keyring,
-        repeat_window_days=s.repeat_window_days,
-        idempotency_key=idempotency_key,
-        provenance=_provenance(x_correlation_id),
+    receipt = await _refuse_reuse(
+        receive_complaint(
+            runtime.uow,
+            body,
+            actor=acting_as(
+                principal, x_actor or (body.receiving_officer if principal.may_delegate() else None)
+            ),
+            number_timezone=s.number_timezone,
+            contact_key_secret=s.contact_key_secret,
+            keyring=runtime.keyring,
+            repeat_window_days=s.repeat_window_days,
+            idempotency_key=idempotency_key,
+            caller=str(principal.id),
+            provenance=_provenance(x_correlation_id),
+        )
     )
     if receipt.replayed:
         response.status_code = 200

@@ -3,11 +3,16 @@ the complaint rebuilt from its events, acknowledged once its events are durable.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID, uuid4
+
+from pydantic import BaseModel
 
 from shared import metrics
 from shared.contacts import contact_keys
@@ -29,6 +34,21 @@ class ComplaintNotFound(LookupError):
 
 class TaskNotFound(LookupError):
     pass
+
+
+class IdempotencyKeyReused(ValueError):
+    """The caller sent this Idempotency-Key before, with another request."""
+
+    def __init__(self, key: str) -> None:
+        super().__init__(f"idempotency key {key!r} was used for another request")
+        self.key = key
+
+
+def request_fingerprint(command: BaseModel, secret: str) -> str:
+    """What makes two requests the same request: their bodies, field by field. Keyed, since
+    a body holds the complainant's contact: the fingerprint must not be a guessable hash."""
+    canonical = json.dumps(command.model_dump(mode="json"), sort_keys=True, ensure_ascii=False)
+    return hmac.new(secret.encode(), canonical.encode(), hashlib.sha256).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -190,20 +210,28 @@ async def receive_complaint(
     keyring: KeyRing,
     repeat_window_days: int = 30,
     idempotency_key: str | None = None,
+    caller: str = "",
     provenance: Provenance | None = None,
     clock: Callable[[], datetime] = utcnow,
 ) -> Receipt:
     """Record a new complaint, link it to earlier ones that look like the same problem, and
-    escalate a safety problem at once. Returns only after the events are committed."""
+    escalate a safety problem at once. Returns only after the events are committed.
+
+    ``idempotency_key`` is the ``caller``'s own (their principal): the same key with the same
+    request answers with the complaint it created; with another request it is refused."""
     complaint_id = uuid4()
     now = clock()
     provenance = provenance or Provenance()
     phone_key, email_key = contact_keys(command.phone, command.email, contact_key_secret)
     async with uow() as conn:
         repo = ComplaintRepository(conn)
-        if idempotency_key and not await repo.claim_idempotency_key(idempotency_key, complaint_id):
-            earlier_id = await repo.complaint_for_key(idempotency_key)
-            assert earlier_id is not None
+        fingerprint = request_fingerprint(command, contact_key_secret)
+        if idempotency_key and not await repo.claim_idempotency_key(
+            caller, idempotency_key, complaint_id, fingerprint
+        ):
+            earlier_id, earlier_fingerprint = await repo.complaint_for_key(caller, idempotency_key)
+            if earlier_fingerprint not in (None, fingerprint):
+                raise IdempotencyKeyReused(idempotency_key)
             earlier = await repo.get(earlier_id)
             assert earlier is not None and earlier.number is not None
             position = await repo.position_of(earlier_id)

@@ -107,11 +107,14 @@ async def handle_command(
     *,
     reopen_window_days: int,
     sites: frozenset[str] | None = None,
+    sender: str | None = None,
 ) -> Handled:
-    """Run a command from another system, or record why it was refused."""
+    """Run a command from ``sender`` (another system), or record why it was refused."""
+    # Command ids are each integration's own: another system's id never stands for ours.
+    scope = f"commands:{sender}" if sender else "commands"
     async with uow() as conn:
         repo = ComplaintRepository(conn)
-        if not await repo.claim_message("commands", message.command_id):
+        if not await repo.claim_message(scope, message.command_id):
             return Handled.DUPLICATE
         reason = None
         try:
@@ -127,7 +130,7 @@ async def handle_command(
             return Handled.APPLIED
         complaint = await repo.get(message.complaint_id)
         await repo.append_other(
-            uuid.uuid5(_COMMAND_STREAMS, message.command_id),
+            uuid.uuid5(_COMMAND_STREAMS, f"{scope}:{message.command_id}"),
             [
                 CommandRejected(
                     command_id=message.command_id,

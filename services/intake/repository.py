@@ -49,11 +49,20 @@ class ComplaintRepository:
     async def next_sequence(self, site: str, day: str) -> int:
         return int(await self.conn.fetchval(Q.next_number, site, day))
 
-    async def claim_idempotency_key(self, key: str, complaint_id: UUID) -> bool:
-        return await self.conn.fetchval(Q.claim_idempotency_key, key, complaint_id) is not None
+    async def claim_idempotency_key(
+        self, principal: str, key: str, complaint_id: UUID, request_hash: str
+    ) -> bool:
+        """True the first time ``principal`` sends ``key``."""
+        claimed = await self.conn.fetchval(
+            Q.claim_idempotency_key, principal, key, complaint_id, request_hash
+        )
+        return claimed is not None
 
-    async def complaint_for_key(self, key: str) -> UUID | None:
-        return await self.conn.fetchval(Q.idempotent_complaint, key)
+    async def complaint_for_key(self, principal: str, key: str) -> tuple[UUID, str | None]:
+        """The complaint ``principal``'s key created, and the fingerprint of its request."""
+        row = await self.conn.fetchrow(Q.idempotent_complaint, principal, key)
+        assert row is not None  # only asked after a claim found the key taken
+        return row["complaint_id"], row["request_hash"]
 
     async def similar_complaints(
         self,

@@ -84,4 +84,5 @@ def subscribe(broker: KafkaBroker, runtime: ServiceRuntime) -> None:
             command,
             reopen_window_days=settings.reopen_window_days,
             sites=principal.sites,
+            sender=principal.name,
         )

@@ -277,7 +277,9 @@ async def test_commands_over_kafka_are_applied_or_rejected_with_a_reason(
             "command": "wait",
             "payload": {"reason": "x"},
         }
-        other_site = {**good, "command_id": str(uuid4())}
+        # Another integration's command with the same id: ids are each integration's own,
+        # so it is handled (and refused: not its site), not taken for a duplicate of ours.
+        other_site = {**good}
         for message in (good, good, unknown, illegal, invalid):  # the good one twice
             await send(message)
         await send(other_site, elsewhere)

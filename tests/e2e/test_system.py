@@ -11,7 +11,8 @@ from aiokafka import AIOKafkaConsumer
 
 from conftest import eventually
 from shared import topics
-from tests.credentials import ADMIN
+from shared.auth import Role
+from tests.credentials import ADMIN, user
 
 from .conftest import System
 from .helpers import complaint, post_complaint
@@ -148,6 +149,27 @@ async def test_retrying_with_the_same_idempotency_key_creates_one_complaint(syst
     assert first.json()["id"] == second.json()["id"]
 
 
+async def test_idempotency_keys_are_each_callers_own(
+    system: System, system_db: asyncpg.Pool
+) -> None:
+    intake = f"{system.url('intake')}/complaints"
+    key = {"Idempotency-Key": f"shared-{uuid4().hex[:6]}"}
+    other = await user(system.database_url, f"officer-{uuid4().hex[:6]}", Role.DUTY_OFFICER,
+                       sites=["HQ"])  # fmt: skip
+    async with httpx.AsyncClient(timeout=10) as client:
+        mine = await client.post(intake, json=complaint(), headers=ADMIN | key)
+        theirs = await client.post(intake, json=complaint(), headers=other | key)
+        assert mine.status_code == theirs.status_code == 201, theirs.text
+        assert mine.json()["id"] != theirs.json()["id"], "another caller's key is not mine"
+        received = "SELECT count(*) FROM eventstore.events WHERE event_type = 'ComplaintReceived'"
+        count = await system_db.fetchval(received)
+        reused = await client.post(intake, json=complaint(), headers=ADMIN | key)
+        assert reused.status_code == 409, reused.text
+        assert reused.json()["error"]["code"] == "idempotency_key_reused"
+        assert reused.json()["error"]["message_zh"]
+    assert await system_db.fetchval(received) == count, "nothing was recorded"
+
+
 async def _ok_json(client: httpx.AsyncClient, url: str) -> dict | None:
     r = await client.get(url)
     return r.json() if r.status_code == 200 else None
@@ -264,7 +286,7 @@ async def test_the_register_filters_searches_and_exports_csv(system: System) -> 
         exported = await client.get(f"{base}/complaints.csv", params={"site": "CSV1"})
         assert exported.headers["content-type"].startswith("text/csv")
         text = exported.content.decode("utf-8")
-        assert text.startswith("\ufeff投訴編號 Number,")
+        assert text.startswith('\ufeff"投訴編號 Number",')
         assert created["number"] in text and "電梯異響" in text
         # A cell a spreadsheet would run as a formula is exported as text.
         formula = '=HYPERLINK("http://x","y")'

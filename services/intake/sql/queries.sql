@@ -4,12 +4,15 @@ ON CONFLICT (site, day) DO UPDATE SET last_seq = n.last_seq + 1
 RETURNING last_seq;
 
 -- name: claim_idempotency_key
-INSERT INTO intake.idempotency_keys (key, complaint_id) VALUES ($1, $2)
-ON CONFLICT (key) DO NOTHING
+-- $1 principal, $2 key, $3 complaint, $4 the request's fingerprint.
+INSERT INTO intake.idempotency_keys (principal, key, complaint_id, request_hash)
+VALUES ($1, $2, $3, $4)
+ON CONFLICT (principal, key) DO NOTHING
 RETURNING complaint_id;
 
 -- name: idempotent_complaint
-SELECT complaint_id FROM intake.idempotency_keys WHERE key = $1;
+SELECT complaint_id, request_hash FROM intake.idempotency_keys
+WHERE principal = $1 AND key = $2;
 
 -- name: index_complaint
 INSERT INTO intake.complaint_index (
