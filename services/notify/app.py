@@ -19,6 +19,7 @@ from .api import router
 from .channels import Channel
 from .channels.email import EmailChannel
 from .channels.sms import SmsChannel
+from .channels.targets import GuardedResolver
 from .channels.webhook import WebhookChannel
 from .dispatcher import Dispatcher
 from .handlers import NotificationRules
@@ -28,10 +29,16 @@ from .settings import NotifySettings
 log = logging.getLogger(__name__)
 
 
-def channels_for(settings: NotifySettings, client: aiohttp.ClientSession) -> dict[str, Channel]:
+def channels_for(
+    settings: NotifySettings,
+    client: aiohttp.ClientSession,
+    webhooks: aiohttp.ClientSession | None = None,
+) -> dict[str, Channel]:
+    """``client`` reaches the gateways the deployer configured (inside the network too);
+    ``webhooks`` reaches subscribers' URLs, through a resolver that refuses internal ones."""
     return {
         "webhook": WebhookChannel(
-            client,
+            webhooks or client,
             allow_loopback=settings.allow_loopback,
             allowed_hosts=frozenset(settings.allowed_hosts),
         ),
@@ -48,9 +55,19 @@ def channels_for(settings: NotifySettings, client: aiohttp.ClientSession) -> dic
     }
 
 
-def http_client(settings: NotifySettings) -> aiohttp.ClientSession:
+def http_client(settings: NotifySettings, *, guarded: bool = False) -> aiohttp.ClientSession:
+    """A session for the gateways, or (``guarded``) for webhooks: every address its
+    connections reach has passed the SSRF check."""
+    resolver = (
+        GuardedResolver(
+            allow_loopback=settings.allow_loopback,
+            allowed_hosts=frozenset(settings.allowed_hosts),
+        )
+        if guarded
+        else None
+    )
     return aiohttp.ClientSession(
-        connector=aiohttp.TCPConnector(limit=settings.max_in_flight),
+        connector=aiohttp.TCPConnector(limit=settings.max_in_flight, resolver=resolver),
         timeout=aiohttp.ClientTimeout(total=settings.send_timeout_seconds),
     )
 
@@ -60,9 +77,12 @@ def build_app(settings: NotifySettings | None = None) -> FastAPI:
 
     async def deliveries(runtime: ServiceRuntime) -> None:
         assert runtime.uow is not None
-        async with http_client(settings) as client:
+        async with http_client(settings) as client, http_client(settings, guarded=True) as hooks:
             await Dispatcher(
-                runtime.uow, channels_for(settings, client), settings, keyring=runtime.keyring
+                runtime.uow,
+                channels_for(settings, client, hooks),
+                settings,
+                keyring=runtime.keyring,
             ).run()
 
     async def callback_follow_ups(runtime: ServiceRuntime) -> None:

@@ -183,3 +183,20 @@ async def test_a_bad_stored_calendar_falls_back_to_the_default_and_alerts(
     assert re.search(
         r'desk_sla_config_invalid_total\{kind="calendar",site="BROKEN"\} [1-9]', metrics
     )
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["http://100.64.0.1/hook", "http://[2002:7f00:1::1]/hook", "http://[64:ff9b::a00:1]/hook",
+     "http://[::ffff:10.0.0.1]/hook", "http://[2001:0:4136:e378:8000:63bf:3fff:fdd2]/"],
+)  # fmt: skip
+async def test_webhooks_into_the_network_are_refused_without_saying_where(
+    system: System, admin: httpx.AsyncClient, url: str
+) -> None:
+    r = await admin.post(
+        f"{system.url('notify')}/subscriptions",
+        json={"name": "x", "event_types": ["*"], "channel": "webhook", "destination": url},
+    )
+    assert r.status_code == 422 and r.json()["error"]["code"] == "destination_refused"
+    host = url.split("//")[1].split("/")[0].strip("[]")
+    assert "inside the network" in r.text and host not in r.json()["error"]["message"]

@@ -1,5 +1,7 @@
 """Refuse outbound requests to addresses inside the network (SSRF): loopback, private,
-link-local, metadata and other reserved ranges, unless explicitly allowed."""
+CGNAT, link-local, metadata, tunnels and other reserved ranges, unless explicitly allowed.
+Checked twice: when a URL is given (a clear 422), and by the resolver the connection itself
+uses (what is actually connected to)."""
 
 from __future__ import annotations
 
@@ -9,14 +11,34 @@ import socket
 import time
 from urllib.parse import urlsplit
 
+from aiohttp.abc import AbstractResolver, ResolveResult
+from aiohttp.resolver import DefaultResolver
+
 from .base import PermanentFailure
 
 METADATA = {ipaddress.ip_address("169.254.169.254"), ipaddress.ip_address("fd00:ec2::254")}
+# Transition mechanisms that tunnel to an IPv4 address: no webhook receiver needs them, and
+# they could carry a request to an internal IPv4 host.
+TUNNELS = (ipaddress.ip_network("2002::/16"), ipaddress.ip_network("2001::/32"))
+NAT64 = (ipaddress.ip_network("64:ff9b::/96"), ipaddress.ip_network("64:ff9b:1::/48"))
+IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
 
-def _internal(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+def _internal(address: IPAddress) -> bool:
+    """Not a public address on the internet: loopback, private, CGNAT (100.64.0.0/10),
+    link-local, metadata, reserved, multicast, 6to4 and Teredo, and an IPv4-mapped or NAT64
+    address that embeds any of these."""
+    if isinstance(address, ipaddress.IPv6Address):
+        if any(address in net for net in TUNNELS):
+            return True
+        embedded = address.ipv4_mapped
+        if embedded is None and any(address in net for net in NAT64):
+            embedded = ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
+        if embedded is not None:
+            return _internal(embedded)
     return (
         address in METADATA
+        or not address.is_global
         or address.is_loopback
         or address.is_private
         or address.is_link_local
@@ -24,6 +46,53 @@ def _internal(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
         or address.is_multicast
         or address.is_unspecified
     )
+
+
+def allowed(address: IPAddress, *, allow_loopback: bool) -> bool:
+    return (allow_loopback and address.is_loopback) or not _internal(address)
+
+
+# What a refusal says: never the address a name resolved to, nor why a connection failed
+# (either would let a caller map the internal network through our answers).
+INTERNAL_REFUSED = "the host is inside the network, or resolves there: refused"
+
+
+class RefusedAddress(OSError):
+    """A resolver's answer had no address we may connect to."""
+
+
+class GuardedResolver(AbstractResolver):
+    """Resolves as aiohttp's default resolver does, then keeps only the addresses we may
+    reach: the connector connects to one of those, so a name that resolves elsewhere at
+    connect time than it did when checked (DNS rebinding) still reaches no internal host."""
+
+    def __init__(
+        self,
+        *,
+        allow_loopback: bool,
+        allowed_hosts: frozenset[str],
+        inner: AbstractResolver | None = None,
+    ) -> None:
+        self.inner = inner or DefaultResolver()
+        self.allow_loopback, self.allowed_hosts = allow_loopback, allowed_hosts
+
+    async def resolve(
+        self, host: str, port: int = 0, family: socket.AddressFamily = socket.AF_INET
+    ) -> list[ResolveResult]:
+        found = await self.inner.resolve(host, port, family)
+        if host in self.allowed_hosts:
+            return found
+        kept = [
+            r
+            for r in found
+            if allowed(ipaddress.ip_address(r["host"]), allow_loopback=self.allow_loopback)
+        ]
+        if not kept:
+            raise RefusedAddress(INTERNAL_REFUSED)
+        return kept
+
+    async def close(self) -> None:
+        await self.inner.close()
 
 
 _RESOLVED: dict[tuple[str, int], tuple[float, list[str]]] = {}
@@ -41,8 +110,8 @@ async def _addresses(host: str, port: int) -> list[str]:
         return cached[1]
     try:
         infos = await asyncio.get_running_loop().getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    except socket.gaierror as exc:
-        raise PermanentFailure(f"{host} does not resolve: {exc}") from None
+    except socket.gaierror:
+        raise PermanentFailure(f"{host} does not resolve") from None
     found = [str(info[4][0]) for info in infos]
     if len(_RESOLVED) > 10_000:
         _RESOLVED.clear()
@@ -61,8 +130,5 @@ async def check_url(url: str, *, allow_loopback: bool, allowed_hosts: frozenset[
         return
     port = parts.port or (443 if parts.scheme == "https" else 80)
     for text in await _addresses(host, port):
-        address = ipaddress.ip_address(text)
-        if address.is_loopback and allow_loopback:
-            continue
-        if _internal(address):
-            raise PermanentFailure(f"{host} resolves to an internal address ({address})")
+        if not allowed(ipaddress.ip_address(text), allow_loopback=allow_loopback):
+            raise PermanentFailure(INTERNAL_REFUSED)

@@ -11,7 +11,7 @@ import aiohttp
 from standardwebhooks.webhooks import Webhook
 
 from .base import Gone, Message, PermanentFailure, TemporaryFailure
-from .targets import check_url
+from .targets import INTERNAL_REFUSED, RefusedAddress, check_url
 
 
 class WebhookChannel:
@@ -57,8 +57,15 @@ class WebhookChannel:
                 await response.read()
         except TimeoutError:
             raise TemporaryFailure("timed out") from None
+        except aiohttp.ClientConnectorError as exc:
+            if isinstance(exc.os_error, RefusedAddress) or isinstance(
+                exc.__cause__, RefusedAddress
+            ):
+                raise PermanentFailure(INTERNAL_REFUSED) from None
+            # Not why it failed: refused, reset or unreachable would map the network.
+            raise TemporaryFailure("could not connect") from None
         except aiohttp.ClientError as exc:
-            raise TemporaryFailure(f"{type(exc).__name__}: {exc}"[:300]) from None
+            raise TemporaryFailure(type(exc).__name__) from None
         if 200 <= status < 300:
             return
         if status == 410:

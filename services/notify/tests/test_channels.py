@@ -69,7 +69,7 @@ async def test_webhook_failures_are_classified(
 async def test_webhooks_to_loopback_are_refused_unless_allowed(
     http_sink: HttpSink, client: aiohttp.ClientSession
 ) -> None:
-    with pytest.raises(PermanentFailure, match="internal address"):
+    with pytest.raises(PermanentFailure, match="inside the network"):
         await WebhookChannel(client).send(_message(http_sink.url("refused"), new_secret()))
     assert http_sink.for_hook("refused") == []
 
