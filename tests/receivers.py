@@ -29,6 +29,15 @@ class SmtpSink:
         self.port = free_port()
         self._controller = Controller(self, hostname="127.0.0.1", port=self.port)
 
+    async def handle_RCPT(
+        self, server: Any, session: Any, envelope: Any, address: str, options: list[str]
+    ) -> str:
+        """Refuses recipients named ``refused…``, quoting them, as real servers do."""
+        if address.startswith("refused"):
+            return f"550 5.1.1 <{address}>: Recipient address rejected: user unknown"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         message = email.message_from_bytes(envelope.content, policy=email.policy.default)
         self.messages.append(message)

@@ -10,13 +10,14 @@ from typing import Annotated, Literal
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Query, Request
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from shared.auth import Permission, Principal
 from shared.auth.http import check_site, require, scope
 from shared.events import registered_event_types, utcnow
 from shared.http import ApiError
 
+from . import destinations
 from .channels import PermanentFailure
 from .channels.targets import check_url
 from .repository import Q
@@ -55,15 +56,10 @@ class SubscriptionIn(BaseModel):
         unknown = [t for t in self.event_types if t != "*" and t not in known]
         if unknown:
             raise ValueError(f"unknown event types: {unknown}")
-        if self.channel == "email":
-            EmailAddress(address=self.destination)
-        if self.channel == "sms" and not self.destination.lstrip("+").replace(" ", "").isdigit():
-            raise ValueError("an SMS destination is a phone number")
+        wrong = destinations.problem(self.channel, self.destination)
+        if wrong:
+            raise ValueError(f"destination: {wrong}")
         return self
-
-
-class EmailAddress(BaseModel):
-    address: EmailStr
 
 
 class SubscriptionOut(BaseModel):
@@ -90,6 +86,15 @@ async def _check_destination(request: Request, body: SubscriptionIn) -> None:
     if body.channel != "webhook":
         return
     s = request.app.state.runtime.settings
+    scheme = destinations.url_problem(body.destination, allow_http=s.allow_loopback)
+    if scheme:
+        raise ApiError(
+            422,
+            "validation_error",
+            f"destination: {scheme}",
+            "destination：Webhook 網址須以 https:// 開頭",
+            fields=[{"field": "destination", "reason": scheme}],
+        )
     try:
         await check_url(
             body.destination,
@@ -126,7 +131,7 @@ async def create_subscription(
     secret = new_secret() if body.channel == "webhook" else None
     await request.app.state.runtime.pool.execute(
         Q.insert_subscription, subscription_id, body.name, body.site, body.event_types,
-        body.channel, body.destination, [secret] if secret else [],
+        body.channel, body.destination, [secret] if secret else [], body.enabled,
     )  # fmt: skip
     created = await _one(request, subscription_id)
     return SubscriptionCreated(**created.model_dump(), secret=secret)
@@ -188,6 +193,13 @@ class StaffEntry(BaseModel):
     channel: Literal["email", "sms"]
     destination: Annotated[str, Field(min_length=3, max_length=200)]
     locale: Literal["zh-Hant", "en"] = "zh-Hant"
+
+    @model_validator(mode="after")
+    def _reachable(self) -> StaffEntry:
+        wrong = destinations.problem(self.channel, self.destination)
+        if wrong:
+            raise ValueError(f"destination: {wrong}")
+        return self
 
 
 @router.put("/directory/{site}/{role}", response_model=StaffEntry,

@@ -28,6 +28,7 @@ from shared.privacy.keys import KeyRing
 from shared.uow import UnitOfWork
 
 from .channels import Channel, Gone, Message, PermanentFailure, TemporaryFailure
+from .destinations import problem, redact
 from .domain import ChannelKind, next_delay
 from .repository import Q
 from .settings import NotifySettings
@@ -119,6 +120,10 @@ class Dispatcher:
             destination = await self._reveal(destination)
             if destination is None:
                 return "dead", "the complainant's personal data was erased"
+        # Sealed or not, an address that cannot receive is final, before any cap counts it.
+        undeliverable = problem(row["channel"], destination, strict=False)
+        if undeliverable:
+            return "dead", f"undeliverable destination: {undeliverable}"
         # Counted under the stored destination: a complainant's stays sealed (per complaint).
         over = await self._over_cap(row["channel"], row["destination"])
         if over:
@@ -132,15 +137,20 @@ class Dispatcher:
             secrets=tuple(row["secrets"] or ()),
         )
         started = time.perf_counter()
+        # What an error says is stored and published: never with the address in it.
+        hidden = (destination, row["destination"])
         try:
             await asyncio.wait_for(channel.send(message), self.settings.send_timeout_seconds)
             return "delivered", None
         except Gone as exc:
-            return "gone", str(exc)
+            return "gone", redact(str(exc), *hidden)
         except PermanentFailure as exc:
-            return "dead", str(exc)
+            return "dead", redact(str(exc), *hidden)
         except (TemporaryFailure, TimeoutError) as exc:
-            return "retry", str(exc) or "timed out"
+            return "retry", redact(str(exc), *hidden) or "timed out"
+        except Exception as exc:  # a channel's own bug or an input it cannot take: no loop
+            log.error("channel failed unexpectedly", extra={"error": type(exc).__name__})
+            return "dead", f"could not send: {type(exc).__name__}"
         finally:
             LATENCY.labels(row["channel"]).observe(time.perf_counter() - started)
 

@@ -200,3 +200,29 @@ async def test_webhooks_into_the_network_are_refused_without_saying_where(
     assert r.status_code == 422 and r.json()["error"]["code"] == "destination_refused"
     host = url.split("//")[1].split("/")[0].strip("[]")
     assert "inside the network" in r.text and host not in r.json()["error"]["message"]
+
+
+@pytest.mark.parametrize(
+    "entry",
+    [{"channel": "email", "destination": "lin@example.org\r\nBcc: all@example.org"},
+     {"channel": "email", "destination": "not-an-address"},
+     {"channel": "sms", "destination": "0912 345 678"}],  # a directory entry is E.164
+)  # fmt: skip
+async def test_a_directory_entry_that_cannot_receive_is_refused(
+    system: System, admin: httpx.AsyncClient, entry: dict[str, str]
+) -> None:
+    r = await admin.put(f"{system.url('notify')}/directory/HX/supervisor", json=entry)
+    assert r.status_code == 422 and "destination" in r.text, r.text
+
+
+async def test_a_subscription_created_disabled_stays_disabled(
+    system: System, admin: httpx.AsyncClient
+) -> None:
+    r = await admin.post(
+        f"{system.url('notify')}/subscriptions",
+        json={"name": "later", "event_types": ["*"], "channel": "email",
+              "destination": "later@example.org", "enabled": False},
+    )  # fmt: skip
+    assert r.status_code == 201 and r.json()["enabled"] is False
+    listed = (await admin.get(f"{system.url('notify')}/subscriptions/{r.json()['id']}")).json()
+    assert listed["enabled"] is False

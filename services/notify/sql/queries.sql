@@ -86,8 +86,9 @@ SELECT id, complaint_id, site, channel, recipient, kind, status, attempts, last_
 FROM notify.deliveries WHERE id = $1;
 
 -- name: insert_subscription
-INSERT INTO notify.subscriptions (id, name, site, event_types, channel, destination, secrets)
-VALUES ($1, $2, $3, $4, $5, $6, $7);
+INSERT INTO notify.subscriptions (id, name, site, event_types, channel, destination, secrets,
+                                  enabled)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8);
 
 -- name: update_subscription
 UPDATE notify.subscriptions SET name = $2, site = $3, event_types = $4, destination = $5,

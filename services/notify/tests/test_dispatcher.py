@@ -133,7 +133,7 @@ async def test_410_gone_disables_the_subscription(
     http_sink.behaviors["gone"] = "gone"
     subscription = uuid4()
     await pool.execute(Q.insert_subscription, subscription, "old", "*", ["*"], "webhook",
-                       http_sink.url("gone"), [new_secret()])  # fmt: skip
+                       http_sink.url("gone"), [new_secret()], True)  # fmt: skip
     complaint = await _queue(pool, "webhook", http_sink.url("gone"), subscription=subscription)
     await _run(dispatcher)
     row = await pool.fetchrow(Q.subscription, subscription)
@@ -234,7 +234,7 @@ async def test_the_same_event_to_the_same_endpoint_is_queued_once(
 ) -> None:
     site = f"S{uuid4().hex[:5].upper()}"
     await pool.execute(Q.insert_subscription, uuid4(), "ops", site, ["SafetyEscalated"], "webhook",
-                       http_sink.url("sub"), [new_secret()])  # fmt: skip
+                       http_sink.url("sub"), [new_secret()], True)  # fmt: skip
     event = EventEnvelope.wrap(SafetyEscalated(reason="smoke"), stream_id=uuid4(), version=2,
                                metadata=Metadata(site_id=site, actor="o"))  # fmt: skip
     rules = NotificationRules(settings)
@@ -243,3 +243,45 @@ async def test_the_same_event_to_the_same_endpoint_is_queued_once(
             await rules.apply(conn, event)
     rows = await pool.fetch("SELECT id FROM notify.deliveries WHERE site = $1", site)
     assert len(rows) == 1
+
+
+async def _dead(pool: asyncpg.Pool, complaint: UUID) -> asyncpg.Record:
+    row = await pool.fetchrow(
+        "SELECT status, attempts, last_error FROM notify.deliveries WHERE complaint_id = $1",
+        complaint,
+    )
+    assert row is not None
+    return row
+
+
+async def test_a_refused_recipient_is_dead_and_the_error_holds_no_address(
+    pool: asyncpg.Pool, dispatcher: Dispatcher, smtp_sink: SmtpSink
+) -> None:
+    address = f"refused-{uuid4().hex[:6]}@example.org"
+    complaint = await _queue(pool, "email", address)
+    await _run(dispatcher)
+    row = await _dead(pool, complaint)
+    assert row["status"] == "dead" and "550" in row["last_error"]
+    assert "Recipient address rejected" in row["last_error"], "the reason stays"
+    events = await eventstore.read_stream(pool, "notification", complaint)
+    recorded = " ".join([row["last_error"], *(str(e.data) for e in events)])
+    assert address not in recorded and address.split("@")[0] not in recorded
+
+
+@pytest.mark.parametrize(
+    ("channel", "destination"),
+    [("email", "chen@example.org\r\nBcc: all@example.org"), ("email", "not an address"),
+     ("sms", "call me maybe")],
+)  # fmt: skip
+async def test_an_undeliverable_destination_is_dead_at_once_with_its_true_reason(
+    pool: asyncpg.Pool, dispatcher: Dispatcher, channel: str, destination: str
+) -> None:
+    complaint = await _queue(pool, channel, destination)
+    await _run(dispatcher)
+    row = await _dead(pool, complaint)
+    assert row["status"] == "dead" and row["attempts"] <= 1
+    assert row["last_error"].startswith("undeliverable destination"), row["last_error"]
+    counted = await pool.fetchval(
+        "SELECT count(*) FROM notify.daily_sends WHERE destination = $1", destination
+    )
+    assert counted == 0, "no daily cap was used up"
