@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
 import json
 import logging
 from collections.abc import Awaitable, Callable, Sequence
@@ -314,6 +315,9 @@ class EventConsumer:
         )
 
 
+PARKED_BYTES = 4096  # of a parked record's value, at most
+
+
 def _storable(text: str) -> str:
     return text.replace("\x00", "\\u0000")
 
@@ -340,7 +344,16 @@ async def park_record(
 ) -> None:
     """Keep a record that cannot be handled, with why, so the partition can move on."""
     # Kept as JSON, which cannot hold a NUL: anything a sender put in, made storable.
-    header_map = {_storable(k): _storable(v.decode(errors="replace")) for k, v in headers}
+    header_map = {_storable(k)[:200]: _storable(v.decode(errors="replace"))[:2000]
+                  for k, v in list(headers)[:50]}  # fmt: skip
+    if value is not None and len(value) > PARKED_BYTES:
+        # Whoever can write to a topic must not fill the dead-letter table: a prefix to read,
+        # and the whole record's size and hash to recognise it by.
+        digest = hashlib.sha256(value).hexdigest()
+        reason = (
+            f"{reason} [record of {len(value)} bytes, sha256 {digest}; first {PARKED_BYTES} kept]"
+        )
+        value = value[:PARKED_BYTES]
     await pool.execute(
         Q.park,
         consumer,

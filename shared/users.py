@@ -11,6 +11,7 @@ from typing import Any
 
 from . import db
 from .auth import Role, store
+from .auth.roles import ORGANISATION_WIDE, SITE_BOUND
 from .auth.secrets import signing_key
 from .settings import ServiceSettings
 
@@ -29,11 +30,26 @@ def _password() -> str:
     return first
 
 
+def _sites(args: argparse.Namespace) -> frozenset[str] | None:
+    """The sites named, or every site only when asked for by --all-sites: a forgotten --site
+    must not hand someone the whole organisation."""
+    if args.site and args.all_sites:
+        raise ValueError("give --site or --all-sites, not both / 請擇一指定 --site 或 --all-sites")
+    if args.site:
+        return store.sites_of(args.site)
+    if args.all_sites or Role(args.role) in ORGANISATION_WIDE | SITE_BOUND:
+        return None  # a site-bound role without sites is refused by the grant itself
+    raise ValueError(
+        f"{args.role}: name its sites (--site HQ, repeatable) or give --all-sites"
+        " / 請以 --site 指定院區，或以 --all-sites 授權所有院區"
+    )
+
+
 async def _add(conn: Any, s: ServiceSettings, args: argparse.Namespace) -> None:
     grant = store.Grant(
         name=args.name,
         role=Role(args.role),
-        sites=store.sites_of(args.site) if args.site else None,
+        sites=_sites(args),
         commands=frozenset(args.command or ()),
         event_types=frozenset(args.event_type or ()),
         password=_password() if args.password else None,
@@ -95,7 +111,10 @@ def add_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[ty
     add = actions.add_parser("add", help="add a user or system, or change its role and sites")
     add.add_argument("name")
     add.add_argument("--role", required=True, choices=[r.value for r in Role])
-    add.add_argument("--site", action="append", help="a site it serves (repeat); none: all")
+    add.add_argument("--site", action="append", help="a site it serves (repeat)")
+    add.add_argument(
+        "--all-sites", action="store_true", help="it serves every site (auditor, integration)"
+    )
     add.add_argument("--command", action="append", help="integration: a command it may send")
     add.add_argument("--event-type", action="append", help="integration: an event it may send")
     add.add_argument("--password", action="store_true", help="set a console password (asks)")

@@ -129,6 +129,8 @@ async def handle_command(
         if reason is None:
             return Handled.APPLIED
         complaint = await repo.get(message.complaint_id)
+        # The refusal is the sender's to read: it names a site only if the sender serves it.
+        visible = complaint is not None and (sites is None or complaint.site in sites)
         await repo.append_other(
             uuid.uuid5(_COMMAND_STREAMS, f"{scope}:{message.command_id}"),
             [
@@ -141,7 +143,7 @@ async def handle_command(
                 )
             ],
             Metadata(
-                site_id=(complaint.site if complaint and complaint.site else "unknown"),
+                site_id=(complaint.site if visible and complaint and complaint.site else "unknown"),
                 actor=message.actor,
             ),
         )

@@ -45,6 +45,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
 
 # Roles that act for the whole organisation only; the rest may be limited to sites.
 ORGANISATION_WIDE = frozenset({Role.ORG_ADMIN})
+# Roles of a desk: they always serve named sites.
+SITE_BOUND = frozenset({Role.DUTY_OFFICER, Role.SUPERVISOR, Role.SITE_ADMIN})
 # Roles that may name another actor on a command (a system relaying a person's action).
 DELEGATING = frozenset({Role.ORG_ADMIN, Role.INTEGRATION})
 
@@ -115,5 +117,5 @@ def validate_grant(role: Role, sites: frozenset[str] | None) -> None:
     site-bound role without sites)."""
     if role in ORGANISATION_WIDE and sites is not None:
         raise ValueError(f"{role} acts for the whole organisation; give no sites")
-    if role in (Role.DUTY_OFFICER, Role.SUPERVISOR, Role.SITE_ADMIN) and not sites:
+    if role in SITE_BOUND and not sites:
         raise ValueError(f"{role} needs at least one site")

@@ -130,9 +130,12 @@ def test_desk_users_adds_lists_issues_tokens_and_disables(
     assert main(["users", "add", f"{name}-x", "--role", "duty_officer"]) == 2, "no site"
     assert "at least one site" in capsys.readouterr().err
     crm = f"{name}-crm"
-    assert (
-        main(["users", "add", crm, "--role", "integration", "--event-type", "PurchaseUpdate"]) == 0
-    )
+    bare = ["users", "add", crm, "--role", "integration", "--event-type", "PurchaseUpdate"]
+    assert main(bare) == 2, "an integration without --site or --all-sites"
+    assert "--all-sites" in capsys.readouterr().err
+    assert main([*bare, "--site", "HQ", "--all-sites"]) == 2, "not both"
+    capsys.readouterr()
+    assert main([*bare, "--all-sites"]) == 0
     assert "message signing key" in capsys.readouterr().out
     assert main(["users", "token", name, "--label", "tablet"]) == 0
     assert capsys.readouterr().out.startswith("desk_")

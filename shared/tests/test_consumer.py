@@ -1,10 +1,12 @@
 import asyncio
+import hashlib
 from uuid import UUID, uuid4
 
 import asyncpg
 import pytest
 
 from shared import cloudevents, consistency, eventstore
+from shared import consumer as consumer_module
 from shared.consumer import EventConsumer, KafkaOrigin
 from shared.db import Connection
 from shared.events import EventEnvelope, Metadata
@@ -192,3 +194,18 @@ async def test_a_consumer_of_other_streams_is_not_waited_for(own_pool: asyncpg.P
     [event] = await _append(own_pool, uuid4(), "not theirs")
     assert event.position is not None
     await consistency.wait_until_applied(own_pool, [consumer], event.position, within=0)
+
+
+async def test_a_huge_unreadable_record_is_parked_as_a_bounded_prefix_and_its_hash(
+    pool: asyncpg.Pool,
+) -> None:
+    consumer, _ = _consumer(pool)
+    huge = b"{" + b"x" * (1024 * 1024)
+    await consumer.on_record([("ce_specversion", b"1.0")] * 500, huge, KafkaOrigin("t", 0, 9))
+    parked = await pool.fetchrow(
+        "SELECT payload, error, headers FROM consumers.dead_letters WHERE consumer = $1",
+        consumer.name,
+    )
+    assert parked is not None
+    assert parked["payload"] == huge[: consumer_module.PARKED_BYTES]
+    assert hashlib.sha256(huge).hexdigest() in parked["error"] and str(len(huge)) in parked["error"]

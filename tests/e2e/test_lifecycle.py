@@ -211,6 +211,10 @@ async def test_a_repeat_complaint_is_linked_to_the_earlier_ones(desk: Desk) -> N
     [linked] = [h for h in history if h["event_type"] == "RepeatComplaintDetected"]
     assert linked["data"]["related"] == [first["id"]]
     assert sorted(linked["data"]["reasons"]) == ["same_complainant", "same_place_and_category"]
+    # The same person at another site: that site's staff learn nothing of REP's complaints.
+    elsewhere = await desk.receive(phone=phone, location=place, category="repair_delay",
+                                   site="REPB")  # fmt: skip
+    assert elsewhere["events"] == ["ComplaintReceived"]
 
 
 async def test_errors_name_what_is_wrong(desk: Desk) -> None:
@@ -292,11 +296,14 @@ async def test_commands_over_kafka_are_applied_or_rejected_with_a_reason(
             "reason": "not granted"}})  # fmt: skip
         rejected: dict[str, str] = {}
 
+        sites: dict[str, str] = {}
+
         async def all_rejected() -> bool:
             for records in (await results.getmany(timeout_ms=300)).values():
                 for r in records:
                     data = json.loads(r.value)
                     rejected[data["command_id"]] = data["reason"]
+                    sites[data["command_id"]] = dict(r.headers)["ce_siteid"].decode()
             expected = (unknown, illegal, invalid, other_site)
             return {m["command_id"] for m in expected} <= set(rejected)
 
@@ -308,6 +315,8 @@ async def test_commands_over_kafka_are_applied_or_rejected_with_a_reason(
     assert "Cannot close" in rejected[illegal["command_id"]]
     assert "reason" in rejected[invalid["command_id"]]
     assert "not found" in rejected[other_site["command_id"]], "another site's complaint"
+    assert sites[other_site["command_id"]] == "unknown", "its refusal does not name HQ"
+    assert sites[illegal["command_id"]] == "HQ", "a refusal of our own names our site"
     acknowledged = await desk.wait_for(c["id"], "ComplaintAcknowledged")
     assert len(acknowledged) == 1 and acknowledged[0]["actor"] == "system:crm"
     parked = await eventually(

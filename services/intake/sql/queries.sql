@@ -26,13 +26,15 @@ SELECT complaint_id FROM intake.complaint_index WHERE subject_id = $1 ORDER BY r
 UPDATE intake.complaint_index SET phone_key = NULL, email_key = NULL WHERE subject_id = $1;
 
 -- name: similar_complaints
+-- Only at the same site: the event is read by the site's staff, who must learn nothing of
+-- another site's complaints (not even that one exists).
 SELECT complaint_id,
        COALESCE(phone_key = $1 OR email_key = $2, false) AS same_complainant,
-       (site = $3 AND location_key = $4 AND category = $5) AS same_place
+       (location_key = $4 AND category = $5) AS same_place
 FROM intake.complaint_index
 WHERE received_at >= $6
-  AND (phone_key = $1 OR email_key = $2
-       OR (site = $3 AND location_key = $4 AND category = $5))
+  AND site = $3
+  AND (phone_key = $1 OR email_key = $2 OR (location_key = $4 AND category = $5))
 ORDER BY received_at DESC
 LIMIT 20;
 
