@@ -6,13 +6,15 @@ from typing import Any
 import uvicorn
 
 from .settings import ServiceSettings
+from .slowclients import HeaderDeadlineProtocol
 
 
 def server_config(app: Any, settings: ServiceSettings) -> uvicorn.Config:
     """How uvicorn serves a service: no access log of its own (ours is structured), a bounded
-    keep-alive, and X-Forwarded-For believed only from the proxies in TRUSTED_PROXIES."""
+    keep-alive, a deadline for each request's headers, and X-Forwarded-For believed only from
+    the proxies in TRUSTED_PROXIES."""
     trusted = settings.trusted_proxies.strip()
-    return uvicorn.Config(
+    config = uvicorn.Config(
         app,
         host=settings.host,
         port=settings.port,
@@ -22,7 +24,10 @@ def server_config(app: Any, settings: ServiceSettings) -> uvicorn.Config:
         timeout_keep_alive=5,
         proxy_headers=bool(trusted),
         forwarded_allow_ips=trusted or None,
+        http=HeaderDeadlineProtocol,
     )
+    config.header_timeout = settings.http_header_timeout_seconds  # type: ignore[attr-defined]
+    return config
 
 
 def serve(build_app: Callable[[Any], Any], settings: ServiceSettings) -> None:

@@ -73,6 +73,10 @@ class ServiceSettings(BaseSettings):
     # client. None by default: the immediate peer is the client, and a forwarded header from
     # anyone else is ignored (rate limits and sign-in throttling key on that address).
     trusted_proxies: str = Field("", validation_alias="TRUSTED_PROXIES")
+    # A connection whose request headers are not all in within this is closed (slowloris).
+    http_header_timeout_seconds: float = Field(
+        10.0, gt=0, le=300, validation_alias="HTTP_HEADER_TIMEOUT_SECONDS"
+    )
     # Each client's requests a second, with bursts up to the burst (per replica; 0: no limit).
     rate_limit_per_second: float = Field(200.0, validation_alias="RATE_LIMIT_PER_SECOND")
     rate_limit_burst: int = Field(400, validation_alias="RATE_LIMIT_BURST")

@@ -79,3 +79,41 @@ def test_strong_secrets_pass_and_development_accepts_the_defaults() -> None:
     ServiceSettings(DESK_PROFILE="development").refuse_insecure_secrets()
     assert ServiceSettings(DESK_PROFILE="development").cookies_secure is False
     assert ServiceSettings().cookies_secure is True, "secure cookies outside development"
+
+
+async def test_a_client_that_sends_nothing_or_its_headers_slowly_is_closed() -> None:
+    port = free_port()
+    settings = ServiceSettings(host="127.0.0.1", port=port, HTTP_HEADER_TIMEOUT_SECONDS=0.3)
+    server = uvicorn.Server(server_config(APP, settings))
+    task = asyncio.create_task(server.serve())
+    try:
+        while not server.started:  # noqa: ASYNC110 - uvicorn exposes no event to wait on
+            await asyncio.sleep(0.01)
+        for opening in (b"", b"GET /who HTTP/1.1\r\nHost: x\r\n"):  # silent; headers unfinished
+            reader, writer = await asyncio.open_connection("127.0.0.1", port)
+            writer.write(opening)
+            await writer.drain()
+            # The server closes it: the read ends (bounded, so a failure cannot hang the run).
+            assert await asyncio.wait_for(reader.read(), timeout=10) == b""
+            writer.close()
+        async with httpx.AsyncClient() as client:  # a client that sends its request is served
+            assert (await client.get(f"http://127.0.0.1:{port}/who")).status_code == 200
+    finally:
+        server.should_exit = True
+        await task
+
+
+async def test_without_the_deadline_a_silent_client_would_hold_its_connection() -> None:
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(APP, host="127.0.0.1", port=port, log_config=None))
+    task = asyncio.create_task(server.serve())
+    try:
+        while not server.started:  # noqa: ASYNC110 - uvicorn exposes no event to wait on
+            await asyncio.sleep(0.01)
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        with pytest.raises(TimeoutError):  # the positive control: plain uvicorn keeps it open
+            await asyncio.wait_for(reader.read(), timeout=1.0)
+        writer.close()
+    finally:
+        server.should_exit = True
+        await task
