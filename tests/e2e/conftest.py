@@ -76,7 +76,11 @@ def system(
         "NOTIFY_SMS_GATEWAY_URL": http.sms_url,
         "NOTIFY_PUBLIC_BASE_URL": f"http://127.0.0.1:{ports['notify']}",
     }
-    stack = Stack(database_url, bootstrap, log_dir, ports=ports, extra_env={**FAST, **receivers})
+    # A module may set SYSTEM_ENV for settings of its own system (e.g. a small rate limit).
+    own = getattr(request.module, "SYSTEM_ENV", {})
+    stack = Stack(
+        database_url, bootstrap, log_dir, ports=ports, extra_env={**FAST, **receivers, **own}
+    )
     stack.start()
     try:
         yield System(stack, postgres, broker, database_url, bootstrap, smtp, http)
