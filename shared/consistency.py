@@ -22,7 +22,6 @@ from .http import ApiError
 from .queries import load
 
 Q = load(Path(__file__).parent / "sql" / "queries" / "consumers.sql")
-HEADER = "X-After-Position"
 
 
 class Applier(Protocol):
