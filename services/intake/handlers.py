@@ -225,7 +225,7 @@ async def receive_complaint(
     phone_key, email_key = contact_keys(command.phone, command.email, contact_key_secret)
     async with uow() as conn:
         repo = ComplaintRepository(conn)
-        fingerprint = request_fingerprint(command, contact_key_secret)
+        fingerprint = request_fingerprint(command, contact_key_secret) if idempotency_key else ""
         if idempotency_key and not await repo.claim_idempotency_key(
             caller, idempotency_key, complaint_id, fingerprint
         ):

@@ -10,7 +10,15 @@ from datetime import date, timedelta
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from shared.events.complaints import Severity
 from shared.events.sla import ClockKind
@@ -185,9 +193,11 @@ class CalendarConfig(BaseModel):
         return self
 
     @model_validator(mode="after")
-    def _working_time_in_every_stretch(self) -> CalendarConfig:
+    def _working_time_in_every_stretch(self, info: ValidationInfo) -> CalendarConfig:
         if not any(parse_hours(ranges) for ranges in self.hours.values()):
             raise ValueError("hours: the week has no working hours at all")
+        if (info.context or {}).get("stored"):
+            return self  # checked when it was saved; every event reads it again: keep it cheap
         gap = self.build("check").longest_closed_stretch(
             [*self.closed_days, *(c.start.date() for c in self.closures)]
         )

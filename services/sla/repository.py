@@ -52,7 +52,7 @@ def _valid(model: type[M], stored: Any, default: M, site: str, kind: str) -> M:
     if not stored:
         return default
     try:
-        return model.model_validate(stored)
+        return model.model_validate(stored, context={"stored": True})
     except ValidationError as exc:
         CONFIG_INVALID.labels(site, kind).inc()
         log.error(

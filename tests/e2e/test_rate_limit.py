@@ -40,4 +40,3 @@ async def test_each_principal_has_its_own_bucket(system: System) -> None:
         codes = [(await client.get(url, headers=officer)).status_code for _ in range(BURST + 2)]
         assert codes == [200] * BURST + [429] * 2, codes
         assert (await client.get(url, headers=ADMIN)).status_code == 200, "another principal"
-
