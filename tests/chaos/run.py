@@ -13,6 +13,7 @@ import asyncpg
 import httpx
 from tqdm import tqdm
 
+from shared import eventstore
 from tests.credentials import ADMIN
 
 from . import checks
@@ -234,13 +235,16 @@ async def _drain_and_check(
 ) -> list[checks.Check]:
     deadline = time.monotonic() + profile.drain_within
     while time.monotonic() < deadline:
+        head = await eventstore.head(pool)
         caught_up = await checks.consumers_caught_up(pool)
         stuck = await checks.nothing_stuck(pool)
         parked = await checks.poison_parked(pool, poison)
-        if caught_up.ok and stuck.ok and parked.lost == 0:
+        # Settled: every consumer has the whole log, and the log did not grow meanwhile, so
+        # the read models can be compared with a replay of it.
+        quiet = await eventstore.head(pool) == head
+        if caught_up.ok and stuck.ok and parked.lost == 0 and quiet:
             break
-        await asyncio.sleep(1)
-    await asyncio.sleep(3)  # the projectors' last transactions, before comparing with a replay
+        await asyncio.sleep(1)  # polling the effect: the drain itself
     return [
         await checks.acknowledged_in_store(pool, workload.tally.acks),
         await checks.consumers_caught_up(pool),
