@@ -56,7 +56,8 @@ async def check_form(
     """For forms of a signed-in officer: our origin, and the session's token."""
     if not same_origin(request):
         raise refuse()
-    if request.headers.get("authorization") is None and request.cookies.get(SESSION_COOKIE):
+    bearer = request.headers.get("authorization", "").lower().startswith("bearer ")
+    if not bearer and request.cookies.get(SESSION_COOKIE):
         sent = str((await request.form()).get(FIELD, ""))
         if not hmac.compare_digest(sent, form_token(request)):
             raise refuse()
