@@ -96,6 +96,21 @@ def acting_as(principal: Principal, claimed: str | None) -> str:
     )
 
 
+def _receiving_officer(principal: Principal, body: c.ReceiveComplaint) -> str:
+    """Who received the complaint: the caller, unless a system (or an organisation admin)
+    records it for a named officer. Otherwise anyone could credit complaints to someone else
+    and skew the officers' indicators."""
+    named = body.receiving_officer
+    if named is None or named == principal.name:
+        return principal.name
+    if principal.may_delegate():
+        return named
+    raise forbidden(
+        "receiving_officer is you: you may not record a complaint for someone else",
+        "受理人為登入者本人，不可代他人登記",
+    )
+
+
 def _provenance(correlation: str | None) -> Provenance:
     try:
         return Provenance(correlation_id=UUID(correlation)) if correlation else Provenance()
@@ -210,6 +225,7 @@ async def post_complaint(
     (keys are each caller's own); the same key with another body is a 409."""
     _authorize(principal, "receive")
     check_site(principal, body.site)
+    body = body.model_copy(update={"receiving_officer": _receiving_officer(principal, body)})
     runtime = request.app.state.runtime
     s = runtime.settings
     receipt = await _refuse_reuse(

@@ -93,7 +93,13 @@ class ReceiveComplaint(BaseModel):
         description="緊急程度（投訴人認為）/ urgency as the complainant sees it"
     )
     channel: Channel = Field(description="受理管道 / how the complaint came in")
-    receiving_officer: Text = Field(description="受理人 / receiving duty officer")
+    receiving_officer: Text | None = Field(
+        None,
+        description=(
+            "受理人 / receiving duty officer: the signed-in caller unless given; only "
+            "integrations and organisation admins may name someone else"
+        ),
+    )
     major_fault: bool = Field(False, description="重大故障 / a major fault: escalate at once")
     temporary_measures: list[TemporaryMeasure] = Field(
         default_factory=list, max_length=10, description="臨時措施 / temporary measures taken"

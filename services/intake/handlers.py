@@ -222,6 +222,8 @@ async def receive_complaint(
     complaint_id = uuid4()
     now = clock()
     provenance = provenance or Provenance()
+    if command.receiving_officer is None:  # received by whoever records it
+        command = command.model_copy(update={"receiving_officer": actor})
     phone_key, email_key = contact_keys(command.phone, command.email, contact_key_secret)
     async with uow() as conn:
         repo = ComplaintRepository(conn)

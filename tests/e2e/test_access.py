@@ -244,8 +244,13 @@ async def test_roles_decide_what_each_may_do(system: System, world: World) -> No
         async def post(headers: dict[str, str], path: str, body: Any) -> httpx.Response:
             return await client.post(f"{intake}{path}", json=body, headers=headers)
 
-        mine = await post(officer, "/complaints", complaint(site="SA"))
+        # Received by whoever records it: an officer may not credit someone else.
+        credited = await post(officer, "/complaints", complaint(site="SA"))
+        assert credited.status_code == 403 and "receiving_officer" in credited.text
+        mine = await post(officer, "/complaints", complaint(site="SA", receiving_officer=None))
         assert mine.status_code == 201, mine.text
+        named_self = complaint(site="SA", receiving_officer="officer-sa")
+        assert (await post(officer, "/complaints", named_self)).status_code == 201
         cid = mine.json()["id"]
         # Who acted is who signed in; an officer may not act as someone else.
         impersonated = await post(officer, f"/complaints/{cid}/acknowledge",
@@ -312,7 +317,9 @@ async def test_fields_the_server_owns_cannot_be_sent(
         created = await officer.post(f"{intake}/complaints", json=complaint(site="SA") | field)
         assert created.status_code == 422, created.text
         assert next(iter(field)) in created.json()["error"]["message"]
-        mine = await officer.post(f"{intake}/complaints", json=complaint(site="SA"))
+        mine = await officer.post(
+            f"{intake}/complaints", json=complaint(site="SA", receiving_officer=None)
+        )
         cid = mine.json()["id"]
         r = await officer.post(
             f"{intake}/complaints/{cid}/acknowledge", json={"channel": "phone"} | field

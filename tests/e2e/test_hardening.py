@@ -110,7 +110,9 @@ async def test_the_console_refuses_forms_from_another_origin_or_without_the_toke
         assert signed_in.status_code == 303 and "desk_session" in browser.cookies
         form = await browser.get("/console/new")
         [token] = set(re.findall(r'name="csrf" value="([0-9a-f]+)"', form.text))
-        body = {k: str(v) for k, v in complaint(site="CS").items()}
+        body = {
+            k: str(v) for k, v in complaint(site="CS", receiving_officer="csrf-officer").items()
+        }
         no_token = await browser.post("/console/new", data=body)
         assert no_token.status_code == 403 and no_token.json()["error"]["message_zh"]
         forged = await browser.post("/console/new", data=body | {"csrf": "0" * 40})
