@@ -47,16 +47,22 @@ class ServiceProcess:
             time.sleep(0.2)
         raise TimeoutError(f"{self.name} was not healthy within {timeout}s")
 
+    def send_signal(self, sig: int) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.send_signal(sig)
+
     def stop(self, sig: int = signal.SIGTERM, timeout: float = 15) -> None:
-        if self.process is None or self.process.poll() is not None:
-            self.process = None
-            return
-        self.process.send_signal(sig)
-        try:
-            self.process.wait(timeout)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
+        self.send_signal(sig)
+        self.wait_stopped(timeout)
+
+    def wait_stopped(self, timeout: float = 15) -> None:
+        """Wait for a process told to stop; kill it past ``timeout``."""
+        if self.process is not None:
+            try:
+                self.process.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
         self.process = None
 
     def kill(self) -> None:
@@ -94,9 +100,13 @@ class Stack:
         for service in self.services.values():
             service.wait_healthy(timeout)
 
-    def stop(self) -> None:
+    def stop(self, timeout: float = 15) -> None:
+        """Every service at once: each is told to stop, then waited for (killed past the
+        timeout), so stopping takes as long as the slowest, not the sum of them all."""
         for service in self.services.values():
-            service.stop()
+            service.send_signal(signal.SIGTERM)
+        for service in self.services.values():
+            service.wait_stopped(timeout)
 
     def url(self, name: str) -> str:
         return self.services[name].url
