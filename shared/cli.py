@@ -81,6 +81,9 @@ def run(_: argparse.Namespace) -> int:
     stack = Stack(database_url, bootstrap, DATA / "logs")
     stopping = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stopping.set())
+    # Ctrl-C stops everything even where SIGINT came inherited as ignored (a process started
+    # in the background by a shell without job control), which Python then leaves ignored.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
         stack.start()
         print("\nComplaint desk is running / 投訴處理系統已啟動:")
