@@ -203,6 +203,14 @@ async def test_every_service_serves_health_metrics_and_its_contracts(system: Sys
         assert topics.COMPLAINT_EVENTS in {
             c["address"] for c in projections_spec["channels"].values()
         }
+        # A consumer's counter exists once it consumed something: give it an event of its
+        # own (this test may run first), and read after it.
+        created = await post_complaint(client, system.url("intake"))
+        seen = await client.get(
+            f"{system.url('projections')}/complaints/{created['id']}",
+            params={"after": created["position"]},
+        )
+        assert seen.status_code == 200, seen.text
         consumed = (await client.get(f"{system.url('projections')}/metrics")).text
         assert 'desk_consumer_events_total{consumer="projections.register"' in consumed
         page = await client.get(f"{system.url('intake')}/asyncapi")
