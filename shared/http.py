@@ -97,9 +97,7 @@ async def _http_error(_: Request, exc: Exception) -> JSONResponse:
     return JSONResponse(
         status_code=exc.status_code,
         content=error_body(
-            f"http_{exc.status_code}",
-            detail,
-            _STATUS_ZH.get(exc.status_code, "請求錯誤"),
+            f"http_{exc.status_code}", detail, _STATUS_ZH.get(exc.status_code, "請求錯誤")
         ),
         headers=getattr(exc, "headers", None),
     )

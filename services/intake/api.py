@@ -2,7 +2,7 @@
 
 from collections.abc import Awaitable, Callable
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Header, Request, Response
@@ -24,7 +24,6 @@ from .handlers import (
     NothingToErase,
     Outcome,
     Provenance,
-    Receipt,
     TaskNotFound,
     erase_complainant,
     receive_complaint,
@@ -32,6 +31,7 @@ from .handlers import (
 )
 
 router = APIRouter(tags=["complaints"])
+T = TypeVar("T")
 
 ERRORS: dict[int | str, dict[str, Any]] = {
     401: {"description": "No valid token or session / 未登入或權杖無效"},
@@ -138,10 +138,18 @@ def _expected_version(if_match: str | None, body: c.Command) -> c.Command:
     return body.model_copy(update={"expected_version": int(tag)})
 
 
-async def _translate(call: Awaitable[Outcome]) -> Outcome:
+async def _translate(call: Awaitable[T]) -> T:
     """Domain refusals become clear 4xx answers; nothing the client sends makes a 500."""
     try:
         return await call
+    except IdempotencyKeyReused as exc:
+        raise ApiError(
+            409,
+            "idempotency_key_reused",
+            f"Idempotency-Key {exc.key!r} was already used for a different request; "
+            "use a new key for a new complaint",
+            f"Idempotency-Key「{exc.key}」已用於另一筆不同的請求；新投訴請使用新的金鑰",
+        ) from None
     except IllegalTransition as exc:
         raise ApiError(
             409,
@@ -169,19 +177,6 @@ async def _translate(call: Awaitable[Outcome]) -> Outcome:
         ) from None
     except (TaskNotFound, LookupError) as exc:
         raise ApiError(404, "task_not_found", f"No such task: {exc}", "查無此任務") from None
-
-
-async def _refuse_reuse(call: Awaitable[Receipt]) -> Receipt:
-    try:
-        return await call
-    except IdempotencyKeyReused as exc:
-        raise ApiError(
-            409,
-            "idempotency_key_reused",
-            f"Idempotency-Key {exc.key!r} was already used for a different request; "
-            "use a new key for a new complaint",
-            f"Idempotency-Key「{exc.key}」已用於另一筆不同的請求；新投訴請使用新的金鑰",
-        ) from None
 
 
 def _result(outcome: Outcome, response: Response) -> CommandResult:
@@ -228,7 +223,7 @@ async def post_complaint(
     body = body.model_copy(update={"receiving_officer": _receiving_officer(principal, body)})
     runtime = request.app.state.runtime
     s = runtime.settings
-    receipt = await _refuse_reuse(
+    receipt = await _translate(
         receive_complaint(
             runtime.uow,
             body,
