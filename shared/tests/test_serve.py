@@ -30,26 +30,33 @@ APP = Starlette(routes=[Route("/who", _client_host)])
 
 
 @asynccontextmanager
-async def _serving(trusted_proxies: str = "") -> AsyncIterator[str]:
-    port = free_port()
-    settings = ServiceSettings(host="127.0.0.1", port=port, TRUSTED_PROXIES=trusted_proxies)
-    config = server_config(APP, settings)
+async def _running(config: uvicorn.Config) -> AsyncIterator[str]:
+    """A real uvicorn server on loopback for the test's duration: its base URL."""
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve())
     try:
         while not server.started:  # noqa: ASYNC110 - uvicorn exposes no event to wait on
             await asyncio.sleep(0.01)
-        yield f"http://127.0.0.1:{port}"
+        yield f"http://127.0.0.1:{config.port}"
     finally:
         server.should_exit = True
         await task
 
 
+def _ours(**settings: str) -> uvicorn.Config:
+    """The services' own server settings, on a free port."""
+    return server_config(
+        APP,
+        ServiceSettings(host="127.0.0.1", port=free_port(), **settings),  # type: ignore[arg-type]
+    )
+
+
 async def test_a_forwarded_address_is_ignored_unless_the_peer_is_a_trusted_proxy() -> None:
     spoofed = {"X-Forwarded-For": "203.0.113.7"}
-    async with _serving() as base, httpx.AsyncClient() as client:
+    async with _running(_ours()) as base, httpx.AsyncClient() as client:
         assert (await client.get(f"{base}/who", headers=spoofed)).text == "127.0.0.1"
-    async with _serving(trusted_proxies="127.0.0.1") as base, httpx.AsyncClient() as client:
+    trusted = _ours(TRUSTED_PROXIES="127.0.0.1")
+    async with _running(trusted) as base, httpx.AsyncClient() as client:
         assert (await client.get(f"{base}/who", headers=spoofed)).text == "203.0.113.7"
 
 
@@ -82,38 +89,23 @@ def test_strong_secrets_pass_and_development_accepts_the_defaults() -> None:
 
 
 async def test_a_client_that_sends_nothing_or_its_headers_slowly_is_closed() -> None:
-    port = free_port()
-    settings = ServiceSettings(host="127.0.0.1", port=port, HTTP_HEADER_TIMEOUT_SECONDS=0.3)
-    server = uvicorn.Server(server_config(APP, settings))
-    task = asyncio.create_task(server.serve())
-    try:
-        while not server.started:  # noqa: ASYNC110 - uvicorn exposes no event to wait on
-            await asyncio.sleep(0.01)
+    config = _ours(HTTP_HEADER_TIMEOUT_SECONDS="0.3")
+    async with _running(config) as base:
         for opening in (b"", b"GET /who HTTP/1.1\r\nHost: x\r\n"):  # silent; headers unfinished
-            reader, writer = await asyncio.open_connection("127.0.0.1", port)
+            reader, writer = await asyncio.open_connection("127.0.0.1", config.port)
             writer.write(opening)
             await writer.drain()
             # The server closes it: the read ends (bounded, so a failure cannot hang the run).
             assert await asyncio.wait_for(reader.read(), timeout=10) == b""
             writer.close()
         async with httpx.AsyncClient() as client:  # a client that sends its request is served
-            assert (await client.get(f"http://127.0.0.1:{port}/who")).status_code == 200
-    finally:
-        server.should_exit = True
-        await task
+            assert (await client.get(f"{base}/who")).status_code == 200
 
 
 async def test_without_the_deadline_a_silent_client_would_hold_its_connection() -> None:
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(APP, host="127.0.0.1", port=port, log_config=None))
-    task = asyncio.create_task(server.serve())
-    try:
-        while not server.started:  # noqa: ASYNC110 - uvicorn exposes no event to wait on
-            await asyncio.sleep(0.01)
-        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    plain = uvicorn.Config(APP, host="127.0.0.1", port=free_port(), log_config=None)
+    async with _running(plain):
+        reader, writer = await asyncio.open_connection("127.0.0.1", plain.port)
         with pytest.raises(TimeoutError):  # the positive control: plain uvicorn keeps it open
             await asyncio.wait_for(reader.read(), timeout=1.0)
         writer.close()
-    finally:
-        server.should_exit = True
-        await task
