@@ -86,6 +86,7 @@ class ServiceRuntime:
         self._last_record_at: dict[str, float] = {}
         self._last_reset = 0.0
         self._tasks: list[asyncio.Task[Any]] = []
+        self._kafka_start: asyncio.Task[None] | None = None
         self._reset_lock = asyncio.Lock()
         self._asyncapi: AsyncAPI | None = None
         # Once per process: brokers are rebuilt after a reset, their metrics are not.
@@ -158,18 +159,25 @@ class ServiceRuntime:
     async def _start_kafka(self) -> None:
         backoff = 0.5
         while True:
+            broker: KafkaBroker | None = None
             try:
                 await ensure_topics(self.settings)
                 if self.consumers or self.spec.subscribe is not None:
                     broker = self.build_broker()
                     await broker.start()
-                    self.broker = broker
+                self.broker = broker
                 self.kafka_ready = True
                 log.info("kafka clients started", extra={"service": self.spec.name})
                 return
             except asyncio.CancelledError:
+                if broker is not None:
+                    await _discard(broker)
                 raise
             except Exception as exc:
+                # A broker that failed half-way has consumers that joined their groups and
+                # hold partitions that nobody reads: stop them before trying again.
+                if broker is not None:
+                    await _discard(broker)
                 log.warning("kafka not reachable yet", extra={"error": type(exc).__name__})
                 await asyncio.sleep(backoff)
                 backoff = min(backoff * 2, 10.0)
@@ -183,12 +191,18 @@ class ServiceRuntime:
             log.warning("rebuilding kafka clients", extra={"reason": reason})
             metrics.BROKER_RESETS.inc()
             self.kafka_ready = False
+            # One set of clients at a time: a first start still retrying would otherwise
+            # finish beside the rebuilt one, two members of each group in one process.
+            starting = self._kafka_start
+            if starting is not None and not starting.done():
+                starting.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await starting
             if self.relay is not None:
                 self.relay.reset_producer()
             old, self.broker = self.broker, None
             if old is not None:
-                with contextlib.suppress(Exception):
-                    await asyncio.wait_for(old.stop(), 10)
+                await _discard(old)
             await self._start_kafka()
 
     async def _watch_broker(self) -> None:
@@ -261,9 +275,10 @@ class ServiceRuntime:
         self.notifier = OutboxNotifier(self.pool)
         self.uow = UnitOfWork(self.pool, self.notifier.poke)
         spawn = asyncio.get_running_loop().create_task
+        self._kafka_start = spawn(self._start_kafka())
         self._tasks = [
             spawn(self.notifier.run()),
-            spawn(self._start_kafka()),
+            self._kafka_start,
             spawn(self.relay.run()),
             spawn(self._watch_broker()),
             spawn(self._gauges_loop()),
@@ -276,8 +291,7 @@ class ServiceRuntime:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
         if self.broker is not None:
-            with contextlib.suppress(Exception):
-                await asyncio.wait_for(self.broker.stop(), 10)
+            await _discard(self.broker)
         if self.pool is not None:
             await self.pool.close()
 
@@ -311,6 +325,12 @@ async def _run(job: Callable[[ServiceRuntime], Awaitable[None]], runtime: Servic
     await job(runtime)
 
 
+async def _discard(broker: KafkaBroker) -> None:
+    """Stop a broker's clients, whatever state they are in."""
+    with contextlib.suppress(Exception):
+        await asyncio.wait_for(broker.stop(), 10)
+
+
 async def _undecoded(msg: Any) -> Any:
     """The record as it came: the consumer reads its CloudEvents headers and bytes itself."""
     return msg
@@ -335,7 +355,17 @@ def _parking_middleware(runtime: ServiceRuntime) -> type[BaseMiddleware]:
                     f"payload does not fit the contract: {exc.errors()[:5]}",
                 )
                 return None
-            except Exception:
+            except Exception as exc:
+                record = msg.raw_message
+                log.warning(
+                    "inbound message failed; it will be redelivered",
+                    extra={
+                        "topic": record.topic,
+                        "partition": record.partition,
+                        "offset": record.offset,
+                        "error": type(exc).__name__,
+                    },
+                )
                 await asyncio.sleep(1.0)
                 raise
 
