@@ -85,6 +85,7 @@ class ServiceRuntime:
         self.kafka_ready = False
         self._last_record_at: dict[str, float] = {}
         self._last_reset = 0.0
+        self._kafka_ready_at = 0.0
         self._tasks: list[asyncio.Task[Any]] = []
         self._kafka_start: asyncio.Task[None] | None = None
         self._reset_lock = asyncio.Lock()
@@ -166,7 +167,7 @@ class ServiceRuntime:
                     broker = self.build_broker()
                     await broker.start()
                 self.broker = broker
-                self.kafka_ready = True
+                self.kafka_ready, self._kafka_ready_at = True, time.monotonic()
                 log.info("kafka clients started", extra={"service": self.spec.name})
                 return
             except asyncio.CancelledError:
@@ -204,6 +205,8 @@ class ServiceRuntime:
             if old is not None:
                 await _discard(old)
             await self._start_kafka()
+            # Whoever waited for the lock meanwhile saw the old clients' silence.
+            self._last_reset = time.monotonic()
 
     async def _watch_broker(self) -> None:
         """Topics vanish when the embedded broker restarts empty: recreate them, then rebuild."""
@@ -225,9 +228,11 @@ class ServiceRuntime:
         while True:
             try:
                 taken = await consumer.catch_up(grace_seconds=grace)
-                quiet = time.monotonic() - self._last_record_at.get(consumer.name, 0.0)
-                if taken and grace and quiet > self.settings.catchup_grace_seconds:
+                heard = max(self._last_record_at.get(consumer.name, 0.0), self._kafka_ready_at)
+                quiet = time.monotonic() - heard
+                if taken and grace and self.kafka_ready and quiet > grace:
                     # The log had events for us that Kafka never delivered, and Kafka is silent.
+                    # (While the clients still start, catching up is all there is to do.)
                     await self.reset_kafka(f"{consumer.name} caught up {taken} events")
                 grace = self.settings.catchup_grace_seconds
             except asyncio.CancelledError:

@@ -185,7 +185,7 @@ def _result(outcome: Outcome, response: Response) -> CommandResult:
     return CommandResult(
         id=complaint.id,
         number=complaint.number,
-        status=complaint.status.value,
+        status=complaint.shown.value,
         version=complaint.version,
         events=outcome.events,
         created_id=outcome.created_id,

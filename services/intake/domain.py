@@ -47,7 +47,7 @@ from shared.events.complaints import (
     WaitingStarted,
     WorkOrderRequested,
 )
-from shared.events.lifecycle import STATUS_ZH, TERMINAL
+from shared.events.lifecycle import BEFORE_CLASSIFICATION, STATUS_ZH, TERMINAL, shown_status
 
 from . import commands as c
 
@@ -71,6 +71,14 @@ class TaskState(StrEnum):
     IN_PROGRESS = "in_progress"
     COMPLETED = "completed"
     CANCELLED = "cancelled"
+
+
+TASK_STATE_ZH = {
+    TaskState.OPEN: "尚未開始",
+    TaskState.IN_PROGRESS: "進行中",
+    TaskState.COMPLETED: "已完成",
+    TaskState.CANCELLED: "已取消",
+}
 
 
 @dataclass
@@ -134,6 +142,11 @@ class Complaint:
         return self.version - len(self.pending)
 
     @property
+    def shown(self) -> Status:
+        """The status a person sees: the stage, or waiting."""
+        return shown_status(self.status, self.waiting)
+
+    @property
     def open_tasks(self) -> list[Task]:
         return [t for t in self.tasks.values() if t.is_open]
 
@@ -187,11 +200,11 @@ class Complaint:
 
     def _require(self, command: str, allowed: Iterable[Status]) -> None:
         if self.status not in set(allowed):
-            raise IllegalTransition(command, self.status)
+            raise IllegalTransition(command, self.shown)
 
     def _require_open(self, command: str) -> None:
         if self.status in TERMINAL or self.status is Status.NEW:
-            raise IllegalTransition(command, self.status)
+            raise IllegalTransition(command, self.shown)
 
     def _task(self, command: str, task_id: UUID) -> Task:
         task = self.tasks.get(task_id)
@@ -199,7 +212,10 @@ class Complaint:
             raise LookupError(f"task {task_id}")
         if not task.is_open:
             raise IllegalTransition(
-                command, self.status, f"task is {task.state.value}", f"任務已{task.state.value}"
+                command,
+                self.shown,
+                f"task is {task.state.value}",
+                f"任務{TASK_STATE_ZH[task.state]}",
             )
         return task
 
@@ -257,7 +273,7 @@ class Complaint:
         self._require_open("acknowledge")
         if self.acknowledged:
             raise IllegalTransition(
-                "acknowledge", self.status, "already acknowledged", "已聯繫過投訴人"
+                "acknowledge", self.shown, "already acknowledged", "已聯繫過投訴人"
             )
         self._record(ComplaintAcknowledged(contact_channel=command.channel, note=command.note))
 
@@ -265,7 +281,7 @@ class Complaint:
         self._require_open("escalate-safety")
         if self.safety_escalated:
             raise IllegalTransition(
-                "escalate-safety", self.status, "already escalated", "已上報安全問題"
+                "escalate-safety", self.shown, "already escalated", "已上報安全問題"
             )
         measures: list[TemporaryMeasure] = command.temporary_measures
         self._record(
@@ -291,7 +307,7 @@ class Complaint:
         return evidence_id
 
     def classify(self, command: c.Classify) -> None:
-        self._require("classify", (Status.RECEIVED, Status.CLASSIFIED))
+        self._require("classify", BEFORE_CLASSIFICATION | {Status.CLASSIFIED})
         self._record(
             ComplaintClassified(
                 responsibility=command.responsibility,
@@ -309,12 +325,12 @@ class Complaint:
         self._require_open("change the severity of")
         if self.severity is None:
             raise IllegalTransition(
-                "change the severity of", self.status, "classify it first", "請先分類"
+                "change the severity of", self.shown, "classify it first", "請先分類"
             )
         if command.severity is self.severity:
             raise IllegalTransition(
                 "change the severity of",
-                self.status,
+                self.shown,
                 f"it is already {self.severity.value}",
                 f"已是 {self.severity.value}",
             )
@@ -421,15 +437,15 @@ class Complaint:
     def wait(self, command: c.Wait) -> None:
         self._require_open("wait on")
         if self.status in (Status.RESOLVED, Status.UNDER_REVIEW):
-            raise IllegalTransition("wait on", self.status)
+            raise IllegalTransition("wait on", self.shown)
         if self.waiting:
-            raise IllegalTransition("wait on", self.status, "already waiting", "已在等待中")
+            raise IllegalTransition("wait on", self.shown, "already waiting", "已在等待中")
         self._record(WaitingStarted(reason=command.reason, note=command.note))
 
     def resume(self, command: c.Resume) -> None:
         self._require_open("resume")
         if not self.waiting:
-            raise IllegalTransition("resume", self.status, "it is not waiting", "並未在等待")
+            raise IllegalTransition("resume", self.shown, "it is not waiting", "並未在等待")
         self._record(WaitingEnded(note=command.note))
 
     def resolve(self, command: c.Resolve) -> None:
@@ -437,12 +453,12 @@ class Complaint:
         if self.open_tasks:
             raise IllegalTransition(
                 "resolve",
-                self.status,
+                self.shown,
                 f"{len(self.open_tasks)} task(s) still open",
                 f"尚有 {len(self.open_tasks)} 項任務未完成",
             )
         if self.waiting:
-            raise IllegalTransition("resolve", self.status, "it is waiting", "仍在等待中")
+            raise IllegalTransition("resolve", self.shown, "it is waiting", "仍在等待中")
         self._record(ComplaintResolved(summary=command.summary))
 
     def record_callback(self, command: c.RecordCallback) -> None:
@@ -474,7 +490,7 @@ class Complaint:
         if now - self.closed_at > timedelta(days=window_days):
             raise IllegalTransition(
                 "reopen",
-                self.status,
+                self.shown,
                 f"closed more than {window_days} days ago",
                 f"歸檔已超過 {window_days} 天",
             )

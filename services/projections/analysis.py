@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Query, Request
-from pydantic import AwareDatetime, BaseModel
+from pydantic import AwareDatetime, BaseModel, Field
 
 from shared.auth import Permission, Principal
 from shared.auth.http import require, scope
@@ -26,6 +26,7 @@ Reader = Annotated[Principal, Depends(require(Permission.READ))]
 class GroupFigures(BaseModel):
     group: str
     received: int
+    provisional: int = Field(description="暫定: not classified yet, at their provisional level")
     resolved: int
     closed: int
     resolution_rate: float

@@ -30,7 +30,9 @@ class ComplaintRow(BaseModel):
     category: str
     urgency: str
     channel: str
-    status: str
+    status: str = Field(description="The stage, or `waiting` while the complaint waits")
+    stage: str = Field(description="The guide's step the complaint is at (kept while waiting)")
+    waiting_reason: str | None = None
     receiving_officer: str
     department: str
     description: str
@@ -38,6 +40,9 @@ class ComplaintRow(BaseModel):
     updated_at: datetime
     version: int
     severity: str | None = None
+    severity_provisional: bool = Field(
+        False, description="暫定: derived from category and urgency until an officer classifies"
+    )
     responsibility: str | None = None
     third_party: str | None = None
     safety_escalated: bool = False
@@ -126,6 +131,12 @@ CSV_COLUMNS = [
 CSV_LIMIT = 10_000
 
 
+def _csv_cell(item: dict[str, Any], key: str) -> Any:
+    if key == "severity" and item["severity_provisional"]:
+        return f"{item['severity']}（暫定 provisional）"
+    return item[key]
+
+
 @router.get(
     "/complaints.csv",
     summary="Export the register / 匯出登記表",
@@ -142,7 +153,7 @@ async def export_complaints(
     items, _ = await repository.list_complaints(pool, **filters.query(principal), limit=CSV_LIMIT)
     text = write_csv(
         [label for _, label in CSV_COLUMNS],
-        ([item[key] for key, _ in CSV_COLUMNS] for item in items),
+        ([_csv_cell(item, key) for key, _ in CSV_COLUMNS] for item in items),
     )
     return Response(
         text,

@@ -9,7 +9,9 @@ from typing import Any
 from uuid import UUID
 
 from shared.contacts import complainant_key
-from shared.events import Status, status_after_type
+from shared.events import Category, Status, Urgency, status_after_type
+from shared.events.complaints import Severity
+from shared.events.lifecycle import provisional_level, shown_status
 
 # The register's columns, in the order rows are written.
 REGISTER_COLUMNS = (
@@ -17,7 +19,7 @@ REGISTER_COLUMNS = (
     "receiving_officer", "department", "complainant_name", "complainant_key", "description",
     "received_at", "updated_at", "version", "last_event_type", "severity", "responsibility",
     "third_party", "safety_escalated", "acknowledged_at", "resolved_at", "closed_at", "cycle",
-    "search", "satisfied",
+    "search", "satisfied", "stage", "waiting_reason", "severity_provisional",
 )  # fmt: skip
 
 SLA_STATE_COLUMNS = (
@@ -59,6 +61,7 @@ class UnknownComplaint(LookupError):
 def received(event: StoredEvent, contact_secret: str) -> Row:
     """The register's row of a ComplaintReceived."""
     d = event.data
+    stage = status_after_type(Status.NEW, event.event_type)
     return {
         "id": event.stream_id,
         "number": d["number"],
@@ -67,7 +70,7 @@ def received(event: StoredEvent, contact_secret: str) -> Row:
         "category": d["category"],
         "urgency": d["urgency"],
         "channel": d["channel"],
-        "status": status_after_type(Status.NEW, event.event_type).value,
+        "status": stage.value,
         "receiving_officer": d["receiving_officer"],
         "department": d["department"],
         "complainant_name": d["complainant_name"],
@@ -80,7 +83,8 @@ def received(event: StoredEvent, contact_secret: str) -> Row:
         "updated_at": event.occurred_at,
         "version": event.version,
         "last_event_type": event.event_type,
-        "severity": None,
+        # Until an officer classifies it, the level the clocks run on (marked provisional).
+        "severity": provisional_level(Category(d["category"]), Urgency(d["urgency"])).value,
         "responsibility": None,
         "third_party": None,
         "safety_escalated": False,
@@ -90,28 +94,37 @@ def received(event: StoredEvent, contact_secret: str) -> Row:
         "cycle": 1,
         "search": f"{d['number']} {d['location']} {d['description']}".lower(),
         "satisfied": None,
+        "stage": stage.value,
+        "waiting_reason": None,
+        "severity_provisional": True,
     }
 
 
 def evolve(row: Row, event: StoredEvent) -> None:
     """Apply a later complaint event to its register row, in place."""
     d, at = event.data, event.occurred_at
-    row["status"] = status_after_type(
-        Status(row["status"]), event.event_type, d.get("outcome")
-    ).value
+    stage = status_after_type(Status(row["stage"]), event.event_type, d.get("outcome"))
+    row["stage"] = stage.value
     row["updated_at"] = at
     row["version"] = event.version
     row["last_event_type"] = event.event_type
     match event.event_type:
         case "ComplaintClassified":
             row["severity"] = d["severity"]
+            row["severity_provisional"] = False
             row["responsibility"] = d["responsibility"]
             row["third_party"] = d.get("third_party") or row["third_party"]
             row["category"] = d["category"]
         case "SeverityChanged":
             row["severity"] = d["severity"]
         case "SafetyEscalated":
+            # Urgent at once, whatever the level was, until an officer reclassifies it.
             row["safety_escalated"] = True
+            row["severity"] = Severity.L1.value
+        case "WaitingStarted":
+            row["waiting_reason"] = d["reason"]
+        case "WaitingEnded":
+            row["waiting_reason"] = None
         case "ComplaintAcknowledged":
             row["acknowledged_at"] = row["acknowledged_at"] or at
         case "ComplaintResolved":
@@ -123,6 +136,7 @@ def evolve(row: Row, event: StoredEvent) -> None:
             row["cycle"] = int(d["cycle"])
         case "CallbackRecorded":
             row["satisfied"] = bool(d["satisfied"])
+    row["status"] = shown_status(stage, row["waiting_reason"] is not None).value
 
 
 def fold_complaint(row: Row | None, event: StoredEvent, contact_secret: str) -> Row:

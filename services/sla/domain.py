@@ -24,12 +24,13 @@ from shared.events.complaints import (
     ComplaintReferred,
     ComplaintReopened,
     ComplaintResolved,
+    SafetyEscalated,
     Severity,
     SeverityChanged,
-    Urgency,
     WaitingEnded,
     WaitingStarted,
 )
+from shared.events.lifecycle import provisional_level
 from shared.events.sla import (
     ClockKind,
     SlaClockStarted,
@@ -49,16 +50,6 @@ class ClockState(StrEnum):
     PAUSED = "paused"
     MET = "met"
     STOPPED = "stopped"
-
-
-def provisional_level(category: Category, urgency: Urgency) -> Severity:
-    """The level a complaint has until the duty officer classifies it: safety problems and
-    critical urgency are urgent at once, as the process requires."""
-    if category is Category.SAFETY or urgency is Urgency.CRITICAL:
-        return Severity.L1
-    if urgency is Urgency.HIGH or category is Category.HYGIENE:
-        return Severity.L2
-    return Severity.L3
 
 
 @dataclass
@@ -159,6 +150,9 @@ class ComplaintClocks:
                 self.classified = True
             case SeverityChanged() as changed:
                 self.level = changed.severity
+            case SafetyEscalated():
+                # Urgent at once, whatever the level was, until an officer reclassifies it.
+                self.level = Severity.L1
             case ComplaintAcknowledged():
                 self._finish(ClockKind.RESPONSE, at, ClockState.MET, "acknowledged")
             case WaitingStarted() as waiting:

@@ -83,11 +83,11 @@ class SlaClocks:
         history = await eventstore.read_stream(
             conn, "complaint", event.stream_id, to_version=event.version
         )
-        reason = (
-            "severity changed"
-            if event.event_type in (ComplaintClassified.__name__, SeverityChanged.__name__)
-            else event.event_type
-        )
+        reason = {
+            ComplaintClassified.__name__: "severity changed",
+            SeverityChanged.__name__: "severity changed",
+            "SafetyEscalated": "safety escalated",
+        }.get(event.event_type, event.event_type)
         await plan(
             conn,
             event.stream_id,

@@ -341,3 +341,55 @@ async def test_commands_over_kafka_are_applied_or_rejected_with_a_reason(
     later_note = await desk.act(c["id"], "evidence", kind="interview", text="checked")
     history = await desk.history(c["id"], after=later_note["position"])
     assert "ComplaintReopened" not in {h["event_type"] for h in history}
+
+
+async def test_an_unclassified_complaint_has_its_provisional_level_and_the_guides_stages(
+    desk: Desk,
+) -> None:
+    site = "PV" + uuid4().hex[:4].upper()
+    safety = await desk.receive(site=site, category="safety", description="地上有碎玻璃")
+    ordinary = await desk.receive(site=site, category="repair_delay", urgency="normal")
+    row = await desk.register_row(safety["id"], after=ordinary["position"])
+    assert (row["severity"], row["severity_provisional"]) == ("L1", True)
+    found = await desk.client.get(
+        f"{desk.projections}/complaints", params={"site": site, "severity": "L1"}
+    )
+    assert [i["id"] for i in found.json()["items"]] == [safety["id"]], "an unclassified L1"
+    csv = await desk.client.get(f"{desk.projections}/complaints.csv", params={"site": site})
+    assert "L1（暫定 provisional）" in csv.text and "L3（暫定 provisional）" in csv.text
+
+    cid = ordinary["id"]
+    contacted = await desk.act(cid, "acknowledge", channel="phone")
+    assert contacted["status"] == "contacted"
+    waiting = await desk.act(cid, "wait", reason="complainant", note="away until Monday")
+    assert waiting["status"] == "waiting"
+    row = await desk.register_row(cid, after=waiting["position"])
+    assert (row["status"], row["stage"], row["waiting_reason"]) == (
+        "waiting", "contacted", "complainant",
+    )  # fmt: skip
+    listed = await desk.client.get(
+        f"{desk.projections}/complaints", params={"site": site, "status": "waiting"}
+    )
+    assert [i["id"] for i in listed.json()["items"]] == [cid]
+    resumed = await desk.act(cid, "resume", note="back")
+    assert resumed["status"] == "contacted"
+    classified = await desk.act(cid, "classify", responsibility="logistics", severity="L3")
+    row = await desk.register_row(cid, after=classified["position"])
+    assert (row["status"], row["severity"], row["severity_provisional"]) == (
+        "classified", "L3", False,
+    )  # fmt: skip
+
+
+async def test_a_later_safety_escalation_makes_the_complaint_urgent_at_once(desk: Desk) -> None:
+    c = await desk.receive(category="repair_delay", urgency="low")
+    cid = c["id"]
+    await desk.act(cid, "classify", responsibility="logistics", severity="L3")
+    escalated = await desk.act(
+        cid, "escalate-safety", reason="the leak now reaches a socket",
+        temporary_measures=["supply_isolated"],
+    )  # fmt: skip
+    row = await desk.register_row(cid, after=escalated["position"])
+    assert row["severity"] == "L1"
+    recalculated = await desk.wait_for(cid, "SlaRecalculated", count=2)  # both clocks
+    assert {r["data"]["level"] for r in recalculated} == {"L1"}
+    assert {r["data"]["reason"] for r in recalculated} == {"safety escalated"}

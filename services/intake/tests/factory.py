@@ -81,6 +81,7 @@ def in_status(status: Status) -> Complaint:
     x = received()
     steps: dict[Status, list[tuple[str, dict[str, Any]]]] = {
         Status.RECEIVED: [],
+        Status.CONTACTED: [("acknowledge", {})],
         Status.CLASSIFIED: [("classify", {})],
         Status.RESOLUTION_PROPOSED: [("classify", {}), ("resolution", {})],
         Status.ESCALATED: [("classify", {}), ("resolution", {}), ("resolution/dispute", {})],

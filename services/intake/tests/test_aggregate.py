@@ -27,17 +27,17 @@ from .factory import NOW, in_status, run
 
 S = Status
 OPEN = {
-    S.RECEIVED, S.CLASSIFIED, S.RESOLUTION_PROPOSED, S.ESCALATED, S.RESOLUTION_AGREED,
+    S.RECEIVED, S.CONTACTED, S.CLASSIFIED, S.RESOLUTION_PROPOSED, S.ESCALATED, S.RESOLUTION_AGREED,
     S.IN_PROGRESS, S.RESOLVED, S.UNDER_REVIEW,
 }  # fmt: skip
-STATES = [s for s in Status if s is not S.NEW]
+STATES = [s for s in Status if s not in (S.NEW, S.WAITING)]  # waiting is no stage
 
 ALLOWED: dict[str, set[Status]] = {
-    "acknowledge": OPEN,
+    "acknowledge": OPEN - {S.CONTACTED},  # contacted: acknowledged already
     "escalate-safety": OPEN,
     "evidence": OPEN,
-    "classify": {S.RECEIVED, S.CLASSIFIED},
-    "severity": OPEN - {S.RECEIVED},
+    "classify": {S.RECEIVED, S.CONTACTED, S.CLASSIFIED},
+    "severity": OPEN - {S.RECEIVED, S.CONTACTED},
     "resolution": {S.CLASSIFIED, S.RESOLUTION_PROPOSED, S.ESCALATED},
     "resolution/accept": {S.RESOLUTION_PROPOSED},
     "resolution/dispute": {S.RESOLUTION_PROPOSED},

@@ -19,6 +19,7 @@ from shared.events.complaints import (
     ResolutionDisputed,
     ResolutionProposed,
 )
+from shared.events.lifecycle import TERMINAL
 
 from . import factory as f
 from .test_aggregate import ALLOWED
@@ -100,6 +101,14 @@ class ComplaintMachine(RuleBasedStateMachine):
         rebuilt = Complaint.rebuild(self.complaint.id, self.complaint.pending)
         assert _state(rebuilt) == _state(self.complaint)
         assert self.complaint.version == len(self.complaint.pending)
+
+    @invariant()
+    def waiting_is_a_status_shown_never_a_stage(self) -> None:
+        c = self.complaint
+        assert c.status is not Status.WAITING
+        assert (c.shown is Status.WAITING) == (c.waiting and c.status not in TERMINAL)
+        if c.status is Status.CONTACTED:
+            assert c.acknowledged and c.severity is None
 
     @invariant()
     def finished_complaints_have_no_open_work(self) -> None:

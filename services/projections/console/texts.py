@@ -153,6 +153,7 @@ _LABELS: dict[str, dict[str, tuple[str, str]]] = {
     "status": {
         "new": ("新建", "New"),
         "received": ("已受理", "Received"),
+        "contacted": ("已聯繫", "Contacted"),
         "classified": ("已分類", "Classified"),
         "resolution_proposed": ("方案待確認", "Resolution proposed"),
         "escalated": ("已上報主管", "Escalated"),
@@ -162,6 +163,7 @@ _LABELS: dict[str, dict[str, tuple[str, str]]] = {
         "under_review": ("主管復核中", "Under review"),
         "closed": ("已歸檔", "Closed"),
         "referred": ("已轉介", "Referred"),
+        "waiting": ("等待中", "Waiting"),
     },
     "category": {
         "repair_delay": ("維修延誤", "Repair delay"),

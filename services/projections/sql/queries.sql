@@ -2,7 +2,8 @@
 SELECT id, number, site, location, category, urgency, channel, status, receiving_officer,
        department, complainant_name, complainant_key, description, received_at, updated_at,
        version, last_event_type, severity, responsibility, third_party, safety_escalated,
-       acknowledged_at, resolved_at, closed_at, cycle, search, satisfied
+       acknowledged_at, resolved_at, closed_at, cycle, search, satisfied, stage, waiting_reason,
+       severity_provisional
 FROM projections.complaints WHERE id = $1;
 
 -- name: put_register_row
@@ -10,9 +11,10 @@ INSERT INTO projections.complaints (
     id, number, site, location, category, urgency, channel, status, receiving_officer,
     department, complainant_name, complainant_key, description, received_at, updated_at,
     version, last_event_type, severity, responsibility, third_party, safety_escalated,
-    acknowledged_at, resolved_at, closed_at, cycle, search, satisfied)
+    acknowledged_at, resolved_at, closed_at, cycle, search, satisfied, stage, waiting_reason,
+    severity_provisional)
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19,
-        $20, $21, $22, $23, $24, $25, $26, $27)
+        $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30)
 ON CONFLICT (id) DO UPDATE SET
     number = EXCLUDED.number, site = EXCLUDED.site, location = EXCLUDED.location,
     category = EXCLUDED.category, urgency = EXCLUDED.urgency, channel = EXCLUDED.channel,
@@ -25,7 +27,8 @@ ON CONFLICT (id) DO UPDATE SET
     third_party = EXCLUDED.third_party, safety_escalated = EXCLUDED.safety_escalated,
     acknowledged_at = EXCLUDED.acknowledged_at, resolved_at = EXCLUDED.resolved_at,
     closed_at = EXCLUDED.closed_at, cycle = EXCLUDED.cycle, search = EXCLUDED.search,
-    satisfied = EXCLUDED.satisfied;
+    satisfied = EXCLUDED.satisfied, stage = EXCLUDED.stage,
+    waiting_reason = EXCLUDED.waiting_reason, severity_provisional = EXCLUDED.severity_provisional;
 
 -- name: sla_state_row
 SELECT complaint_id, state, breached_ever, updated_at, response_due_at, resolution_due_at
@@ -45,7 +48,7 @@ ON CONFLICT (complaint_id) DO UPDATE SET
 SELECT c.id, c.number, c.site, c.location, c.category, c.urgency, c.channel, c.status,
        c.receiving_officer, c.department, c.description, c.received_at, c.updated_at, c.version,
        c.severity, c.responsibility, c.third_party, c.safety_escalated, c.acknowledged_at,
-       c.resolved_at, c.closed_at, c.cycle,
+       c.resolved_at, c.closed_at, c.cycle, c.stage, c.waiting_reason, c.severity_provisional,
        COALESCE(s.state, 'none') AS sla_state, COALESCE(s.breached_ever, false) AS sla_breached_ever,
        s.response_due_at, s.resolution_due_at,
        count(*) OVER () AS total
@@ -70,7 +73,8 @@ LIMIT $7 OFFSET $8;
 SELECT c.id, c.number, c.site, c.location, c.category, c.urgency, c.channel, c.status,
        c.receiving_officer, c.department, c.complainant_name, c.description, c.received_at,
        c.updated_at, c.version, c.severity, c.responsibility, c.third_party, c.safety_escalated,
-       c.acknowledged_at, c.resolved_at, c.closed_at, c.cycle, c.satisfied,
+       c.acknowledged_at, c.resolved_at, c.closed_at, c.cycle, c.satisfied, c.stage,
+       c.waiting_reason, c.severity_provisional,
        COALESCE(s.state, 'none') AS sla_state, COALESCE(s.breached_ever, false) AS sla_breached_ever,
        s.response_due_at, s.resolution_due_at
 FROM projections.complaints c
@@ -80,9 +84,10 @@ WHERE c.id = $1;
 -- name: dashboard
 -- Per group (all, category or severity) of the complaints received in [$2, $3).
 SELECT CASE $4 WHEN 'category' THEN c.category
-               WHEN 'severity' THEN COALESCE(c.severity, 'unclassified')
+               WHEN 'severity' THEN c.severity
                ELSE 'all' END AS "group",
        count(*) AS received,
+       count(*) FILTER (WHERE c.severity_provisional) AS provisional,
        count(c.resolved_at) AS resolved,
        count(c.closed_at) AS closed,
        percentile_cont(0.5) WITHIN GROUP (

@@ -271,4 +271,4 @@ async def test_a_stream_is_folded_in_its_own_order_when_the_log_order_differs(
     report = await rebuild(url, RegisterRebuild(SECRET))
     assert report.skipped == 0
     assert await _table(pool, "complaints") == before
-    assert (await repository.get_complaint(pool, complaint) or {})["status"] == "received"
+    assert (await repository.get_complaint(pool, complaint) or {})["status"] == "contacted"

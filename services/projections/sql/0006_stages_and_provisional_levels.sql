@@ -1,0 +1,20 @@
+-- The register shows the guide's stages (contacted, waiting with its reason) and, until an
+-- officer classifies a complaint, the level its clocks run on, marked provisional.
+ALTER TABLE projections.complaints
+    ADD COLUMN stage                text,
+    ADD COLUMN waiting_reason       text,
+    ADD COLUMN severity_provisional boolean NOT NULL DEFAULT false;
+
+UPDATE projections.complaints SET stage = status;
+ALTER TABLE projections.complaints ALTER COLUMN stage SET NOT NULL;
+
+-- Rows written before this migration: the provisional level as the rule stood when it was
+-- written (shared/events/lifecycle.py provisional_level). A contacted stage or a waiting
+-- status appears with the next event, or at once with `desk rebuild`.
+UPDATE projections.complaints
+SET severity = CASE
+        WHEN category = 'safety' OR urgency = 'critical' OR safety_escalated THEN 'L1'
+        WHEN urgency = 'high' OR category = 'hygiene' THEN 'L2'
+        ELSE 'L3' END,
+    severity_provisional = true
+WHERE severity IS NULL;
