@@ -1,6 +1,17 @@
 """Prometheus metrics shared by every service. Labels stay bounded: never ids or names."""
 
+from collections.abc import Iterable, Sequence
+
 from prometheus_client import Counter, Gauge, Histogram
+
+
+def at_zero(counter: Counter, label_sets: Iterable[Sequence[str]]) -> None:
+    """Create these series at 0. The alert rules use ``increase()``, and a series born at its
+    first increment reads 1 from its first sample: no increase, so the first urgent breach,
+    dead letter or refusal would never alert."""
+    for labels in label_sets:
+        counter.labels(*labels)
+
 
 EVENTS_APPENDED = Counter(
     "desk_events_appended_total",

@@ -118,8 +118,16 @@ class ServiceRuntime:
                 description=(type(consumer.projector).__doc__ or consumer.name).strip(),
                 decoder=_undecoded,
             )(self._handler_for(consumer))
+        ours = set(broker.subscribers)
         if self.spec.subscribe is not None:
             self.spec.subscribe(broker, self)
+        inbound = sorted(
+            {t for sub in broker.subscribers if sub not in ours for t in _topic_names(sub)}
+        )
+        metrics.at_zero(
+            metrics.DEAD_LETTERED,
+            [[c.name] for c in self.consumers] + [[f"inbound:{t}"] for t in inbound],
+        )
         for pub in self.spec.publications:
             broker.publisher(
                 pub.topic, title=pub.title, description=pub.description, schema=pub.schema
@@ -133,6 +141,7 @@ class ServiceRuntime:
         the background (a synchronous commit per event would cap a consumer at one broker
         round trip per event)."""
         s = self.settings
+        metrics.at_zero(metrics.DEAD_LETTERED, [[name]])
         return {
             "group_id": f"desk.{name}",
             "ack_policy": AckPolicy.ACK_FIRST if backed_by_the_log else AckPolicy.NACK_ON_ERROR,
@@ -328,6 +337,11 @@ class ServiceRuntime:
 
 async def _run(job: Callable[[ServiceRuntime], Awaitable[None]], runtime: ServiceRuntime) -> None:
     await job(runtime)
+
+
+def _topic_names(subscriber: Any) -> list[str]:
+    names: list[str] = subscriber.topic_names_for_subscribe  # a Kafka subscriber's topics
+    return names
 
 
 async def _discard(broker: KafkaBroker) -> None:

@@ -21,6 +21,8 @@ from .settings import IntakeSettings
 
 log = logging.getLogger(__name__)
 INBOUND_EVENT_TYPES = frozenset({"WorkOrderUpdate", "PurchaseUpdate"})
+# Why an inbound message is refused: the metric's reason label.
+REFUSAL_REASONS = ("unsigned", "unknown signing key", "bad signature", "not granted")
 
 
 class Refused(Exception):

@@ -4,12 +4,12 @@ AsyncAPI document shows; a payload that does not fit is parked by the runtime.""
 from faststream.kafka import KafkaBroker
 from faststream.kafka.annotations import KafkaMessage
 
-from shared import topics
+from shared import metrics, topics
 from shared.consumer import park_message
 from shared.integration import ComplaintCommand, PurchaseUpdate, WorkOrderUpdate
 from shared.service import ServiceRuntime
 
-from .authenticity import Refused, refuse, sender
+from .authenticity import REFUSAL_REASONS, Refused, refuse, sender
 from .handlers import COMMANDS
 from .integration import Unprocessable, handle_command, handle_task_update
 from .settings import IntakeSettings
@@ -18,7 +18,12 @@ from .settings import IntakeSettings
 PARKED_AS = {"maintenance": "intake.work-order-updates", "procurement": "intake.purchase-updates"}
 
 
+INBOUND = (topics.WORK_ORDER_UPDATES, topics.PURCHASE_UPDATES, topics.COMPLAINT_COMMANDS)
+
+
 def subscribe(broker: KafkaBroker, runtime: ServiceRuntime) -> None:
+    metrics.at_zero(metrics.AUTH_REFUSED, [(t, r) for t in INBOUND for r in REFUSAL_REASONS])
+
     async def task_update(
         msg: KafkaMessage, source: str, update: WorkOrderUpdate | PurchaseUpdate
     ) -> None:

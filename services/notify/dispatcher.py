@@ -23,6 +23,7 @@ from shared.events.notifications import (
     NotificationDelivered,
     NotificationFailed,
 )
+from shared.metrics import at_zero
 from shared.privacy import ERASED, is_sealed
 from shared.privacy.keys import KeyRing
 from shared.uow import UnitOfWork
@@ -43,7 +44,11 @@ LATENCY = Histogram("desk_notify_send_seconds", "Time to send one message", ["ch
 CAPPED = Counter(
     "desk_notify_capped_total", "Messages not sent: a daily cap was reached", ["channel", "cap"]
 )
+CAPS = ("recipient", "organisation")
 ACTOR = "system:notify"
+# The series the alert rules select exist from the start (see metrics.at_zero).
+at_zero(DELIVERIES, [(c, o) for c in ChannelKind for o in ("dead", "gone")])
+at_zero(CAPPED, [(c, cap) for c in (ChannelKind.SMS, ChannelKind.EMAIL) for cap in CAPS])
 
 
 class Dispatcher:
@@ -187,6 +192,7 @@ class Dispatcher:
         now = self.clock()
         attempts = row["attempts"]
         event: DomainEvent
+        counted = outcome
         async with self.uow() as conn:
             if outcome == "delivered":
                 await conn.execute(Q.delivered, row["id"], now)
@@ -203,6 +209,7 @@ class Dispatcher:
                     if outcome == "gone" and row["subscription_id"]:
                         await conn.execute(Q.disable_subscription, row["subscription_id"], error)
                     await conn.execute(Q.dead, row["id"], now, error)
+                    counted = "dead" if outcome == "retry" else outcome  # out of attempts
                     event = NotificationDeadLettered(
                         delivery_id=row["id"], channel=row["channel"], attempts=attempts,
                         error=error or outcome,
@@ -215,7 +222,7 @@ class Dispatcher:
                         error=error or "failed", retry_at=retry_at,
                     )  # fmt: skip
             await _record_event(conn, row, event)
-        DELIVERIES.labels(row["channel"], outcome).inc()
+        DELIVERIES.labels(row["channel"], counted).inc()
 
 
 async def _record_event(conn: Connection, row: dict[str, Any], event: DomainEvent) -> None:

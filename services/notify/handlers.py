@@ -18,6 +18,7 @@ from shared.db import Connection
 from shared.events import DomainEvent, EventEnvelope, utcnow
 from shared.events.complaints import ComplaintReceived
 from shared.events.notifications import CallbackRequested, NotificationQueued
+from shared.metrics import at_zero
 from shared.privacy import without_personal_data
 
 from . import callbacks
@@ -28,6 +29,7 @@ from .templates import render, sms_text
 
 log = logging.getLogger(__name__)
 UNROUTED = Counter("desk_notify_unrouted_total", "Alerts for a role nobody holds", ["kind"])
+at_zero(UNROUTED, [(k.value,) for k in Kind])
 ACTOR = "system:notify"
 
 

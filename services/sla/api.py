@@ -21,7 +21,7 @@ from shared.http import ApiError
 from . import repository
 from .calendar import closures_from_ics
 from .domain import ClockState, ComplaintClocks, evaluate
-from .handlers import replan
+from .handlers import breaches_counted_from_zero, replan
 from .policy import CalendarConfig, SlaPolicy
 
 router = APIRouter(tags=["sla"])
@@ -177,6 +177,8 @@ async def put_policy(
             expected_version=None,
         )
     await _replay_open(request, site, category, "policy changed")
+    if site != "*":
+        breaches_counted_from_zero([site])
     return PolicyOut(site=site, category=category, policy=policy, source="site")
 
 

@@ -9,7 +9,7 @@ from shared.events.sla import SlaBreached
 from shared.service import Publication, ServiceRuntime, ServiceSpec, create_app
 
 from .api import router
-from .handlers import SlaClocks, run_timers
+from .handlers import SlaClocks, count_known_sites_from_zero, run_timers
 from .settings import SlaSettings
 
 
@@ -23,6 +23,10 @@ def build_app(settings: SlaSettings | None = None) -> FastAPI:
             poll_seconds=settings.timer_poll_seconds,
             batch_size=settings.timer_batch_size,
         )
+
+    async def counters(runtime: ServiceRuntime) -> None:
+        assert runtime.uow is not None
+        await count_known_sites_from_zero(runtime.uow)
 
     return create_app(
         ServiceSpec(
@@ -48,6 +52,6 @@ def build_app(settings: SlaSettings | None = None) -> FastAPI:
                 )
             ],
             routers=[router],
-            background=[timers],
+            background=[timers, counters],
         )
     )

@@ -15,8 +15,9 @@ from prometheus_client import Counter, Histogram
 from shared import eventstore
 from shared.db import Connection
 from shared.events import DomainEvent, EventEnvelope, Metadata, utcnow
-from shared.events.complaints import ComplaintClassified, SeverityChanged
+from shared.events.complaints import ComplaintClassified, Severity, SeverityChanged
 from shared.events.sla import ClockKind, SlaBreached, SlaWarningReached
+from shared.metrics import at_zero
 from shared.uow import UnitOfWork
 
 from . import repository
@@ -31,6 +32,27 @@ THRESHOLDS_FIRED = Counter(
     "SLA warnings and breaches fired",
     ["site", "level", "clock", "threshold"],
 )
+
+
+def breaches_counted_from_zero(sites: Sequence[str]) -> None:
+    """The breach series of these sites, at 0: the alert on an urgent complaint not
+    acknowledged (``increase()``) then fires on the very first one."""
+    at_zero(
+        THRESHOLDS_FIRED,
+        [
+            (site, level, clock, "breach")
+            for site in sites
+            for level in Severity
+            for clock in ClockKind
+        ],
+    )
+
+
+async def count_known_sites_from_zero(uow: UnitOfWork) -> None:
+    async with uow() as conn:
+        breaches_counted_from_zero([r["site"] for r in await conn.fetch(repository.Q.known_sites)])
+
+
 LATENESS = Histogram(
     "desk_sla_timer_lateness_seconds",
     "How late a threshold fired after it fell due",
@@ -80,6 +102,8 @@ class SlaClocks:
         self.defaults = defaults
 
     async def apply(self, conn: Connection, event: EventEnvelope) -> None:
+        if event.event_type == "ComplaintReceived":
+            breaches_counted_from_zero([event.site_id])
         history = await eventstore.read_stream(
             conn, "complaint", event.stream_id, to_version=event.version
         )

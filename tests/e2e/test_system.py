@@ -3,16 +3,18 @@ import csv
 import io
 import json
 import re
+from typing import Any
 from uuid import uuid4
 
 import asyncpg
 import httpx
 from aiokafka import AIOKafkaConsumer
 
-from conftest import eventually
+from conftest import ARTIFACTS, eventually
 from shared import topics
 from shared.auth import Role
 from tests.credentials import ADMIN, user
+from tests.prometheus_server import PrometheusServer
 
 from .conftest import System
 from .helpers import complaint, post_complaint
@@ -347,3 +349,49 @@ async def test_dashboards_officers_and_hotspots_over_http(system: System) -> Non
             params={"start": "2026-12-01T00:00:00Z", "end": "2026-11-01T00:00:00Z"},
         )
         assert backwards.status_code == 422
+
+
+async def test_a_real_prometheus_alerts_on_the_first_urgent_complaint_not_acknowledged(
+    system: System,
+) -> None:
+    """The breach counter of a site exists at zero before its first breach, so the rule's
+    increase() sees the very first one (a series born at 1 would read no increase)."""
+    site = "PM" + uuid4().hex[:4].upper()
+    targets = {f"desk-{name}": system.url(name) for name in ("intake", "sla", "notify")}
+    prometheus = PrometheusServer(targets, ARTIFACTS / "prometheus" / site).start()
+    try:
+        async with httpx.AsyncClient(timeout=10, headers=ADMIN) as client:
+            short = {
+                "levels": {
+                    level: {"response": {"seconds": r}, "resolution": {"seconds": 600},
+                            "calendar": "24x7"}
+                    for level, r in (("L1", 4), ("L2", 300), ("L3", 600))
+                }
+            }  # fmt: skip
+            r = await client.put(f"{system.url('sla')}/policies/{site}", json=short)
+            assert r.status_code == 200, r.text
+            labels = f'site="{site}",level="L1",clock="response",threshold="breach"'
+            breach = f"desk_sla_thresholds_fired_total{{{labels}}}"
+
+            async def scraped_at_zero() -> bool:
+                found = await prometheus.query(client, breach)
+                return bool(found) and float(found[0]["value"][1]) == 0.0
+
+            assert await eventually(scraped_at_zero, within=30), "the series exists at 0"
+            assert not await prometheus.firing(client, "UrgentComplaintNotAcknowledged")
+
+            created = await post_complaint(
+                client, system.url("intake"), site=site, category="safety"
+            )  # L1 at once, and nobody acknowledges it
+
+            async def alerting() -> list[dict[str, Any]]:
+                return await prometheus.firing(client, "UrgentComplaintNotAcknowledged")
+
+            [alert] = await eventually(alerting, within=60) or [None]
+            assert alert is not None, "the first L1 response breach alerts"
+            assert alert["labels"]["site"] == site
+            assert "緊急投訴未及時響應" in alert["annotations"]["summary"]
+            timeline = await client.get(f"{system.url('projections')}/complaints/{created['id']}")
+            assert "SlaBreached" in [h["event_type"] for h in timeline.json()["history"]]
+    finally:
+        prometheus.stop()

@@ -33,6 +33,7 @@ _TEXTS: dict[str, tuple[str, str]] = {
     "col.location": ("地點", "Location"),
     "col.category": ("類別", "Category"),
     "col.severity": ("等級", "Severity"),
+    "severity.provisional": ("暫定", "provisional"),
     "col.status": ("狀態", "Status"),
     "col.sla": ("時效", "SLA"),
     "col.description": ("投訴內容", "Content"),

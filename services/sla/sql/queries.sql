@@ -72,3 +72,7 @@ SELECT COALESCE((SELECT version FROM consumers.stream_positions
 
 -- name: timers_of
 SELECT clock, cycle, threshold, fired_at FROM sla.timers WHERE complaint_id = $1;
+
+-- name: known_sites
+-- Every site the clocks or the policies know: its breach counters start at zero.
+SELECT site FROM sla.clocks UNION SELECT site FROM sla.policies WHERE site <> '*';
