@@ -24,6 +24,8 @@ class Kind(StrEnum):
     SLA_WARNING = "sla_warning"
     SLA_BREACH = "sla_breach"
     TASK = "task_assigned"
+    DISPUTE = "resolution_disputed"
+    REVIEW = "review_opened"
     CALLBACK = "callback"
     CALLBACK_REMINDER = "callback_reminder"
     CALLBACK_PHONE = "callback_phone"
@@ -44,6 +46,10 @@ def staff_alerts(event: EventEnvelope) -> list[StaffAlert]:
     match event.event_type:
         case "SafetyEscalated":
             return [StaffAlert("supervisor", Kind.SAFETY)]
+        case "ResolutionDisputed":  # 上報上級協調: the supervisor coordinates
+            return [StaffAlert("supervisor", Kind.DISPUTE)]
+        case "ReviewOpened":  # 復核程序: the supervisor reviews
+            return [StaffAlert("supervisor", Kind.REVIEW)]
         case "SlaWarningReached":
             return [StaffAlert(str(data["notify"]), Kind.SLA_WARNING)]
         case "SlaBreached":
@@ -53,9 +59,21 @@ def staff_alerts(event: EventEnvelope) -> list[StaffAlert]:
     return []
 
 
-def fallback_role(role: str) -> str | None:
-    """A task's named responsible party falls back to its kind's desk (maintenance, ...)."""
-    return role.split(":", 1)[0] if ":" in role else None
+# Who is told instead when nobody holds a role (each tried at the complaint's site, then in
+# the directory's entry for every site, ``*``): the chain ends at the duty manager.
+ESCALATION = ("supervisor", "duty_manager")
+
+
+def routing_chain(role: str) -> list[str]:
+    """The roles to try for an alert to ``role``, in order: a named party (``maintenance:A``)
+    falls back to its kind's desk, an officer (``officer:wang``) to the assigned officers'
+    desk, and every chain continues to the supervisor and then the duty manager (a missing
+    duty manager falls back to the supervisor: someone is always told, or it is an alarm)."""
+    chain = [role]
+    if ":" in role:
+        kind = role.split(":", 1)[0]
+        chain.append("assigned_officer" if kind == "officer" else kind)
+    return list(dict.fromkeys([*chain, *ESCALATION]))
 
 
 def preferred_channel(channel: IntakeChannel, phone: str | None, email: str | None) -> str:

@@ -17,12 +17,17 @@ from shared import cloudevents, eventstore
 from shared.db import Connection
 from shared.events import DomainEvent, EventEnvelope, utcnow
 from shared.events.complaints import ComplaintReceived
-from shared.events.notifications import CallbackRequested, NotificationQueued
+from shared.events.notifications import (
+    CallbackRequested,
+    NotificationQueued,
+    NotificationUnrouted,
+)
 from shared.metrics import at_zero
 from shared.privacy import without_personal_data
 
 from . import callbacks
-from .domain import ChannelKind, Kind, fallback_role, preferred_channel, staff_alerts
+from .domain import ChannelKind, Kind, preferred_channel, routing_chain, staff_alerts
+from .facts import case_facts
 from .repository import Q
 from .settings import NotifySettings
 from .templates import render, sms_text
@@ -45,6 +50,7 @@ class Outgoing:
     payload: dict[str, Any]
     not_before: datetime
     subscription_id: UUID | None = None
+    instead_of: str | None = None  # the role the alert was for, when nobody held it
 
 
 def cloudevent_json(event: EventEnvelope) -> dict[str, Any]:
@@ -56,12 +62,24 @@ def cloudevent_json(event: EventEnvelope) -> dict[str, Any]:
     return {**attributes, "datacontenttype": "application/json", "data": data}
 
 
-def _values(event: EventEnvelope, contact: dict[str, Any] | None) -> dict[str, Any]:
+def _values(
+    event: EventEnvelope, contact: dict[str, Any] | None, settings: NotifySettings
+) -> dict[str, Any]:
     data = without_personal_data(event.data)
     measures = ", ".join(data.get("temporary_measures") or []) or "—"
+    case = contact or {}
+    facts = case_facts(
+        data,
+        case,
+        link=f"{settings.console_base_url.rstrip('/')}/console/complaints/{event.stream_id}",
+        zone=settings.timezone,
+        now=utcnow(),
+    )
     return {
         **data,
-        "number": (contact or {}).get("number") or data.get("number") or str(event.stream_id)[:8],
+        **facts,
+        "description_task": data.get("description") or "—",
+        "number": case.get("number") or data.get("number") or str(event.stream_id)[:8],
         "site": event.site_id,
         "event_type": event.event_type,
         "percent": round(float(data.get("fraction", 1.0)) * 100),
@@ -87,9 +105,9 @@ class NotificationRules:
             await conn.execute(Q.set_cycle, event.stream_id, event.data["cycle"])
         contact = await conn.fetchrow(Q.contact, event.stream_id)
         contact_dict = dict(contact) if contact else None
-        outgoing = await self._staff(conn, event, contact_dict)
+        outgoing, unrouted = await self._staff(conn, event, contact_dict)
         outgoing += await self._subscribers(conn, event, contact_dict)
-        produced: list[DomainEvent] = []
+        produced: list[DomainEvent] = [*unrouted]
         if event.event_type == "ComplaintResolved" and contact_dict:
             callback = await callbacks.open_callback(conn, self.settings, event, contact_dict)
             if callback is not None:
@@ -117,25 +135,36 @@ class NotificationRules:
         await conn.execute(
             Q.insert_contact, event.stream_id, c.number, c.site,
             preferred_channel(c.channel, c.phone, c.email), c.phone, c.email,
-            c.receiving_officer, c.received_at,
+            c.receiving_officer, c.received_at, c.location, c.category.value, c.description,
         )  # fmt: skip
 
     async def _staff(
         self, conn: Connection, event: EventEnvelope, contact: dict[str, Any] | None
-    ) -> list[Outgoing]:
-        found = []
+    ) -> tuple[list[Outgoing], list[DomainEvent]]:
+        """Messages to the staff the escalation rules name, each along its routing chain;
+        an alert nobody along the chain can receive is recorded (NotificationUnrouted)."""
+        found: list[Outgoing] = []
+        unrouted: list[DomainEvent] = []
         for alert in staff_alerts(event):
-            entry = await conn.fetchrow(Q.staff, event.site_id, alert.role)
-            fallback = fallback_role(alert.role)
-            if entry is None and fallback:
-                entry = await conn.fetchrow(Q.staff, event.site_id, fallback)
-            if entry is None:
+            chain = routing_chain(alert.role)
+            reached = None
+            for role in chain:
+                entry = await conn.fetchrow(Q.staff, event.site_id, role)
+                if entry is not None:
+                    reached = role
+                    break
+            if entry is None or reached is None:
                 UNROUTED.labels(alert.kind.value).inc()
                 log.warning(
                     "nobody to tell", extra={"reason": alert.role[:60], "site": event.site_id}
                 )
+                unrouted.append(
+                    NotificationUnrouted(
+                        role=alert.role, kind=alert.kind.value, site=event.site_id, tried=chain
+                    )
+                )
                 continue
-            values = _values(event, contact)
+            values = _values(event, contact, self.settings)
             subject, body = render(alert.kind, values, entry["locale"])
             if entry["channel"] == ChannelKind.SMS:
                 body = sms_text(alert.kind, values, entry["locale"])
@@ -143,18 +172,19 @@ class NotificationRules:
                 Outgoing(
                     dedupe_key=f"{event.event_id}:{entry['channel']}:{entry['destination']}",
                     channel=entry["channel"], destination=entry["destination"],
-                    recipient=alert.role, kind=alert.kind, subject=subject, body=body,
+                    recipient=reached, kind=alert.kind, subject=subject, body=body,
                     payload=cloudevent_json(event), not_before=utcnow(),
+                    instead_of=None if reached == alert.role else alert.role,
                 )
             )  # fmt: skip
-        return found
+        return found, unrouted
 
     async def _subscribers(
         self, conn: Connection, event: EventEnvelope, contact: dict[str, Any] | None
     ) -> list[Outgoing]:
         found = []
         for sub in await conn.fetch(Q.matching_subscriptions, event.site_id, event.event_type):
-            subject, body = render(Kind.EVENT, _values(event, contact))
+            subject, body = render(Kind.EVENT, _values(event, contact, self.settings))
             found.append(
                 Outgoing(
                     dedupe_key=f"{event.event_id}:sub:{sub['id']}",
@@ -189,7 +219,7 @@ async def queue(
                 NotificationQueued(
                     delivery_id=delivery_id, channel=o.channel, recipient=o.recipient,
                     kind=o.kind.value, cause_event_type=cause or o.kind.value,
-                    not_before=o.not_before,
+                    not_before=o.not_before, instead_of=o.instead_of,
                 )
             )  # fmt: skip
     return queued

@@ -13,6 +13,10 @@ class NotifySettings(ServiceSettings):
     port: int = 8003
     # Where complainants open their callback link (this service's public address).
     public_base_url: str = "http://127.0.0.1:8003"
+    # Where staff open a complaint from a message (the projections service's console).
+    console_base_url: str = "http://127.0.0.1:8004"
+    # The time zone of the times staff messages show.
+    timezone: str = "Asia/Taipei"
     callback_secret: str = "dev-only-change-me"
     secret_fields = (*ServiceSettings.secret_fields, "callback_secret")
     callback_delay_seconds: float = 2 * 3600

@@ -8,20 +8,28 @@ from .domain import Kind
 TEMPLATES: dict[Kind, dict[str, tuple[str, str]]] = {
     # kind: {locale: (subject, body)}
     Kind.SAFETY: {
-        "zh-Hant": ("【安全上報】{number}", "投訴 {number}（{site}）涉及安全問題，已立即上報。原因：{reason}。臨時措施：{measures}。"),
-        "en": ("[Safety escalation] {number}", "Complaint {number} at {site} is a safety problem, escalated at once. Reason: {reason}. Temporary measures: {measures}."),
+        "zh-Hant": ("【安全上報】{number}｜{site} {location}", "投訴 {number} 涉及安全問題，已立即上報。\n院區：{site}\n地點：{location}\n內容：{description}\n原因：{reason}\n臨時措施：{measures_zh}\n值班員說明：{note}\n查看投訴：{link}"),
+        "en": ("[Safety escalation] {number} | {site} {location}", "Complaint {number} is a safety problem, escalated at once.\nSite: {site}\nLocation: {location}\nWhat: {description}\nReason: {reason}\nTemporary measures: {measures_en}\nOfficer's note: {note}\nOpen the complaint: {link}"),
     },
     Kind.SLA_WARNING: {
-        "zh-Hant": ("【時效提醒】{number} 已達 {percent}%", "投訴 {number}（{site}）的{clock_zh}時效已用去 {percent}%，將於 {due_at} 到期。"),
-        "en": ("[SLA warning] {number} at {percent}%", "Complaint {number} at {site}: {percent}% of its {clock} time is used; due {due_at}."),
+        "zh-Hant": ("【時效提醒】{number} {clock_zh}時效已用 {percent}%", "投訴 {number}（{site}，{location}）的{clock_zh}時效（{level_zh}）已用去 {percent}%，將於 {deadline_local} 到期，尚餘 {remaining_zh}。\n內容：{description}\n查看投訴：{link}"),
+        "en": ("[SLA warning] {number} {clock_en} at {percent}%", "Complaint {number} ({site}, {location}): {percent}% of its {clock_en} time ({level_en}) is used; due {deadline_local}, {remaining_en} left.\nWhat: {description}\nOpen the complaint: {link}"),
     },
     Kind.SLA_BREACH: {
-        "zh-Hant": ("【時效逾期】{number}", "投訴 {number}（{site}）的{clock_zh}時效已於 {due_at} 逾期，請立即處理。"),
-        "en": ("[SLA breached] {number}", "Complaint {number} at {site} breached its {clock} target at {due_at}. Act now."),
+        "zh-Hant": ("【時效逾期】{number} {clock_zh}時效", "投訴 {number}（{site}，{location}）的{clock_zh}時效（{level_zh}）已於 {due_local} 逾期（已逾 {late_zh}），請立即處理。\n內容：{description}\n查看投訴：{link}"),
+        "en": ("[SLA breached] {number} {clock_en}", "Complaint {number} ({site}, {location}) breached its {clock_en} target ({level_en}) at {due_local}, {late_en} ago. Act now.\nWhat: {description}\nOpen the complaint: {link}"),
     },
     Kind.TASK: {
-        "zh-Hant": ("【新任務】{number}", "您有一項新任務（投訴 {number}，{site}）：{description}。完成期限：{due_at}。"),
-        "en": ("[New task] {number}", "A new task for you (complaint {number}, {site}): {description}. Due {due_at}."),
+        "zh-Hant": ("【新任務】{number}｜{site} {location}", "您有一項新任務（投訴 {number}，{site}，{location}）：{description_task}。完成期限：{due_local}。\n查看投訴：{link}"),
+        "en": ("[New task] {number} | {site} {location}", "A new task for you (complaint {number}, {site}, {location}): {description_task}. Due {due_local}.\nOpen the complaint: {link}"),
+    },
+    Kind.DISPUTE: {
+        "zh-Hant": ("【方案爭議・請協調】{number}", "投訴人不同意投訴 {number}（{site}，{location}）的處理方案，請主管協調並提出或核准新方案。\n投訴人意見：{reason}\n內容：{description}\n查看投訴：{link}"),
+        "en": ("[Plan disputed: please coordinate] {number}", "The complainant disagrees with the plan for complaint {number} ({site}, {location}): please coordinate and propose or approve a new plan.\nTheir reason: {reason}\nWhat: {description}\nOpen the complaint: {link}"),
+    },
+    Kind.REVIEW: {
+        "zh-Hant": ("【主管復核】{number}", "投訴人回訪時仍不滿意投訴 {number}（{site}，{location}）的處理，已啟動復核程序，請主管復核。\n說明：{reason}\n內容：{description}\n查看投訴：{link}"),
+        "en": ("[Supervisor's review] {number}", "The complainant is still not satisfied with the handling of complaint {number} ({site}, {location}): a review is open for you.\nWhy: {reason}\nWhat: {description}\nOpen the complaint: {link}"),
     },
     Kind.CALLBACK: {
         "zh-Hant": ("您的投訴 {number} 已處理", "您好，您反映的問題（{number}）已處理完成。請點選連結告訴我們您是否滿意：{link}"),
@@ -51,7 +59,8 @@ class _Blank(dict[str, Any]):
 
 def render(kind: Kind, values: dict[str, Any], locale: str = "zh-Hant") -> tuple[str, str]:
     """(subject, body): the locale's text, then the other language's below it."""
-    values = _Blank({**values, "clock_zh": CLOCK_ZH.get(str(values.get("clock")), "")})
+    clock = str(values.get("clock"))
+    values = _Blank({"clock_zh": CLOCK_ZH.get(clock, ""), "clock_en": clock, **values})
     first = locale if locale in ("zh-Hant", "en") else "zh-Hant"
     second = "en" if first == "zh-Hant" else "zh-Hant"
     subject = TEMPLATES[kind][first][0].format_map(values)

@@ -159,12 +159,17 @@ async def fire_due(uow: UnitOfWork, now: datetime, limit: int = 500) -> int:
                     "notify": t["notify"],
                     "due_at": t["due_at"],
                     "reached_at": now,
+                    "level": t["level"],
                 }
-                events.append(
-                    SlaBreached(**common)
-                    if t["threshold"] == "breach"
-                    else SlaWarningReached(**common, fraction=t["fraction"])
-                )
+                if t["threshold"] == "breach":
+                    events.append(SlaBreached(**common))
+                else:
+                    deadline = await conn.fetchval(
+                        repository.Q.deadline_of, complaint_id, t["clock"], t["cycle"]
+                    )
+                    events.append(
+                        SlaWarningReached(**common, fraction=t["fraction"], deadline=deadline)
+                    )
                 await repository.mark_fired(conn, t, now)
             await eventstore.append(
                 conn,

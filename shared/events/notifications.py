@@ -15,6 +15,18 @@ class NotificationQueued(DomainEvent):
     kind: str
     cause_event_type: str
     not_before: datetime
+    instead_of: str | None = None  # the role it was for, when nobody held that role
+
+
+@event("notification")
+class NotificationUnrouted(DomainEvent):
+    """Nobody to tell (無人可通知): no directory entry for the role at the complaint's site,
+    nor for every site, nor for anyone along its fallback chain (``tried``). An alarm."""
+
+    role: str
+    kind: str
+    site: str
+    tried: list[str]
 
 
 @event("notification")

@@ -57,12 +57,17 @@ class SlaRecalculated(DomainEvent):
 
 @event("sla")
 class SlaWarningReached(DomainEvent):
+    """A share of a clock's time is used: ``due_at`` is when this warning fell due,
+    ``deadline`` when the clock breaches (None in events recorded before it was kept)."""
+
     clock: ClockKind
     cycle: int
     fraction: float
     notify: str
     due_at: datetime
     reached_at: datetime
+    level: Severity | None = None
+    deadline: datetime | None = None
 
 
 @event("sla")
@@ -72,6 +77,7 @@ class SlaBreached(DomainEvent):
     notify: str
     due_at: datetime
     reached_at: datetime
+    level: Severity | None = None
 
 
 @event("sla")

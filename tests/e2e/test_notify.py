@@ -13,7 +13,7 @@ from conftest import eventually
 from tests.credentials import ADMIN
 
 from .conftest import System
-from .desk import Desk
+from .desk import Desk, later
 
 
 @pytest.fixture
@@ -53,10 +53,16 @@ async def test_staff_and_integrators_are_told(system: System, desk: Desk) -> Non
     )  # fmt: skip
     assert refused.status_code == 422 and refused.json()["error"]["code"] == "destination_refused"
 
-    created = await desk.receive(site=site, category="safety", temporary_measures=["area_cordoned"])
+    place = f"B1 配電室 {uuid4().hex[:4]}"
+    created = await desk.receive(
+        site=site, location=place, category="safety", temporary_measures=["area_cordoned"]
+    )
     [mail] = await _mail(system, supervisor)
-    assert mail["Subject"] == f"【安全上報】{created['number']}"
-    assert "area_cordoned" in mail.get_content() and "safety problem" in mail.get_content()
+    text = mail.get_content()
+    assert mail["Subject"] == f"【安全上報】{created['number']}｜{site} {place}"
+    assert "封鎖現場" in text and "area cordoned off" in text and "area_cordoned" not in text
+    assert text.index("涉及安全問題") < text.index("safety problem"), "Chinese first"
+    assert f"{system.url('projections')}/console/complaints/{created['id']}" in text
 
     async def hooked() -> list | None:  # type: ignore[type-arg]
         return system.http.for_hook(site) or None
@@ -66,6 +72,58 @@ async def test_staff_and_integrators_are_told(system: System, desk: Desk) -> Non
     assert b'"type":"tw.facilities.complaints.SafetyEscalated"' in hook["body"]
     timeline = await desk.wait_for(created["id"], "NotificationDelivered", count=2)
     assert {h["data"]["channel"] for h in timeline} == {"email", "webhook"}
+
+
+async def test_a_disputed_plan_and_a_review_reach_the_supervisor_at_once(
+    system: System, desk: Desk
+) -> None:
+    site = "DSP" + uuid4().hex[:3].upper()
+    supervisor = f"supervisor-{site.lower()}@example.org"
+    r = await desk.client.put(f"{system.url('notify')}/directory/{site}/supervisor",
+                              json={"channel": "email", "destination": supervisor})  # fmt: skip
+    assert r.status_code == 200, r.text
+    disputed = await desk.receive(site=site, category="repair_delay", description="冷氣不冷")
+    cid = disputed["id"]
+    await desk.act(cid, "classify", responsibility="logistics", severity="L3")
+    await desk.act(cid, "resolution", kind="repair", summary="repair next week", deadline=later(7))
+    await desk.act(cid, "resolution/dispute", reason="下週太晚了 — next week is too late")
+    [mail] = await _mail(system, supervisor)
+    assert mail["Subject"] == f"【方案爭議・請協調】{disputed['number']}"
+    assert "下週太晚了" in mail.get_content() and "冷氣不冷" in mail.get_content()
+
+    reviewed = await desk.receive(site=site, category="shortage", description="影印紙缺貨")
+    rid = reviewed["id"]
+    await desk.act(rid, "classify", responsibility="logistics", severity="L3")
+    await desk.act(rid, "resolve", summary="paper delivered")
+    await desk.act(rid, "callbacks", channel="phone", satisfied=False, comments="只送了一半")
+    mails = await _mail(system, supervisor, count=2)
+    review = [m for m in mails if m["Subject"] == f"【主管復核】{reviewed['number']}"]
+    assert review and "只送了一半" in review[0].get_content()
+
+
+async def test_nobody_to_tell_falls_back_along_the_chain_then_is_an_alarm(
+    system: System, desk: Desk
+) -> None:
+    staffed = "FBK" + uuid4().hex[:3].upper()
+    manager = f"manager-{staffed.lower()}@example.org"
+    r = await desk.client.put(f"{system.url('notify')}/directory/{staffed}/duty_manager",
+                              json={"channel": "email", "destination": manager})  # fmt: skip
+    assert r.status_code == 200, r.text
+    fallen_back = await desk.receive(site=staffed, category="safety")
+    [mail] = await _mail(system, manager)
+    assert mail["Subject"].startswith(f"【安全上報】{fallen_back['number']}")
+    [queued] = await desk.wait_for(fallen_back["id"], "NotificationQueued")
+    assert (queued["data"]["recipient"], queued["data"]["instead_of"]) == (
+        "duty_manager", "supervisor",
+    )  # fmt: skip
+
+    nobody = "NBD" + uuid4().hex[:3].upper()
+    alone = await desk.receive(site=nobody, category="safety")
+    [unrouted] = await desk.wait_for(alone["id"], "NotificationUnrouted")
+    assert unrouted["data"]["role"] == "supervisor" and unrouted["data"]["site"] == nobody
+    assert unrouted["data"]["tried"] == ["supervisor", "duty_manager"]
+    metrics = await desk.client.get(f"{system.url('notify')}/metrics")
+    assert 'desk_notify_unrouted_total{kind="safety_escalated"}' in metrics.text
 
 
 async def test_the_complainant_answers_the_callback_link(system: System, desk: Desk) -> None:

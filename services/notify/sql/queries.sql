@@ -1,7 +1,7 @@
 -- name: insert_contact
 INSERT INTO notify.contacts (complaint_id, number, site, preferred_channel, phone, email,
-                             receiving_officer, received_at)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8);
+                             receiving_officer, received_at, location, category, description)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11);
 
 -- name: contact
 SELECT * FROM notify.contacts WHERE complaint_id = $1;

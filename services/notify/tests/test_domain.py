@@ -1,5 +1,5 @@
 import random
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from uuid import uuid4
 
 import pytest
@@ -12,9 +12,11 @@ from services.notify.domain import (
     Kind,
     StaffAlert,
     next_delay,
+    routing_chain,
     spans,
     staff_alerts,
 )
+from services.notify.facts import case_facts
 from services.notify.templates import render, sms_text
 from shared.events import EventEnvelope, Metadata, utcnow
 from shared.events.complaints import SafetyEscalated, TaskAssigned
@@ -58,7 +60,7 @@ def test_templates_in_both_languages() -> None:
     subject, body = render(
         Kind.SLA_BREACH, {"number": "HQ-1", "site": "HQ", "clock": "response", "due_at": "10:00"}
     )
-    assert subject == "【時效逾期】HQ-1"
+    assert subject == "【時效逾期】HQ-1 響應時效"
     assert "響應時效" in body and "breached its response target" in body
     subject_en, body_en = render(Kind.CALLBACK, {"number": "HQ-1", "link": "http://x/cb"}, "en")
     assert subject_en.startswith("Your complaint") and body_en.index("http://x/cb") < body_en.index(
@@ -67,6 +69,57 @@ def test_templates_in_both_languages() -> None:
     assert sms_text(Kind.CALLBACK, {"number": "HQ-1", "link": "L"}) == (
         "您好，您反映的問題（HQ-1）已處理完成。請點選連結告訴我們您是否滿意：L"
     )
+
+
+def test_the_supervisors_safety_message_says_where_and_what_in_words() -> None:
+    data = {"reason": "exposed wiring", "temporary_measures": ["area_cordoned", "supply_isolated"],
+            "measures_note": "電工已到場"}  # fmt: skip
+    case = {"number": "HQ-7", "location": "B1 配電室", "category": "safety",
+            "description": "配電箱冒煙 — smoke from the switchboard"}  # fmt: skip
+    now = datetime(2026, 12, 1, 1, 0, tzinfo=UTC)
+    values = {**data, **case_facts(data, case, link="http://desk/c/1", zone="Asia/Taipei", now=now),
+              "number": "HQ-7", "site": "HQ"}  # fmt: skip
+    subject, body = render(Kind.SAFETY, values, "zh-Hant")
+    assert subject == "【安全上報】HQ-7｜HQ B1 配電室"
+    zh, en = body.split("\n\n")
+    for part in (
+        "B1 配電室",
+        "配電箱冒煙",
+        "封鎖現場、切斷水電氣",
+        "電工已到場",
+        "http://desk/c/1",
+    ):
+        assert part in zh
+    assert "area cordoned off, supply isolated" in en and "Site: HQ" in en
+    assert "area_cordoned" not in body, "measures in words, never codes"
+
+
+def test_sla_messages_say_which_clock_when_and_how_late() -> None:
+    due = datetime(2026, 12, 1, 1, 0, tzinfo=UTC)  # 09:00 in Taipei
+    breach = {"clock": "response", "level": "L1", "due_at": due.isoformat()}
+    case = {"location": "3F", "description": "漏水", "category": "repair_delay"}
+    later = due + timedelta(minutes=75)
+    values = case_facts(breach, case, link="L", zone="Asia/Taipei", now=later)
+    _, body = render(Kind.SLA_BREACH, {**breach, **values, "number": "HQ-1", "site": "HQ"})
+    assert "2026-12-01 09:00" in body and "1 小時 15 分鐘" in body and "1 h 15 min ago" in body
+    assert "L1 緊急" in body and "響應時效" in body
+    deadline = (due + timedelta(hours=2)).isoformat()
+    warning = {"clock": "resolution", "level": "L2", "fraction": 0.5,
+               "due_at": due.isoformat(), "deadline": deadline}  # fmt: skip
+    values = case_facts(warning, case, link="L", zone="Asia/Taipei", now=due)
+    _, body = render(Kind.SLA_WARNING, {**warning, **values, "number": "HQ-1", "percent": 50})
+    assert "2026-12-01 11:00" in body and "尚餘 2 小時 0 分鐘" in body
+
+
+def test_every_alert_falls_back_along_its_chain_to_the_duty_manager() -> None:
+    assert routing_chain("supervisor") == ["supervisor", "duty_manager"]
+    assert routing_chain("maintenance:team A") == [
+        "maintenance:team A", "maintenance", "supervisor", "duty_manager",
+    ]  # fmt: skip
+    assert routing_chain("officer:wang") == [
+        "officer:wang", "assigned_officer", "supervisor", "duty_manager",
+    ]  # fmt: skip
+    assert routing_chain("duty_manager") == ["duty_manager", "supervisor"]
 
 
 def test_callback_tokens_are_signed_and_tamper_proof() -> None:

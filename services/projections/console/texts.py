@@ -278,6 +278,7 @@ EVENT_NAMES: dict[str, tuple[str, str]] = {
     "SlaMet": ("時效達成", "SLA met"),
     "SlaStopped": ("時效停止", "SLA stopped"),
     "NotificationQueued": ("通知排程", "Notification queued"),
+    "NotificationUnrouted": ("無人可通知", "Nobody to notify"),
     "NotificationDelivered": ("通知已送達", "Notification delivered"),
     "NotificationFailed": ("通知失敗", "Notification failed"),
     "NotificationDeadLettered": ("通知無法送達", "Notification undeliverable"),

@@ -76,3 +76,8 @@ SELECT clock, cycle, threshold, fired_at FROM sla.timers WHERE complaint_id = $1
 -- name: known_sites
 -- Every site the clocks or the policies know: its breach counters start at zero.
 SELECT site FROM sla.clocks UNION SELECT site FROM sla.policies WHERE site <> '*';
+
+-- name: deadline_of
+-- When a clock breaches: its breach timer's due time.
+SELECT due_at FROM sla.timers
+WHERE complaint_id = $1 AND clock = $2 AND cycle = $3 AND threshold = 'breach';
