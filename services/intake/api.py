@@ -15,7 +15,7 @@ from shared.eventstore import ConcurrencyConflict
 from shared.http import ApiError
 
 from . import commands as c
-from .domain import IllegalTransition
+from .domain import IllegalTransition, NotForThisActor
 from .handlers import (
     COMMANDS,
     ComplaintNotFound,
@@ -150,6 +150,8 @@ async def _translate(call: Awaitable[T]) -> T:
             "use a new key for a new complaint",
             f"Idempotency-Key「{exc.key}」已用於另一筆不同的請求；新投訴請使用新的金鑰",
         ) from None
+    except NotForThisActor as exc:
+        raise ApiError(403, exc.code, exc.message, exc.message_zh) from None
     except IllegalTransition as exc:
         raise ApiError(
             409,
@@ -304,6 +306,7 @@ async def erase_personal_data(
 SUMMARIES = {
     "acknowledge": "First contact with the complainant / 聯繫投訴人",
     "escalate-safety": "Escalate a safety problem at once / 安全問題立即上報",
+    "owner": "Reassign the complaint to another officer / 轉交負責人",
     "evidence": "Record evidence / 記錄調查證據",
     "classify": "Classify responsibility, severity, category / 分類",
     "severity": "Change the severity / 調整等級",
@@ -394,6 +397,7 @@ async def _run(
         reopen_window_days=runtime.settings.reopen_window_days,
         task_id=task_id,
         sites=principal.sites,
+        supervisor=principal.can(Permission.REVIEW),
     )
     command = _expected_version(if_match, body)
     command = command.model_copy(update={"actor": acting_as(principal, command.actor)})

@@ -100,6 +100,13 @@ class ReceiveComplaint(BaseModel):
             "integrations and organisation admins may name someone else"
         ),
     )
+    about_staff: Text | None = Field(
+        None,
+        description=(
+            "被投訴的員工 / for a service-attitude complaint, the staff member it is about "
+            "(their sign-in name): they may not own, investigate, resolve or close it"
+        ),
+    )
     major_fault: bool = Field(False, description="重大故障 / a major fault: escalate at once")
     temporary_measures: list[TemporaryMeasure] = Field(
         default_factory=list, max_length=10, description="臨時措施 / temporary measures taken"
@@ -117,7 +124,16 @@ class ReceiveComplaint(BaseModel):
     def _contactable(self) -> "ReceiveComplaint":
         if not self.phone and not self.email:
             raise ValueError("give a phone or an email so the complainant can be called back")
+        if self.about_staff and self.category is not Category.SERVICE_ATTITUDE:
+            raise ValueError("only a service-attitude complaint names the staff member it is about")
         return self
+
+
+class AssignOwner(Command):
+    """Hand the complaint to another officer (a supervisor's decision), recorded."""
+
+    owner: Text = Field(description="新負責人 / the officer who handles it from now (sign-in name)")
+    reason: Note | None = None
 
 
 class Acknowledge(Command):

@@ -24,6 +24,7 @@ from shared.events.complaints import (
     ComplaintResolved,
     EvidenceRecorded,
     HandlingReportFiled,
+    OwnerAssigned,
     PersonalDataErased,
     PurchaseRequested,
     RepeatComplaintDetected,
@@ -64,6 +65,15 @@ class IllegalTransition(Exception):
             f"：{why_zh}" if why_zh else ""
         )
         super().__init__(self.message)
+
+
+class NotForThisActor(Exception):
+    """The command applies, but not by this person: someone the complaint is about
+    (objectivity), or an officer where a supervisor must act."""
+
+    def __init__(self, code: str, message: str, message_zh: str) -> None:
+        self.code, self.message, self.message_zh = code, message, message_zh
+        super().__init__(message)
 
 
 class TaskState(StrEnum):
@@ -124,6 +134,8 @@ class Complaint:
     closed_at: datetime | None = None
     complainant_id: UUID | None = None
     personal_data_erased: bool = False
+    owner: str | None = None
+    about_staff: str | None = None
     pending: list[DomainEvent] = field(default_factory=list)
 
     # -- rebuilding ---------------------------------------------------------------------------
@@ -163,6 +175,9 @@ class Complaint:
                 self.number, self.site = event.number, event.site
                 self.location, self.category = event.location, event.category
                 self.complainant_id = event.complainant_id
+                self.owner, self.about_staff = event.receiving_officer, event.about_staff
+            case OwnerAssigned():
+                self.owner = event.owner
             case PersonalDataErased():
                 self.personal_data_erased = True
             case SafetyEscalated():
@@ -206,6 +221,15 @@ class Complaint:
         if self.status in TERMINAL or self.status is Status.NEW:
             raise IllegalTransition(command, self.shown)
 
+    def _impartial(self, person: str, command: str, command_zh: str) -> None:
+        """Objectivity (ISO 10002): the staff member a complaint is about stays out of it."""
+        if self.about_staff and person.casefold() == self.about_staff.casefold():
+            raise NotForThisActor(
+                "conflict_of_interest",
+                f"{person} is the staff member this complaint is about and may not {command} it",
+                f"{person} 是本投訴所涉及的員工，不可{command_zh}此投訴",
+            )
+
     def _task(self, command: str, task_id: UUID) -> Task:
         task = self.tasks.get(task_id)
         if task is None:
@@ -235,7 +259,9 @@ class Complaint:
     ) -> Complaint:
         """``command`` with its personal fields already sealed under ``complainant_id``'s key
         (the handler does that: it needs the key store)."""
-        complaint = cls(complaint_id)
+        complaint = cls(complaint_id, about_staff=command.about_staff)
+        assert command.receiving_officer is not None
+        complaint._impartial(command.receiving_officer, "own", "負責")
         fields = command.model_dump(exclude={"temporary_measures", "measures_note", "major_fault"})
         complaint._record(
             ComplaintReceived(
@@ -277,6 +303,20 @@ class Complaint:
             )
         self._record(ComplaintAcknowledged(contact_channel=command.channel, note=command.note))
 
+    def assign_owner(self, command: c.AssignOwner) -> None:
+        self._require_open("reassign")
+        self._impartial(command.owner, "own", "負責")
+        if self.owner and command.owner.casefold() == self.owner.casefold():
+            raise IllegalTransition(
+                "reassign",
+                self.shown,
+                f"{command.owner} owns it already",
+                f"{command.owner} 已是負責人",
+            )
+        self._record(
+            OwnerAssigned(owner=command.owner, previous=self.owner or "", reason=command.reason)
+        )
+
     def escalate_safety(self, command: c.EscalateSafety) -> None:
         self._require_open("escalate-safety")
         if self.safety_escalated:
@@ -294,6 +334,7 @@ class Complaint:
 
     def record_evidence(self, command: c.RecordEvidence, now: datetime) -> UUID:
         self._require_open("record evidence for")
+        self._impartial(command.actor, "investigate", "調查")
         evidence_id = uuid4()
         self._record(
             EvidenceRecorded(
@@ -308,6 +349,7 @@ class Complaint:
 
     def classify(self, command: c.Classify) -> None:
         self._require("classify", BEFORE_CLASSIFICATION | {Status.CLASSIFIED})
+        self._impartial(command.actor, "investigate", "調查")
         self._record(
             ComplaintClassified(
                 responsibility=command.responsibility,
@@ -340,11 +382,18 @@ class Complaint:
             )
         )
 
-    def propose_resolution(self, command: c.ProposeResolution) -> UUID:
+    def propose_resolution(self, command: c.ProposeResolution, *, supervisor: bool) -> UUID:
         self._require(
             "propose a resolution for",
             (Status.CLASSIFIED, Status.RESOLUTION_PROPOSED, Status.ESCALATED),
         )
+        if self.status is Status.ESCALATED and not supervisor:
+            # 上報上級協調: after a dispute the supervisor coordinates the new plan.
+            raise NotForThisActor(
+                "supervisor_required",
+                "The complainant disputed the plan: a supervisor proposes the new one",
+                "投訴人對方案有異議，已上報主管協調：新方案須由主管提出",
+            )
         resolution_id = uuid4()
         self._record(
             ResolutionProposed(
@@ -450,6 +499,7 @@ class Complaint:
 
     def resolve(self, command: c.Resolve) -> None:
         self._require("resolve", (Status.CLASSIFIED, Status.RESOLUTION_AGREED, Status.IN_PROGRESS))
+        self._impartial(command.actor, "resolve", "解決")
         if self.open_tasks:
             raise IllegalTransition(
                 "resolve",
@@ -482,6 +532,7 @@ class Complaint:
 
     def close(self, command: c.Close, now: datetime) -> None:
         self._require("close", (Status.RESOLVED,))
+        self._impartial(command.actor, "close", "結案")
         self._record(ComplaintClosed(closed_at=now, note=command.note))
 
     def reopen(self, command: c.Reopen, *, now: datetime, window_days: int) -> None:

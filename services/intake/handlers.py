@@ -60,6 +60,8 @@ class Context:
     task_id: UUID | None = None
     # The sites the caller serves (None: all); a complaint elsewhere is, to them, not found.
     sites: frozenset[str] | None = None
+    # Whether the caller may act as a supervisor (coordinate a disputed plan).
+    supervisor: bool = False
 
 
 @dataclass
@@ -85,10 +87,14 @@ def _task_id(ctx: Context) -> UUID:
 COMMANDS: dict[str, tuple[type[c.Command], Action]] = {
     "acknowledge": (c.Acknowledge, lambda x, cmd, ctx: x.acknowledge(cmd)),
     "escalate-safety": (c.EscalateSafety, lambda x, cmd, ctx: x.escalate_safety(cmd)),
+    "owner": (c.AssignOwner, lambda x, cmd, ctx: x.assign_owner(cmd)),
     "evidence": (c.RecordEvidence, lambda x, cmd, ctx: x.record_evidence(cmd, ctx.now)),
     "classify": (c.Classify, lambda x, cmd, ctx: x.classify(cmd)),
     "severity": (c.ChangeSeverity, lambda x, cmd, ctx: x.change_severity(cmd)),
-    "resolution": (c.ProposeResolution, lambda x, cmd, ctx: x.propose_resolution(cmd)),
+    "resolution": (
+        c.ProposeResolution,
+        lambda x, cmd, ctx: x.propose_resolution(cmd, supervisor=ctx.supervisor),
+    ),
     "resolution/accept": (c.AcceptResolution, lambda x, cmd, ctx: x.accept_resolution(cmd)),
     "resolution/dispute": (c.DisputeResolution, lambda x, cmd, ctx: x.dispute_resolution(cmd)),
     "report": (c.FileReport, lambda x, cmd, ctx: x.file_report(cmd)),

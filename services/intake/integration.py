@@ -24,7 +24,7 @@ from shared.integration import (
 )
 from shared.uow import UnitOfWork
 
-from .domain import IllegalTransition
+from .domain import IllegalTransition, NotForThisActor
 from .handlers import (
     COMMANDS,
     ComplaintNotFound,
@@ -120,7 +120,7 @@ async def handle_command(
         try:
             async with conn.transaction():  # a refusal rolls back only the attempt
                 reason = await _try_command(repo, message, reopen_window_days, sites)
-        except IllegalTransition as exc:
+        except (IllegalTransition, NotForThisActor) as exc:
             reason = exc.message
         except ConcurrencyConflict as exc:
             reason = f"stale expected_version: the complaint is at {exc.actual}"

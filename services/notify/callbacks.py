@@ -23,7 +23,7 @@ from shared.events.notifications import (
 )
 from shared.uow import UnitOfWork
 
-from .domain import ChannelKind, Kind
+from .domain import ChannelKind, Kind, routing_chain
 from .repository import Q
 from .settings import NotifySettings
 from .templates import render, sms_text
@@ -156,7 +156,8 @@ async def _phone_request(
 ) -> list[Outgoing]:
     from .handlers import Outgoing
 
-    for role in (f"officer:{contact['receiving_officer']}", "assigned_officer", "supervisor"):
+    owner = contact.get("owner") or contact["receiving_officer"]
+    for role in routing_chain(f"officer:{owner}"):
         entry = await conn.fetchrow(Q.staff, contact["site"], role)
         if entry is not None:
             values = {"number": contact["number"], "site": contact["site"]}

@@ -25,6 +25,7 @@ class Kind(StrEnum):
     SLA_BREACH = "sla_breach"
     TASK = "task_assigned"
     DISPUTE = "resolution_disputed"
+    STAFF_NAMED = "staff_named"
     REVIEW = "review_opened"
     CALLBACK = "callback"
     CALLBACK_REMINDER = "callback_reminder"
@@ -44,6 +45,8 @@ def staff_alerts(event: EventEnvelope) -> list[StaffAlert]:
     """The duty desk's escalation rules."""
     data = event.data
     match event.event_type:
+        case "ComplaintReceived" if data.get("about_staff"):  # objectivity: ISO 10002
+            return [StaffAlert("supervisor", Kind.STAFF_NAMED)]
         case "SafetyEscalated":
             return [StaffAlert("supervisor", Kind.SAFETY)]
         case "ResolutionDisputed":  # 上報上級協調: the supervisor coordinates

@@ -103,6 +103,8 @@ class NotificationRules:
             await self._remember_contact(conn, event)
         elif event.event_type == "ComplaintReopened":
             await conn.execute(Q.set_cycle, event.stream_id, event.data["cycle"])
+        elif event.event_type == "OwnerAssigned":
+            await conn.execute(Q.set_owner, event.stream_id, event.data["owner"])
         contact = await conn.fetchrow(Q.contact, event.stream_id)
         contact_dict = dict(contact) if contact else None
         outgoing, unrouted = await self._staff(conn, event, contact_dict)
@@ -146,7 +148,10 @@ class NotificationRules:
         found: list[Outgoing] = []
         unrouted: list[DomainEvent] = []
         for alert in staff_alerts(event):
-            chain = routing_chain(alert.role)
+            role = alert.role
+            if role == "assigned_officer" and contact and contact.get("owner"):
+                role = f"officer:{contact['owner']}"  # the complaint's owner, by name
+            chain = routing_chain(role)
             reached = None
             for role in chain:
                 entry = await conn.fetchrow(Q.staff, event.site_id, role)
@@ -160,7 +165,7 @@ class NotificationRules:
                 )
                 unrouted.append(
                     NotificationUnrouted(
-                        role=alert.role, kind=alert.kind.value, site=event.site_id, tried=chain
+                        role=role, kind=alert.kind.value, site=event.site_id, tried=chain
                     )
                 )
                 continue
@@ -174,7 +179,7 @@ class NotificationRules:
                     channel=entry["channel"], destination=entry["destination"],
                     recipient=reached, kind=alert.kind, subject=subject, body=body,
                     payload=cloudevent_json(event), not_before=utcnow(),
-                    instead_of=None if reached == alert.role else alert.role,
+                    instead_of=None if reached == role else role,
                 )
             )  # fmt: skip
         return found, unrouted

@@ -34,6 +34,7 @@ class ComplaintRow(BaseModel):
     stage: str = Field(description="The guide's step the complaint is at (kept while waiting)")
     waiting_reason: str | None = None
     receiving_officer: str
+    owner: str = Field(description="負責人 / the officer handling it (reminders go to them)")
     department: str
     description: str
     received_at: datetime
@@ -89,6 +90,7 @@ class Filters(BaseModel):
     severity: Severity | None = None
     category: Category | None = None
     q: str | None = Field(None, min_length=2, max_length=100, description="搜尋 / search text")
+    owner: str | None = Field(None, max_length=200, description="負責人 / the officer handling it")
     sort: Literal["-received_at", "received_at", "number", "-number", "severity", "status"] = (
         "-received_at"
     )
@@ -100,6 +102,7 @@ class Filters(BaseModel):
             "severity": self.severity.value if self.severity else None,
             "category": self.category.value if self.category else None,
             "q": self.q,
+            "owner": self.owner,
             "sort": self.sort,
         }
 
@@ -123,7 +126,8 @@ async def list_complaints(
 
 CSV_COLUMNS = [
     ("number", "投訴編號 Number"), ("received_at", "受理時間 Received"),
-    ("receiving_officer", "受理人 Officer"), ("site", "院區 Site"), ("location", "地點 Location"),
+    ("receiving_officer", "受理人 Officer"), ("owner", "負責人 Owner"), ("site", "院區 Site"),
+    ("location", "地點 Location"),
     ("category", "類別 Category"), ("severity", "等級 Severity"), ("status", "處理狀態 Status"),
     ("responsibility", "責任歸屬 Responsibility"), ("sla_state", "時效 SLA"),
     ("description", "投訴內容 Content"),

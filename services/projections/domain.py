@@ -19,7 +19,7 @@ REGISTER_COLUMNS = (
     "receiving_officer", "department", "complainant_name", "complainant_key", "description",
     "received_at", "updated_at", "version", "last_event_type", "severity", "responsibility",
     "third_party", "safety_escalated", "acknowledged_at", "resolved_at", "closed_at", "cycle",
-    "search", "satisfied", "stage", "waiting_reason", "severity_provisional",
+    "search", "satisfied", "stage", "waiting_reason", "severity_provisional", "owner",
 )  # fmt: skip
 
 SLA_STATE_COLUMNS = (
@@ -97,6 +97,7 @@ def received(event: StoredEvent, contact_secret: str) -> Row:
         "stage": stage.value,
         "waiting_reason": None,
         "severity_provisional": True,
+        "owner": d["receiving_officer"],
     }
 
 
@@ -121,6 +122,8 @@ def evolve(row: Row, event: StoredEvent) -> None:
             # Urgent at once, whatever the level was, until an officer reclassifies it.
             row["safety_escalated"] = True
             row["severity"] = Severity.L1.value
+        case "OwnerAssigned":
+            row["owner"] = d["owner"]
         case "WaitingStarted":
             row["waiting_reason"] = d["reason"]
         case "WaitingEnded":

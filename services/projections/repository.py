@@ -46,13 +46,14 @@ async def list_complaints(
     severity: str | None = None,
     category: str | None = None,
     q: str | None = None,
+    owner: str | None = None,
     sort: str = "-received_at",
     limit: int = 50,
     offset: int = 0,
 ) -> tuple[list[dict[str, Any]], int]:
     rows = await pool.fetch(
         Q.list_complaints, sites, status, severity, category, _like(q) if q else None, sort,
-        limit, offset,
+        limit, offset, owner,
     )  # fmt: skip
     total = rows[0]["total"] if rows else 0
     return [{k: v for k, v in r.items() if k != "total"} for r in rows], total

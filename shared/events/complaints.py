@@ -121,6 +121,9 @@ class ComplaintReceived(DomainEvent):
     channel: Channel
     receiving_officer: str
     received_at: datetime
+    # An attitude complaint (服務態度) may name the staff member it is about: that person may
+    # not own, investigate, resolve or close it (ISO 10002's objectivity).
+    about_staff: str | None = None
 
 
 @upcaster("ComplaintReceived", 1)
@@ -135,6 +138,16 @@ class PersonalDataErased(DomainEvent):
     this complaint now read as erased; the rest of its history stands."""
 
     complainant_id: UUID
+
+
+@event("complaint")
+class OwnerAssigned(DomainEvent):
+    """The officer handling the complaint changed (the receiving officer owns it at first):
+    reminders and the first SLA warning go to the owner."""
+
+    owner: str
+    previous: str
+    reason: str | None = None
 
 
 @event("complaint")

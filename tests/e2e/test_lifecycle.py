@@ -12,7 +12,8 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
 from conftest import eventually
 from shared import topics
-from tests.credentials import ADMIN, Signer, integration
+from shared.auth import Role
+from tests.credentials import ADMIN, Signer, integration, user
 
 from .conftest import System
 from .desk import Desk, OtherSystem, later
@@ -393,3 +394,75 @@ async def test_a_later_safety_escalation_makes_the_complaint_urgent_at_once(desk
     recalculated = await desk.wait_for(cid, "SlaRecalculated", count=2)  # both clocks
     assert {r["data"]["level"] for r in recalculated} == {"L1"}
     assert {r["data"]["reason"] for r in recalculated} == {"safety escalated"}
+
+
+async def test_an_owner_is_reassigned_and_the_staff_named_stays_out(
+    desk: Desk, system: System
+) -> None:
+    site = "OW" + uuid4().hex[:4].upper()
+    supervisor = f"supervisor-{site.lower()}@example.org"
+    r = await desk.client.put(f"{system.url('notify')}/directory/{site}/supervisor",
+                              json={"channel": "email", "destination": supervisor})  # fmt: skip
+    assert r.status_code == 200, r.text
+    named = f"clerk-{uuid4().hex[:4]}"
+    clerk = await user(system.database_url, named, Role.DUTY_OFFICER, sites=[site])
+    officer = await user(system.database_url, f"officer-{uuid4().hex[:4]}", Role.DUTY_OFFICER,
+                         sites=[site])  # fmt: skip
+    c = await desk.receive(site=site, category="service_attitude", about_staff=named,
+                           description="櫃台人員態度不佳")  # fmt: skip
+    cid = c["id"]
+    mail = await eventually(lambda: _mail_to(system, supervisor), within=30)
+    assert mail and mail["Subject"] == f"【服務態度投訴・涉及員工】{c['number']}"
+    assert named in mail.get_content()
+
+    intake = system.url("intake")
+    refused = await desk.client.post(
+        f"{intake}/complaints/{cid}/evidence", headers=clerk,
+        json={"kind": "interview", "text": "我沒有不禮貌"},
+    )  # fmt: skip
+    assert refused.status_code == 403, refused.text
+    error = refused.json()["error"]
+    assert error["code"] == "conflict_of_interest" and "不可調查" in error["message_zh"]
+    assert "may not investigate" in error["message"]
+    not_a_supervisor = await desk.client.post(
+        f"{intake}/complaints/{cid}/owner", headers=officer, json={"owner": "anyone"}
+    )
+    assert not_a_supervisor.status_code == 403
+    to_clerk = await desk.act(cid, "owner", expect=403, owner=named)
+    assert to_clerk["error"]["code"] == "conflict_of_interest"
+    moved = await desk.act(cid, "owner", owner="officer-lin", reason="換班 shift handover")
+    row = await desk.register_row(cid, after=moved["position"])
+    assert (row["owner"], row["receiving_officer"]) == ("officer-lin", "officer-wang")
+    mine = await desk.client.get(
+        f"{desk.projections}/complaints", params={"owner": "officer-lin", "site": site}
+    )
+    assert [i["id"] for i in mine.json()["items"]] == [cid]
+    [assigned] = [h for h in row["history"] if h["event_type"] == "OwnerAssigned"]
+    assert assigned["data"]["previous"] == "officer-wang"
+
+
+async def _mail_to(system: System, address: str) -> Any:
+    found = system.smtp.to(address)
+    return found[0] if found else None
+
+
+async def test_after_a_dispute_a_supervisor_coordinates_the_new_plan(
+    desk: Desk, system: System
+) -> None:
+    site = "CO" + uuid4().hex[:4].upper()
+    officer = await user(system.database_url, f"officer-{uuid4().hex[:4]}", Role.DUTY_OFFICER,
+                         sites=[site])  # fmt: skip
+    c = await desk.receive(site=site)
+    cid = c["id"]
+    await desk.act(cid, "classify", responsibility="logistics", severity="L3")
+    await desk.act(cid, "resolution", kind="repair", summary="next week", deadline=later(7))
+    await desk.act(cid, "resolution/dispute", reason="too late")
+    plan = {"kind": "repair", "summary": "tomorrow", "deadline": later(1)}
+    by_officer = await desk.client.post(
+        f"{system.url('intake')}/complaints/{cid}/resolution", headers=officer, json=plan
+    )
+    assert by_officer.status_code == 403, by_officer.text
+    assert by_officer.json()["error"]["code"] == "supervisor_required"
+    assert "主管" in by_officer.json()["error"]["message_zh"]
+    coordinated = await desk.act(cid, "resolution", **plan)  # the admin acts as a supervisor
+    assert coordinated["status"] == "resolution_proposed"

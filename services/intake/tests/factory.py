@@ -27,6 +27,7 @@ RECEIPT = {
 
 BODIES: dict[str, dict[str, Any]] = {
     "acknowledge": {"channel": "phone", "note": "called back"},
+    "owner": {"owner": "officer-lin", "reason": "shift handover"},
     "escalate-safety": {"reason": "exposed wiring", "temporary_measures": ["area_cordoned"]},
     "evidence": {"kind": "records_check", "text": "work order dispatched 11-20, never visited"},
     "classify": {"responsibility": "logistics", "severity": "L2", "category": "repair_delay"},
@@ -70,7 +71,7 @@ def command(name: str, **overrides: Any) -> c.Command:
 
 def run(complaint: Complaint, name: str, ctx: Context | None = None, **overrides: Any) -> Any:
     _, action = COMMANDS[name]
-    return action(complaint, command(name, **overrides), ctx or Context(now=NOW))
+    return action(complaint, command(name, **overrides), ctx or Context(now=NOW, supervisor=True))
 
 
 def received() -> Complaint:

@@ -2,11 +2,13 @@
 an error naming the state and the command."""
 
 from datetime import timedelta
+from uuid import uuid4
 
 import pytest
 from pydantic import ValidationError
 
-from services.intake.domain import Complaint, IllegalTransition, TaskState
+from services.intake import commands as c
+from services.intake.domain import Complaint, IllegalTransition, NotForThisActor, TaskState
 from services.intake.handlers import Context
 from shared.events import Status
 from shared.events.complaints import (
@@ -35,6 +37,7 @@ STATES = [s for s in Status if s not in (S.NEW, S.WAITING)]  # waiting is no sta
 ALLOWED: dict[str, set[Status]] = {
     "acknowledge": OPEN - {S.CONTACTED},  # contacted: acknowledged already
     "escalate-safety": OPEN,
+    "owner": OPEN,
     "evidence": OPEN,
     "classify": {S.RECEIVED, S.CONTACTED, S.CLASSIFIED},
     "severity": OPEN - {S.RECEIVED, S.CONTACTED},
@@ -192,3 +195,50 @@ def test_severity_must_change_to_something_else() -> None:
 def test_a_resolution_carries_what_its_kind_needs(kind: str, missing: str) -> None:
     with pytest.raises(ValidationError, match=missing):
         f.command("resolution", kind=kind, deadline=None)
+
+
+def _about(staff: str) -> Complaint:
+    receipt = {**f.RECEIPT, "category": "service_attitude", "about_staff": staff}
+    return Complaint.receive(uuid4(), c.ReceiveComplaint(**receipt), number="HQ-2", now=NOW)
+
+
+def test_the_staff_member_a_complaint_is_about_stays_out_of_it() -> None:
+    complaint = _about("clerk-li")
+    for name, overrides in (
+        ("evidence", {"actor": "clerk-li"}),
+        ("classify", {"actor": "Clerk-Li"}),
+        ("owner", {"owner": "clerk-li"}),
+    ):
+        with pytest.raises(NotForThisActor) as refused:
+            run(complaint, name, None, **overrides)
+        assert refused.value.code == "conflict_of_interest"
+        assert (
+            "clerk-li" in refused.value.message_zh.casefold() and "不可" in refused.value.message_zh
+        )
+    run(complaint, "classify")  # anyone else may
+    with pytest.raises(NotForThisActor):
+        run(complaint, "resolve", actor="clerk-li")
+    with pytest.raises(NotForThisActor):  # nor receive (and so own) it
+        _about("officer-wang")
+    with pytest.raises(ValidationError):  # only an attitude complaint names staff
+        c.ReceiveComplaint(**{**f.RECEIPT, "about_staff": "clerk-li"})
+
+
+def test_after_a_dispute_only_a_supervisor_proposes_the_new_plan() -> None:
+    complaint = in_status(S.ESCALATED)
+    with pytest.raises(NotForThisActor) as refused:
+        run(complaint, "resolution", Context(now=NOW, supervisor=False))
+    assert refused.value.code == "supervisor_required" and "主管" in refused.value.message_zh
+    run(complaint, "resolution", Context(now=NOW, supervisor=True))
+    assert complaint.status is S.RESOLUTION_PROPOSED
+
+
+def test_the_receiving_officer_owns_the_complaint_until_it_is_reassigned() -> None:
+    complaint = f.received()
+    assert complaint.owner == "officer-wang"
+    run(complaint, "owner", owner="officer-lin", reason="shift handover")
+    assert complaint.owner == "officer-lin"
+    [event] = complaint.pending[-1:]
+    assert (event.owner, event.previous) == ("officer-lin", "officer-wang")  # type: ignore[attr-defined]
+    with pytest.raises(IllegalTransition):
+        run(complaint, "owner", owner="officer-lin")

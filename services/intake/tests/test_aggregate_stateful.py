@@ -77,7 +77,7 @@ class ComplaintMachine(RuleBasedStateMachine):
     def lifecycle_command(self, name: str, variant: int, days: int) -> None:
         self.now += timedelta(days=days)
         options = VARIANTS.get(name, [{}])
-        self._try(name, Context(now=self.now), options[variant % len(options)])
+        self._try(name, Context(now=self.now, supervisor=True), options[variant % len(options)])
 
     @rule(pick=st.integers(0, 99), variant=st.integers(0, 3), days=st.integers(0, 3))
     def advance_along_the_process(self, pick: int, variant: int, days: int) -> None:
@@ -94,7 +94,7 @@ class ComplaintMachine(RuleBasedStateMachine):
         tasks = list(self.complaint.tasks)
         task_id = tasks[pick % len(tasks)] if tasks else f.received().id
         overrides = {"reason": "no longer needed"} if name == "tasks/cancel" else {}
-        self._try(name, Context(now=self.now, task_id=task_id), overrides)
+        self._try(name, Context(now=self.now, task_id=task_id, supervisor=True), overrides)
 
     @invariant()
     def rebuilding_gives_the_same_state(self) -> None:

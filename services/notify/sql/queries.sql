@@ -1,7 +1,8 @@
 -- name: insert_contact
 INSERT INTO notify.contacts (complaint_id, number, site, preferred_channel, phone, email,
-                             receiving_officer, received_at, location, category, description)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11);
+                             receiving_officer, received_at, location, category, description,
+                             owner)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $7);
 
 -- name: contact
 SELECT * FROM notify.contacts WHERE complaint_id = $1;
@@ -139,3 +140,6 @@ FOR UPDATE OF c SKIP LOCKED;
 -- name: advance_callback
 UPDATE notify.callbacks SET status = $3, next_step_at = $4
 WHERE complaint_id = $1 AND cycle = $2;
+
+-- name: set_owner
+UPDATE notify.contacts SET owner = $2 WHERE complaint_id = $1;

@@ -29,6 +29,7 @@ _TEXTS: dict[str, tuple[str, str]] = {
     "col.number": ("編號", "Number"),
     "col.received_at": ("受理時間", "Received"),
     "col.officer": ("受理人", "Officer"),
+    "col.owner": ("負責人", "Owner"),
     "col.site": ("院區", "Site"),
     "col.location": ("地點", "Location"),
     "col.category": ("類別", "Category"),
@@ -251,6 +252,7 @@ class Texts:
 EVENT_NAMES: dict[str, tuple[str, str]] = {
     "ComplaintReceived": ("受理登記", "Received"),
     "SafetyEscalated": ("安全上報", "Safety escalated"),
+    "OwnerAssigned": ("轉交負責人", "Owner reassigned"),
     "RepeatComplaintDetected": ("疑似重複投訴", "Looks like a repeat"),
     "ComplaintAcknowledged": ("已聯繫投訴人", "Acknowledged"),
     "EvidenceRecorded": ("記錄證據", "Evidence recorded"),

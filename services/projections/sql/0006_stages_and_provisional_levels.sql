@@ -1,12 +1,16 @@
--- The register shows the guide's stages (contacted, waiting with its reason) and, until an
--- officer classifies a complaint, the level its clocks run on, marked provisional.
+-- The register shows the guide's stages (contacted, waiting with its reason), the officer who
+-- owns each complaint and, until an officer classifies a complaint, the level its clocks run
+-- on, marked provisional.
 ALTER TABLE projections.complaints
     ADD COLUMN stage                text,
     ADD COLUMN waiting_reason       text,
-    ADD COLUMN severity_provisional boolean NOT NULL DEFAULT false;
+    ADD COLUMN severity_provisional boolean NOT NULL DEFAULT false,
+    ADD COLUMN owner                text;
 
-UPDATE projections.complaints SET stage = status;
+UPDATE projections.complaints SET stage = status, owner = receiving_officer;
 ALTER TABLE projections.complaints ALTER COLUMN stage SET NOT NULL;
+ALTER TABLE projections.complaints ALTER COLUMN owner SET NOT NULL;
+CREATE INDEX complaints_by_owner ON projections.complaints (owner, received_at);
 
 -- Rows written before this migration: the provisional level as the rule stood when it was
 -- written (shared/events/lifecycle.py provisional_level). A contacted stage or a waiting

@@ -3,7 +3,7 @@ SELECT id, number, site, location, category, urgency, channel, status, receiving
        department, complainant_name, complainant_key, description, received_at, updated_at,
        version, last_event_type, severity, responsibility, third_party, safety_escalated,
        acknowledged_at, resolved_at, closed_at, cycle, search, satisfied, stage, waiting_reason,
-       severity_provisional
+       severity_provisional, owner
 FROM projections.complaints WHERE id = $1;
 
 -- name: put_register_row
@@ -12,9 +12,9 @@ INSERT INTO projections.complaints (
     department, complainant_name, complainant_key, description, received_at, updated_at,
     version, last_event_type, severity, responsibility, third_party, safety_escalated,
     acknowledged_at, resolved_at, closed_at, cycle, search, satisfied, stage, waiting_reason,
-    severity_provisional)
+    severity_provisional, owner)
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19,
-        $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30)
+        $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31)
 ON CONFLICT (id) DO UPDATE SET
     number = EXCLUDED.number, site = EXCLUDED.site, location = EXCLUDED.location,
     category = EXCLUDED.category, urgency = EXCLUDED.urgency, channel = EXCLUDED.channel,
@@ -28,7 +28,8 @@ ON CONFLICT (id) DO UPDATE SET
     acknowledged_at = EXCLUDED.acknowledged_at, resolved_at = EXCLUDED.resolved_at,
     closed_at = EXCLUDED.closed_at, cycle = EXCLUDED.cycle, search = EXCLUDED.search,
     satisfied = EXCLUDED.satisfied, stage = EXCLUDED.stage,
-    waiting_reason = EXCLUDED.waiting_reason, severity_provisional = EXCLUDED.severity_provisional;
+    waiting_reason = EXCLUDED.waiting_reason, severity_provisional = EXCLUDED.severity_provisional,
+    owner = EXCLUDED.owner;
 
 -- name: sla_state_row
 SELECT complaint_id, state, breached_ever, updated_at, response_due_at, resolution_due_at
@@ -49,6 +50,7 @@ SELECT c.id, c.number, c.site, c.location, c.category, c.urgency, c.channel, c.s
        c.receiving_officer, c.department, c.description, c.received_at, c.updated_at, c.version,
        c.severity, c.responsibility, c.third_party, c.safety_escalated, c.acknowledged_at,
        c.resolved_at, c.closed_at, c.cycle, c.stage, c.waiting_reason, c.severity_provisional,
+       c.owner,
        COALESCE(s.state, 'none') AS sla_state, COALESCE(s.breached_ever, false) AS sla_breached_ever,
        s.response_due_at, s.resolution_due_at,
        count(*) OVER () AS total
@@ -59,6 +61,7 @@ WHERE ($1::text[] IS NULL OR c.site = ANY($1::text[]))
   AND ($3::text IS NULL OR c.severity = $3)
   AND ($4::text IS NULL OR c.category = $4)
   AND ($5::text IS NULL OR c.search LIKE '%' || lower($5) || '%')
+  AND ($9::text IS NULL OR c.owner = $9)
 ORDER BY
   CASE WHEN $6 = 'received_at' THEN c.received_at END ASC,
   CASE WHEN $6 = '-received_at' THEN c.received_at END DESC,
@@ -74,7 +77,7 @@ SELECT c.id, c.number, c.site, c.location, c.category, c.urgency, c.channel, c.s
        c.receiving_officer, c.department, c.complainant_name, c.description, c.received_at,
        c.updated_at, c.version, c.severity, c.responsibility, c.third_party, c.safety_escalated,
        c.acknowledged_at, c.resolved_at, c.closed_at, c.cycle, c.satisfied, c.stage,
-       c.waiting_reason, c.severity_provisional,
+       c.waiting_reason, c.severity_provisional, c.owner,
        COALESCE(s.state, 'none') AS sla_state, COALESCE(s.breached_ever, false) AS sla_breached_ever,
        s.response_due_at, s.resolution_due_at
 FROM projections.complaints c
