@@ -242,3 +242,27 @@ async def _hooks(system: System, name: str) -> list | None:  # type: ignore[type
 async def _dead_for(desk: Desk, notify: str, complaint_id: str) -> dict | None:  # type: ignore[type-arg]
     listed = (await desk.client.get(f"{notify}/deliveries/dead")).json()
     return next((d for d in listed if d["complaint_id"] == complaint_id), None)
+
+
+async def test_the_first_sla_warning_goes_to_the_complaints_owner_by_name(
+    system: System, desk: Desk
+) -> None:
+    site = "OWN" + uuid4().hex[:3].upper()
+    short = {
+        "levels": {
+            level: {"response": {"seconds": 4}, "resolution": {"seconds": 3600},
+                    "calendar": "24x7"}
+            for level in ("L1", "L2", "L3")
+        }
+    }  # fmt: skip
+    r = await desk.client.put(f"{system.url('sla')}/policies/{site}", json=short)
+    assert r.status_code == 200, r.text
+    owner = f"wang-{site.lower()}@example.org"
+    r = await desk.client.put(f"{system.url('notify')}/directory/{site}/officer:officer-wang",
+                              json={"channel": "email", "destination": owner})  # fmt: skip
+    assert r.status_code == 200, r.text
+    created = await desk.receive(site=site, category="repair_delay", urgency="low")
+    [mail] = await _mail(system, owner)
+    assert mail["Subject"] == f"【時效提醒】{created['number']} 響應時效已用 50%"
+    text = mail.get_content()
+    assert "尚餘" in text and "left" in text and "/console/complaints/" in text
