@@ -34,7 +34,7 @@ class WorkOrderUpdate(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
     message_id: MessageId
-    complaint_id: UUID
+    complaint_id: UUID | None = Field(None, description="optional: the task id names it")
     task_id: UUID
     status: WorkOrderStatus
     note: Note | None = None
@@ -48,7 +48,7 @@ class PurchaseUpdate(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
     message_id: MessageId
-    complaint_id: UUID
+    complaint_id: UUID | None = Field(None, description="optional: the task id names it")
     task_id: UUID
     status: PurchaseStatus
     note: Note | None = None

@@ -398,6 +398,7 @@ async def _run(
         task_id=task_id,
         sites=principal.sites,
         supervisor=principal.can(Permission.REVIEW),
+        console_base_url=runtime.settings.console_base_url,
     )
     command = _expected_version(if_match, body)
     command = command.model_copy(update={"actor": acting_as(principal, command.actor)})

@@ -4,6 +4,7 @@ refusals, the dead-letter store, a metric) and never applied."""
 
 from __future__ import annotations
 
+import json
 import logging
 from uuid import UUID
 
@@ -75,6 +76,33 @@ async def sender(runtime: ServiceRuntime, msg: KafkaMessage) -> Principal:
     raise Refused(reason)
 
 
+# Fields of a refused message that say which message it was and what it was about.
+_NAMED = ("complaint_id", "task_id", "command_id", "message_id")
+
+
+def message_names(
+    key: bytes | None, headers: list[tuple[str, bytes]], value: bytes | None
+) -> dict[str, str]:
+    """What names a refused message, as far as it can be read: its key, its CloudEvents id,
+    and the complaint, task, command or message ids its body gives (each at most 100
+    characters: a refused body is untrusted)."""
+    found: dict[str, str] = {}
+    if key:
+        found["key"] = key.decode("utf-8", "replace")[:100]
+    ce_id = dict(headers).get("ce_id")
+    if ce_id:
+        found["cloudevents_id"] = ce_id.decode("utf-8", "replace")[:100]
+    try:
+        body = json.loads(value or b"")
+    except ValueError:
+        return found
+    if isinstance(body, dict):
+        for name in _NAMED:
+            if isinstance(body.get(name), str):
+                found[name] = body[name][:100]
+    return found
+
+
 async def refuse(
     runtime: ServiceRuntime, msg: KafkaMessage, reason: str, principal: str | None
 ) -> None:
@@ -89,5 +117,6 @@ async def refuse(
         principal,
         partition=record.partition,
         offset=record.offset,
+        **message_names(record.key, list(record.headers or ()), record.value),
     )
     await park_message(runtime.pool, f"inbound:{record.topic}", record, f"refused: {reason}")

@@ -48,7 +48,13 @@ from shared.events.complaints import (
     WaitingStarted,
     WorkOrderRequested,
 )
-from shared.events.lifecycle import BEFORE_CLASSIFICATION, STATUS_ZH, TERMINAL, shown_status
+from shared.events.lifecycle import (
+    BEFORE_CLASSIFICATION,
+    STATUS_ZH,
+    TERMINAL,
+    provisional_level,
+    shown_status,
+)
 
 from . import commands as c
 
@@ -136,6 +142,8 @@ class Complaint:
     personal_data_erased: bool = False
     owner: str | None = None
     about_staff: str | None = None
+    # The level the clocks run on: provisional, L1 on a safety escalation, else classified.
+    level: Severity | None = None
     pending: list[DomainEvent] = field(default_factory=list)
 
     # -- rebuilding ---------------------------------------------------------------------------
@@ -176,19 +184,21 @@ class Complaint:
                 self.location, self.category = event.location, event.category
                 self.complainant_id = event.complainant_id
                 self.owner, self.about_staff = event.receiving_officer, event.about_staff
+                self.level = provisional_level(event.category, event.urgency)
             case OwnerAssigned():
                 self.owner = event.owner
             case PersonalDataErased():
                 self.personal_data_erased = True
             case SafetyEscalated():
-                self.safety_escalated = True
+                self.safety_escalated, self.level = True, Severity.L1
             case ComplaintAcknowledged():
                 self.acknowledged = True
             case ComplaintClassified():
                 self.responsibility, self.severity = event.responsibility, event.severity
+                self.level = event.severity
                 self.category = event.category
             case SeverityChanged():
-                self.severity = event.severity
+                self.severity = self.level = event.severity
             case ResolutionProposed():
                 self.resolution_id = event.resolution_id
             case TaskAssigned():
@@ -422,7 +432,7 @@ class Complaint:
             HandlingReportFiled(**command.model_dump(exclude={"actor", "expected_version"}))
         )
 
-    def assign_task(self, command: c.AssignTask) -> UUID:
+    def assign_task(self, command: c.AssignTask, link: str | None = None) -> UUID:
         self._require(
             "assign a task on",
             (
@@ -433,9 +443,9 @@ class Complaint:
                 Status.IN_PROGRESS,
             ),
         )
-        return self._assign(command)
+        return self._assign(command, link)
 
-    def _assign(self, command: c.NewTask) -> UUID:
+    def _assign(self, command: c.NewTask, link: str | None) -> UUID:
         task_id = uuid4()
         self._record(
             TaskAssigned(
@@ -455,6 +465,9 @@ class Complaint:
                     location=self.location,
                     description=command.description,
                     due_at=command.due_at,
+                    number=self.number,
+                    level=self.level,
+                    link=link,
                 )
             )
         elif command.assignee_kind is AssigneeKind.PROCUREMENT:
@@ -464,6 +477,10 @@ class Complaint:
                     site=self.site,
                     description=command.description,
                     due_at=command.due_at,
+                    number=self.number,
+                    location=self.location,
+                    level=self.level,
+                    link=link,
                 )
             )
         return task_id
@@ -523,11 +540,11 @@ class Complaint:
                 ReviewOpened(reason=command.comments or "complainant not satisfied at callback")
             )
 
-    def conclude_review(self, command: c.ConcludeReview) -> list[UUID]:
+    def conclude_review(self, command: c.ConcludeReview, link: str | None = None) -> list[UUID]:
         self._require("conclude the review of", (Status.UNDER_REVIEW,))
         self._record(ReviewConcluded(outcome=command.outcome, notes=command.notes))
         if command.outcome is ReviewOutcome.FURTHER_ACTION:
-            return [self._assign(task) for task in command.tasks]
+            return [self._assign(task, link) for task in command.tasks]
         return []
 
     def close(self, command: c.Close, now: datetime) -> None:

@@ -62,6 +62,12 @@ class Context:
     sites: frozenset[str] | None = None
     # Whether the caller may act as a supervisor (coordinate a disputed plan).
     supervisor: bool = False
+    # The console's address: work orders and purchase requests link to the complaint.
+    console_base_url: str = ""
+
+    def link(self, complaint: Complaint) -> str | None:
+        base = self.console_base_url.rstrip("/")
+        return f"{base}/console/complaints/{complaint.id}" if base else None
 
 
 @dataclass
@@ -98,7 +104,7 @@ COMMANDS: dict[str, tuple[type[c.Command], Action]] = {
     "resolution/accept": (c.AcceptResolution, lambda x, cmd, ctx: x.accept_resolution(cmd)),
     "resolution/dispute": (c.DisputeResolution, lambda x, cmd, ctx: x.dispute_resolution(cmd)),
     "report": (c.FileReport, lambda x, cmd, ctx: x.file_report(cmd)),
-    "tasks": (c.AssignTask, lambda x, cmd, ctx: x.assign_task(cmd)),
+    "tasks": (c.AssignTask, lambda x, cmd, ctx: x.assign_task(cmd, ctx.link(x))),
     "tasks/progress": (
         c.TaskNote,
         lambda x, cmd, ctx: x.progress_task(_task_id(ctx), cmd.note),
@@ -114,7 +120,10 @@ COMMANDS: dict[str, tuple[type[c.Command], Action]] = {
     "wait": (c.Wait, lambda x, cmd, ctx: x.wait(cmd)),
     "resume": (c.Resume, lambda x, cmd, ctx: x.resume(cmd)),
     "callbacks": (c.RecordCallback, lambda x, cmd, ctx: x.record_callback(cmd)),
-    "review/conclude": (c.ConcludeReview, lambda x, cmd, ctx: x.conclude_review(cmd)),
+    "review/conclude": (
+        c.ConcludeReview,
+        lambda x, cmd, ctx: x.conclude_review(cmd, ctx.link(x)),
+    ),
     "resolve": (c.Resolve, lambda x, cmd, ctx: x.resolve(cmd)),
     "close": (c.Close, lambda x, cmd, ctx: x.close(cmd, ctx.now)),
     "reopen": (

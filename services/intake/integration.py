@@ -73,12 +73,15 @@ async def handle_task_update(
         repo = ComplaintRepository(conn)
         if not await repo.claim_message(source, update.message_id):
             return Handled.DUPLICATE
-        complaint = await repo.get(update.complaint_id)
+        complaint_id = update.complaint_id or await repo.complaint_of_task(update.task_id)
+        complaint = await repo.get(complaint_id) if complaint_id else None
         if complaint is None or (sender is not None and not sender.sees(complaint.site)):
-            raise Unprocessable(f"no complaint {update.complaint_id}")
+            raise Unprocessable(
+                f"no complaint {complaint_id or 'with task ' + str(update.task_id)}"
+            )
         task = complaint.tasks.get(update.task_id)
         if task is None:
-            raise Unprocessable(f"complaint {update.complaint_id} has no task {update.task_id}")
+            raise Unprocessable(f"complaint {complaint.id} has no task {update.task_id}")
         reached = _PROGRESS.get(task.external_status or "", 0)
         step = _PROGRESS[update.status]
         if (
@@ -108,6 +111,7 @@ async def handle_command(
     reopen_window_days: int,
     sites: frozenset[str] | None = None,
     sender: str | None = None,
+    console_base_url: str = "",
 ) -> Handled:
     """Run a command from ``sender`` (another system), or record why it was refused."""
     # Command ids are each integration's own: another system's id never stands for ours.
@@ -119,7 +123,9 @@ async def handle_command(
         reason = None
         try:
             async with conn.transaction():  # a refusal rolls back only the attempt
-                reason = await _try_command(repo, message, reopen_window_days, sites)
+                reason = await _try_command(
+                    repo, message, reopen_window_days, sites, console_base_url
+                )
         except (IllegalTransition, NotForThisActor) as exc:
             reason = exc.message
         except ConcurrencyConflict as exc:
@@ -156,6 +162,7 @@ async def _try_command(
     message: ComplaintCommand,
     reopen_window_days: int,
     sites: frozenset[str] | None,
+    console_base_url: str = "",
 ) -> str | None:
     if message.command not in COMMANDS:
         return f"unknown command {message.command!r}; known: {', '.join(sorted(COMMANDS))}"
@@ -178,6 +185,7 @@ async def _try_command(
         reopen_window_days=reopen_window_days,
         task_id=message.task_id,
         sites=sites,
+        console_base_url=console_base_url,
     )
     provenance = Provenance(causation_id=_as_uuid(message.command_id))
     await apply_command(repo, message.command, message.complaint_id, command, ctx, provenance)

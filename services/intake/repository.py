@@ -9,7 +9,7 @@ from shared import eventstore
 from shared.contacts import location_key
 from shared.db import Connection
 from shared.events import DomainEvent, Metadata
-from shared.events.complaints import RepeatReason
+from shared.events.complaints import RepeatReason, TaskAssigned
 from shared.queries import load
 
 from .domain import Complaint
@@ -32,6 +32,9 @@ class ComplaintRepository:
         return Complaint.rebuild(complaint_id, (e.payload() for e in history))
 
     async def save(self, complaint: Complaint, metadata: Metadata) -> eventstore.Appended:
+        for event in complaint.pending:
+            if isinstance(event, TaskAssigned):
+                await self.conn.execute(Q.index_task, event.task_id, complaint.id)
         saved = await eventstore.append(
             self.conn,
             complaint.id,
@@ -41,6 +44,10 @@ class ComplaintRepository:
         )
         complaint.pending.clear()
         return saved
+
+    async def complaint_of_task(self, task_id: UUID) -> UUID | None:
+        found: UUID | None = await self.conn.fetchval(Q.complaint_of_task, task_id)
+        return found
 
     async def position_of(self, complaint_id: UUID) -> int:
         """The log position of the complaint's last event."""

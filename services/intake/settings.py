@@ -15,6 +15,8 @@ class IntakeSettings(ServiceSettings):
     repeat_window_days: int = 30
     # How long after closing a complaint may be reopened.
     reopen_window_days: int = 30
+    # The console's address, as other systems' people reach it: work orders link there.
+    console_base_url: str = "http://127.0.0.1:8004"
     # Keys the hashes that let repeat detection compare contacts without storing them.
     contact_key_secret: str = "dev-only-change-me"
     secret_fields = (*ServiceSettings.secret_fields, "contact_key_secret")

@@ -90,4 +90,5 @@ def subscribe(broker: KafkaBroker, runtime: ServiceRuntime) -> None:
             reopen_window_days=settings.reopen_window_days,
             sites=principal.sites,
             sender=principal.name,
+            console_base_url=settings.console_base_url,
         )

@@ -91,7 +91,9 @@ class Stack:
         if "intake" in ports:  # the console sends its commands to this stack's intake
             env.setdefault("PROJECTIONS_INTAKE_URL", f"http://127.0.0.1:{ports['intake']}")
         if "projections" in ports:  # staff messages link to this stack's console
-            env.setdefault("NOTIFY_CONSOLE_BASE_URL", f"http://127.0.0.1:{ports['projections']}")
+            console = f"http://127.0.0.1:{ports['projections']}"
+            env.setdefault("NOTIFY_CONSOLE_BASE_URL", console)
+            env.setdefault("INTAKE_CONSOLE_BASE_URL", console)
         self.services = {
             name: ServiceProcess(name, port, env, log_dir) for name, port in ports.items()
         }

@@ -260,13 +260,17 @@ class TaskAssigned(DomainEvent):
 
 @event("complaint")
 class WorkOrderRequested(DomainEvent):
-    """Maintenance is asked, through its own system, to carry out a task."""
+    """Maintenance is asked, through its own system, to carry out a task. Its reply names
+    the task (``task_id``); the rest is what the crew needs to act."""
 
     task_id: UUID
     site: str
     location: str
     description: str
     due_at: datetime
+    number: str | None = None  # the complaint's register number (None before it was kept)
+    level: Severity | None = None  # how urgent, as the clocks run now
+    link: str | None = None  # the complaint in the duty desk's console
 
 
 @event("complaint")
@@ -277,6 +281,10 @@ class PurchaseRequested(DomainEvent):
     site: str
     description: str
     due_at: datetime
+    number: str | None = None
+    location: str | None = None
+    level: Severity | None = None
+    link: str | None = None
 
 
 @event("complaint")

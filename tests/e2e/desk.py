@@ -103,7 +103,9 @@ class OtherSystem:
         assert found, f"no request for task {task_id} on {self.requests_topic}"
         return found
 
-    async def send(self, complaint_id: str, task_id: str, status: str, **extra: Any) -> str:
+    async def send(self, complaint_id: str | None, task_id: str, status: str, **extra: Any) -> str:
+        """An update on a task (``complaint_id`` None: named by its task alone), keyed by
+        the task so that one task's updates stay in order."""
         message_id = extra.pop("message_id", None) or str(uuid4())
         body = {
             "message_id": message_id,
@@ -113,7 +115,7 @@ class OtherSystem:
             "occurred_at": datetime.now(UTC).isoformat(),
             **extra,
         }
-        await self.send_raw(json.dumps(body).encode(), key=complaint_id.encode())
+        await self.send_raw(json.dumps(body).encode(), key=task_id.encode())
         return message_id
 
     async def send_raw(self, value: bytes, key: bytes = b"x") -> None:

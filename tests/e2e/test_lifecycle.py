@@ -82,9 +82,11 @@ async def test_a_late_repair_through_a_maintenance_work_order(
         headers, order = await maintenance.request_for(task_id)
         assert headers["ce_type"].endswith("WorkOrderRequested")
         assert order["location"] and order["description"] == "repair the water dispenser"
+        assert (order["number"], order["site"], order["level"]) == (c["number"], "HQ", "L2")
+        assert order["link"] == f"{system.url('projections')}/console/complaints/{cid}"
         accepted = await maintenance.send(cid, task_id, "accepted", work_order_ref="WO-981")
         await maintenance.send(cid, task_id, "accepted", message_id=accepted)  # duplicated
-        await maintenance.send(cid, task_id, "in_progress", note="technician on site")
+        await maintenance.send(None, task_id, "in_progress", note="technician on site")
         await desk.wait_for(cid, "TaskProgressed", count=2)
         await maintenance.send(cid, task_id, "completed", note="filter replaced")
         await desk.wait_for(cid, "TaskCompleted")
@@ -337,6 +339,10 @@ async def test_commands_over_kafka_are_applied_or_rejected_with_a_reason(
         return found if len(found) >= 3 else None
 
     assert await eventually(refusals) == ["bad signature", "not granted: reopen", "unsigned"]
+    named = (await desk.client.get(f"{system.url('intake')}/refusals")).json()
+    unsigned = next(x for x in named if x["reason"] == "unsigned")
+    assert unsigned["detail"]["complaint_id"] == c["id"] and unsigned["detail"]["command_id"]
+    assert {"partition", "offset", "key"} <= set(unsigned["detail"])
     # The refused messages were handled (their refusals are recorded): a command after them
     # carries a position that any reopening would stand before.
     later_note = await desk.act(c["id"], "evidence", kind="interview", text="checked")

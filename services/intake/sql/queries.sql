@@ -42,3 +42,9 @@ LIMIT 20;
 INSERT INTO intake.inbox (source, message_id) VALUES ($1, $2)
 ON CONFLICT DO NOTHING
 RETURNING message_id;
+
+-- name: index_task
+INSERT INTO intake.tasks (task_id, complaint_id) VALUES ($1, $2) ON CONFLICT DO NOTHING;
+
+-- name: complaint_of_task
+SELECT complaint_id FROM intake.tasks WHERE task_id = $1;
