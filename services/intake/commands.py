@@ -164,6 +164,9 @@ class Classify(Command):
     category: Category | None = None
     third_party: Text | None = None
     referred_to: Text | None = Field(None, description="轉介單位 / where it is referred")
+    referred_contact: Text | None = Field(
+        None, description="轉介單位聯絡方式 / how the complainant reaches them"
+    )
     reason: LongText | None = None
 
     @model_validator(mode="after")
@@ -253,7 +256,8 @@ class Resume(Command):
 
 
 class Resolve(Command):
-    summary: LongText
+    summary: LongText = Field(description="處理情況 / what was done, as the complainant is told")
+    improvement: Note | None = Field(None, description="改進措施 / what will change")
 
 
 class RecordCallback(Command):

@@ -358,7 +358,15 @@ class Complaint:
         return evidence_id
 
     def classify(self, command: c.Classify) -> None:
-        self._require("classify", BEFORE_CLASSIFICATION | {Status.CLASSIFIED})
+        # Classified again: taken back from a referral the other side refused.
+        self._require("classify", BEFORE_CLASSIFICATION | {Status.CLASSIFIED, Status.REFERRED})
+        if command.responsibility is Responsibility.OUTSIDE_JURISDICTION and self.open_tasks:
+            raise IllegalTransition(
+                "refer",
+                self.shown,
+                f"{len(self.open_tasks)} task(s) still open: cancel them first",
+                f"尚有 {len(self.open_tasks)} 項任務未完成，請先取消",
+            )
         self._impartial(command.actor, "investigate", "調查")
         self._record(
             ComplaintClassified(
@@ -371,7 +379,15 @@ class Complaint:
         )
         if command.responsibility is Responsibility.OUTSIDE_JURISDICTION:
             assert command.referred_to is not None and command.reason is not None
-            self._record(ComplaintReferred(referred_to=command.referred_to, reason=command.reason))
+            if self.waiting:  # what it waited for is the other side's now
+                self._record(WaitingEnded(note=f"referred to {command.referred_to}"))
+            self._record(
+                ComplaintReferred(
+                    referred_to=command.referred_to,
+                    reason=command.reason,
+                    contact=command.referred_contact,
+                )
+            )
 
     def change_severity(self, command: c.ChangeSeverity) -> None:
         self._require_open("change the severity of")
@@ -526,7 +542,7 @@ class Complaint:
             )
         if self.waiting:
             raise IllegalTransition("resolve", self.shown, "it is waiting", "仍在等待中")
-        self._record(ComplaintResolved(summary=command.summary))
+        self._record(ComplaintResolved(summary=command.summary, improvement=command.improvement))
 
     def record_callback(self, command: c.RecordCallback) -> None:
         self._require("record a callback on", (Status.RESOLVED,))
@@ -548,7 +564,7 @@ class Complaint:
         return []
 
     def close(self, command: c.Close, now: datetime) -> None:
-        self._require("close", (Status.RESOLVED,))
+        self._require("close", (Status.RESOLVED, Status.REFERRED))
         self._impartial(command.actor, "close", "結案")
         self._record(ComplaintClosed(closed_at=now, note=command.note))
 

@@ -65,18 +65,28 @@ class OpenedCallback:
     outgoing: Outgoing
 
 
-def _complainant_outgoing(
+def complainant_outgoing(
     contact: dict[str, Any],
     kind: Kind,
     link: str,
     dedupe_key: str,
     not_before: datetime,
+    extra: dict[str, Any] | None = None,
 ) -> Outgoing:
+    """A message to the complainant, by their preferred channel (their contact stays sealed
+    until the dispatcher sends it)."""
     from .handlers import Outgoing  # here, not at the top: handlers imports this module
 
     channel = contact["preferred_channel"]
     destination = contact["phone"] if channel == ChannelKind.SMS else contact["email"]
-    values = {"number": contact["number"], "site": contact["site"], "link": link}
+    values = {
+        "number": contact["number"],
+        "site": contact["site"],
+        "link": link,
+        "handling_summary": contact.get("handling_summary") or "—",
+        "improvement": contact.get("improvement") or "—",
+        **(extra or {}),
+    }
     subject, body = render(kind, values)
     if channel == ChannelKind.SMS:
         body = sms_text(kind, values)
@@ -108,7 +118,7 @@ async def open_callback(
     if opened is None:
         return None
     link = link_for(settings, resolved.stream_id, cycle, nonce)
-    outgoing = _complainant_outgoing(
+    outgoing = complainant_outgoing(
         contact, Kind.CALLBACK, link, f"callback:{resolved.stream_id}:{cycle}", send_at
     )
     return OpenedCallback(cycle, expires_at, outgoing)
@@ -129,7 +139,7 @@ async def follow_up(
             if row["status"] == "requested":
                 link = link_for(settings, complaint_id, cycle, row["nonce"])
                 outgoing = [
-                    _complainant_outgoing(
+                    complainant_outgoing(
                         contact, Kind.CALLBACK_REMINDER, link,
                         f"callback-reminder:{complaint_id}:{cycle}", now,
                     )

@@ -27,6 +27,10 @@ class Kind(StrEnum):
     DISPUTE = "resolution_disputed"
     STAFF_NAMED = "staff_named"
     REVIEW = "review_opened"
+    RECEIPT = "receipt"  # to the complainant: received, what next, when
+    PLAN_AGREED = "plan_agreed"
+    WORK_DONE = "work_done"
+    REFERRED = "referred"
     CALLBACK = "callback"
     CALLBACK_REMINDER = "callback_reminder"
     CALLBACK_PHONE = "callback_phone"
@@ -59,6 +63,24 @@ def staff_alerts(event: EventEnvelope) -> list[StaffAlert]:
             return [StaffAlert(str(data["notify"]), Kind.SLA_BREACH)]
         case "TaskAssigned":
             return [StaffAlert(f"{data['assignee_kind']}:{data['assignee']}", Kind.TASK)]
+    return []
+
+
+def complainant_updates(event: EventEnvelope) -> list[Kind]:
+    """What the complainant is told as their complaint moves (ISO 10002 asks for each):
+    its receipt with the expected response time (once the response clock is known), the
+    agreed plan, the work done, and a referral; the handling summary comes with the
+    callback (see callbacks.py)."""
+    data = event.data
+    match event.event_type:
+        case "SlaClockStarted" if data["clock"] == "response" and data["cycle"] == 1:
+            return [Kind.RECEIPT]
+        case "ResolutionAccepted":
+            return [Kind.PLAN_AGREED]
+        case "TaskCompleted":
+            return [Kind.WORK_DONE]
+        case "ComplaintReferred":
+            return [Kind.REFERRED]
     return []
 
 

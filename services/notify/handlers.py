@@ -26,8 +26,16 @@ from shared.metrics import at_zero
 from shared.privacy import without_personal_data
 
 from . import callbacks
-from .domain import ChannelKind, Kind, preferred_channel, routing_chain, staff_alerts
-from .facts import case_facts
+from .callbacks import complainant_outgoing
+from .domain import (
+    ChannelKind,
+    Kind,
+    complainant_updates,
+    preferred_channel,
+    routing_chain,
+    staff_alerts,
+)
+from .facts import case_facts, local_time
 from .repository import Q
 from .settings import NotifySettings
 from .templates import render, sms_text
@@ -60,6 +68,10 @@ def cloudevent_json(event: EventEnvelope) -> dict[str, Any]:
     attributes = {k.removeprefix("ce_"): v.decode() for k, v in headers if k.startswith("ce_")}
     data = without_personal_data(event.data)
     return {**attributes, "datacontenttype": "application/json", "data": data}
+
+
+def _moment(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
 
 
 def _values(
@@ -105,10 +117,28 @@ class NotificationRules:
             await conn.execute(Q.set_cycle, event.stream_id, event.data["cycle"])
         elif event.event_type == "OwnerAssigned":
             await conn.execute(Q.set_owner, event.stream_id, event.data["owner"])
+        elif event.event_type == "ResolutionProposed":
+            d = event.data
+            await conn.execute(
+                Q.set_plan, event.stream_id, d["summary"], _moment(d.get("deadline")),
+                _moment(d.get("expected_arrival")),
+            )  # fmt: skip
+        elif event.event_type == "ComplaintResolved":
+            await conn.execute(
+                Q.set_handling_summary, event.stream_id, event.data["summary"],
+                event.data.get("improvement"),
+            )  # fmt: skip
+        elif event.event_type == "SlaClockStarted" and event.data["clock"] == "response":
+            await conn.execute(Q.expect_response, event.stream_id, _moment(event.data["due_at"]))
         contact = await conn.fetchrow(Q.contact, event.stream_id)
         contact_dict = dict(contact) if contact else None
         outgoing, unrouted = await self._staff(conn, event, contact_dict)
         outgoing += await self._subscribers(conn, event, contact_dict)
+        kinds = complainant_updates(event)
+        if event.event_type == ComplaintReceived.__name__:
+            kinds.append(Kind.RECEIPT)  # if the response clock was heard of first
+        for kind in kinds:
+            outgoing += await self._complainant(conn, event, contact_dict, kind)
         produced: list[DomainEvent] = [*unrouted]
         if event.event_type == "ComplaintResolved" and contact_dict:
             callback = await callbacks.open_callback(conn, self.settings, event, contact_dict)
@@ -153,10 +183,10 @@ class NotificationRules:
                 role = f"officer:{contact['owner']}"  # the complaint's owner, by name
             chain = routing_chain(role)
             reached = None
-            for role in chain:
-                entry = await conn.fetchrow(Q.staff, event.site_id, role)
+            for candidate in chain:
+                entry = await conn.fetchrow(Q.staff, event.site_id, candidate)
                 if entry is not None:
-                    reached = role
+                    reached = candidate
                     break
             if entry is None or reached is None:
                 UNROUTED.labels(alert.kind.value).inc()
@@ -183,6 +213,42 @@ class NotificationRules:
                 )
             )  # fmt: skip
         return found, unrouted
+
+    async def _complainant(
+        self, conn: Connection, event: EventEnvelope, contact: dict[str, Any] | None, kind: Kind
+    ) -> list[Outgoing]:
+        """The complainant's update of ``kind``, in both languages, their channel's way."""
+        if contact is None:
+            return []  # the receipt waits for the complaint; nothing else comes before it
+        d, zone = event.data, self.settings.timezone
+        extra: dict[str, Any] = {}
+        dedupe = f"{kind.value}:{event.event_id}"
+        if kind is Kind.RECEIPT:
+            due = await conn.fetchval(Q.expected_response, event.stream_id)
+            if due is None:
+                return []  # the response clock's start sends it
+            extra, dedupe = {"due_local": local_time(due, zone)}, f"receipt:{event.stream_id}"
+        elif kind is Kind.PLAN_AGREED:
+            arrival = contact.get("plan_arrival")
+            extra = {
+                "plan_summary": contact.get("plan_summary") or "—",
+                "plan_deadline_local": local_time(contact.get("plan_deadline"), zone),
+                "arrival_zh": f"預計到貨：{local_time(arrival, zone)}。" if arrival else "",
+                "arrival_en": f"Expected delivery: {local_time(arrival, zone)}." if arrival else "",
+            }
+        elif kind is Kind.WORK_DONE:
+            note = d.get("note")
+            extra = {
+                "note_zh": f"說明：{note}。" if note else "",
+                "note_en": f"Note: {note}. " if note else "",
+            }
+        elif kind is Kind.REFERRED:
+            extra = {
+                "referred_to": d["referred_to"],
+                "referral_contact": d.get("contact") or "—",
+                "reason": d["reason"],
+            }
+        return [complainant_outgoing(contact, kind, "", dedupe, utcnow(), extra)]
 
     async def _subscribers(
         self, conn: Connection, event: EventEnvelope, contact: dict[str, Any] | None

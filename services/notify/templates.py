@@ -35,9 +35,25 @@ TEMPLATES: dict[Kind, dict[str, tuple[str, str]]] = {
         "zh-Hant": ("【主管復核】{number}", "投訴人回訪時仍不滿意投訴 {number}（{site}，{location}）的處理，已啟動復核程序，請主管復核。\n說明：{reason}\n內容：{description}\n查看投訴：{link}"),
         "en": ("[Supervisor's review] {number}", "The complainant is still not satisfied with the handling of complaint {number} ({site}, {location}): a review is open for you.\nWhy: {reason}\nWhat: {description}\nOpen the complaint: {link}"),
     },
+    Kind.RECEIPT: {
+        "zh-Hant": ("您的投訴已受理：{number}", "您好，我們已收到您的投訴，編號 {number}。接下來值班人員會與您聯繫、了解情況並安排處理，預計最遲於 {due_local} 前與您聯繫。查詢進度時請提供此編號。"),
+        "en": ("Your complaint was received: {number}", "We have received your complaint, number {number}. A duty officer will contact you to understand it and arrange the handling, at the latest by {due_local}. Please quote this number when you ask about it."),
+    },
+    Kind.PLAN_AGREED: {
+        "zh-Hant": ("投訴 {number} 處理方案已確認", "您好，投訴 {number} 的處理方案已確認：{plan_summary}。預計完成時間：{plan_deadline_local}。{arrival_zh}"),
+        "en": ("The plan for complaint {number} is agreed", "The plan for your complaint {number} is agreed: {plan_summary}. Expected completion: {plan_deadline_local}. {arrival_en}"),
+    },
+    Kind.WORK_DONE: {
+        "zh-Hant": ("投訴 {number} 處理工作已完成", "您好，投訴 {number} 的處理工作已完成。{note_zh}我們將再與您確認結果。"),
+        "en": ("Work on complaint {number} is done", "The work on your complaint {number} is done. {note_en}We will check the outcome with you."),
+    },
+    Kind.REFERRED: {
+        "zh-Hant": ("投訴 {number} 已轉介", "您好，您的投訴 {number} 不屬後勤管轄，已轉介至：{referred_to}。聯絡方式：{referral_contact}。原因：{reason}。"),
+        "en": ("Complaint {number} was referred", "Your complaint {number} is outside logistics' remit and was referred to: {referred_to}. How to reach them: {referral_contact}. Why: {reason}."),
+    },
     Kind.CALLBACK: {
-        "zh-Hant": ("您的投訴 {number} 已處理", "您好，您反映的問題（{number}）已處理完成。請點選連結告訴我們您是否滿意：{link}"),
-        "en": ("Your complaint {number} was handled", "Your complaint {number} has been handled. Please tell us whether you are satisfied: {link}"),
+        "zh-Hant": ("您的投訴 {number} 已處理", "您好，您反映的問題（{number}）已處理完成。\n處理情況：{handling_summary}\n改進措施：{improvement}\n感謝您的反映，讓我們的服務更好。請點選連結告訴我們您是否滿意，並留下意見：{link}"),
+        "en": ("Your complaint {number} was handled", "Your complaint {number} has been handled.\nWhat was done: {handling_summary}\nWhat will improve: {improvement}\nThank you for telling us. Please tell us whether you are satisfied, and how we could do better: {link}"),
     },
     Kind.CALLBACK_REMINDER: {
         "zh-Hant": ("提醒：投訴 {number} 回訪", "提醒您，請告訴我們投訴 {number} 的處理是否令您滿意：{link}"),

@@ -46,6 +46,7 @@ class ComplaintRow(BaseModel):
     )
     responsibility: str | None = None
     third_party: str | None = None
+    referred_to: str | None = Field(None, description="轉介至 / where a referred complaint went")
     safety_escalated: bool = False
     acknowledged_at: datetime | None = None
     resolved_at: datetime | None = None

@@ -20,6 +20,7 @@ REGISTER_COLUMNS = (
     "received_at", "updated_at", "version", "last_event_type", "severity", "responsibility",
     "third_party", "safety_escalated", "acknowledged_at", "resolved_at", "closed_at", "cycle",
     "search", "satisfied", "stage", "waiting_reason", "severity_provisional", "owner",
+    "referred_to",
 )  # fmt: skip
 
 SLA_STATE_COLUMNS = (
@@ -98,6 +99,7 @@ def received(event: StoredEvent, contact_secret: str) -> Row:
         "waiting_reason": None,
         "severity_provisional": True,
         "owner": d["receiving_officer"],
+        "referred_to": None,
     }
 
 
@@ -113,6 +115,7 @@ def evolve(row: Row, event: StoredEvent) -> None:
         case "ComplaintClassified":
             row["severity"] = d["severity"]
             row["severity_provisional"] = False
+            row["referred_to"] = None  # a referral follows it, or it was taken back
             row["responsibility"] = d["responsibility"]
             row["third_party"] = d.get("third_party") or row["third_party"]
             row["category"] = d["category"]
@@ -122,6 +125,8 @@ def evolve(row: Row, event: StoredEvent) -> None:
             # Urgent at once, whatever the level was, until an officer reclassifies it.
             row["safety_escalated"] = True
             row["severity"] = Severity.L1.value
+        case "ComplaintReferred":
+            row["referred_to"] = d["referred_to"]
         case "OwnerAssigned":
             row["owner"] = d["owner"]
         case "WaitingStarted":

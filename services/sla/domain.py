@@ -44,6 +44,8 @@ from shared.events.sla import (
 from .calendar import Calendar
 from .policy import SlaPolicy
 
+REFERRED = "referred"  # the pause of a referred complaint's clocks
+
 
 class ClockState(StrEnum):
     RUNNING = "running"
@@ -70,6 +72,11 @@ class Clock:
     @property
     def active(self) -> bool:
         return self.state in (ClockState.RUNNING, ClockState.PAUSED)
+
+    @property
+    def paused_for(self) -> object:
+        """Why the clock is paused now (None when it is not)."""
+        return self.pauses[-1]["reason"] if self.state is ClockState.PAUSED else None
 
     def pause(self, at: datetime, reason: str) -> None:
         if self.state is ClockState.RUNNING:
@@ -148,6 +155,9 @@ class ComplaintClocks:
             case ComplaintClassified() as classified:
                 self.level, self.category = classified.severity, classified.category
                 self.classified = True
+                for clock in self._active():  # taken back from a refused referral
+                    if clock.paused_for == REFERRED:
+                        clock.resume(at)
             case SeverityChanged() as changed:
                 self.level = changed.severity
             case SafetyEscalated():
@@ -165,8 +175,10 @@ class ComplaintClocks:
                 self._finish(ClockKind.RESPONSE, at, ClockState.MET, "resolved")
                 self._finish(ClockKind.RESOLUTION, at, ClockState.MET, "resolved")
             case ComplaintReferred():
+                # The other side has it now: the clocks wait, keeping the time spent, until it
+                # is closed (stopped) or taken back (resumed).
                 for clock in self._active():
-                    clock.finish(at, ClockState.STOPPED, "referred")
+                    clock.pause(at, REFERRED)
             case ComplaintClosed() as closed:
                 for clock in self._active():
                     clock.finish(closed.closed_at, ClockState.STOPPED, "closed")

@@ -193,10 +193,13 @@ class ComplaintClassified(DomainEvent):
 
 @event("complaint")
 class ComplaintReferred(DomainEvent):
-    """Outside logistics' jurisdiction: referred elsewhere, and ended here."""
+    """Outside logistics' jurisdiction: referred elsewhere (the complainant is told where).
+    Its clocks pause; it is closed once the other side has it, or taken back (classified
+    again) if they refuse it."""
 
     referred_to: str
     reason: str
+    contact: str | None = None  # how to reach them
 
 
 @event("complaint")
@@ -321,7 +324,11 @@ class WaitingEnded(DomainEvent):
 
 @event("complaint")
 class ComplaintResolved(DomainEvent):
+    """Resolved: ``summary`` (what was done) and ``improvement`` (what will change) make the
+    handling summary the complainant receives (投訴處理情況說明)."""
+
     summary: str
+    improvement: str | None = None
 
 
 @event("complaint")

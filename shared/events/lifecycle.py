@@ -27,6 +27,7 @@ class Status(StrEnum):
     WAITING = "waiting"  # 等待中: a status, never a stage
 
 
+# No work is done here on these (a referred complaint may still be closed or taken back).
 TERMINAL = frozenset({Status.CLOSED, Status.REFERRED})
 
 STATUS_ZH = {
@@ -79,7 +80,10 @@ def status_after_type(status: Status, event_type: str, outcome: str | None = Non
             return Status.RECEIVED
         case "ComplaintAcknowledged" if status is Status.RECEIVED:
             return Status.CONTACTED
-        case "ComplaintClassified" if status in BEFORE_CLASSIFICATION | {Status.CLASSIFIED}:
+        case "ComplaintClassified" if status in BEFORE_CLASSIFICATION | {
+            Status.CLASSIFIED,
+            Status.REFERRED,
+        }:
             return Status.CLASSIFIED
         case "ComplaintReferred":
             return Status.REFERRED

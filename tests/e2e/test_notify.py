@@ -3,6 +3,7 @@ complainant's callback (回訪) through its link, reminder and phone-call reques
 
 import re
 from collections.abc import AsyncIterator
+from typing import Any
 from uuid import UUID, uuid4
 
 import asyncpg
@@ -29,6 +30,17 @@ async def _mail(system: System, address: str, count: int = 1) -> list:  # type: 
 
     found = await eventually(arrived, within=30)
     assert found, f"no mail for {address}"
+    return found
+
+
+async def _titled(system: System, address: str, subject: str) -> Any:
+    """The mail to ``address`` whose subject starts with ``subject``, once it arrived."""
+
+    async def arrived() -> Any:
+        return next((m for m in system.smtp.to(address) if m["Subject"].startswith(subject)), None)
+
+    found = await eventually(arrived, within=30)
+    assert found is not None, f"no mail '{subject}…' for {address}"
     return found
 
 
@@ -70,8 +82,14 @@ async def test_staff_and_integrators_are_told(system: System, desk: Desk) -> Non
     [hook] = await eventually(hooked, within=30)
     assert hook["verified_with"] == system.http.secrets[site], "signed with the endpoint's secret"
     assert b'"type":"tw.facilities.complaints.SafetyEscalated"' in hook["body"]
-    timeline = await desk.wait_for(created["id"], "NotificationDelivered", count=2)
-    assert {h["data"]["channel"] for h in timeline} == {"email", "webhook"}
+
+    async def delivered() -> set[str] | None:
+        history = await desk.seen(created["id"]) or []
+        kinds = ("NotificationDelivered",)
+        found = {h["data"]["channel"] for h in history if h["event_type"] in kinds}
+        return found if {"email", "webhook"} <= found else None
+
+    assert await eventually(delivered, within=30), "the supervisor's mail and the webhook"
 
 
 async def test_a_disputed_plan_and_a_review_reach_the_supervisor_at_once(
@@ -112,8 +130,9 @@ async def test_nobody_to_tell_falls_back_along_the_chain_then_is_an_alarm(
     fallen_back = await desk.receive(site=staffed, category="safety")
     [mail] = await _mail(system, manager)
     assert mail["Subject"].startswith(f"【安全上報】{fallen_back['number']}")
-    [queued] = await desk.wait_for(fallen_back["id"], "NotificationQueued")
-    assert (queued["data"]["recipient"], queued["data"]["instead_of"]) == (
+    queued = await desk.wait_for(fallen_back["id"], "NotificationQueued")
+    [staff] = [q for q in queued if q["data"]["recipient"] != "complainant"]
+    assert (staff["data"]["recipient"], staff["data"]["instead_of"]) == (
         "duty_manager", "supervisor",
     )  # fmt: skip
 
@@ -132,8 +151,7 @@ async def test_the_complainant_answers_the_callback_link(system: System, desk: D
     cid = created["id"]
     await desk.act(cid, "classify", responsibility="logistics", severity="L3")
     await desk.act(cid, "resolve", summary="dispenser replaced")
-    [mail] = await _mail(system, address)
-    assert mail["Subject"] == f"您的投訴 {created['number']} 已處理"
+    mail = await _titled(system, address, f"您的投訴 {created['number']} 已處理")
     link = re.search(r"http://\S+/callback/\S+", mail.get_content())
     assert link, mail.get_content()
     page = await desk.client.get(link.group(0))
@@ -170,8 +188,8 @@ async def test_no_answer_brings_a_reminder_then_a_phone_call_request(
     cid = created["id"]
     await desk.act(cid, "classify", responsibility="logistics", severity="L3")
     await desk.act(cid, "resolve", summary="done")
-    first, reminder = await _mail(system, address, count=2)
-    assert first["Subject"].startswith("您的投訴") and reminder["Subject"].startswith("提醒")
+    await _titled(system, address, f"您的投訴 {created['number']} 已處理")
+    await _titled(system, address, "提醒")
     [call] = await _mail(system, officer)
     assert call["Subject"] == f"【電話回訪】{created['number']}"
     await desk.wait_for(cid, "CallbackPhoneCallRequested")
@@ -266,3 +284,46 @@ async def test_the_first_sla_warning_goes_to_the_complaints_owner_by_name(
     assert mail["Subject"] == f"【時效提醒】{created['number']} 響應時效已用 50%"
     text = mail.get_content()
     assert "尚餘" in text and "left" in text and "/console/complaints/" in text
+
+
+async def test_the_complainant_is_kept_informed_at_each_step(system: System, desk: Desk) -> None:
+    address = f"lin-{uuid4().hex[:6]}@example.org"
+    created = await desk.receive(channel="email", email=address, category="shortage")
+    cid, number = created["id"], created["number"]
+    [receipt] = await _mail(system, address)
+    assert receipt["Subject"] == f"您的投訴已受理：{number}"
+    text = receipt.get_content()
+    assert "預計最遲於" in text and "at the latest by" in text and number in text
+    await desk.act(cid, "classify", responsibility="logistics", severity="L3")
+    await desk.act(cid, "resolution", kind="shortage", summary="補足影印紙 restock the paper",
+                   deadline=later(3), restock_via_procurement=True,
+                   expected_arrival=later(2))  # fmt: skip
+    await desk.act(cid, "resolution/accept")
+    mails = await _mail(system, address, count=2)
+    [plan] = [m for m in mails if m["Subject"] == f"投訴 {number} 處理方案已確認"]
+    assert "補足影印紙" in plan.get_content() and "預計到貨" in plan.get_content()
+    task = await desk.act(cid, "tasks", assignee_kind="procurement", assignee="purchasing",
+                          description="order paper", due_at=later(2))  # fmt: skip
+    await desk.act(cid, f"tasks/{task['created_id']}/complete", note="已到貨 delivered")
+    mails = await _mail(system, address, count=3)
+    [done] = [m for m in mails if m["Subject"] == f"投訴 {number} 處理工作已完成"]
+    assert "已到貨" in done.get_content()
+    await desk.act(cid, "resolve", summary="紙已補足 paper restocked",
+                   improvement="每週檢查庫存 weekly stock checks")  # fmt: skip
+    mails = await _mail(system, address, count=4)
+    [summary] = [m for m in mails if m["Subject"] == f"您的投訴 {number} 已處理"]
+    content = summary.get_content()
+    assert "紙已補足" in content and "每週檢查庫存" in content and "/callback/" in content
+
+    referred_to = f"elsewhere-{uuid4().hex[:6]}@example.org"
+    other = await desk.receive(channel="email", email=referred_to, category="other")
+    await desk.act(other["id"], "classify", responsibility="outside_jurisdiction", severity="L3",
+                   referred_to="資訊室 IT office", referred_contact="分機 1234",
+                   reason="筆電問題 laptops")  # fmt: skip
+    mails = await _mail(system, referred_to, count=2)
+    [told] = [m for m in mails if m["Subject"] == f"投訴 {other['number']} 已轉介"]
+    assert "資訊室 IT office" in told.get_content() and "分機 1234" in told.get_content()
+    row = await desk.register_row(other["id"])
+    assert row["referred_to"] == "資訊室 IT office" and row["status"] == "referred"
+    closed = await desk.act(other["id"], "close", note="the IT office has it")
+    assert closed["status"] == "closed"

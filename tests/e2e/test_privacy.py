@@ -111,7 +111,10 @@ async def test_a_canary_complainant_is_erased_without_a_trace(
 
         # In use: the callback reaches the complainant's phone, and the desk reads the name.
         async def texted() -> bool:
-            return any(digits in s["to"].replace(" ", "") for s in system.http.sms)
+            return any(
+                digits in s["to"].replace(" ", "") and "已處理完成" in s["text"]
+                for s in system.http.sms
+            )
 
         assert await eventually(texted, within=30), "the callback SMS went to the phone"
 

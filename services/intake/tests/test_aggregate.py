@@ -39,7 +39,7 @@ ALLOWED: dict[str, set[Status]] = {
     "escalate-safety": OPEN,
     "owner": OPEN,
     "evidence": OPEN,
-    "classify": {S.RECEIVED, S.CONTACTED, S.CLASSIFIED},
+    "classify": {S.RECEIVED, S.CONTACTED, S.CLASSIFIED, S.REFERRED},  # referred: taken back
     "severity": OPEN - {S.RECEIVED, S.CONTACTED},
     "resolution": {S.CLASSIFIED, S.RESOLUTION_PROPOSED, S.ESCALATED},
     "resolution/accept": {S.RESOLUTION_PROPOSED},
@@ -52,7 +52,7 @@ ALLOWED: dict[str, set[Status]] = {
     "callbacks": {S.RESOLVED},
     "review/conclude": {S.UNDER_REVIEW},
     "resolve": {S.CLASSIFIED, S.RESOLUTION_AGREED},  # IN_PROGRESS here has an open task
-    "close": {S.RESOLVED},
+    "close": {S.RESOLVED, S.REFERRED},
     "reopen": {S.CLOSED},
 }  # fmt: skip
 

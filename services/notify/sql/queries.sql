@@ -131,7 +131,7 @@ RETURNING channel;
 
 -- name: due_callbacks
 SELECT c.complaint_id, c.cycle, c.nonce, c.status, k.number, k.site, k.phone, k.email,
-       k.receiving_officer, k.preferred_channel
+       k.receiving_officer, k.owner, k.preferred_channel, k.handling_summary, k.improvement
 FROM notify.callbacks c JOIN notify.contacts k USING (complaint_id)
 WHERE c.next_step_at <= $1 AND c.status IN ('requested', 'reminded')
 ORDER BY c.next_step_at LIMIT $2
@@ -143,3 +143,17 @@ WHERE complaint_id = $1 AND cycle = $2;
 
 -- name: set_owner
 UPDATE notify.contacts SET owner = $2 WHERE complaint_id = $1;
+
+-- name: set_plan
+UPDATE notify.contacts SET plan_summary = $2, plan_deadline = $3, plan_arrival = $4
+WHERE complaint_id = $1;
+
+-- name: set_handling_summary
+UPDATE notify.contacts SET handling_summary = $2, improvement = $3 WHERE complaint_id = $1;
+
+-- name: expect_response
+INSERT INTO notify.expected_response (complaint_id, due_at) VALUES ($1, $2)
+ON CONFLICT (complaint_id) DO NOTHING;
+
+-- name: expected_response
+SELECT due_at FROM notify.expected_response WHERE complaint_id = $1;

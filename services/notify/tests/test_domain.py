@@ -66,9 +66,9 @@ def test_templates_in_both_languages() -> None:
     assert subject_en.startswith("Your complaint") and body_en.index("http://x/cb") < body_en.index(
         "您好"
     )
-    assert sms_text(Kind.CALLBACK, {"number": "HQ-1", "link": "L"}) == (
-        "您好，您反映的問題（HQ-1）已處理完成。請點選連結告訴我們您是否滿意：L"
-    )
+    sms = sms_text(Kind.CALLBACK, {"number": "HQ-1", "link": "L", "handling_summary": "已更換"})
+    assert sms.startswith("您好，您反映的問題（HQ-1）已處理完成。\n處理情況：已更換")
+    assert sms.endswith("：L") and "Complaint" not in sms, "one language in an SMS"
 
 
 def test_the_supervisors_safety_message_says_where_and_what_in_words() -> None:

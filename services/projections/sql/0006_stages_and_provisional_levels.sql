@@ -1,11 +1,12 @@
 -- The register shows the guide's stages (contacted, waiting with its reason), the officer who
--- owns each complaint and, until an officer classifies a complaint, the level its clocks run
+-- owns each complaint, where a referred one went and, until an officer classifies a complaint, the level its clocks run
 -- on, marked provisional.
 ALTER TABLE projections.complaints
     ADD COLUMN stage                text,
     ADD COLUMN waiting_reason       text,
     ADD COLUMN severity_provisional boolean NOT NULL DEFAULT false,
-    ADD COLUMN owner                text;
+    ADD COLUMN owner                text,
+    ADD COLUMN referred_to          text;
 
 UPDATE projections.complaints SET stage = status, owner = receiving_officer;
 ALTER TABLE projections.complaints ALTER COLUMN stage SET NOT NULL;

@@ -3,7 +3,7 @@ SELECT id, number, site, location, category, urgency, channel, status, receiving
        department, complainant_name, complainant_key, description, received_at, updated_at,
        version, last_event_type, severity, responsibility, third_party, safety_escalated,
        acknowledged_at, resolved_at, closed_at, cycle, search, satisfied, stage, waiting_reason,
-       severity_provisional, owner
+       severity_provisional, owner, referred_to
 FROM projections.complaints WHERE id = $1;
 
 -- name: put_register_row
@@ -12,9 +12,9 @@ INSERT INTO projections.complaints (
     department, complainant_name, complainant_key, description, received_at, updated_at,
     version, last_event_type, severity, responsibility, third_party, safety_escalated,
     acknowledged_at, resolved_at, closed_at, cycle, search, satisfied, stage, waiting_reason,
-    severity_provisional, owner)
+    severity_provisional, owner, referred_to)
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19,
-        $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31)
+        $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, $32)
 ON CONFLICT (id) DO UPDATE SET
     number = EXCLUDED.number, site = EXCLUDED.site, location = EXCLUDED.location,
     category = EXCLUDED.category, urgency = EXCLUDED.urgency, channel = EXCLUDED.channel,
@@ -29,7 +29,7 @@ ON CONFLICT (id) DO UPDATE SET
     closed_at = EXCLUDED.closed_at, cycle = EXCLUDED.cycle, search = EXCLUDED.search,
     satisfied = EXCLUDED.satisfied, stage = EXCLUDED.stage,
     waiting_reason = EXCLUDED.waiting_reason, severity_provisional = EXCLUDED.severity_provisional,
-    owner = EXCLUDED.owner;
+    owner = EXCLUDED.owner, referred_to = EXCLUDED.referred_to;
 
 -- name: sla_state_row
 SELECT complaint_id, state, breached_ever, updated_at, response_due_at, resolution_due_at
@@ -50,7 +50,7 @@ SELECT c.id, c.number, c.site, c.location, c.category, c.urgency, c.channel, c.s
        c.receiving_officer, c.department, c.description, c.received_at, c.updated_at, c.version,
        c.severity, c.responsibility, c.third_party, c.safety_escalated, c.acknowledged_at,
        c.resolved_at, c.closed_at, c.cycle, c.stage, c.waiting_reason, c.severity_provisional,
-       c.owner,
+       c.owner, c.referred_to,
        COALESCE(s.state, 'none') AS sla_state, COALESCE(s.breached_ever, false) AS sla_breached_ever,
        s.response_due_at, s.resolution_due_at,
        count(*) OVER () AS total
@@ -77,7 +77,7 @@ SELECT c.id, c.number, c.site, c.location, c.category, c.urgency, c.channel, c.s
        c.receiving_officer, c.department, c.complainant_name, c.description, c.received_at,
        c.updated_at, c.version, c.severity, c.responsibility, c.third_party, c.safety_escalated,
        c.acknowledged_at, c.resolved_at, c.closed_at, c.cycle, c.satisfied, c.stage,
-       c.waiting_reason, c.severity_provisional, c.owner,
+       c.waiting_reason, c.severity_provisional, c.owner, c.referred_to,
        COALESCE(s.state, 'none') AS sla_state, COALESCE(s.breached_ever, false) AS sla_breached_ever,
        s.response_due_at, s.resolution_due_at
 FROM projections.complaints c
