@@ -22,7 +22,8 @@ MEASURES = {
     "supply_isolated": ("切斷水電氣", "supply isolated"),
     "other": ("其他措施", "other measures"),
 }
-CLOCK = {"response": ("響應", "response"), "resolution": ("解決", "resolution")}
+CLOCK = {"response": ("響應", "response"), "resolution": ("解決", "resolution"),
+         "review": ("復核", "review")}  # fmt: skip
 LEVEL = {"L1": ("L1 緊急", "L1 urgent"), "L2": ("L2 重要", "L2 important"),
          "L3": ("L3 一般", "L3 general")}  # fmt: skip
 DESCRIPTION_CHARS = 200

@@ -69,7 +69,7 @@ TEMPLATES: dict[Kind, dict[str, tuple[str, str]]] = {
     },
 }  # fmt: skip
 
-CLOCK_ZH = {"response": "響應", "resolution": "解決"}
+CLOCK_ZH = {"response": "響應", "resolution": "解決", "review": "復核"}
 
 
 class _Blank(dict[str, Any]):

@@ -56,6 +56,7 @@ class ComplaintRow(BaseModel):
     sla_breached_ever: bool = False
     response_due_at: datetime | None = None
     resolution_due_at: datetime | None = None
+    review_due_at: datetime | None = Field(None, description="復核期限 / the review's deadline")
 
 
 class Page(BaseModel):

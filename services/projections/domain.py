@@ -25,7 +25,7 @@ REGISTER_COLUMNS = (
 
 SLA_STATE_COLUMNS = (
     "complaint_id", "state", "breached_ever", "updated_at", "response_due_at",
-    "resolution_due_at",
+    "resolution_due_at", "review_due_at",
 )  # fmt: skip
 
 TIMELINE_COLUMNS = (
@@ -190,7 +190,7 @@ def fold_sla(row: Row | None, event: StoredEvent) -> Row | None:
         return row
     new: Row = dict(row) if row else {
         "complaint_id": event.stream_id, "state": "on_track", "breached_ever": False,
-        "response_due_at": None, "resolution_due_at": None,
+        "response_due_at": None, "resolution_due_at": None, "review_due_at": None,
     }  # fmt: skip
     if found is not None:
         new["state"] = found[0]

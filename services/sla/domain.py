@@ -24,6 +24,8 @@ from shared.events.complaints import (
     ComplaintReferred,
     ComplaintReopened,
     ComplaintResolved,
+    ReviewConcluded,
+    ReviewOpened,
     SafetyEscalated,
     Severity,
     SeverityChanged,
@@ -179,6 +181,10 @@ class ComplaintClocks:
                 # is closed (stopped) or taken back (resumed).
                 for clock in self._active():
                     clock.pause(at, REFERRED)
+            case ReviewOpened():
+                self._start(ClockKind.REVIEW, at)
+            case ReviewConcluded():
+                self._finish(ClockKind.REVIEW, at, ClockState.MET, "concluded")
             case ComplaintClosed() as closed:
                 for clock in self._active():
                     clock.finish(closed.closed_at, ClockState.STOPPED, "closed")
@@ -235,9 +241,8 @@ def evaluate(
 ) -> list[ClockView]:
     """Measure every clock: elapsed and remaining time, and when each threshold falls due."""
     views = []
-    level_policy = policy.levels[clocks.level]
-    calendar = calendars["24x7" if level_policy.calendar == "24x7" else "business"]
     for clock in clocks.clocks.values():
+        calendar = calendars[policy.calendar(clocks.level, clock.kind)]
         target = policy.target(clocks.level, clock.kind).in_seconds(calendar)
         until = clock.ended_at or now
         thresholds = tuple(

@@ -89,6 +89,10 @@ class SlaPolicy(BaseModel):
         max_length=5,
     )
     breach_notify: str = "duty_manager"
+    # The supervisor's review (復核) after a dissatisfied callback: one target per site,
+    # whatever the level, with the same warning ladder.
+    review: Target = Field(default_factory=lambda: Target(business_days=3))
+    review_calendar: Literal["24x7", "business"] = "business"
 
     @field_validator("levels")
     @classmethod
@@ -107,8 +111,14 @@ class SlaPolicy(BaseModel):
         return warnings
 
     def target(self, level: Severity, clock: ClockKind) -> Target:
+        if clock is ClockKind.REVIEW:
+            return self.review
         policy = self.levels[level]
         return policy.response if clock is ClockKind.RESPONSE else policy.resolution
+
+    def calendar(self, level: Severity, clock: ClockKind) -> str:
+        """Which calendar measures the clock: ``24x7`` or ``business``."""
+        return self.review_calendar if clock is ClockKind.REVIEW else self.levels[level].calendar
 
     def thresholds(self) -> list[tuple[str, float, str]]:
         """(name, fraction, who is told), the breach last."""

@@ -12,6 +12,7 @@ from .complaints import Severity
 class ClockKind(StrEnum):
     RESPONSE = "response"  # until first contact 響應時效
     RESOLUTION = "resolution"  # until resolved 解決時效
+    REVIEW = "review"  # a supervisor's review, until concluded 復核時效
 
 
 @event("sla")

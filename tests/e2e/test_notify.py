@@ -117,6 +117,13 @@ async def test_a_disputed_plan_and_a_review_reach_the_supervisor_at_once(
     mails = await _mail(system, supervisor, count=2)
     review = [m for m in mails if m["Subject"] == f"【主管復核】{reviewed['number']}"]
     assert review and "只送了一半" in review[0].get_content()
+    started = await desk.wait_for(rid, "SlaClockStarted", count=3)
+    [clock] = [s for s in started if s["data"]["clock"] == "review"]
+    assert clock["data"]["target_seconds"] > 0, "the review has its own deadline"
+    concluded = await desk.act(rid, "review/conclude", outcome="upheld", notes="paper is enough")
+    met = await desk.wait_for(rid, "SlaMet", count=3)
+    assert "review" in {m["data"]["clock"] for m in met}
+    assert concluded["status"] == "resolved"
 
 
 async def test_nobody_to_tell_falls_back_along_the_chain_then_is_an_alarm(

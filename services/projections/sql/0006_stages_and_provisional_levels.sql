@@ -23,3 +23,6 @@ SET severity = CASE
         ELSE 'L3' END,
     severity_provisional = true
 WHERE severity IS NULL;
+
+-- The supervisor's review has a clock of its own.
+ALTER TABLE projections.sla_state ADD COLUMN review_due_at timestamptz;

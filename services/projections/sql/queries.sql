@@ -32,17 +32,18 @@ ON CONFLICT (id) DO UPDATE SET
     owner = EXCLUDED.owner, referred_to = EXCLUDED.referred_to;
 
 -- name: sla_state_row
-SELECT complaint_id, state, breached_ever, updated_at, response_due_at, resolution_due_at
+SELECT complaint_id, state, breached_ever, updated_at, response_due_at, resolution_due_at,
+       review_due_at
 FROM projections.sla_state WHERE complaint_id = $1;
 
 -- name: put_sla_state
 INSERT INTO projections.sla_state (complaint_id, state, breached_ever, updated_at,
-    response_due_at, resolution_due_at)
-VALUES ($1, $2, $3, $4, $5, $6)
+    response_due_at, resolution_due_at, review_due_at)
+VALUES ($1, $2, $3, $4, $5, $6, $7)
 ON CONFLICT (complaint_id) DO UPDATE SET
     state = EXCLUDED.state, breached_ever = EXCLUDED.breached_ever,
     updated_at = EXCLUDED.updated_at, response_due_at = EXCLUDED.response_due_at,
-    resolution_due_at = EXCLUDED.resolution_due_at;
+    resolution_due_at = EXCLUDED.resolution_due_at, review_due_at = EXCLUDED.review_due_at;
 
 -- name: list_complaints
 -- $6 picks the order among a fixed few (no SQL is built from the request).
@@ -52,7 +53,7 @@ SELECT c.id, c.number, c.site, c.location, c.category, c.urgency, c.channel, c.s
        c.resolved_at, c.closed_at, c.cycle, c.stage, c.waiting_reason, c.severity_provisional,
        c.owner, c.referred_to,
        COALESCE(s.state, 'none') AS sla_state, COALESCE(s.breached_ever, false) AS sla_breached_ever,
-       s.response_due_at, s.resolution_due_at,
+       s.response_due_at, s.resolution_due_at, s.review_due_at,
        count(*) OVER () AS total
 FROM projections.complaints c
 LEFT JOIN projections.sla_state s ON s.complaint_id = c.id
@@ -79,7 +80,7 @@ SELECT c.id, c.number, c.site, c.location, c.category, c.urgency, c.channel, c.s
        c.acknowledged_at, c.resolved_at, c.closed_at, c.cycle, c.satisfied, c.stage,
        c.waiting_reason, c.severity_provisional, c.owner, c.referred_to,
        COALESCE(s.state, 'none') AS sla_state, COALESCE(s.breached_ever, false) AS sla_breached_ever,
-       s.response_due_at, s.resolution_due_at
+       s.response_due_at, s.resolution_due_at, s.review_due_at
 FROM projections.complaints c
 LEFT JOIN projections.sla_state s ON s.complaint_id = c.id
 WHERE c.id = $1;

@@ -12,8 +12,12 @@ from shared.events.complaints import (
     ComplaintClassified,
     ComplaintClosed,
     ComplaintReceived,
+    ComplaintReferred,
     ComplaintReopened,
     ComplaintResolved,
+    ReviewConcluded,
+    ReviewOpened,
+    SafetyEscalated,
     Severity,
     SeverityChanged,
     WaitingEnded,
@@ -174,3 +178,40 @@ def test_policies_refuse_nonsense() -> None:
         )
     with pytest.raises(ValueError, match="unknown time zone"):
         CalendarConfig(timezone="Mars/Olympus")
+
+
+def test_a_review_has_its_own_clock_with_the_sites_target_until_concluded() -> None:
+    policy = DEFAULT_POLICY.model_copy(
+        update={"review": Target(hours=8), "review_calendar": "24x7"}
+    )
+    story = Story().add(5, ComplaintAcknowledged(contact_channel="phone"))  # type: ignore[arg-type]
+    story.add(10, ComplaintResolved(summary="done"))
+    story.add(20, ReviewOpened(reason="still broken"))
+    review = story.views(80, policy)[(ClockKind.REVIEW, 1)]
+    assert review.state is ClockState.RUNNING and review.target_seconds == 8 * 3600
+    assert review.elapsed_seconds == 60 * 60 and review.calendar == "24x7"
+    assert [t.name for t in review.thresholds] == ["warn50", "warn75", "breach"], "the ladder"
+    assert review.due_at == T0 + timedelta(minutes=20, hours=8)
+    story.add(90, ReviewConcluded(outcome="upheld", notes="fine"))  # type: ignore[arg-type]
+    assert story.views(100, policy)[(ClockKind.REVIEW, 1)].state is ClockState.MET
+
+
+def test_a_safety_escalation_makes_any_level_urgent_until_reclassified() -> None:
+    story = Story(urgency="low")
+    story.add(
+        1, ComplaintClassified(responsibility="logistics", severity="L3", category="repair_delay")
+    )  # type: ignore[arg-type]
+    story.add(2, SafetyEscalated(reason="sparks"))
+    assert story.views(3)[(R, 1)].level is Severity.L1
+    story.add(4, SeverityChanged(previous="L1", severity="L2", reason="made safe"))  # type: ignore[arg-type]
+    assert story.views(5)[(R, 1)].level is Severity.L2
+
+
+def test_a_referral_pauses_the_clocks_and_taking_it_back_resumes_them() -> None:
+    story = Story()
+    story.add(10, ComplaintReferred(referred_to="IT", reason="laptops"))
+    assert story.views(20)[(S, 1)].state is ClockState.PAUSED
+    story.add(70, ComplaintClassified(responsibility="logistics", severity="L3", category="other"))  # type: ignore[arg-type]
+    resolution = story.views(80)[(S, 1)]
+    assert resolution.state is ClockState.RUNNING
+    assert [p["reason"] for p in resolution.pauses] == ["referred"]
