@@ -9,7 +9,7 @@ from shared.events.notifications import CallbackAnswered
 
 from .commands import RecordCallback
 from .domain import IllegalTransition
-from .handlers import Context, Provenance, apply_command
+from .handlers import Context, Provenance, apply_command, record_late_answer
 from .repository import ComplaintRepository
 
 log = logging.getLogger(__name__)
@@ -30,16 +30,18 @@ class CallbackAnswers:
             channel="email" if answer.channel == "email" else "sms",  # type: ignore[arg-type]
             satisfied=answer.satisfied,
             comments=answer.comments,
+            rating=answer.rating,
+            reasons=answer.reasons,
+            suggestions=answer.suggestions,
         )
+        repo = ComplaintRepository(conn)
+        provenance = Provenance(correlation_id=event.correlation_id, causation_id=event.event_id)
         try:
-            await apply_command(
-                ComplaintRepository(conn),
-                "callbacks",
-                event.stream_id,
-                command,
-                Context(now=utcnow()),
-                Provenance(correlation_id=event.correlation_id, causation_id=event.event_id),
-            )
+            async with conn.transaction():  # a refusal rolls back only the attempt
+                await apply_command(
+                    repo, "callbacks", event.stream_id, command, Context(now=utcnow()), provenance
+                )
         except IllegalTransition as exc:
-            # Called back by phone meanwhile, or reopened: the link's answer comes too late.
-            log.info("callback answer not recorded", extra={"reason": exc.message[:200]})
+            # Called back by phone meanwhile, closed or reopened: the answer is kept anyway.
+            log.info("callback answer came late", extra={"reason": exc.message[:200]})
+            await record_late_answer(repo, event.stream_id, command, provenance)

@@ -26,6 +26,7 @@ from shared.events.complaints import (
     ResolutionKind,
     Responsibility,
     ReviewOutcome,
+    SatisfactionReason,
     Severity,
     TemporaryMeasure,
     Urgency,
@@ -264,6 +265,11 @@ class RecordCallback(Command):
     channel: CallbackChannel
     satisfied: bool
     comments: Note | None = None
+    rating: int | None = Field(None, ge=1, le=5, description="滿意度 1–5 / satisfaction, 1 to 5")
+    reasons: list[SatisfactionReason] = Field(
+        default_factory=list, max_length=10, description="不滿意原因 / what was not right"
+    )
+    suggestions: Note | None = Field(None, description="改進建議 / how we could do better")
 
 
 class ConcludeReview(Command):

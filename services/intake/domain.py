@@ -24,6 +24,7 @@ from shared.events.complaints import (
     ComplaintResolved,
     EvidenceRecorded,
     HandlingReportFiled,
+    LateCallbackAnswerRecorded,
     OwnerAssigned,
     PersonalDataErased,
     PurchaseRequested,
@@ -548,13 +549,30 @@ class Complaint:
         self._require("record a callback on", (Status.RESOLVED,))
         self._record(
             CallbackRecorded(
-                channel=command.channel, satisfied=command.satisfied, comments=command.comments
+                channel=command.channel,
+                satisfied=command.satisfied,
+                comments=command.comments,
+                rating=command.rating,
+                reasons=command.reasons,
+                suggestions=command.suggestions,
             )
         )
         if not command.satisfied:
             self._record(
                 ReviewOpened(reason=command.comments or "complainant not satisfied at callback")
             )
+
+    def record_late_answer(self, command: c.RecordCallback) -> None:
+        """An answer from a link still valid when sent, after the complaint moved on."""
+        self._record(
+            LateCallbackAnswerRecorded(
+                satisfied=command.satisfied,
+                rating=command.rating,
+                reasons=command.reasons,
+                comments=command.comments,
+                suggestions=command.suggestions,
+            )
+        )
 
     def conclude_review(self, command: c.ConcludeReview, link: str | None = None) -> list[UUID]:
         self._require("conclude the review of", (Status.UNDER_REVIEW,))

@@ -193,6 +193,17 @@ async def apply_command(
     return Outcome(complaint, events, created, position=saved.position)
 
 
+async def record_late_answer(
+    repo: ComplaintRepository, complaint_id: UUID, command: c.RecordCallback, provenance: Provenance
+) -> None:
+    """Keep a complainant's answer that came after the complaint moved on."""
+    complaint = await repo.get(complaint_id)
+    if complaint is None:
+        raise ComplaintNotFound(complaint_id)
+    complaint.record_late_answer(command)
+    await repo.save(complaint, _metadata(complaint, command.actor, provenance))
+
+
 def _metadata(complaint: Complaint, actor: str, provenance: Provenance) -> Metadata:
     assert complaint.site is not None
     return Metadata(

@@ -16,6 +16,7 @@ from uuid import UUID
 from shared import eventstore
 from shared.db import Connection
 from shared.events import DomainEvent, EventEnvelope, Metadata, utcnow
+from shared.events.complaints import SatisfactionReason
 from shared.events.notifications import (
     CallbackAnswered,
     CallbackPhoneCallRequested,
@@ -187,6 +188,44 @@ class AlreadyAnswered(Exception):
     pass
 
 
+class LinkExpired(Exception):
+    pass
+
+
+class LinkWithdrawn(Exception):
+    """The desk no longer waits for this answer: ``why`` is ``recorded`` (called back by
+    phone) or ``closed``."""
+
+    def __init__(self, why: str) -> None:
+        super().__init__(why)
+        self.why = why
+
+
+@dataclass(frozen=True)
+class OpenLink:
+    complaint_id: UUID
+    cycle: int
+    category: str | None
+
+
+async def open_link(conn: Connection, settings: NotifySettings, token: str) -> OpenLink:
+    """The callback a link stands for, if it may still be answered; else raises
+    :class:`BadToken`, :class:`AlreadyAnswered`, :class:`LinkExpired` or
+    :class:`LinkWithdrawn`. Reading it records nothing (mail scanners open links)."""
+    complaint_id, cycle, nonce = read_token(settings.callback_secret, token)
+    row = await conn.fetchrow(Q.callback, complaint_id, cycle)
+    if row is None or row["nonce"] != nonce:
+        raise BadToken("no such callback")
+    if row["status"] == "answered":
+        raise AlreadyAnswered
+    if row["status"] == "withdrawn":
+        raise LinkWithdrawn(row["withdrawn"] or "closed")
+    if row["expires_at"] <= utcnow():
+        raise LinkExpired
+    category = await conn.fetchval(Q.contact_category, complaint_id)
+    return OpenLink(complaint_id, cycle, category)
+
+
 async def answer(
     uow: UnitOfWork,
     settings: NotifySettings,
@@ -194,29 +233,36 @@ async def answer(
     *,
     satisfied: bool,
     comments: str | None,
+    rating: int | None = None,
+    reasons: list[SatisfactionReason] | None = None,
+    suggestions: str | None = None,
 ) -> UUID:
     """Record the complainant's answer once: CallbackAnswered, which intake turns into
     CallbackRecorded (and a supervisor's review when they are not satisfied)."""
-    complaint_id, cycle, nonce = read_token(settings.callback_secret, token)
     now = utcnow()
     async with uow() as conn:
-        row = await conn.fetchrow(Q.callback, complaint_id, cycle)
-        if row is None or row["nonce"] != nonce:
-            raise BadToken("no such callback")
-        channel = await conn.fetchval(Q.answer_callback, complaint_id, cycle, now)
-        if channel is None:
+        link = await open_link(conn, settings, token)
+        channel = await conn.fetchval(Q.answer_callback, link.complaint_id, link.cycle, now)
+        if channel is None:  # answered, withdrawn or expired a moment ago
+            await open_link(conn, settings, token)
             raise AlreadyAnswered
-        contact = await conn.fetchrow(Q.contact, complaint_id)
+        contact = await conn.fetchrow(Q.contact, link.complaint_id)
         assert contact is not None
         await eventstore.append(
             conn,
-            complaint_id,
+            link.complaint_id,
             [
                 CallbackAnswered(
-                    cycle=cycle, satisfied=satisfied, comments=comments, channel=channel
+                    cycle=link.cycle,
+                    satisfied=satisfied,
+                    comments=comments,
+                    channel=channel,
+                    rating=rating,
+                    reasons=reasons or [],
+                    suggestions=suggestions,
                 )
             ],
             Metadata(site_id=contact["site"], actor="complainant"),
             expected_version=None,
         )
-    return complaint_id
+    return link.complaint_id

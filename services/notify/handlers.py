@@ -115,6 +115,10 @@ class NotificationRules:
             await self._remember_contact(conn, event)
         elif event.event_type == "ComplaintReopened":
             await conn.execute(Q.set_cycle, event.stream_id, event.data["cycle"])
+        elif event.event_type in ("CallbackRecorded", "ComplaintClosed"):
+            # The desk has its answer, or the case is archived: a pending link is withdrawn.
+            why = "recorded" if event.event_type == "CallbackRecorded" else "closed"
+            await conn.execute(Q.withdraw_callbacks, event.stream_id, why)
         elif event.event_type == "OwnerAssigned":
             await conn.execute(Q.set_owner, event.stream_id, event.data["owner"])
         elif event.event_type == "ResolutionProposed":

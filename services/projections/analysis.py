@@ -23,6 +23,11 @@ Site = Annotated[str | None, Query(max_length=12)]
 Reader = Annotated[Principal, Depends(require(Permission.READ))]
 
 
+class ReasonCount(BaseModel):
+    reason: str
+    answers: int
+
+
 class GroupFigures(BaseModel):
     group: str
     received: int
@@ -35,6 +40,7 @@ class GroupFigures(BaseModel):
     resolution_p50: float | None
     resolution_p90: float | None
     satisfaction: float | None
+    rating: float | None = Field(None, description="滿意度評分 1–5 的平均 / mean rating, 1 to 5")
     reopen_rate: float
     breached_now: int
     breached_ever: int
@@ -46,6 +52,9 @@ class Dashboard(BaseModel):
     end: datetime
     group_by: str
     groups: list[GroupFigures]
+    top_reasons: list[ReasonCount] = Field(
+        default_factory=list, description="不滿意原因 / what complainants said was not right"
+    )
 
 
 def _window(start: datetime | None, end: datetime | None) -> tuple[datetime, datetime]:
@@ -78,7 +87,12 @@ async def dashboard(
         GroupFigures(**r, resolution_rate=r["resolved"] / r["received"] if r["received"] else 0.0)
         for r in rows
     ]
-    return Dashboard(site=site, start=start, end=end, group_by=group_by, groups=groups)
+    pool = request.app.state.runtime.pool
+    reasons = await repository.top_reasons(pool, scope(principal, site), start, end)
+    return Dashboard(
+        site=site, start=start, end=end, group_by=group_by, groups=groups,
+        top_reasons=[ReasonCount(**r) for r in reasons],
+    )  # fmt: skip
 
 
 class OfficerFigures(BaseModel):
@@ -87,6 +101,7 @@ class OfficerFigures(BaseModel):
     response_p50: float | None
     resolution_rate: float
     satisfaction: float | None
+    rating: float | None = None
 
 
 @router.get("/officers", response_model=list[OfficerFigures], summary="Officer KPIs / 值班員績效")

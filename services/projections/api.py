@@ -47,6 +47,8 @@ class ComplaintRow(BaseModel):
     responsibility: str | None = None
     third_party: str | None = None
     referred_to: str | None = Field(None, description="轉介至 / where a referred complaint went")
+    rating: int | None = Field(None, description="滿意度 1–5 / the complainant's rating")
+    reasons: list[str] = Field(default_factory=list, description="不滿意原因 / what was not right")
     safety_escalated: bool = False
     acknowledged_at: datetime | None = None
     resolved_at: datetime | None = None

@@ -20,7 +20,7 @@ REGISTER_COLUMNS = (
     "received_at", "updated_at", "version", "last_event_type", "severity", "responsibility",
     "third_party", "safety_escalated", "acknowledged_at", "resolved_at", "closed_at", "cycle",
     "search", "satisfied", "stage", "waiting_reason", "severity_provisional", "owner",
-    "referred_to",
+    "referred_to", "rating", "reasons",
 )  # fmt: skip
 
 SLA_STATE_COLUMNS = (
@@ -100,6 +100,8 @@ def received(event: StoredEvent, contact_secret: str) -> Row:
         "severity_provisional": True,
         "owner": d["receiving_officer"],
         "referred_to": None,
+        "rating": None,
+        "reasons": [],
     }
 
 
@@ -144,6 +146,8 @@ def evolve(row: Row, event: StoredEvent) -> None:
             row["cycle"] = int(d["cycle"])
         case "CallbackRecorded":
             row["satisfied"] = bool(d["satisfied"])
+            row["rating"] = d.get("rating")
+            row["reasons"] = list(d.get("reasons") or [])
     row["status"] = shown_status(stage, row["waiting_reason"] is not None).value
 
 

@@ -70,6 +70,12 @@ async def dashboard(
     return [dict(r) for r in await pool.fetch(Q.dashboard, sites, start, end, group_by)]
 
 
+async def top_reasons(
+    pool: asyncpg.Pool, sites: list[str] | None, start: datetime, end: datetime
+) -> list[dict[str, Any]]:
+    return [dict(r) for r in await pool.fetch(Q.top_reasons, sites, start, end)]
+
+
 async def officers(
     pool: asyncpg.Pool, sites: list[str] | None, start: datetime, end: datetime
 ) -> list[dict[str, Any]]:

@@ -95,6 +95,47 @@ class ReviewOutcome(StrEnum):
     FURTHER_ACTION = "further_action"  # 需進一步處理
 
 
+class SatisfactionReason(StrEnum):
+    """Why a complainant is not (fully) satisfied (收集改進意見)."""
+
+    TOO_SLOW = "too_slow"  # 處理太慢
+    NOT_FIXED = "not_fixed"  # 問題未解決
+    CAME_BACK = "came_back"  # 問題再次發生
+    NOT_INFORMED = "not_informed"  # 未告知進度
+    ATTITUDE = "attitude"  # 服務態度不佳
+    NOT_ENOUGH = "not_enough"  # 補充數量不足
+    STILL_UNSAFE = "still_unsafe"  # 仍有安全疑慮
+    STILL_UNCLEAN = "still_unclean"  # 仍不清潔
+    OTHER = "other"  # 其他
+
+
+REASON_LABELS: dict[SatisfactionReason, tuple[str, str]] = {
+    SatisfactionReason.TOO_SLOW: ("處理太慢", "It took too long"),
+    SatisfactionReason.NOT_FIXED: ("問題未解決", "The problem is not fixed"),
+    SatisfactionReason.CAME_BACK: ("問題再次發生", "The problem came back"),
+    SatisfactionReason.NOT_INFORMED: ("未告知處理進度", "I was not kept informed"),
+    SatisfactionReason.ATTITUDE: ("服務態度不佳", "The staff's attitude"),
+    SatisfactionReason.NOT_ENOUGH: ("補充數量不足", "Not enough was supplied"),
+    SatisfactionReason.STILL_UNSAFE: ("仍有安全疑慮", "It is still unsafe"),
+    SatisfactionReason.STILL_UNCLEAN: ("仍不清潔", "It is still not clean"),
+    SatisfactionReason.OTHER: ("其他", "Something else"),
+}
+
+_COMMON = (
+    SatisfactionReason.TOO_SLOW, SatisfactionReason.NOT_FIXED, SatisfactionReason.NOT_INFORMED,
+    SatisfactionReason.ATTITUDE,
+)  # fmt: skip
+# The reasons the answer page offers, by the complaint's category (then "other").
+REASONS_BY_CATEGORY: dict[Category, tuple[SatisfactionReason, ...]] = {
+    Category.REPAIR_DELAY: (*_COMMON, SatisfactionReason.CAME_BACK, SatisfactionReason.OTHER),
+    Category.SHORTAGE: (*_COMMON, SatisfactionReason.NOT_ENOUGH, SatisfactionReason.OTHER),
+    Category.SERVICE_ATTITUDE: (*_COMMON, SatisfactionReason.OTHER),
+    Category.SAFETY: (*_COMMON, SatisfactionReason.STILL_UNSAFE, SatisfactionReason.OTHER),
+    Category.HYGIENE: (*_COMMON, SatisfactionReason.STILL_UNCLEAN, SatisfactionReason.OTHER),
+    Category.OTHER: (*_COMMON, SatisfactionReason.OTHER),
+}
+
+
 class RepeatReason(StrEnum):
     SAME_COMPLAINANT = "same_complainant"
     SAME_PLACE_AND_CATEGORY = "same_place_and_category"
@@ -338,6 +379,9 @@ class CallbackRecorded(DomainEvent):
     channel: CallbackChannel
     satisfied: bool
     comments: str | None = None
+    rating: int | None = None  # 1 (very dissatisfied) to 5 (very satisfied)
+    reasons: list[SatisfactionReason] = Field(default_factory=list)
+    suggestions: str | None = None  # 改進建議
 
 
 @event("complaint")
@@ -351,6 +395,18 @@ class ReviewOpened(DomainEvent):
 class ReviewConcluded(DomainEvent):
     outcome: ReviewOutcome
     notes: str
+
+
+@event("complaint")
+class LateCallbackAnswerRecorded(DomainEvent):
+    """The complainant answered a link that was still valid, but the complaint had moved on
+    (called back by phone, closed, reopened): kept on the timeline, never dropped."""
+
+    satisfied: bool
+    rating: int | None = None
+    reasons: list[SatisfactionReason] = Field(default_factory=list)
+    comments: str | None = None
+    suggestions: str | None = None
 
 
 @event("complaint")

@@ -4,7 +4,10 @@ owned by notify: every message about a complaint appears in its timeline."""
 from datetime import datetime
 from uuid import UUID
 
+from pydantic import Field
+
 from .base import DomainEvent, event
+from .complaints import SatisfactionReason
 
 
 @event("notification")
@@ -80,3 +83,6 @@ class CallbackAnswered(DomainEvent):
     satisfied: bool
     comments: str | None = None
     channel: str
+    rating: int | None = None
+    reasons: list[SatisfactionReason] = Field(default_factory=list)
+    suggestions: str | None = None

@@ -163,19 +163,32 @@ async def test_the_complainant_answers_the_callback_link(system: System, desk: D
     assert link, mail.get_content()
     page = await desk.client.get(link.group(0))
     assert page.status_code == 200 and "您對這次的處理結果滿意嗎" in page.text
+    assert "問題再次發生" in page.text, "the reasons offered for a repair"
+    assert "not_fixed" in page.text and "not_enough" not in page.text
     english = await desk.client.get(link.group(0), params={"lang": "en"})
-    assert "Are you satisfied" in english.text
+    assert "Are you satisfied" in english.text and "The problem came back" in english.text
+    again_page = await desk.client.get(link.group(0))
+    assert again_page.status_code == 200, "opening the page twice records nothing"
     answered = await desk.client.post(
-        link.group(0), data={"satisfied": "no", "comments": "還是會漏水", "lang": "zh-Hant"}
-    )
+        link.group(0),
+        data={"satisfied": "no", "comments": "還是會漏水", "lang": "zh-Hant", "rating": "2",
+              "reasons": ["not_fixed", "came_back"], "suggestions": "請換新機"},
+    )  # fmt: skip
     assert answered.status_code == 200 and "謝謝" in answered.text
     again = await desk.client.post(link.group(0), data={"satisfied": "yes"})
-    assert again.status_code == 410, "single use"
+    assert again.status_code == 410 and "已回覆" in again.text, "single use"
+    used = await desk.client.get(link.group(0))
+    assert used.status_code == 410 and "已回覆" in used.text, "a used link says so on GET"
     forged = await desk.client.post(link.group(0)[:-4] + "AAAA", data={"satisfied": "yes"})
     assert forged.status_code == 404
     review = await desk.wait_for(cid, "ReviewOpened")
     recorded = await desk.wait_for(cid, "CallbackRecorded")
-    assert recorded[0]["data"] == {"channel": "email", "satisfied": False, "comments": "還是會漏水"}
+    assert recorded[0]["data"] == {
+        "channel": "email", "satisfied": False, "comments": "還是會漏水", "rating": 2,
+        "reasons": ["came_back", "not_fixed"], "suggestions": "請換新機",
+    }  # fmt: skip
+    row = await desk.register_row(cid)
+    assert (row["rating"], row["reasons"]) == (2, ["came_back", "not_fixed"])
     assert review[0]["actor"] == "complainant"
     await desk.wait_for(cid, "CallbackAnswered")  # the timeline follows each stream on its own
     history = [h["event_type"] for h in await desk.history(cid)]
@@ -333,4 +346,36 @@ async def test_the_complainant_is_kept_informed_at_each_step(system: System, des
     row = await desk.register_row(other["id"])
     assert row["referred_to"] == "資訊室 IT office" and row["status"] == "referred"
     closed = await desk.act(other["id"], "close", note="the IT office has it")
+    assert closed["status"] == "closed"
+
+
+async def test_a_callback_link_withdrawn_by_the_desk_says_so_and_changes_nothing(
+    system: System, desk: Desk
+) -> None:
+    address = f"wu-{uuid4().hex[:6]}@example.org"
+    created = await desk.receive(channel="email", email=address, category="hygiene")
+    cid = created["id"]
+    await desk.act(cid, "classify", responsibility="logistics", severity="L3")
+    await desk.act(cid, "resolve", summary="cleaned")
+    mail = await _titled(system, address, f"您的投訴 {created['number']} 已處理")
+    link = re.search(r"http://\S+/callback/\S+", mail.get_content())
+    assert link
+    page = await desk.client.get(link.group(0))
+    assert "仍不清潔" in page.text, "the reasons offered for hygiene"
+    by_phone = await desk.act(cid, "callbacks", channel="phone", satisfied=True, rating=5)
+    queued = await desk.act(cid, "evidence", kind="interview", text="sentinel after the callback")
+
+    async def withdrawn() -> bool:
+        r = await desk.client.get(link.group(0))
+        return r.status_code == 410
+
+    assert await eventually(withdrawn, within=30), "the desk's own callback withdraws the link"
+    late = await desk.client.get(link.group(0))
+    assert "值班人員已記錄" in late.text
+    refused = await desk.client.post(link.group(0), data={"satisfied": "no"})
+    assert refused.status_code == 410 and "值班人員已記錄" in refused.text
+    history = await desk.history(cid, after=queued["position"])
+    assert "ReviewOpened" not in {h["event_type"] for h in history}
+    assert by_phone["status"] == "resolved"
+    closed = await desk.act(cid, "close")
     assert closed["status"] == "closed"

@@ -24,3 +24,7 @@ CREATE TABLE notify.expected_response (
     complaint_id  uuid PRIMARY KEY,
     due_at        timestamptz NOT NULL
 );
+
+-- A callback link the desk no longer needs (the callback was recorded by phone, or the
+-- complaint was closed) is withdrawn: a late click shows the outcome and thanks.
+ALTER TABLE notify.callbacks ADD COLUMN withdrawn text;

@@ -126,8 +126,13 @@ SELECT * FROM notify.callbacks WHERE complaint_id = $1 AND cycle = $2;
 
 -- name: answer_callback
 UPDATE notify.callbacks SET status = 'answered', answered_at = $3, next_step_at = NULL
-WHERE complaint_id = $1 AND cycle = $2 AND status <> 'answered' AND expires_at > $3
+WHERE complaint_id = $1 AND cycle = $2 AND status IN ('requested', 'reminded', 'phone')
+  AND expires_at > $3
 RETURNING channel;
+
+-- name: withdraw_callbacks
+UPDATE notify.callbacks SET status = 'withdrawn', withdrawn = $2, next_step_at = NULL
+WHERE complaint_id = $1 AND status IN ('requested', 'reminded', 'phone');
 
 -- name: due_callbacks
 SELECT c.complaint_id, c.cycle, c.nonce, c.status, k.number, k.site, k.phone, k.email,
@@ -157,3 +162,6 @@ ON CONFLICT (complaint_id) DO NOTHING;
 
 -- name: expected_response
 SELECT due_at FROM notify.expected_response WHERE complaint_id = $1;
+
+-- name: contact_category
+SELECT category FROM notify.contacts WHERE complaint_id = $1;

@@ -26,3 +26,8 @@ WHERE severity IS NULL;
 
 -- The supervisor's review has a clock of its own.
 ALTER TABLE projections.sla_state ADD COLUMN review_due_at timestamptz;
+
+-- The complainant's satisfaction answer: a rating from 1 to 5 and what was not right.
+ALTER TABLE projections.complaints
+    ADD COLUMN rating   smallint,
+    ADD COLUMN reasons  text[] NOT NULL DEFAULT '{}';

@@ -3,7 +3,7 @@ SELECT id, number, site, location, category, urgency, channel, status, receiving
        department, complainant_name, complainant_key, description, received_at, updated_at,
        version, last_event_type, severity, responsibility, third_party, safety_escalated,
        acknowledged_at, resolved_at, closed_at, cycle, search, satisfied, stage, waiting_reason,
-       severity_provisional, owner, referred_to
+       severity_provisional, owner, referred_to, rating, reasons
 FROM projections.complaints WHERE id = $1;
 
 -- name: put_register_row
@@ -12,9 +12,9 @@ INSERT INTO projections.complaints (
     department, complainant_name, complainant_key, description, received_at, updated_at,
     version, last_event_type, severity, responsibility, third_party, safety_escalated,
     acknowledged_at, resolved_at, closed_at, cycle, search, satisfied, stage, waiting_reason,
-    severity_provisional, owner, referred_to)
+    severity_provisional, owner, referred_to, rating, reasons)
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19,
-        $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, $32)
+        $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, $32, $33, $34)
 ON CONFLICT (id) DO UPDATE SET
     number = EXCLUDED.number, site = EXCLUDED.site, location = EXCLUDED.location,
     category = EXCLUDED.category, urgency = EXCLUDED.urgency, channel = EXCLUDED.channel,
@@ -29,7 +29,8 @@ ON CONFLICT (id) DO UPDATE SET
     closed_at = EXCLUDED.closed_at, cycle = EXCLUDED.cycle, search = EXCLUDED.search,
     satisfied = EXCLUDED.satisfied, stage = EXCLUDED.stage,
     waiting_reason = EXCLUDED.waiting_reason, severity_provisional = EXCLUDED.severity_provisional,
-    owner = EXCLUDED.owner, referred_to = EXCLUDED.referred_to;
+    owner = EXCLUDED.owner, referred_to = EXCLUDED.referred_to, rating = EXCLUDED.rating,
+    reasons = EXCLUDED.reasons;
 
 -- name: sla_state_row
 SELECT complaint_id, state, breached_ever, updated_at, response_due_at, resolution_due_at,
@@ -51,7 +52,7 @@ SELECT c.id, c.number, c.site, c.location, c.category, c.urgency, c.channel, c.s
        c.receiving_officer, c.department, c.description, c.received_at, c.updated_at, c.version,
        c.severity, c.responsibility, c.third_party, c.safety_escalated, c.acknowledged_at,
        c.resolved_at, c.closed_at, c.cycle, c.stage, c.waiting_reason, c.severity_provisional,
-       c.owner, c.referred_to,
+       c.owner, c.referred_to, c.rating, c.reasons,
        COALESCE(s.state, 'none') AS sla_state, COALESCE(s.breached_ever, false) AS sla_breached_ever,
        s.response_due_at, s.resolution_due_at, s.review_due_at,
        count(*) OVER () AS total
@@ -78,7 +79,7 @@ SELECT c.id, c.number, c.site, c.location, c.category, c.urgency, c.channel, c.s
        c.receiving_officer, c.department, c.complainant_name, c.description, c.received_at,
        c.updated_at, c.version, c.severity, c.responsibility, c.third_party, c.safety_escalated,
        c.acknowledged_at, c.resolved_at, c.closed_at, c.cycle, c.satisfied, c.stage,
-       c.waiting_reason, c.severity_provisional, c.owner, c.referred_to,
+       c.waiting_reason, c.severity_provisional, c.owner, c.referred_to, c.rating, c.reasons,
        COALESCE(s.state, 'none') AS sla_state, COALESCE(s.breached_ever, false) AS sla_breached_ever,
        s.response_due_at, s.resolution_due_at, s.review_due_at
 FROM projections.complaints c
@@ -103,6 +104,7 @@ SELECT CASE $4 WHEN 'category' THEN c.category
        percentile_cont(0.9) WITHIN GROUP (
            ORDER BY extract(epoch FROM c.resolved_at - c.received_at)) AS resolution_p90,
        avg(CASE WHEN c.satisfied THEN 1.0 WHEN NOT c.satisfied THEN 0.0 END) AS satisfaction,
+       avg(c.rating)::float8 AS rating,
        avg(CASE WHEN c.cycle > 1 THEN 1.0 ELSE 0.0 END) AS reopen_rate,
        count(*) FILTER (WHERE s.state = 'breached') AS breached_now,
        count(*) FILTER (WHERE s.breached_ever) AS breached_ever
@@ -119,7 +121,8 @@ SELECT c.receiving_officer AS officer,
        percentile_cont(0.5) WITHIN GROUP (
            ORDER BY extract(epoch FROM c.acknowledged_at - c.received_at)) AS response_p50,
        count(c.resolved_at)::float8 / count(*) AS resolution_rate,
-       avg(CASE WHEN c.satisfied THEN 1.0 WHEN NOT c.satisfied THEN 0.0 END) AS satisfaction
+       avg(CASE WHEN c.satisfied THEN 1.0 WHEN NOT c.satisfied THEN 0.0 END) AS satisfaction,
+       avg(c.rating)::float8 AS rating
 FROM projections.complaints c
 WHERE ($1::text[] IS NULL OR c.site = ANY($1::text[])) AND c.received_at >= $2 AND c.received_at < $3
 GROUP BY 1
@@ -165,3 +168,12 @@ SELECT position, stream_type, version, event_type, event_id, occurred_at, actor,
        correlation_id, causation_id, data
 FROM projections.timeline WHERE stream_id = $1
 ORDER BY position;
+
+-- name: top_reasons
+-- What complainants said was not right, most often first, over [$2, $3).
+SELECT reason, count(*) AS answers
+FROM projections.complaints c, unnest(c.reasons) AS reason
+WHERE ($1::text[] IS NULL OR c.site = ANY($1::text[])) AND c.received_at >= $2 AND c.received_at < $3
+GROUP BY reason
+ORDER BY answers DESC, reason
+LIMIT 5;
