@@ -28,7 +28,7 @@ async def _mail(system: System, address: str, count: int = 1) -> list:  # type: 
         found = system.smtp.to(address)
         return found if len(found) >= count else None
 
-    found = await eventually(arrived, within=30)
+    found = await eventually(arrived, within=60)  # a first one waits for a starting system
     assert found, f"no mail for {address}"
     return found
 
@@ -39,7 +39,7 @@ async def _titled(system: System, address: str, subject: str) -> Any:
     async def arrived() -> Any:
         return next((m for m in system.smtp.to(address) if m["Subject"].startswith(subject)), None)
 
-    found = await eventually(arrived, within=30)
+    found = await eventually(arrived, within=60)  # a first one waits for a starting system
     assert found is not None, f"no mail '{subject}…' for {address}"
     return found
 
@@ -379,3 +379,30 @@ async def test_a_callback_link_withdrawn_by_the_desk_says_so_and_changes_nothing
     assert by_phone["status"] == "resolved"
     closed = await desk.act(cid, "close")
     assert closed["status"] == "closed"
+
+
+async def test_a_third_party_receives_its_task_and_its_progress_is_tracked(
+    system: System, desk: Desk
+) -> None:
+    site = "TPY" + uuid4().hex[:3].upper()
+    contractor = f"cleaning-{site.lower()}@example.org"
+    r = await desk.client.put(
+        f"{system.url('notify')}/directory/{site}/third_party:CleanCo",
+        json={"channel": "email", "destination": contractor},
+    )
+    assert r.status_code == 200, r.text
+    created = await desk.receive(site=site, category="hygiene", description="廁所未清潔")
+    cid = created["id"]
+    await desk.act(cid, "classify", responsibility="third_party", severity="L3",
+                   third_party="CleanCo")  # fmt: skip
+    task = await desk.act(cid, "tasks", assignee_kind="third_party", assignee="CleanCo",
+                          description="clean the 2F restrooms", due_at=later(1))  # fmt: skip
+    mail = await _titled(system, contractor, f"【新任務】{created['number']}")
+    assert "clean the 2F restrooms" in mail.get_content()
+    task_id = task["created_id"]
+    await desk.act(cid, f"tasks/{task_id}/progress", note="crew on the way")
+    done = await desk.act(cid, f"tasks/{task_id}/complete", note="cleaned")
+    history = await desk.history(cid, after=done["position"])
+    steps = [h["event_type"] for h in history if h["data"].get("task_id") == task_id]
+    assert steps == ["TaskAssigned", "TaskProgressed", "TaskCompleted"]
+    assert (await desk.act(cid, "resolve", summary="cleaned by CleanCo"))["status"] == "resolved"
