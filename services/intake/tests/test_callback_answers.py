@@ -3,7 +3,7 @@ effect (not satisfied: a review), or, when the complaint moved on meanwhile, it 
 timeline; never logged and dropped."""
 
 from datetime import UTC, datetime
-from uuid import uuid4
+from uuid import UUID, uuid4
 
 import asyncpg
 
@@ -38,7 +38,7 @@ def _answer() -> CallbackAnswered:
     )  # fmt: skip
 
 
-async def _types(pool: asyncpg.Pool, complaint: object) -> list[str]:
+async def _types(pool: asyncpg.Pool, complaint: UUID) -> list[str]:
     return [e.event_type for e in await eventstore.read_stream(pool, "complaint", complaint)]
 
 
