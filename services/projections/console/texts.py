@@ -2,6 +2,8 @@
 
 from typing import Literal
 
+from shared.events.complaints import REASON_LABELS
+
 Lang = Literal["zh-Hant", "en"]
 LANGS: tuple[Lang, ...] = ("zh-Hant", "en")
 
@@ -113,6 +115,8 @@ _TEXTS: dict[str, tuple[str, str]] = {
     "dash.resolution_p50": ("解決時間中位數", "Resolution time, median"),
     "dash.resolution_p90": ("解決時間 P90", "Resolution time, p90"),
     "dash.satisfaction": ("滿意度", "Satisfaction"),
+    "dash.rating": ("平均評分（1–5）", "Mean rating (1–5)"),
+    "dash.top_reasons": ("最常見的不滿意原因", "What complainants most often found wrong"),
     "dash.reopen_rate": ("重開率", "Reopen rate"),
     "dash.breached_now": ("目前逾時", "Breached now"),
     "dash.breached_ever": ("曾經逾時", "Ever breached"),
@@ -144,6 +148,7 @@ _TEXTS: dict[str, tuple[str, str]] = {
 }
 
 _LABELS: dict[str, dict[str, tuple[str, str]]] = {
+    "reason": {r.value: pair for r, pair in REASON_LABELS.items()},
     "role": {
         "duty_officer": ("值班員", "Duty officer"),
         "supervisor": ("主管", "Supervisor"),
