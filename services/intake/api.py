@@ -311,6 +311,7 @@ SUMMARIES = {
     "classify": "Classify responsibility, severity, category / 分類",
     "severity": "Change the severity / 調整等級",
     "resolution": "Propose a resolution / 提出解決方案",
+    "resolution/approve": "A supervisor approves the new plan after a dispute / 主管核准新方案",
     "resolution/accept": "The complainant accepts the resolution / 投訴人同意方案",
     "resolution/dispute": "The complainant disputes it: escalate to the supervisor / 異議上報主管",
     "report": "File the handling report / 投訴處理報告",

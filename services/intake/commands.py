@@ -212,6 +212,12 @@ class AcceptResolution(Command):
     note: Note | None = None
 
 
+class ApproveResolution(Command):
+    """A supervisor approves the new plan an officer proposed after a dispute."""
+
+    note: Note | None = None
+
+
 class DisputeResolution(Command):
     reason: LongText
 

@@ -31,6 +31,7 @@ from shared.events.complaints import (
     RepeatComplaintDetected,
     RepeatReason,
     ResolutionAccepted,
+    ResolutionApproved,
     ResolutionDisputed,
     ResolutionProposed,
     Responsibility,
@@ -143,6 +144,7 @@ class Complaint:
     personal_data_erased: bool = False
     owner: str | None = None
     about_staff: str | None = None
+    plan_needs_approval: bool = False
     # The level the clocks run on: provisional, L1 on a safety escalation, else classified.
     level: Severity | None = None
     pending: list[DomainEvent] = field(default_factory=list)
@@ -202,6 +204,9 @@ class Complaint:
                 self.severity = self.level = event.severity
             case ResolutionProposed():
                 self.resolution_id = event.resolution_id
+                self.plan_needs_approval = event.needs_approval
+            case ResolutionApproved():
+                self.plan_needs_approval = False
             case TaskAssigned():
                 self.tasks[event.task_id] = Task(event.task_id, event.assignee_kind, event.assignee)
             case TaskProgressed():
@@ -414,29 +419,57 @@ class Complaint:
             "propose a resolution for",
             (Status.CLASSIFIED, Status.RESOLUTION_PROPOSED, Status.ESCALATED),
         )
-        if self.status is Status.ESCALATED and not supervisor:
-            # 上報上級協調: after a dispute the supervisor coordinates the new plan.
-            raise NotForThisActor(
-                "supervisor_required",
-                "The complainant disputed the plan: a supervisor proposes the new one",
-                "投訴人對方案有異議，已上報主管協調：新方案須由主管提出",
-            )
+        # 上報上級協調: after a dispute the supervisor coordinates: they propose the new plan,
+        # or approve the one an officer proposes before it goes to the complainant.
+        needs_approval = not supervisor and (
+            self.status is Status.ESCALATED or self.plan_needs_approval
+        )
         resolution_id = uuid4()
         self._record(
             ResolutionProposed(
                 resolution_id=resolution_id,
+                needs_approval=needs_approval,
                 **command.model_dump(exclude={"actor", "expected_version"}),
             )
         )
         return resolution_id
 
+    def approve_resolution(self, command: c.ApproveResolution, *, supervisor: bool) -> None:
+        self._require("approve the resolution of", (Status.RESOLUTION_PROPOSED,))
+        if not self.plan_needs_approval:
+            raise IllegalTransition(
+                "approve the resolution of", self.shown, "it needs no approval", "此方案無須核准"
+            )
+        if not supervisor:
+            raise NotForThisActor(
+                "supervisor_required",
+                "Only a supervisor approves a new plan after a dispute",
+                "投訴人曾對方案提出異議：新方案須經主管核准",
+            )
+        assert self.resolution_id is not None
+        self._record(ResolutionApproved(resolution_id=self.resolution_id, note=command.note))
+
     def accept_resolution(self, command: c.AcceptResolution) -> None:
         self._require("accept the resolution of", (Status.RESOLUTION_PROPOSED,))
+        if self.plan_needs_approval:
+            raise IllegalTransition(
+                "accept the resolution of",
+                self.shown,
+                "a supervisor approves it first",
+                "須先經主管核准",
+            )
         assert self.resolution_id is not None
         self._record(ResolutionAccepted(resolution_id=self.resolution_id, note=command.note))
 
     def dispute_resolution(self, command: c.DisputeResolution) -> None:
         self._require("dispute the resolution of", (Status.RESOLUTION_PROPOSED,))
+        if self.plan_needs_approval:
+            raise IllegalTransition(
+                "dispute the resolution of",
+                self.shown,
+                "a supervisor approves it first",
+                "須先經主管核准",
+            )
         assert self.resolution_id is not None
         self._record(ResolutionDisputed(resolution_id=self.resolution_id, reason=command.reason))
 

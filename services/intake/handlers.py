@@ -101,6 +101,10 @@ COMMANDS: dict[str, tuple[type[c.Command], Action]] = {
         c.ProposeResolution,
         lambda x, cmd, ctx: x.propose_resolution(cmd, supervisor=ctx.supervisor),
     ),
+    "resolution/approve": (
+        c.ApproveResolution,
+        lambda x, cmd, ctx: x.approve_resolution(cmd, supervisor=ctx.supervisor),
+    ),
     "resolution/accept": (c.AcceptResolution, lambda x, cmd, ctx: x.accept_resolution(cmd)),
     "resolution/dispute": (c.DisputeResolution, lambda x, cmd, ctx: x.dispute_resolution(cmd)),
     "report": (c.FileReport, lambda x, cmd, ctx: x.file_report(cmd)),

@@ -25,6 +25,7 @@ class Kind(StrEnum):
     SLA_BREACH = "sla_breach"
     TASK = "task_assigned"
     DISPUTE = "resolution_disputed"
+    APPROVAL = "approval_requested"
     STAFF_NAMED = "staff_named"
     REVIEW = "review_opened"
     RECEIPT = "receipt"  # to the complainant: received, what next, when
@@ -55,6 +56,8 @@ def staff_alerts(event: EventEnvelope) -> list[StaffAlert]:
             return [StaffAlert("supervisor", Kind.SAFETY)]
         case "ResolutionDisputed":  # 上報上級協調: the supervisor coordinates
             return [StaffAlert("supervisor", Kind.DISPUTE)]
+        case "ResolutionProposed" if data.get("needs_approval"):
+            return [StaffAlert("supervisor", Kind.APPROVAL)]
         case "ReviewOpened":  # 復核程序: the supervisor reviews
             return [StaffAlert("supervisor", Kind.REVIEW)]
         case "SlaWarningReached":

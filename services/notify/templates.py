@@ -27,6 +27,10 @@ TEMPLATES: dict[Kind, dict[str, tuple[str, str]]] = {
         "zh-Hant": ("【方案爭議・請協調】{number}", "投訴人不同意投訴 {number}（{site}，{location}）的處理方案，請主管協調並提出或核准新方案。\n投訴人意見：{reason}\n內容：{description}\n查看投訴：{link}"),
         "en": ("[Plan disputed: please coordinate] {number}", "The complainant disagrees with the plan for complaint {number} ({site}, {location}): please coordinate and propose or approve a new plan.\nTheir reason: {reason}\nWhat: {description}\nOpen the complaint: {link}"),
     },
+    Kind.APPROVAL: {
+        "zh-Hant": ("【新方案待核准】{number}", "投訴 {number}（{site}，{location}）的投訴人曾對方案提出異議，值班員已提出新方案，請主管核准後再交投訴人確認。\n新方案：{summary}\n查看投訴：{link}"),
+        "en": ("[New plan to approve] {number}", "The complainant disputed the plan for complaint {number} ({site}, {location}); an officer proposed a new one: please approve it before it goes to the complainant.\nNew plan: {summary}\nOpen the complaint: {link}"),
+    },
     Kind.STAFF_NAMED: {
         "zh-Hant": ("【服務態度投訴・涉及員工】{number}", "投訴 {number}（{site}，{location}）涉及員工 {about_staff}。依客觀公正原則，該員工不得負責、調查、解決或結案此投訴。\n內容：{description}\n查看投訴：{link}"),
         "en": ("[Attitude complaint naming staff] {number}", "Complaint {number} ({site}, {location}) is about staff member {about_staff}. For objectivity they may not own, investigate, resolve or close it.\nWhat: {description}\nOpen the complaint: {link}"),

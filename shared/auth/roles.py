@@ -55,7 +55,7 @@ def command_permission(command: str) -> Permission:
     """The permission a person needs for a lifecycle command (``receive`` registers)."""
     if command == "receive":
         return P.REGISTER
-    if command in ("review/conclude", "owner"):  # a supervisor concludes and reassigns
+    if command in ("review/conclude", "owner", "resolution/approve"):  # a supervisor's calls
         return P.REVIEW
     return P.HANDLE
 

@@ -264,6 +264,17 @@ class ResolutionProposed(DomainEvent):
     apology: bool | None = None
     restock_via_procurement: bool | None = None
     expected_arrival: datetime | None = None
+    # After a dispute, an officer's new plan waits for a supervisor's approval (上級協調).
+    needs_approval: bool = False
+
+
+@event("complaint")
+class ResolutionApproved(DomainEvent):
+    """A supervisor approved the officer's new plan after a dispute: it may be put to the
+    complainant again."""
+
+    resolution_id: UUID
+    note: str | None = None
 
 
 @event("complaint")

@@ -464,11 +464,18 @@ async def test_after_a_dispute_a_supervisor_coordinates_the_new_plan(
     await desk.act(cid, "resolution", kind="repair", summary="next week", deadline=later(7))
     await desk.act(cid, "resolution/dispute", reason="too late")
     plan = {"kind": "repair", "summary": "tomorrow", "deadline": later(1)}
+    intake = system.url("intake")
     by_officer = await desk.client.post(
-        f"{system.url('intake')}/complaints/{cid}/resolution", headers=officer, json=plan
+        f"{intake}/complaints/{cid}/resolution", headers=officer, json=plan
     )
-    assert by_officer.status_code == 403, by_officer.text
-    assert by_officer.json()["error"]["code"] == "supervisor_required"
-    assert "主管" in by_officer.json()["error"]["message_zh"]
-    coordinated = await desk.act(cid, "resolution", **plan)  # the admin acts as a supervisor
-    assert coordinated["status"] == "resolution_proposed"
+    assert by_officer.status_code == 200, by_officer.text
+    early = await desk.act(cid, "resolution/accept", expect=409)
+    assert "主管核准" in early["error"]["message_zh"], "the complainant sees it only once approved"
+    refused = await desk.client.post(
+        f"{intake}/complaints/{cid}/resolution/approve", headers=officer, json={}
+    )
+    assert refused.status_code == 403, refused.text
+    approved = await desk.act(cid, "resolution/approve", note="ok")  # the admin, a supervisor
+    assert "ResolutionApproved" in approved["events"]
+    agreed = await desk.act(cid, "resolution/accept")
+    assert agreed["status"] == "resolution_agreed"

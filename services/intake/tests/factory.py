@@ -37,6 +37,7 @@ BODIES: dict[str, dict[str, Any]] = {
         "summary": "replace the dispenser within 2 days",
         "deadline": (NOW + timedelta(days=2)).isoformat(),
     },
+    "resolution/approve": {"note": "agreed with the officer"},
     "resolution/accept": {"note": "fine"},
     "resolution/dispute": {"reason": "two days is too long"},
     "report": {

@@ -42,6 +42,7 @@ ALLOWED: dict[str, set[Status]] = {
     "classify": {S.RECEIVED, S.CONTACTED, S.CLASSIFIED, S.REFERRED},  # referred: taken back
     "severity": OPEN - {S.RECEIVED, S.CONTACTED},
     "resolution": {S.CLASSIFIED, S.RESOLUTION_PROPOSED, S.ESCALATED},
+    "resolution/approve": set(),  # only an officer's plan after a dispute needs it
     "resolution/accept": {S.RESOLUTION_PROPOSED},
     "resolution/dispute": {S.RESOLUTION_PROPOSED},
     "report": {S.RESOLUTION_AGREED, S.IN_PROGRESS, S.RESOLVED, S.UNDER_REVIEW},
@@ -224,13 +225,28 @@ def test_the_staff_member_a_complaint_is_about_stays_out_of_it() -> None:
         c.ReceiveComplaint(**{**f.RECEIPT, "about_staff": "clerk-li"})
 
 
-def test_after_a_dispute_only_a_supervisor_proposes_the_new_plan() -> None:
-    complaint = in_status(S.ESCALATED)
+def test_after_a_dispute_the_supervisor_proposes_or_approves_the_new_plan() -> None:
+    by_officer = in_status(S.ESCALATED)
+    officer = Context(now=NOW, supervisor=False)
+    run(by_officer, "resolution", officer)
+    assert by_officer.plan_needs_approval and by_officer.status is S.RESOLUTION_PROPOSED
+    for name in ("resolution/accept", "resolution/dispute"):
+        with pytest.raises(IllegalTransition) as waiting:
+            run(by_officer, name)
+        assert "主管核准" in waiting.value.message_zh
+    run(by_officer, "resolution", officer)  # a second try still waits for approval
     with pytest.raises(NotForThisActor) as refused:
-        run(complaint, "resolution", Context(now=NOW, supervisor=False))
+        run(by_officer, "resolution/approve", officer)
     assert refused.value.code == "supervisor_required" and "主管" in refused.value.message_zh
-    run(complaint, "resolution", Context(now=NOW, supervisor=True))
-    assert complaint.status is S.RESOLUTION_PROPOSED
+    run(by_officer, "resolution/approve")
+    run(by_officer, "resolution/accept")
+    assert by_officer.status is S.RESOLUTION_AGREED
+
+    by_supervisor = in_status(S.ESCALATED)
+    run(by_supervisor, "resolution")  # the factory's context is a supervisor's
+    assert not by_supervisor.plan_needs_approval
+    with pytest.raises(IllegalTransition):
+        run(by_supervisor, "resolution/approve")
 
 
 def test_the_receiving_officer_owns_the_complaint_until_it_is_reassigned() -> None:

@@ -19,7 +19,12 @@ from services.notify.domain import (
 from services.notify.facts import case_facts
 from services.notify.templates import render, sms_text
 from shared.events import EventEnvelope, Metadata, utcnow
-from shared.events.complaints import SafetyEscalated, TaskAssigned
+from shared.events.complaints import (
+    ResolutionProposed,
+    ReviewOpened,
+    SafetyEscalated,
+    TaskAssigned,
+)
 from shared.events.sla import SlaBreached, SlaWarningReached
 
 
@@ -44,6 +49,15 @@ def test_who_is_told_what() -> None:
     task = TaskAssigned(task_id=uuid4(), assignee_kind="maintenance", assignee="team A",  # type: ignore[arg-type]
                         description="fix", due_at=now)  # fmt: skip
     assert staff_alerts(_wrap(task)) == [StaffAlert("maintenance:team A", Kind.TASK)]
+
+
+def test_a_new_plan_awaiting_approval_and_a_review_go_to_the_supervisor() -> None:
+    proposed = ResolutionProposed(resolution_id=uuid4(), kind="repair", summary="s",  # type: ignore[arg-type]
+                                  needs_approval=True)  # fmt: skip
+    assert staff_alerts(_wrap(proposed)) == [StaffAlert("supervisor", Kind.APPROVAL)]
+    plain = proposed.model_copy(update={"needs_approval": False})
+    assert staff_alerts(_wrap(plain)) == []
+    assert staff_alerts(_wrap(ReviewOpened(reason="r"))) == [StaffAlert("supervisor", Kind.REVIEW)]
 
 
 def test_the_default_backoff_spans_three_days_then_gives_up() -> None:

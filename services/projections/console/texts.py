@@ -265,6 +265,7 @@ EVENT_NAMES: dict[str, tuple[str, str]] = {
     "SeverityChanged": ("調整等級", "Severity changed"),
     "ComplaintReferred": ("轉介", "Referred"),
     "ResolutionProposed": ("提出方案", "Resolution proposed"),
+    "ResolutionApproved": ("主管核准新方案", "New plan approved by a supervisor"),
     "ResolutionAccepted": ("方案已同意", "Resolution accepted"),
     "ResolutionDisputed": ("方案有異議", "Resolution disputed"),
     "TaskAssigned": ("分派任務", "Task assigned"),
