@@ -21,8 +21,11 @@ test: $(STAMP)
 	$(BIN)/python -m pytest -q
 
 ## The same suite in a random order (pytest-randomly; repeat one with RANDOM_SEED=<its seed>).
+# pytest -q does not print the plugin's header, so the seed is chosen and printed here.
 test-random: $(STAMP)
-	$(BIN)/python -m pytest -q -p randomly $(if $(RANDOM_SEED),--randomly-seed=$(RANDOM_SEED))
+	@seed=$${RANDOM_SEED:-$$(od -An -N4 -tu4 /dev/urandom | tr -d ' ')}; \
+	echo "random order, seed $$seed (repeat with RANDOM_SEED=$$seed)"; \
+	$(BIN)/python -m pytest -q -p randomly --randomly-seed=$$seed
 
 ## Benchmarks: figures and ratios against a baseline measured in the same run.
 bench: $(STAMP)
