@@ -18,12 +18,13 @@ from shared.devstack.postgres import free_port
 RULES = Path(__file__).resolve().parent.parent / "deploy" / "prometheus" / "alerts.yml"
 
 
-def prometheus_binary() -> str:
-    found = shutil.which("prometheus")
+def debian_binary(name: str, package: str = "prometheus") -> str:
+    """A program from a Debian package .ci/run installs: a failure in CI, a skip elsewhere."""
+    found = shutil.which(name)
     if found is None:
         if os.environ.get("CI"):
-            pytest.fail("prometheus is missing: .ci/run installs Debian's prometheus package")
-        pytest.skip("prometheus is not installed (apt-get install prometheus)")
+            pytest.fail(f"{name} is missing: .ci/run installs Debian's {package} package")
+        pytest.skip(f"{name} is not installed (apt-get install {package})")
     return found
 
 
@@ -49,7 +50,7 @@ class PrometheusServer:
         log = (self.root / "prometheus.log").open("wb")
         self.process = subprocess.Popen(
             [
-                prometheus_binary(),
+                debian_binary("prometheus"),
                 f"--config.file={self.root / 'prometheus.yml'}",
                 f"--storage.tsdb.path={self.root / 'data'}",
                 f"--web.listen-address=127.0.0.1:{self.port}",

@@ -2,29 +2,22 @@
 prometheus package, which .ci/run installs)."""
 
 import importlib
-import os
 import re
-import shutil
 import subprocess
 from pathlib import Path
 
-import pytest
 import yaml
 from prometheus_client import REGISTRY
 
 from shared import metrics
 from shared.devstack.stack import SERVICES
+from tests.prometheus_server import debian_binary
 
 PROMETHEUS = Path(__file__).resolve().parent.parent / "deploy" / "prometheus"
 
 
 def _promtool() -> str:
-    found = shutil.which("promtool")
-    if found is None:
-        if os.environ.get("CI"):
-            pytest.fail("promtool is missing: .ci/run installs Debian's prometheus package")
-        pytest.skip("promtool is not installed (apt-get install prometheus)")
-    return found
+    return debian_binary("promtool")
 
 
 def _run(*args: str) -> subprocess.CompletedProcess[str]:

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
+from typing import Any
 from uuid import UUID, uuid4
 from zoneinfo import ZoneInfo
 
@@ -110,6 +111,11 @@ class Task:
     @property
     def is_open(self) -> bool:
         return self.state in (TaskState.OPEN, TaskState.IN_PROGRESS)
+
+
+def _answer(command: c.RecordCallback) -> dict[str, Any]:
+    """What the complainant said, as the events record it."""
+    return command.model_dump(include={"satisfied", "rating", "reasons", "comments", "suggestions"})
 
 
 def complaint_number(site: str, local_day: str, sequence: int) -> str:
@@ -580,16 +586,7 @@ class Complaint:
 
     def record_callback(self, command: c.RecordCallback) -> None:
         self._require("record a callback on", (Status.RESOLVED,))
-        self._record(
-            CallbackRecorded(
-                channel=command.channel,
-                satisfied=command.satisfied,
-                comments=command.comments,
-                rating=command.rating,
-                reasons=command.reasons,
-                suggestions=command.suggestions,
-            )
-        )
+        self._record(CallbackRecorded(channel=command.channel, **_answer(command)))
         if not command.satisfied:
             self._record(
                 ReviewOpened(reason=command.comments or "complainant not satisfied at callback")
@@ -597,15 +594,7 @@ class Complaint:
 
     def record_late_answer(self, command: c.RecordCallback) -> None:
         """An answer from a link still valid when sent, after the complaint moved on."""
-        self._record(
-            LateCallbackAnswerRecorded(
-                satisfied=command.satisfied,
-                rating=command.rating,
-                reasons=command.reasons,
-                comments=command.comments,
-                suggestions=command.suggestions,
-            )
-        )
+        self._record(LateCallbackAnswerRecorded(**_answer(command)))
 
     def conclude_review(self, command: c.ConcludeReview, link: str | None = None) -> list[UUID]:
         self._require("conclude the review of", (Status.UNDER_REVIEW,))

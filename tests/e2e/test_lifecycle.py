@@ -407,9 +407,7 @@ async def test_an_owner_is_reassigned_and_the_staff_named_stays_out(
 ) -> None:
     site = "OW" + uuid4().hex[:4].upper()
     supervisor = f"supervisor-{site.lower()}@example.org"
-    r = await desk.client.put(f"{system.url('notify')}/directory/{site}/supervisor",
-                              json={"channel": "email", "destination": supervisor})  # fmt: skip
-    assert r.status_code == 200, r.text
+    await desk.staff(system.url("notify"), site, "supervisor", supervisor)
     named = f"clerk-{uuid4().hex[:4]}"
     clerk = await user(system.database_url, named, Role.DUTY_OFFICER, sites=[site])
     officer = await user(system.database_url, f"officer-{uuid4().hex[:4]}", Role.DUTY_OFFICER,

@@ -97,9 +97,7 @@ async def test_a_disputed_plan_and_a_review_reach_the_supervisor_at_once(
 ) -> None:
     site = "DSP" + uuid4().hex[:3].upper()
     supervisor = f"supervisor-{site.lower()}@example.org"
-    r = await desk.client.put(f"{system.url('notify')}/directory/{site}/supervisor",
-                              json={"channel": "email", "destination": supervisor})  # fmt: skip
-    assert r.status_code == 200, r.text
+    await desk.staff(system.url("notify"), site, "supervisor", supervisor)
     disputed = await desk.receive(site=site, category="repair_delay", description="冷氣不冷")
     cid = disputed["id"]
     await desk.act(cid, "classify", responsibility="logistics", severity="L3")
@@ -131,9 +129,7 @@ async def test_nobody_to_tell_falls_back_along_the_chain_then_is_an_alarm(
 ) -> None:
     staffed = "FBK" + uuid4().hex[:3].upper()
     manager = f"manager-{staffed.lower()}@example.org"
-    r = await desk.client.put(f"{system.url('notify')}/directory/{staffed}/duty_manager",
-                              json={"channel": "email", "destination": manager})  # fmt: skip
-    assert r.status_code == 200, r.text
+    await desk.staff(system.url("notify"), staffed, "duty_manager", manager)
     fallen_back = await desk.receive(site=staffed, category="safety")
     [mail] = await _mail(system, manager)
     assert mail["Subject"].startswith(f"【安全上報】{fallen_back['number']}")
@@ -201,8 +197,7 @@ async def test_no_answer_brings_a_reminder_then_a_phone_call_request(
 ) -> None:
     site = "CB" + uuid4().hex[:3].upper()
     officer = f"officer-{site.lower()}@example.org"
-    await desk.client.put(f"{system.url('notify')}/directory/{site}/officer:officer-wang",
-                          json={"channel": "email", "destination": officer})  # fmt: skip
+    await desk.staff(system.url("notify"), site, "officer:officer-wang", officer)
     address = f"lin-{uuid4().hex[:6]}@example.org"
     created = await desk.receive(site=site, channel="email", email=address)
     cid = created["id"]
@@ -296,9 +291,7 @@ async def test_the_first_sla_warning_goes_to_the_complaints_owner_by_name(
     r = await desk.client.put(f"{system.url('sla')}/policies/{site}", json=short)
     assert r.status_code == 200, r.text
     owner = f"wang-{site.lower()}@example.org"
-    r = await desk.client.put(f"{system.url('notify')}/directory/{site}/officer:officer-wang",
-                              json={"channel": "email", "destination": owner})  # fmt: skip
-    assert r.status_code == 200, r.text
+    await desk.staff(system.url("notify"), site, "officer:officer-wang", owner)
     created = await desk.receive(site=site, category="repair_delay", urgency="low")
     [mail] = await _mail(system, owner)
     assert mail["Subject"] == f"【時效提醒】{created['number']} 響應時效已用 50%"
@@ -386,11 +379,7 @@ async def test_a_third_party_receives_its_task_and_its_progress_is_tracked(
 ) -> None:
     site = "TPY" + uuid4().hex[:3].upper()
     contractor = f"cleaning-{site.lower()}@example.org"
-    r = await desk.client.put(
-        f"{system.url('notify')}/directory/{site}/third_party:CleanCo",
-        json={"channel": "email", "destination": contractor},
-    )
-    assert r.status_code == 200, r.text
+    await desk.staff(system.url("notify"), site, "third_party:CleanCo", contractor)
     created = await desk.receive(site=site, category="hygiene", description="廁所未清潔")
     cid = created["id"]
     await desk.act(cid, "classify", responsibility="third_party", severity="L3",
