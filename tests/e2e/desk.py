@@ -57,12 +57,14 @@ class Desk:
         assert r.status_code == 200, r.text
         return r.json()
 
-    async def staff(self, notify: str, site: str, role: str, address: str) -> None:
-        """Put ``address`` (email) in notify's directory for ``role`` at ``site``."""
+    async def staff(self, notify: str, site: str, role: str) -> str:
+        """Put a new email address in notify's directory for ``role`` at ``site``; returns it."""
+        address = f"{role.replace(':', '-').lower()}-{site.lower()}@example.org"
         r = await self.client.put(
             f"{notify}/directory/{site}/{role}", json={"channel": "email", "destination": address}
         )
         assert r.status_code == 200, r.text
+        return address
 
     async def seen(self, complaint_id: str) -> list[dict[str, Any]] | None:
         """The timeline once the register has the complaint at all, else None (for polling

@@ -4,6 +4,8 @@ from uuid import uuid4
 import httpx
 from aiokafka.admin import AIOKafkaAdminClient
 
+from conftest import eventually
+
 
 def complaint(**overrides: Any) -> dict[str, Any]:
     """A valid complaint; each from its own phone and place unless told otherwise, so that
@@ -43,3 +45,15 @@ async def groups_stable(bootstrap: str, members: dict[str, int]) -> bool:
     finally:
         await admin.close()
     return all(seen.get(name) == ("Stable", count) for name, count in members.items())
+
+
+async def mail_titled(smtp: Any, address: str, subject: str) -> Any:
+    """The mail to ``address`` whose subject starts with ``subject``, once it arrived (the
+    SMTP sink's message); fails after 60 s, which a first one may need on a starting system."""
+
+    async def arrived() -> Any:
+        return next((m for m in smtp.to(address) if m["Subject"].startswith(subject)), None)
+
+    found = await eventually(arrived, within=60)
+    assert found is not None, f"no mail '{subject}…' for {address}"
+    return found

@@ -3,7 +3,6 @@ complainant's callback (回訪) through its link, reminder and phone-call reques
 
 import re
 from collections.abc import AsyncIterator
-from typing import Any
 from uuid import UUID, uuid4
 
 import asyncpg
@@ -15,6 +14,7 @@ from tests.credentials import ADMIN
 
 from .conftest import System
 from .desk import Desk, later
+from .helpers import mail_titled
 
 
 @pytest.fixture
@@ -30,17 +30,6 @@ async def _mail(system: System, address: str, count: int = 1) -> list:  # type: 
 
     found = await eventually(arrived, within=60)  # a first one waits for a starting system
     assert found, f"no mail for {address}"
-    return found
-
-
-async def _titled(system: System, address: str, subject: str) -> Any:
-    """The mail to ``address`` whose subject starts with ``subject``, once it arrived."""
-
-    async def arrived() -> Any:
-        return next((m for m in system.smtp.to(address) if m["Subject"].startswith(subject)), None)
-
-    found = await eventually(arrived, within=60)  # a first one waits for a starting system
-    assert found is not None, f"no mail '{subject}…' for {address}"
     return found
 
 
@@ -96,8 +85,7 @@ async def test_a_disputed_plan_and_a_review_reach_the_supervisor_at_once(
     system: System, desk: Desk
 ) -> None:
     site = "DSP" + uuid4().hex[:3].upper()
-    supervisor = f"supervisor-{site.lower()}@example.org"
-    await desk.staff(system.url("notify"), site, "supervisor", supervisor)
+    supervisor = await desk.staff(system.url("notify"), site, "supervisor")
     disputed = await desk.receive(site=site, category="repair_delay", description="冷氣不冷")
     cid = disputed["id"]
     await desk.act(cid, "classify", responsibility="logistics", severity="L3")
@@ -128,8 +116,7 @@ async def test_nobody_to_tell_falls_back_along_the_chain_then_is_an_alarm(
     system: System, desk: Desk
 ) -> None:
     staffed = "FBK" + uuid4().hex[:3].upper()
-    manager = f"manager-{staffed.lower()}@example.org"
-    await desk.staff(system.url("notify"), staffed, "duty_manager", manager)
+    manager = await desk.staff(system.url("notify"), staffed, "duty_manager")
     fallen_back = await desk.receive(site=staffed, category="safety")
     [mail] = await _mail(system, manager)
     assert mail["Subject"].startswith(f"【安全上報】{fallen_back['number']}")
@@ -154,7 +141,7 @@ async def test_the_complainant_answers_the_callback_link(system: System, desk: D
     cid = created["id"]
     await desk.act(cid, "classify", responsibility="logistics", severity="L3")
     await desk.act(cid, "resolve", summary="dispenser replaced")
-    mail = await _titled(system, address, f"您的投訴 {created['number']} 已處理")
+    mail = await mail_titled(system.smtp, address, f"您的投訴 {created['number']} 已處理")
     link = re.search(r"http://\S+/callback/\S+", mail.get_content())
     assert link, mail.get_content()
     page = await desk.client.get(link.group(0))
@@ -196,15 +183,14 @@ async def test_no_answer_brings_a_reminder_then_a_phone_call_request(
     system: System, desk: Desk
 ) -> None:
     site = "CB" + uuid4().hex[:3].upper()
-    officer = f"officer-{site.lower()}@example.org"
-    await desk.staff(system.url("notify"), site, "officer:officer-wang", officer)
+    officer = await desk.staff(system.url("notify"), site, "officer:officer-wang")
     address = f"lin-{uuid4().hex[:6]}@example.org"
     created = await desk.receive(site=site, channel="email", email=address)
     cid = created["id"]
     await desk.act(cid, "classify", responsibility="logistics", severity="L3")
     await desk.act(cid, "resolve", summary="done")
-    await _titled(system, address, f"您的投訴 {created['number']} 已處理")
-    await _titled(system, address, "提醒")
+    await mail_titled(system.smtp, address, f"您的投訴 {created['number']} 已處理")
+    await mail_titled(system.smtp, address, "提醒")
     [call] = await _mail(system, officer)
     assert call["Subject"] == f"【電話回訪】{created['number']}"
     await desk.wait_for(cid, "CallbackPhoneCallRequested")
@@ -290,8 +276,7 @@ async def test_the_first_sla_warning_goes_to_the_complaints_owner_by_name(
     }  # fmt: skip
     r = await desk.client.put(f"{system.url('sla')}/policies/{site}", json=short)
     assert r.status_code == 200, r.text
-    owner = f"wang-{site.lower()}@example.org"
-    await desk.staff(system.url("notify"), site, "officer:officer-wang", owner)
+    owner = await desk.staff(system.url("notify"), site, "officer:officer-wang")
     created = await desk.receive(site=site, category="repair_delay", urgency="low")
     [mail] = await _mail(system, owner)
     assert mail["Subject"] == f"【時效提醒】{created['number']} 響應時效已用 50%"
@@ -350,7 +335,7 @@ async def test_a_callback_link_withdrawn_by_the_desk_says_so_and_changes_nothing
     cid = created["id"]
     await desk.act(cid, "classify", responsibility="logistics", severity="L3")
     await desk.act(cid, "resolve", summary="cleaned")
-    mail = await _titled(system, address, f"您的投訴 {created['number']} 已處理")
+    mail = await mail_titled(system.smtp, address, f"您的投訴 {created['number']} 已處理")
     link = re.search(r"http://\S+/callback/\S+", mail.get_content())
     assert link
     page = await desk.client.get(link.group(0))
@@ -378,15 +363,14 @@ async def test_a_third_party_receives_its_task_and_its_progress_is_tracked(
     system: System, desk: Desk
 ) -> None:
     site = "TPY" + uuid4().hex[:3].upper()
-    contractor = f"cleaning-{site.lower()}@example.org"
-    await desk.staff(system.url("notify"), site, "third_party:CleanCo", contractor)
+    contractor = await desk.staff(system.url("notify"), site, "third_party:CleanCo")
     created = await desk.receive(site=site, category="hygiene", description="廁所未清潔")
     cid = created["id"]
     await desk.act(cid, "classify", responsibility="third_party", severity="L3",
                    third_party="CleanCo")  # fmt: skip
     task = await desk.act(cid, "tasks", assignee_kind="third_party", assignee="CleanCo",
                           description="clean the 2F restrooms", due_at=later(1))  # fmt: skip
-    mail = await _titled(system, contractor, f"【新任務】{created['number']}")
+    mail = await mail_titled(system.smtp, contractor, f"【新任務】{created['number']}")
     assert "clean the 2F restrooms" in mail.get_content()
     task_id = task["created_id"]
     await desk.act(cid, f"tasks/{task_id}/progress", note="crew on the way")
