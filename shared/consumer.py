@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import hashlib
+import itertools
 import json
 import logging
 from collections.abc import Awaitable, Callable, Sequence
@@ -140,6 +141,10 @@ class EventConsumer:
     ) -> bool:
         """Apply ``event`` once, after any predecessors still missing. True if it took effect
         now, False if it had already been applied."""
+        if source == "kafka" and event.version <= await self._applied(event):
+            # A redelivery, or an event catch-up took first: no transaction, no write.
+            metrics.CONSUMED.labels(self.name, source, "duplicate").inc()
+            return False
         for _ in range(3):
             try:
                 return await self._apply_one(event, source=source, origin=origin)
@@ -166,10 +171,15 @@ class EventConsumer:
                         await self._apply_one(earlier, source="gap_fill")
         raise RuntimeError(f"{event.stream_type} {event.stream_id}: could not close the gap")
 
-    async def catch_up(self, *, grace_seconds: float = 0.0, batch_size: int = 500) -> int:
+    async def catch_up(
+        self, *, grace_seconds: float = 0.0, batch_size: int = 500, per_transaction: int = 100
+    ) -> int:
         """Follow the event store from this consumer's checkpoint and apply what is missing.
         Events younger than ``grace_seconds`` are left to Kafka. Returns how many events took
-        effect through catch-up."""
+        effect through catch-up.
+
+        Up to ``per_transaction`` events share one transaction: after a restart or an outage
+        the backlog is applied at the pace of the effects, not of one commit per event."""
         row = await self.pool.fetchrow(Q.load_checkpoint, self.name)
         position = eventstore.FollowPosition(row["tx_id"], row["position"]) if row else None
         position = position or eventstore.FollowPosition()
@@ -179,24 +189,24 @@ class EventConsumer:
             batch = await eventstore.read_after(self.pool, position, self.stream_types, batch_size)
             if not batch:
                 break
+            # Up to the first young event: the log's order is not the order of recorded_at,
+            # and the checkpoint must not pass an event left to Kafka.
+            due = list(itertools.takewhile(lambda item: item[2] <= cutoff, batch))
+            young = len(due) < len(batch)
             known = {
                 (r["stream_type"], r["stream_id"]): r["version"]
                 for r in await self.pool.fetch(
-                    Q.applied_versions, self.name, list({e.stream_id for _, e, _ in batch})
+                    Q.applied_versions, self.name, list({e.stream_id for _, e, _ in due})
                 )
             }
-            young = False
-            for follow, event, recorded_at in batch:
-                if recorded_at > cutoff:
-                    young = True
-                    break
-                new = event.version > known.get((event.stream_type, event.stream_id), 0)
-                if new and await self.deliver(event, source="catch_up"):
-                    taken += 1
-                position = follow
-            await self.pool.execute(
-                Q.save_checkpoint, self.name, str(position.tx_id), position.position
-            )
+            missing = [e for _, e, _ in due if e.version > known.get(e.key, 0)]
+            for start in range(0, len(missing), per_transaction):
+                taken += await self._apply_many(missing[start : start + per_transaction])
+            if due:
+                position = due[-1][0]
+                await self.pool.execute(
+                    Q.save_checkpoint, self.name, str(position.tx_id), position.position
+                )
             if young or len(batch) < batch_size:
                 break
         if taken:
@@ -205,7 +215,65 @@ class EventConsumer:
             )
         return taken
 
+    async def _apply_many(self, events: Sequence[EventEnvelope]) -> int:
+        """Apply ``events`` (in log order) in one transaction; how many took effect. A gap,
+        or an effect that fails, sends the whole batch through :meth:`deliver` one event at
+        a time instead, where gaps are filled and poison is retried and parked."""
+        if len(events) == 1:
+            return int(await self.deliver(events[0], source="catch_up"))
+        streams = sorted({e.key for e in events})
+        try:
+            async with self.pool.acquire() as conn, conn.transaction():
+                if self.swappable:
+                    await conn.execute(Q.hold_projection, self.name)
+                applied = {
+                    (r["stream_type"], r["stream_id"]): r["version"]
+                    for r in await conn.fetch(
+                        Q.claim_streams,
+                        self.name,
+                        [t for t, _ in streams],
+                        [i for _, i in streams],
+                    )
+                }
+                reached = dict(applied)
+                for event in events:
+                    desk_logging.correlation_id.set(str(event.correlation_id))
+                    desk_logging.causation_id.set(str(event.event_id))
+                    if event.version <= reached[event.key]:
+                        continue  # Kafka applied it meanwhile
+                    if event.version != reached[event.key] + 1:
+                        raise StreamGap(reached[event.key], event.version)
+                    await self.projector.apply(conn, event)
+                    reached[event.key] = event.version
+                moved = [k for k in streams if reached[k] != applied[k]]
+                await conn.execute(
+                    Q.advance_streams,
+                    self.name,
+                    [t for t, _ in moved],
+                    [i for _, i in moved],
+                    [reached[k] for k in moved],
+                )
+        except Exception as exc:
+            if is_transient(exc):
+                raise
+            log.info(
+                "catch-up batch applied one event at a time",
+                extra={"consumer": self.name, "events": len(events), "error": type(exc).__name__},
+            )
+            return sum([await self.deliver(e, source="catch_up") for e in events])
+        done = sum(reached[k] - applied[k] for k in streams)
+        metrics.CONSUMED.labels(self.name, "catch_up", "applied").inc(done)
+        if done < len(events):
+            metrics.CONSUMED.labels(self.name, "catch_up", "duplicate").inc(len(events) - done)
+        return done
+
     # -- internals ----------------------------------------------------------------------------
+
+    async def _applied(self, event: EventEnvelope) -> int:
+        version = await self.pool.fetchval(
+            Q.applied_version, self.name, event.stream_type, event.stream_id
+        )
+        return int(version or 0)
 
     async def _apply_one(
         self, event: EventEnvelope, *, source: str, origin: KafkaOrigin | None = None

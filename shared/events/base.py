@@ -125,6 +125,11 @@ class EventEnvelope(BaseModel):
     data: dict[str, Any]
     position: int | None = None
 
+    @property
+    def key(self) -> tuple[str, UUID]:
+        """The stream this event belongs to."""
+        return (self.stream_type, self.stream_id)
+
     @field_validator("occurred_at")
     @classmethod
     def _to_utc(cls, value: datetime) -> datetime:

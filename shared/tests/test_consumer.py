@@ -139,6 +139,53 @@ async def test_catch_up_applies_what_kafka_never_delivered_once(own_pool: asyncp
         assert await _applied(pool, consumer.name, s) == [1, 2]
 
 
+async def test_catch_up_applies_a_backlog_in_shared_transactions_with_poison_parked(
+    own_pool: asyncpg.Pool,
+) -> None:
+    pool = own_pool
+    await create_notes_table(pool)
+    consumer, projector = _consumer(pool)
+    streams = [uuid4() for _ in range(4)]
+    events = [e for s in streams for e in await _append(pool, s, "a", "b", "c")]
+    poisoned = uuid4()
+    events += await _append(pool, poisoned, "ok", "poison", "after")
+    await consumer.deliver(events[0], source="kafka")  # Kafka had taken the very first
+    # Three transactions of five: the one holding the poison goes one event at a time.
+    assert await consumer.catch_up(per_transaction=5) == len(events) - 2
+    for s in streams:
+        assert await _applied(pool, consumer.name, s) == [1, 2, 3]
+    assert await _applied(pool, consumer.name, poisoned) == [1, 3]
+    parked = await pool.fetch(
+        "SELECT version FROM consumers.dead_letters WHERE consumer = $1", consumer.name
+    )
+    assert [p["version"] for p in parked] == [2]
+    calls = projector.calls
+    assert await consumer.catch_up(per_transaction=5) == 0
+    assert projector.calls == calls  # nothing applied or tried twice
+
+
+async def test_a_batch_with_a_gap_fills_it_and_keeps_stream_order(pool: asyncpg.Pool) -> None:
+    consumer, _ = _consumer(pool)
+    stream, other = uuid4(), uuid4()
+    events = await _append(pool, stream, "a", "b", "c")
+    [lone] = await _append(pool, other, "x")
+    # Versions 2 and 3 of ``stream`` without 1: the batch cannot apply them as they come.
+    assert await consumer._apply_many([events[1], lone, events[2]]) == 3
+    assert await _applied(pool, consumer.name, stream) == [1, 2, 3]
+    assert await _applied(pool, consumer.name, other) == [1]
+
+
+async def test_a_batch_skips_what_kafka_applied_meanwhile(pool: asyncpg.Pool) -> None:
+    consumer, projector = _consumer(pool)
+    stream = uuid4()
+    events = await _append(pool, stream, "a", "b", "c")
+    await consumer.deliver(events[0], source="kafka")
+    await consumer.deliver(events[1], source="kafka")
+    assert await consumer._apply_many(events) == 1
+    assert projector.calls == 3
+    assert await _applied(pool, consumer.name, stream) == [1, 2, 3]
+
+
 async def test_catch_up_leaves_young_events_to_kafka(own_pool: asyncpg.Pool) -> None:
     pool = own_pool  # in the shared log, other tests' events may be old enough to take
     await create_notes_table(pool)
@@ -147,6 +194,38 @@ async def test_catch_up_leaves_young_events_to_kafka(own_pool: asyncpg.Pool) -> 
     await _append(pool, stream, "fresh")
     assert await consumer.catch_up(grace_seconds=60) == 0
     assert await _applied(pool, consumer.name, stream) == []
+
+
+async def test_catch_up_never_passes_a_young_event_for_an_older_one_behind_it(
+    own_pool: asyncpg.Pool,
+) -> None:
+    pool = own_pool
+    await create_notes_table(pool)
+    first, second = uuid4(), uuid4()
+    # The log's order is the order transactions began writing; recorded_at is the clock at
+    # the insert. A transaction that began first and appends last puts a younger event ahead.
+    async with pool.acquire() as slow, slow.transaction():
+        await slow.fetchval("SELECT pg_current_xact_id()")
+        await _append(pool, second, "appended early, behind in the log")
+        await eventstore.append(
+            slow, first, [NoteAdded(text="appended late, ahead")], META, expected_version=None
+        )
+    recorded = {
+        r["stream_id"]: r["recorded_at"]
+        for r in await pool.fetch(
+            "SELECT stream_id, recorded_at FROM eventstore.events WHERE stream_id = ANY($1)",
+            [first, second],
+        )
+    }
+    between = recorded[second] + (recorded[first] - recorded[second]) / 2
+    projector = NoteLog(f"test-{uuid4().hex[:8]}")
+    consumer = EventConsumer(pool, projector, clock=lambda: between)
+    assert await consumer.catch_up() == 0  # the first in the log is young: Kafka's for now
+    assert await _applied(pool, consumer.name, second) == []
+    later = EventConsumer(pool, projector, clock=lambda: recorded[first])
+    assert await later.catch_up() == 2  # nothing was skipped by the first pass
+    assert await _applied(pool, consumer.name, first) == [1]
+    assert await _applied(pool, consumer.name, second) == [1]
 
 
 async def test_a_read_waits_until_the_consumers_applied_a_position(

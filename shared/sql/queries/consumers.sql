@@ -74,3 +74,24 @@ SELECT EXISTS (
           SELECT 1 FROM consumers.stream_positions p
           WHERE p.consumer = $1 AND p.stream_type = e.stream_type
             AND p.stream_id = e.stream_id AND p.version >= e.version));
+
+-- name: claim_streams
+-- claim_stream for a batch: creates and locks each stream's row, in one order every batch
+-- takes them in (a single-event applier holds one row only, so none waits in a cycle).
+INSERT INTO consumers.stream_positions AS p (consumer, stream_type, stream_id, version)
+SELECT $1, s.stream_type, s.stream_id, 0
+FROM unnest($2::text[], $3::uuid[]) AS s(stream_type, stream_id)
+ORDER BY s.stream_type, s.stream_id
+ON CONFLICT (consumer, stream_type, stream_id) DO UPDATE SET version = p.version
+RETURNING stream_type, stream_id, version;
+
+-- name: advance_streams
+UPDATE consumers.stream_positions AS p SET version = s.version
+FROM unnest($2::text[], $3::uuid[], $4::integer[]) AS s(stream_type, stream_id, version)
+WHERE p.consumer = $1 AND p.stream_type = s.stream_type AND p.stream_id = s.stream_id;
+
+-- name: applied_version
+-- Read without a lock: a version at or below it is a duplicate for certain (positions only
+-- move forward), so a redelivery costs one lookup and no transaction.
+SELECT version FROM consumers.stream_positions
+WHERE consumer = $1 AND stream_type = $2 AND stream_id = $3;
