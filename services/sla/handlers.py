@@ -150,7 +150,9 @@ async def fire_due(uow: UnitOfWork, now: datetime, limit: int = 500) -> int:
         by_complaint = defaultdict(list)
         for timer in timers:
             by_complaint[timer["complaint_id"]].append(timer)
-        for complaint_id, due in by_complaint.items():
+        # Streams in one order for every replica: two appending to the same two streams in
+        # opposite orders would deadlock.
+        for complaint_id, due in sorted(by_complaint.items()):
             events: list[DomainEvent] = []
             for t in due:
                 common = {
