@@ -20,6 +20,7 @@ from .auth.http import current_principal
 from .db import Executor
 from .http import ApiError
 from .queries import load
+from .runtime.deps import running
 
 Q = load(Path(__file__).parent / "sql" / "queries" / "consumers.sql")
 
@@ -95,7 +96,7 @@ async def read_after(
     position = max(after or 0, x_after_position or 0)
     if not position:
         return
-    runtime = request.app.state.runtime
+    runtime = running(request)
     try:
         await wait_until_applied(
             runtime.pool,

@@ -29,6 +29,7 @@ from .eventstore import FollowPosition
 from .kafka import ensure_topics, new_producer
 from .queries import load
 from .settings import ServiceSettings
+from .supervise import supervise
 from .topics import INTEGRATION_TOPICS, STREAM_TOPICS, topic_for
 
 log = logging.getLogger(__name__)
@@ -53,23 +54,11 @@ class OutboxRelay:
             asyncio.get_running_loop().create_task(producer.stop())
 
     async def run(self) -> None:
-        backoff = 0.5
-        while True:
-            try:
-                await self._lead_and_relay()
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:
-                log.warning(
-                    "outbox relay interrupted; retrying",
-                    extra={"error": type(exc).__name__, "retry_in_s": backoff},
-                )
-                self.is_leader = False
-                await self._stop_producer()
-                await asyncio.sleep(backoff)
-                backoff = min(backoff * 2, 10.0)
-            else:
-                backoff = 0.5
+        """Lead (one relay per database) and relay for ever; a lost connection or broker
+        steps down and tries again, backing off to 10 s."""
+        await supervise(
+            "outbox relay", self._lead_and_relay, every=0.5, retry_after=0.5, backoff_to=10.0
+        )
 
     async def _lead_and_relay(self) -> None:
         conn = await connect(self._settings.database_url)
@@ -152,17 +141,15 @@ class OutboxNotifier:
         self._pending.set()
 
     async def run(self) -> None:
-        while True:
+        """Wake the relay once per burst of commits (its slow poll finds the events anyway)."""
+
+        async def step() -> None:
             await self._pending.wait()
             await asyncio.sleep(self._coalesce)  # let the rest of a burst commit first
             self._pending.clear()
-            try:
-                await self._pool.execute(Q.notify)
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:  # the relay's slow poll still finds the events
-                log.warning("outbox notify failed", extra={"error": type(exc).__name__})
-                await asyncio.sleep(1.0)
+            await self._pool.execute(Q.notify)
+
+        await supervise("outbox notify", step, every=0.0, retry_after=1.0)
 
 
 async def checkpoint_of(pool: asyncpg.Pool) -> FollowPosition:

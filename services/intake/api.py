@@ -13,6 +13,7 @@ from shared.auth.http import check_site, current_principal, forbidden, require
 from shared.events import utcnow
 from shared.eventstore import ConcurrencyConflict
 from shared.http import ApiError
+from shared.runtime.deps import running
 
 from . import commands as c
 from .domain import IllegalTransition, NotForThisActor
@@ -29,6 +30,7 @@ from .handlers import (
     receive_complaint,
     run_command,
 )
+from .settings import settings_for
 
 router = APIRouter(tags=["complaints"])
 T = TypeVar("T")
@@ -223,8 +225,8 @@ async def post_complaint(
     _authorize(principal, "receive")
     check_site(principal, body.site)
     body = body.model_copy(update={"receiving_officer": _receiving_officer(principal, body)})
-    runtime = request.app.state.runtime
-    s = runtime.settings
+    runtime = running(request)
+    s = settings_for(request)
     receipt = await _translate(
         receive_complaint(
             runtime.uow,
@@ -280,7 +282,7 @@ async def erase_personal_data(
     and email read as erased in every complaint of theirs, in read models, exports and
     replays; the rest of each complaint's history stays. Records PersonalDataErased on each.
     Cannot be undone."""
-    runtime = request.app.state.runtime
+    runtime = running(request)
     try:
         theirs, position = await erase_complainant(
             runtime.uow,
@@ -392,14 +394,14 @@ async def _run(
     correlation: str | None,
 ) -> CommandResult:
     _authorize(principal, name)
-    runtime = request.app.state.runtime
+    runtime = running(request)
     ctx = Context(
         now=utcnow(),
-        reopen_window_days=runtime.settings.reopen_window_days,
+        reopen_window_days=settings_for(request).reopen_window_days,
         task_id=task_id,
         sites=principal.sites,
         supervisor=principal.can(Permission.REVIEW),
-        console_base_url=runtime.settings.console_base_url,
+        console_base_url=settings_for(request).console_base_url,
     )
     command = _expected_version(if_match, body)
     command = command.model_copy(update={"actor": acting_as(principal, command.actor)})

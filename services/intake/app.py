@@ -8,7 +8,7 @@ from fastapi import FastAPI
 from shared import topics
 from shared.events import registered_event_types
 from shared.events.complaints import CommandRejected, PurchaseRequested, WorkOrderRequested
-from shared.service import Publication, ServiceSpec, create_app
+from shared.runtime import Publication, ServiceSpec, create_app
 
 from .api import router
 from .callbacks import CallbackAnswers

@@ -15,7 +15,7 @@ from shared.auth import Principal, Role, store
 from shared.auth.secrets import signing_key
 from shared.auth.signatures import claimed_key_id, verify
 from shared.consumer import park_message
-from shared.service import ServiceRuntime
+from shared.runtime import ServiceRuntime
 
 from .handlers import COMMANDS
 from .settings import IntakeSettings
@@ -35,7 +35,6 @@ async def _principal(runtime: ServiceRuntime, key_id: str | None) -> Principal |
         pid = UUID(key_id or "")
     except ValueError:
         return None
-    assert runtime.pool is not None
     found = await store.principal(runtime.pool, pid)
     return found if found is not None and found.role is Role.INTEGRATION else None
 
@@ -107,7 +106,7 @@ async def refuse(
     runtime: ServiceRuntime, msg: KafkaMessage, reason: str, principal: str | None
 ) -> None:
     record = msg.raw_message
-    assert runtime.pool is not None and not isinstance(record, tuple)
+    assert not isinstance(record, tuple)
     metrics.AUTH_REFUSED.labels(record.topic, reason.split(":")[0]).inc()
     log.warning("inbound message refused", extra={"topic": record.topic, "reason": reason})
     await store.record_refusal(

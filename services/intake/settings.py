@@ -1,5 +1,6 @@
 from pydantic_settings import SettingsConfigDict
 
+from shared.runtime.deps import settings_of
 from shared.settings import ServiceSettings
 
 
@@ -23,3 +24,8 @@ class IntakeSettings(ServiceSettings):
     # Inbound integration messages must be signed (desk-signature), unless the broker itself
     # authenticates every client (mTLS) and its ACLs decide who may write the inbound topics.
     inbound_signatures_required: bool = True
+
+
+# This service's settings in a route: `settings_for(request)`, or a parameter typed
+# `Annotated[IntakeSettings, Depends(settings_for)]`.
+settings_for = settings_of(IntakeSettings)

@@ -7,7 +7,7 @@ from faststream.kafka.annotations import KafkaMessage
 from shared import metrics, topics
 from shared.consumer import park_message
 from shared.integration import ComplaintCommand, PurchaseUpdate, WorkOrderUpdate
-from shared.service import ServiceRuntime
+from shared.runtime import ServiceRuntime
 
 from .authenticity import REFUSAL_REASONS, Refused, refuse, sender
 from .handlers import COMMANDS
@@ -28,7 +28,6 @@ def subscribe(broker: KafkaBroker, runtime: ServiceRuntime) -> None:
         msg: KafkaMessage, source: str, update: WorkOrderUpdate | PurchaseUpdate
     ) -> None:
         """An update from the system that signed it, if it may send this kind; else refused."""
-        assert runtime.uow is not None and runtime.pool is not None
         try:
             principal = await sender(runtime, msg)
         except Refused:
@@ -74,7 +73,6 @@ def subscribe(broker: KafkaBroker, runtime: ServiceRuntime) -> None:
         """Commands on complaints from other systems, validated like the HTTP ones and
         signed by an integration granted the command. A refused command is answered with
         CommandRejected on complaints.command-results."""
-        assert runtime.uow is not None
         settings = runtime.settings
         assert isinstance(settings, IntakeSettings)
         try:

@@ -16,11 +16,13 @@ from shared.auth import Permission, Principal
 from shared.auth.http import check_site, require, scope
 from shared.events import registered_event_types, utcnow
 from shared.http import ApiError
+from shared.runtime.deps import running
 
 from . import destinations
 from .channels import PermanentFailure
 from .channels.targets import check_url
 from .repository import Q
+from .settings import settings_for
 
 router = APIRouter(tags=["notifications"])
 # Webhooks reach other systems with every site's events: the organisation's to configure.
@@ -85,7 +87,7 @@ class SubscriptionCreated(SubscriptionOut):
 async def _check_destination(request: Request, body: SubscriptionIn) -> None:
     if body.channel != "webhook":
         return
-    s = request.app.state.runtime.settings
+    s = settings_for(request)
     scheme = destinations.url_problem(body.destination, allow_http=s.allow_loopback)
     if scheme:
         raise ApiError(
@@ -112,7 +114,7 @@ async def _check_destination(request: Request, body: SubscriptionIn) -> None:
 
 
 async def _one(request: Request, subscription_id: UUID) -> SubscriptionOut:
-    row = await request.app.state.runtime.pool.fetchrow(Q.subscription, subscription_id)
+    row = await running(request).pool.fetchrow(Q.subscription, subscription_id)
     if row is None:
         raise ApiError(
             404, "subscription_not_found", f"No subscription {subscription_id}", "查無此訂閱"
@@ -129,7 +131,7 @@ async def create_subscription(
     await _check_destination(request, body)
     subscription_id = uuid.uuid4()
     secret = new_secret() if body.channel == "webhook" else None
-    await request.app.state.runtime.pool.execute(
+    await running(request).pool.execute(
         Q.insert_subscription, subscription_id, body.name, body.site, body.event_types,
         body.channel, body.destination, [secret] if secret else [], body.enabled,
     )  # fmt: skip
@@ -144,7 +146,7 @@ async def list_subscriptions(
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> list[SubscriptionOut]:
-    rows = await request.app.state.runtime.pool.fetch(Q.subscriptions, limit, offset)
+    rows = await running(request).pool.fetch(Q.subscriptions, limit, offset)
     return [SubscriptionOut(**dict(r)) for r in rows]
 
 
@@ -165,7 +167,7 @@ async def update_subscription(
         raise ApiError(422, "validation_error", "The channel of a subscription cannot change",
                        "訂閱的管道不能變更")  # fmt: skip
     await _check_destination(request, body)
-    await request.app.state.runtime.pool.execute(
+    await running(request).pool.execute(
         Q.update_subscription, subscription_id, body.name, body.site, body.event_types,
         body.destination, body.enabled,
     )  # fmt: skip
@@ -183,7 +185,7 @@ async def rotate_secret(
     if current.channel != "webhook":
         raise ApiError(422, "validation_error", "Only webhooks have secrets", "僅 Webhook 有密鑰")
     secret = new_secret()
-    await request.app.state.runtime.pool.execute(Q.rotate_secret, subscription_id, secret)
+    await running(request).pool.execute(Q.rotate_secret, subscription_id, secret)
     return SubscriptionCreated(**(await _one(request, subscription_id)).model_dump(), secret=secret)
 
 
@@ -215,7 +217,7 @@ async def put_staff(
     ``maintenance:<team>``, ``officer:<name>``, ... Site ``*`` (every site) is for
     organisation-wide admins."""
     check_site(principal, site)
-    await request.app.state.runtime.pool.execute(
+    await running(request).pool.execute(
         Q.put_staff, site.upper(), role, entry.channel, entry.destination, entry.locale
     )
     return entry
@@ -241,15 +243,13 @@ async def dead_letters(
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> list[DeadLetter]:
-    rows = await request.app.state.runtime.pool.fetch(
-        Q.dead_letters, scope(principal, site), limit, offset
-    )
+    rows = await running(request).pool.fetch(Q.dead_letters, scope(principal, site), limit, offset)
     return [DeadLetter(**dict(r)) for r in rows]
 
 
 @router.post("/deliveries/{delivery_id}/replay", summary="Replay a dead letter / 重新投遞")
 async def replay(delivery_id: UUID, request: Request, principal: SiteAdmin) -> dict[str, str]:
-    replayed = await request.app.state.runtime.pool.fetchval(
+    replayed = await running(request).pool.fetchval(
         Q.replay, delivery_id, utcnow(), scope(principal, None)
     )
     if replayed is None:

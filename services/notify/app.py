@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-import logging
 from pathlib import Path
 
 import aiohttp
@@ -12,7 +10,7 @@ from fastapi import FastAPI
 from shared import topics
 from shared.events import utcnow
 from shared.events.notifications import CallbackAnswered
-from shared.service import Publication, ServiceRuntime, ServiceSpec, create_app
+from shared.runtime import Publication, ServiceRuntime, ServiceSpec, create_app, supervise
 
 from . import callbacks
 from .api import router
@@ -25,8 +23,6 @@ from .dispatcher import Dispatcher
 from .handlers import NotificationRules
 from .pages import router as pages
 from .settings import NotifySettings
-
-log = logging.getLogger(__name__)
 
 
 def channels_for(
@@ -76,7 +72,6 @@ def build_app(settings: NotifySettings | None = None) -> FastAPI:
     settings = settings or NotifySettings()
 
     async def deliveries(runtime: ServiceRuntime) -> None:
-        assert runtime.uow is not None
         async with http_client(settings) as client, http_client(settings, guarded=True) as hooks:
             await Dispatcher(
                 runtime.uow,
@@ -86,15 +81,10 @@ def build_app(settings: NotifySettings | None = None) -> FastAPI:
             ).run()
 
     async def callback_follow_ups(runtime: ServiceRuntime) -> None:
-        assert runtime.uow is not None
-        while True:
-            try:
-                await callbacks.follow_up(runtime.uow, settings, utcnow())
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:
-                log.warning("callback follow-up failed", extra={"error": type(exc).__name__})
-            await asyncio.sleep(1.0)
+        async def step() -> None:
+            await callbacks.follow_up(runtime.uow, settings, utcnow())
+
+        await supervise("callback follow-up", step, every=1.0)
 
     return create_app(
         ServiceSpec(

@@ -26,6 +26,7 @@ from shared.events.notifications import (
 from shared.metrics import at_zero
 from shared.privacy import ERASED, is_sealed
 from shared.privacy.keys import KeyRing
+from shared.supervise import supervise
 from shared.uow import UnitOfWork
 
 from .channels import Channel, Gone, Message, PermanentFailure, TemporaryFailure
@@ -67,18 +68,18 @@ class Dispatcher:
         self._slots = asyncio.Event()
 
     async def run(self) -> None:
-        while True:
-            try:
-                claimed = await self.dispatch_once()
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:
-                log.warning("claiming deliveries failed", extra={"error": type(exc).__name__})
-                claimed = 0
-            if not claimed:
+        """Claim and send for ever; between claims that found nothing, wait for a free send
+        slot or the poll interval."""
+
+        async def step() -> None:
+            if not await self.dispatch_once():
                 self._slots.clear()
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._slots.wait(), self.settings.poll_seconds)
+
+        await supervise(
+            "claiming deliveries", step, every=0.0, retry_after=self.settings.poll_seconds
+        )
 
     async def dispatch_once(self) -> int:
         """Claim what is due (within the free send slots) and start sending it."""

@@ -19,6 +19,7 @@ from shared.events.complaints import (
     Category,
     SatisfactionReason,
 )
+from shared.runtime.deps import running
 
 from .callbacks import (
     AlreadyAnswered,
@@ -28,6 +29,7 @@ from .callbacks import (
     answer,
     open_link,
 )
+from .settings import settings_for
 
 router = APIRouter(tags=["callback"], include_in_schema=True)
 
@@ -92,10 +94,10 @@ def _reasons(category: str | None) -> tuple[SatisfactionReason, ...]:
 async def callback_form(token: str, request: Request, lang: str | None = None) -> HTMLResponse:
     code = _lang(lang)
     t, lang_index = TEXT[code], 0 if code == "zh-Hant" else 1
-    runtime = request.app.state.runtime
+    runtime = running(request)
     try:
         async with runtime.uow() as conn:
-            link = await open_link(conn, runtime.settings, token)
+            link = await open_link(conn, settings_for(request), token)
     except (BadToken, AlreadyAnswered, LinkExpired, LinkWithdrawn) as exc:
         return _closed_link(code, exc)
     other = "en" if code == "zh-Hant" else "zh-Hant"
@@ -134,10 +136,10 @@ async def callback_answer(
     lang: Annotated[str, Form(max_length=10)] = "zh-Hant",
 ) -> HTMLResponse:
     code = _lang(lang)
-    runtime = request.app.state.runtime
+    runtime = running(request)
     try:
         await answer(
-            runtime.uow, runtime.settings, token,
+            runtime.uow, settings_for(request), token,
             satisfied=satisfied == "yes", comments=comments.strip() or None,
             rating=rating, reasons=sorted(set(reasons or [])),
             suggestions=suggestions.strip() or None,

@@ -1,6 +1,7 @@
 from pydantic import Field, field_validator
 from pydantic_settings import SettingsConfigDict
 
+from shared.runtime.deps import settings_of
 from shared.settings import ServiceSettings
 
 from .domain import DEFAULT_BACKOFF
@@ -57,3 +58,8 @@ class NotifySettings(ServiceSettings):
         if not schedule or any(s <= 0 for s in schedule):
             raise ValueError("the backoff schedule needs at least one positive delay")
         return schedule
+
+
+# This service's settings in a route: `settings_for(request)`, or a parameter typed
+# `Annotated[NotifySettings, Depends(settings_for)]`.
+settings_for = settings_of(NotifySettings)

@@ -14,6 +14,7 @@ from shared.auth.http import require, scope
 from shared.consistency import ReadAfter
 from shared.events import utcnow
 from shared.http import ApiError
+from shared.runtime.deps import running
 
 from . import repository
 from .personal import shown
@@ -81,13 +82,13 @@ async def dashboard(
     the window (default: the last 30 days), per site or for the whole organisation."""
     start, end = _window(start, end)
     rows = await repository.dashboard(
-        request.app.state.runtime.pool, scope(principal, site), start, end, group_by
+        running(request).pool, scope(principal, site), start, end, group_by
     )
     groups = [
         GroupFigures(**r, resolution_rate=r["resolved"] / r["received"] if r["received"] else 0.0)
         for r in rows
     ]
-    pool = request.app.state.runtime.pool
+    pool = running(request).pool
     reasons = await repository.top_reasons(pool, scope(principal, site), start, end)
     return Dashboard(
         site=site, start=start, end=end, group_by=group_by, groups=groups,
@@ -115,9 +116,7 @@ async def officers(
     """Per duty officer: response time (響應時間), resolution rate (解決率) and satisfaction
     (滿意度)."""
     start, end = _window(start, end)
-    rows = await repository.officers(
-        request.app.state.runtime.pool, scope(principal, site), start, end
-    )
+    rows = await repository.officers(running(request).pool, scope(principal, site), start, end)
     return [OfficerFigures(**r) for r in rows]
 
 
@@ -142,7 +141,7 @@ async def hotspots(
     """The same category at the same site and place ``threshold`` times within ``days`` —
     the seed's water dispenser that keeps failing — with the complaints behind it."""
     rows = await repository.hotspots(
-        request.app.state.runtime.pool,
+        running(request).pool,
         scope(principal, site),
         utcnow() - timedelta(days=days),
         threshold,
@@ -175,7 +174,7 @@ async def repeat_complainants(
     """People who complained ``threshold`` times within ``days`` (recognised by their phone
     or email), with their complaints: someone the desk should call back in person."""
     rows = await repository.repeat_complainants(
-        request.app.state.runtime.pool,
+        running(request).pool,
         scope(principal, site),
         utcnow() - timedelta(days=days),
         threshold,

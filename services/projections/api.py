@@ -13,6 +13,7 @@ from shared.consistency import ReadAfter
 from shared.events import Status
 from shared.events.complaints import Category, Severity
 from shared.http import ApiError
+from shared.runtime.deps import running
 from shared.spreadsheet import write_csv
 
 from . import repository
@@ -121,7 +122,7 @@ async def list_complaints(
 ) -> Page:
     """Filter by site, status, severity, category; search the number, location and
     description (Chinese or English, any part of a word); sort; page."""
-    pool = request.app.state.runtime.pool
+    pool = running(request).pool
     items, total = await repository.list_complaints(
         pool, **filters.query(principal), limit=limit, offset=offset
     )
@@ -157,7 +158,7 @@ async def export_complaints(
     """The register as CSV (UTF-8 with a BOM, so spreadsheets read the Chinese), at most
     10,000 rows, with the same filters as the register. No cell is a live formula: text that
     a spreadsheet would run (starting with = + - @, tab or CR) is prefixed with '."""
-    pool = request.app.state.runtime.pool
+    pool = running(request).pool
     items, _ = await repository.list_complaints(pool, **filters.query(principal), limit=CSV_LIMIT)
     text = write_csv(
         [label for _, label in CSV_COLUMNS],
@@ -177,7 +178,7 @@ async def export_complaints(
     responses={404: {"description": "Unknown complaint / 查無此投訴"}},
 )
 async def get_complaint(complaint_id: UUID, request: Request, principal: Reader) -> ComplaintDetail:
-    pool = request.app.state.runtime.pool
+    pool = running(request).pool
     row = await repository.get_complaint(pool, complaint_id)
     if row is None or not principal.sees(row["site"]):
         raise ApiError(

@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from shared.service import ServiceSpec, create_app
+from shared.runtime import ServiceSpec, create_app
 
 from .analysis import router as analysis_router
 from .api import router

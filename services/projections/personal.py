@@ -7,12 +7,13 @@ from fastapi import Request
 
 from shared.auth import Permission, Principal
 from shared.privacy import MASKED, PERSONAL_FIELDS
+from shared.runtime.deps import running
 
 
 async def shown(request: Request, principal: Principal, values: list[Any]) -> list[Any]:
     if not principal.can(Permission.PERSONAL_DATA):
         return [None if v is None else MASKED for v in values]
-    runtime = request.app.state.runtime
+    runtime = running(request)
     return await runtime.keyring.reveal_all(runtime.pool, values)
 
 

@@ -1,5 +1,6 @@
 from pydantic_settings import SettingsConfigDict
 
+from shared.runtime.deps import settings_of
 from shared.settings import ServiceSettings
 
 
@@ -15,3 +16,8 @@ class ProjectionsSettings(ServiceSettings):
     # The console sends the desk's commands to intake, and shows times in the desk's zone.
     intake_url: str = "http://127.0.0.1:8001"
     timezone: str = "Asia/Taipei"
+
+
+# This service's settings in a route: `settings_for(request)`, or a parameter typed
+# `Annotated[ProjectionsSettings, Depends(settings_for)]`.
+settings_for = settings_of(ProjectionsSettings)

@@ -17,12 +17,14 @@ from shared.auth.http import check_site, require
 from shared.events import Metadata, utcnow
 from shared.events.sla import SlaCalendarChanged, SlaPolicyChanged
 from shared.http import ApiError
+from shared.runtime.deps import running
 
 from . import repository
 from .calendar import closures_from_ics
 from .domain import ClockState, ComplaintClocks, evaluate
 from .handlers import breaches_counted_from_zero, replan
 from .policy import CalendarConfig, SlaPolicy
+from .settings import settings_for
 
 router = APIRouter(tags=["sla"])
 Reader = Annotated[Principal, Depends(require(Permission.READ))]
@@ -67,10 +69,6 @@ class ComplaintSla(BaseModel):
     clocks: list[ClockOut]
 
 
-def _settings(request: Request) -> Any:
-    return request.app.state.runtime.settings
-
-
 @router.get(
     "/complaints/{complaint_id}/sla",
     response_model=ComplaintSla,
@@ -80,7 +78,7 @@ def _settings(request: Request) -> Any:
 async def get_sla(complaint_id: UUID, request: Request, principal: Reader) -> ComplaintSla:
     """For each clock (response, resolution) of each cycle: target, elapsed, remaining,
     paused or not, breached, and when each warning and the breach fall or fell due."""
-    pool = request.app.state.runtime.pool
+    pool = running(request).pool
     applied = await pool.fetchval(repository.Q.applied_version, complaint_id)
     history = await eventstore.read_stream(pool, "complaint", complaint_id, to_version=applied)
     clocks = ComplaintClocks.fold(complaint_id, history)
@@ -91,10 +89,10 @@ async def get_sla(complaint_id: UUID, request: Request, principal: Reader) -> Co
             f"No clocks for {complaint_id}",
             f"查無 {complaint_id} 的時效",
         )
-    defaults = _settings(request).defaults
+    defaults = settings_for(request).defaults
     policy = await repository.policy_for(pool, clocks.site, clocks.category.value, defaults.policy)
     calendars = await repository.calendars_for(
-        pool, clocks.site, _settings(request).default_calendar
+        pool, clocks.site, settings_for(request).default_calendar
     )
     fired = await repository.fired_thresholds(pool, complaint_id)
     views = evaluate(clocks, policy, calendars, utcnow())
@@ -140,12 +138,12 @@ async def get_policy(
 ) -> PolicyOut:
     """The policy in force for a site (and category): its own, every site's, or the default."""
     check_site(principal, site)
-    pool = request.app.state.runtime.pool
+    pool = running(request).pool
     own = await pool.fetchrow(repository.Q.get_policy, site.upper(), category)
     if own:
         return PolicyOut(site=site.upper(), category=category, policy=own["policy"], source="site")
     policy = await repository.policy_for(
-        pool, site.upper(), category, _settings(request).default_policy
+        pool, site.upper(), category, settings_for(request).default_policy
     )
     return PolicyOut(site=site.upper(), category=category, policy=policy, source="inherited")
 
@@ -160,7 +158,7 @@ async def put_policy(
     (every site) is for organisation-wide admins."""
     site = _site(site)
     check_site(principal, site)
-    runtime = request.app.state.runtime
+    runtime = running(request)
     async with runtime.uow() as conn:
         await conn.execute(repository.Q.put_policy, site, category, policy.model_dump(mode="json"))
         await eventstore.append(
@@ -187,8 +185,10 @@ async def put_policy(
 )
 async def get_calendar(site: str, request: Request, principal: Reader) -> CalendarConfig:
     check_site(principal, site)
-    pool = request.app.state.runtime.pool
-    return await repository.calendar_config(pool, site.upper(), _settings(request).default_calendar)
+    pool = running(request).pool
+    return await repository.calendar_config(
+        pool, site.upper(), settings_for(request).default_calendar
+    )
 
 
 @router.put(
@@ -243,7 +243,7 @@ async def import_ics(
 async def _store_calendar(
     request: Request, site: str, calendar: CalendarConfig, actor: str
 ) -> CalendarConfig:
-    runtime = request.app.state.runtime
+    runtime = running(request)
     async with runtime.uow() as conn:
         await conn.execute(repository.Q.put_calendar, site, calendar.model_dump(mode="json"))
         await eventstore.append(
@@ -258,12 +258,12 @@ async def _store_calendar(
 
 
 async def _replay_open(request: Request, site: str, category: str, reason: str) -> None:
-    runtime = request.app.state.runtime
+    runtime = running(request)
     rows = await runtime.pool.fetch(repository.Q.open_complaints_at, site, category)
     await replan(
         runtime.uow,
         [r["complaint_id"] for r in rows],
-        defaults=runtime.settings.defaults,
+        defaults=settings_for(request).defaults,
         reason=reason,
     )
 

@@ -6,7 +6,7 @@ from fastapi import FastAPI
 
 from shared import topics
 from shared.events.sla import SlaBreached
-from shared.service import Publication, ServiceRuntime, ServiceSpec, create_app
+from shared.runtime import Publication, ServiceRuntime, ServiceSpec, create_app
 
 from .api import router
 from .handlers import SlaClocks, count_known_sites_from_zero, run_timers
@@ -17,7 +17,6 @@ def build_app(settings: SlaSettings | None = None) -> FastAPI:
     settings = settings or SlaSettings()
 
     async def timers(runtime: ServiceRuntime) -> None:
-        assert runtime.uow is not None
         await run_timers(
             runtime.uow,
             poll_seconds=settings.timer_poll_seconds,
@@ -25,7 +24,6 @@ def build_app(settings: SlaSettings | None = None) -> FastAPI:
         )
 
     async def counters(runtime: ServiceRuntime) -> None:
-        assert runtime.uow is not None
         await count_known_sites_from_zero(runtime.uow)
 
     return create_app(

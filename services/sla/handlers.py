@@ -3,6 +3,7 @@ and firing the thresholds that fell due."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import uuid
 from collections import defaultdict
@@ -18,6 +19,7 @@ from shared.events import DomainEvent, EventEnvelope, Metadata, utcnow
 from shared.events.complaints import ComplaintClassified, Severity, SeverityChanged
 from shared.events.sla import ClockKind, SlaBreached, SlaWarningReached
 from shared.metrics import at_zero
+from shared.supervise import Sleep, supervise
 from shared.uow import UnitOfWork
 
 from . import repository
@@ -197,19 +199,13 @@ async def run_timers(
     poll_seconds: float,
     batch_size: int,
     clock: Callable[[], datetime] = utcnow,
-    sleep: Callable[[float], object] | None = None,
+    sleep: Sleep = asyncio.sleep,
 ) -> None:
     """The timer loop: fire what is due, then look again shortly. Timers live in PostgreSQL,
     so nothing is lost to a crash; overdue ones fire as soon as a replica runs again."""
-    import asyncio
 
-    pause = sleep or asyncio.sleep
-    while True:
-        try:
-            while await fire_due(uow, clock(), batch_size) == batch_size:
-                pass
-        except asyncio.CancelledError:
-            raise
-        except Exception as exc:
-            log.warning("firing timers failed", extra={"error": type(exc).__name__})
-        await pause(poll_seconds)  # type: ignore[misc]
+    async def step() -> None:
+        while await fire_due(uow, clock(), batch_size) == batch_size:
+            pass
+
+    await supervise("firing timers", step, every=poll_seconds, sleep=sleep)

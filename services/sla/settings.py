@@ -1,6 +1,7 @@
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
+from shared.runtime.deps import settings_of
 from shared.settings import ServiceSettings
 
 from .policy import DEFAULT_POLICY, CalendarConfig, SlaDefaults, SlaPolicy
@@ -21,3 +22,8 @@ class SlaSettings(ServiceSettings):
     @property
     def defaults(self) -> SlaDefaults:
         return SlaDefaults(calendar=self.default_calendar, policy=self.default_policy)
+
+
+# This service's settings in a route: `settings_for(request)`, or a parameter typed
+# `Annotated[SlaSettings, Depends(settings_for)]`.
+settings_for = settings_of(SlaSettings)

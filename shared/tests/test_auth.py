@@ -19,7 +19,7 @@ from shared.auth.secrets import (
     token_digest,
 )
 from shared.auth.signatures import sign, verify
-from shared.service import ServiceSpec, create_app
+from shared.runtime import ServiceSpec, create_app
 from shared.settings import ServiceSettings
 
 P = Permission

@@ -7,8 +7,9 @@ from typing import Any
 
 import pytest
 
-from shared import service
-from shared.service import ServiceRuntime, ServiceSpec
+from shared.runtime import ServiceSpec, kafka_clients
+from shared.runtime.kafka_clients import KafkaClients
+from shared.runtime.runtime import ServiceRuntime
 from shared.settings import ServiceSettings
 
 
@@ -30,7 +31,7 @@ class FakeBroker:
         self.stopped = True
 
 
-def _runtime(monkeypatch: pytest.MonkeyPatch, brokers: list[FakeBroker]) -> ServiceRuntime:
+def _clients(monkeypatch: pytest.MonkeyPatch, brokers: list[FakeBroker]) -> KafkaClients:
     async def no_topics(*_: Any, **__: Any) -> list[str]:
         return []
 
@@ -39,26 +40,27 @@ def _runtime(monkeypatch: pytest.MonkeyPatch, brokers: list[FakeBroker]) -> Serv
     async def no_wait(_: float) -> None:  # the retry's back-off, not waited for here
         await real_sleep(0)
 
-    monkeypatch.setattr(service, "ensure_topics", no_topics)
+    monkeypatch.setattr(kafka_clients, "ensure_topics", no_topics)
     runtime = ServiceRuntime(
         ServiceSpec("probe", "Probe", "", ServiceSettings(), subscribe=lambda b, r: None)
     )
+    clients = runtime.kafka
     built = iter(brokers)
-    monkeypatch.setattr(runtime, "build_broker", lambda: next(built))
-    monkeypatch.setattr(service.asyncio, "sleep", no_wait)
-    return runtime
+    monkeypatch.setattr(clients, "build_broker", lambda: next(built))
+    monkeypatch.setattr(kafka_clients.asyncio, "sleep", no_wait)
+    return clients
 
 
 async def test_a_broker_that_fails_to_start_is_stopped_before_the_next_try(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     failed, good = FakeBroker(fails=True), FakeBroker(fails=False)
-    runtime = _runtime(monkeypatch, [failed, good])
+    clients = _clients(monkeypatch, [failed, good])
 
-    await runtime._start_kafka()
+    await clients.start()
 
     assert failed.started.is_set() and failed.stopped
-    assert runtime.broker is good and not good.stopped and runtime.kafka_ready
+    assert clients.broker is good and not good.stopped and clients.ready
 
 
 async def test_a_rebuild_cancels_a_first_start_still_retrying_and_stops_its_clients(
@@ -66,12 +68,12 @@ async def test_a_rebuild_cancels_a_first_start_still_retrying_and_stops_its_clie
 ) -> None:
     gate = asyncio.Event()
     stuck, rebuilt = FakeBroker(fails=True, gate=gate), FakeBroker(fails=False)
-    runtime = _runtime(monkeypatch, [stuck, rebuilt])
-    runtime._kafka_start = asyncio.create_task(runtime._start_kafka())
+    clients = _clients(monkeypatch, [stuck, rebuilt])
+    starting = clients.begin()
     await stuck.started.wait()
 
-    await runtime.reset_kafka("topics missing")
+    await clients.reset("topics missing")
 
-    assert runtime._kafka_start.cancelled()
+    assert starting.cancelled()
     assert stuck.stopped
-    assert runtime.broker is rebuilt and not rebuilt.stopped
+    assert clients.broker is rebuilt and not rebuilt.stopped

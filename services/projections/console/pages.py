@@ -14,9 +14,11 @@ from shared.auth import Permission, Principal
 from shared.auth.http import require
 from shared.events import Status, utcnow
 from shared.events.complaints import Severity
+from shared.runtime.deps import running
 
 from .. import analysis, repository
 from ..personal import shown, shown_history
+from ..settings import settings_for
 from . import intake
 from .csrf import SameOriginForm
 from .forms import ACTIONS, command_body, complaint_body
@@ -63,7 +65,7 @@ async def register_page(
     }
     query = {k: v for k, v in filters.items() if k != "site"}
     items, total = await repository.list_complaints(
-        request.app.state.runtime.pool,
+        running(request).pool,
         sites=principal.scope(site),
         **query,
         limit=PAGE_SIZE,
@@ -93,7 +95,7 @@ async def new_complaint(request: Request, _: Viewer) -> Response:
     """Registers through intake (the form's token is the idempotency key, so a double submit
     records one complaint), then shows the complaint once the register has it."""
     form = {k: str(v) for k, v in (await request.form()).items()}
-    settings = request.app.state.runtime.settings
+    settings = settings_for(request)
     token = form.get("token") or uuid4().hex
     try:
         answer = await intake.send(
@@ -138,7 +140,7 @@ async def complaint_page(
     (briefly) until every read model has it; past that, it says so and refreshes itself."""
     catching_up = False
     if after is not None:
-        runtime = request.app.state.runtime
+        runtime = running(request)
         try:
             await consistency.wait_until_applied(
                 runtime.pool,
@@ -163,7 +165,7 @@ async def _detail(
     form: dict[str, str] | None = None,
     catching_up: bool = False,
 ) -> Response:
-    pool = request.app.state.runtime.pool
+    pool = running(request).pool
     row = await repository.get_complaint(pool, complaint_id)
     if row is None or not request.state.principal.sees(row["site"]):
         return render(request, "pending.html", 404, complaint_id=complaint_id)
@@ -199,7 +201,7 @@ async def act(request: Request, _: Viewer, complaint_id: UUID, action: str) -> R
     if action not in ACTIONS:
         return render(request, "pending.html", 404, complaint_id=complaint_id)
     form = {k: str(v) for k, v in (await request.form()).items()}
-    settings = request.app.state.runtime.settings
+    settings = settings_for(request)
     headers = {"If-Match": f'"{form["version"]}"'} if form.get("version", "").isdigit() else {}
     t = texts(request)
     try:

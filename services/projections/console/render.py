@@ -11,6 +11,7 @@ from fastapi import Request
 from fastapi.responses import Response
 from fastapi.templating import Jinja2Templates
 
+from ..settings import settings_for
 from .csrf import form_token
 from .texts import LANGS, Lang, Texts
 
@@ -40,7 +41,7 @@ def here(request: Request, **params: Any) -> str:
 
 def render(request: Request, name: str, status_code: int = 200, **context: Any) -> Response:
     lang = lang_of(request)
-    settings = request.app.state.runtime.settings
+    settings = settings_for(request)
     zone = ZoneInfo(settings.timezone)
 
     def when(value: datetime | None) -> str:

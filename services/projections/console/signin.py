@@ -13,6 +13,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from shared.auth import Principal, store
 from shared.auth.http import SESSION_COOKIE, current_principal, forget_cached
+from shared.runtime.deps import running
 
 from .csrf import SameOriginForm, check_origin
 from .render import render, texts
@@ -73,7 +74,7 @@ async def sign_in(
     password: Annotated[str, Form(max_length=500)],
     next: Annotated[str | None, Form(max_length=500)] = None,
 ) -> Response:
-    runtime = request.app.state.runtime
+    runtime = running(request)
     who, where = name.strip().casefold(), request.client.host if request.client else "?"
     seconds = max(BY_NAME.wait(who), BY_ADDRESS.wait(where))
     if seconds:
@@ -121,7 +122,7 @@ async def sign_out(
 ) -> Response:
     token = request.cookies.get(SESSION_COOKIE)
     if token:
-        await store.revoke(request.app.state.runtime.pool, token)
+        await store.revoke(running(request).pool, token)
         forget_cached(token)
     response = RedirectResponse("/console/sign-in", status_code=303)
     response.delete_cookie(SESSION_COOKIE)
