@@ -10,6 +10,7 @@ class Queries:
     """The statements of one file, as attributes: ``queries.append_events``."""
 
     def __init__(self, path: Path) -> None:
+        self.path = path.resolve()
         text = path.read_text(encoding="utf-8")
         parts = _NAME.split(text)
         self._statements = {

@@ -81,11 +81,6 @@ UPDATE notify.deliveries SET status = 'pending', attempts = 0, next_attempt_at =
 WHERE id = $1 AND status = 'dead' AND ($3::text[] IS NULL OR site = ANY($3::text[]))
 RETURNING id;
 
--- name: delivery
-SELECT id, complaint_id, site, channel, recipient, kind, status, attempts, last_error,
-       next_attempt_at, created_at, finished_at
-FROM notify.deliveries WHERE id = $1;
-
 -- name: insert_subscription
 INSERT INTO notify.subscriptions (id, name, site, event_types, channel, destination, secrets,
                                   enabled)

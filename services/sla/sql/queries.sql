@@ -58,9 +58,6 @@ FOR UPDATE SKIP LOCKED;
 UPDATE sla.timers SET fired_at = $5
 WHERE complaint_id = $1 AND clock = $2 AND cycle = $3 AND threshold = $4;
 
--- name: next_due
-SELECT min(due_at) FROM sla.timers WHERE fired_at IS NULL AND due_at IS NOT NULL;
-
 -- name: open_complaints_at
 SELECT DISTINCT complaint_id FROM sla.clocks
 WHERE state IN ('running', 'paused') AND ($1 = '*' OR site = $1) AND ($2 = '*' OR category = $2);
