@@ -5,6 +5,8 @@ suite then works in databases it creates (and leaves) there."""
 
 import asyncio
 import os
+import shutil
+import tempfile
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -52,17 +54,28 @@ class PostgresHandle:
         return url
 
 
+def postgres_data_dir(name: str) -> Path:
+    """A new data directory for an embedded PostgreSQL, outside pytest's temporary root: as
+    root the server runs as its own user, who must be able to reach the directory, and any
+    other pytest session on the machine resets that root to mode 0700 when it starts (a
+    second suite beside this one failed initdb with "Permission denied")."""
+    base = ARTIFACTS / "postgres"
+    base.mkdir(parents=True, exist_ok=True)
+    return Path(tempfile.mkdtemp(prefix=f"{name}-", dir=base)) / "data"
+
+
 @pytest.fixture(scope="session")
-def postgres(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PostgresHandle]:
+def postgres() -> Iterator[PostgresHandle]:
     external = os.environ.get("TEST_DATABASE_URL")
     if external:
         yield PostgresHandle(external, None)
         return
-    server = EmbeddedPostgres(tmp_path_factory.mktemp("pg") / "data", free_port()).start()
+    server = EmbeddedPostgres(postgres_data_dir("session"), free_port()).start()
     try:
         yield PostgresHandle(server.url, server)
     finally:
         server.destroy()
+        shutil.rmtree(server.data_dir.parent, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")

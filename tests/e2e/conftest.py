@@ -10,7 +10,7 @@ from pathlib import Path
 import asyncpg
 import pytest
 
-from conftest import ARTIFACTS
+from conftest import ARTIFACTS, postgres_data_dir
 from shared import db
 from shared.cli import all_migrations
 from shared.devstack.broker import EmbeddedBroker
@@ -50,16 +50,14 @@ FAST = {
 
 
 @pytest.fixture(scope="module")
-def system(
-    tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest
-) -> Iterator[System]:
+def system(request: pytest.FixtureRequest) -> Iterator[System]:
     external_db = os.environ.get("TEST_DATABASE_URL")
     external_kafka = os.environ.get("TEST_KAFKA_BOOTSTRAP_SERVERS")
     postgres = None
     if external_db:
         database_url = external_db
     else:
-        postgres = EmbeddedPostgres(tmp_path_factory.mktemp("e2e-pg") / "data", free_port()).start()
+        postgres = EmbeddedPostgres(postgres_data_dir("e2e"), free_port()).start()
         database_url = postgres.url
     broker = None
     if external_kafka:
@@ -92,6 +90,7 @@ def system(
             broker.stop()
         if postgres:
             postgres.destroy()
+            shutil.rmtree(postgres.data_dir.parent, ignore_errors=True)
 
 
 @pytest.fixture(scope="module")
