@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, Protocol
+from uuid import UUID
 
 import asyncpg
 from pydantic import ValidationError
@@ -226,7 +227,7 @@ class EventConsumer:
             async with self.pool.acquire() as conn, conn.transaction():
                 if self.swappable:
                     await conn.execute(Q.hold_projection, self.name)
-                applied = {
+                applied: dict[tuple[str, UUID], int] = {
                     (r["stream_type"], r["stream_id"]): r["version"]
                     for r in await conn.fetch(
                         Q.claim_streams,

@@ -25,6 +25,7 @@ from aiokafka import AIOKafkaProducer
 
 from . import cloudevents, eventstore, metrics
 from .db import connect
+from .events import EventEnvelope
 from .eventstore import FollowPosition
 from .kafka import ensure_topics, new_producer
 from .queries import load
@@ -123,7 +124,7 @@ class OutboxRelay:
         return len(batch)
 
 
-def topics_for(event: eventstore.EventEnvelope) -> list[str]:
+def topics_for(event: EventEnvelope) -> list[str]:
     """Its stream's topic, and another system's where that system must hear of it."""
     extra = INTEGRATION_TOPICS.get(event.event_type)
     return [topic_for(event.stream_type), *([extra] if extra else [])]

@@ -72,7 +72,7 @@ class RateLimit:
 
 def credential(scope: Scope) -> str | None:
     """The secret a request presents: its bearer token, else its console session."""
-    headers = scope.get("headers") or []
+    headers: list[tuple[bytes, bytes]] = scope.get("headers") or []
     for name, value in headers:
         if name == b"authorization":
             scheme, _, token = value.decode("latin-1").partition(" ")

@@ -27,7 +27,7 @@ class CallbackAnswers:
         answer = CallbackAnswered.model_validate(event.data)
         command = RecordCallback(
             actor="complainant",
-            channel="email" if answer.channel == "email" else "sms",  # type: ignore[arg-type]
+            channel="email" if answer.channel == "email" else "sms",
             satisfied=answer.satisfied,
             comments=answer.comments,
             rating=answer.rating,

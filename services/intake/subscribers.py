@@ -41,11 +41,6 @@ def subscribe(broker: KafkaBroker, runtime: ServiceRuntime) -> None:
         except Unprocessable as exc:
             await park_message(runtime.pool, PARKED_AS[source], msg.raw_message, str(exc))
 
-    @broker.subscriber(
-        topics.WORK_ORDER_UPDATES,
-        **runtime.subscriber_options("intake.work-order-updates"),
-        title="maintenance.work-order-updates:consume",
-    )
     async def on_work_order_update(update: WorkOrderUpdate, msg: KafkaMessage) -> None:
         """The maintenance system's answers to WorkOrderRequested: accepted, in progress,
         completed or cancelled, signed by an integration granted WorkOrderUpdate. They become
@@ -53,22 +48,12 @@ def subscribe(broker: KafkaBroker, runtime: ServiceRuntime) -> None:
         order they arrive in."""
         await task_update(msg, "maintenance", update)
 
-    @broker.subscriber(
-        topics.PURCHASE_UPDATES,
-        **runtime.subscriber_options("intake.purchase-updates"),
-        title="procurement.purchase-updates:consume",
-    )
     async def on_purchase_update(update: PurchaseUpdate, msg: KafkaMessage) -> None:
         """The procurement system's answers to PurchaseRequested: ordered, delivered or
         cancelled, signed by an integration granted PurchaseUpdate; handled like the
         maintenance updates."""
         await task_update(msg, "procurement", update)
 
-    @broker.subscriber(
-        topics.COMPLAINT_COMMANDS,
-        **runtime.subscriber_options("intake.commands"),
-        title="complaints.commands:consume",
-    )
     async def on_command(command: ComplaintCommand, msg: KafkaMessage) -> None:
         """Commands on complaints from other systems, validated like the HTTP ones and
         signed by an integration granted the command. A refused command is answered with
@@ -90,3 +75,13 @@ def subscribe(broker: KafkaBroker, runtime: ServiceRuntime) -> None:
             sender=principal.name,
             console_base_url=settings.console_base_url,
         )
+
+    # Registered by call, not as decorators: FastStream's decorator is untyped.
+    for topic, group, title, handler in (
+        (topics.WORK_ORDER_UPDATES, "intake.work-order-updates",
+         "maintenance.work-order-updates:consume", on_work_order_update),
+        (topics.PURCHASE_UPDATES, "intake.purchase-updates",
+         "procurement.purchase-updates:consume", on_purchase_update),
+        (topics.COMPLAINT_COMMANDS, "intake.commands", "complaints.commands:consume", on_command),
+    ):  # fmt: skip
+        broker.subscriber(topic, **runtime.subscriber_options(group), title=title)(handler)

@@ -304,7 +304,7 @@ def changes(
             continue
         if view.state is ClockState.PAUSED:
             last = view.pauses[-1]
-            events.append(SlaPaused(**key, reason=str(last["reason"]), paused_at=last["from"]))  # type: ignore[arg-type]
+            events.append(SlaPaused(**key, reason=str(last["reason"]), paused_at=last["from"]))
         elif view.state is ClockState.RUNNING and state is ClockState.PAUSED:
             resumed_at = view.intervals[-1][0]
             assert resumed_at is not None and view.due_at is not None

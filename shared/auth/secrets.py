@@ -21,17 +21,17 @@ def token_digest(token: str) -> bytes:
 
 def hash_password(password: str) -> str:
     salt = secrets.token_bytes(16)
-    key = hashlib.scrypt(password.encode(), salt=salt, **_SCRYPT)  # type: ignore[arg-type]
+    key = hashlib.scrypt(password.encode(), salt=salt, **_SCRYPT)
     return f"scrypt${salt.hex()}${key.hex()}"
 
 
 def check_password(password: str, stored: str | None) -> bool:
     if not stored or not stored.startswith("scrypt$"):
         # Spend the same time as a real check, so a missing user is not faster to refuse.
-        hashlib.scrypt(password.encode(), salt=b"\0" * 16, **_SCRYPT)  # type: ignore[arg-type]
+        hashlib.scrypt(password.encode(), salt=b"\0" * 16, **_SCRYPT)
         return False
     _, salt, key = stored.split("$")
-    given = hashlib.scrypt(password.encode(), salt=bytes.fromhex(salt), **_SCRYPT)  # type: ignore[arg-type]
+    given = hashlib.scrypt(password.encode(), salt=bytes.fromhex(salt), **_SCRYPT)
     return hmac.compare_digest(given, bytes.fromhex(key))
 
 

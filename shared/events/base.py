@@ -46,13 +46,14 @@ def event(stream_type: str, *, schema_version: int = 1):  # type: ignore[no-unty
     return register
 
 
-def upcaster(event_type: str, from_version: int):  # type: ignore[no-untyped-def]
+Upcast = Callable[[dict[str, Any]], dict[str, Any]]
+
+
+def upcaster(event_type: str, from_version: int) -> Callable[[Upcast], Upcast]:
     """Register how data of ``event_type`` at ``from_version`` becomes ``from_version + 1``.
     The log is never rewritten: old events are upcast each time they are read."""
 
-    def register(
-        function: Callable[[dict[str, Any]], dict[str, Any]],
-    ) -> Callable[[dict[str, Any]], dict[str, Any]]:
+    def register(function: Upcast) -> Upcast:
         if (event_type, from_version) in _UPCASTERS:
             raise ValueError(f"{event_type} v{from_version} has an upcaster already")
         _UPCASTERS[(event_type, from_version)] = function

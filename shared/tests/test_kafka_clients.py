@@ -47,7 +47,7 @@ def _clients(monkeypatch: pytest.MonkeyPatch, brokers: list[FakeBroker]) -> Kafk
     clients = runtime.kafka
     built = iter(brokers)
     monkeypatch.setattr(clients, "build_broker", lambda: next(built))
-    monkeypatch.setattr(kafka_clients.asyncio, "sleep", no_wait)
+    monkeypatch.setattr(asyncio, "sleep", no_wait)
     return clients
 
 

@@ -201,6 +201,10 @@ async def test_every_service_serves_health_metrics_and_its_contracts(system: Sys
         intake_spec = (await client.get(f"{system.url('intake')}/asyncapi.json")).json()
         addresses = {c["address"] for c in intake_spec["channels"].values()}
         assert topics.COMPLAINT_EVENTS in addresses
+        inbound = {topics.WORK_ORDER_UPDATES, topics.PURCHASE_UPDATES, topics.COMPLAINT_COMMANDS}
+        assert inbound <= addresses, "other systems' topics intake reads are documented"
+        described = json.dumps(intake_spec)
+        assert "signed by an integration granted WorkOrderUpdate" in described  # the docstring
         projections_spec = (await client.get(f"{system.url('projections')}/asyncapi.json")).json()
         assert topics.COMPLAINT_EVENTS in {
             c["address"] for c in projections_spec["channels"].values()

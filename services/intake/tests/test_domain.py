@@ -5,8 +5,9 @@ import pytest
 from pydantic import ValidationError
 
 from services.intake.commands import ReceiveComplaint
-from services.intake.domain import Complaint, Status, complaint_number, local_day
+from services.intake.domain import Complaint, complaint_number, local_day
 from shared.events import ComplaintReceived, PersonalDataErased
+from shared.events.lifecycle import Status
 
 FIELDS = {
     "complainant_name": "陳小明",

@@ -13,7 +13,8 @@ from urllib.parse import urlsplit
 from fastapi import Depends, Request
 
 from shared.auth import Principal
-from shared.auth.http import SESSION_COOKIE, current_principal, forbidden
+from shared.auth.http import current_principal, forbidden
+from shared.ratelimit import SESSION_COOKIE
 
 FIELD = "csrf"
 

@@ -24,7 +24,7 @@ templates = Jinja2Templates(directory=HERE / "templates")
 def lang_of(request: Request) -> Lang:
     for value in (request.query_params.get("lang"), request.cookies.get(LANG_COOKIE)):
         if value in LANGS:
-            return value  # type: ignore[return-value]
+            return value
     return "zh-Hant"
 
 

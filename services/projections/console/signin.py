@@ -12,7 +12,8 @@ from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
 from shared.auth import Principal, store
-from shared.auth.http import SESSION_COOKIE, current_principal, forget_cached
+from shared.auth.http import current_principal, forget_cached
+from shared.ratelimit import SESSION_COOKIE
 from shared.runtime.deps import running
 
 from .csrf import SameOriginForm, check_origin
