@@ -24,8 +24,8 @@ from services.notify.app import channels_for, http_client
 from services.notify.channels import Message
 from services.notify.channels.webhook import WebhookChannel
 from services.notify.dispatcher import Dispatcher
-from services.notify.domain import Kind
-from services.notify.handlers import Outgoing, queue
+from services.notify.domain import Kind, Outgoing
+from services.notify.repository import queue
 from services.notify.settings import NotifySettings
 from shared import db
 from shared.cli import all_migrations

@@ -13,11 +13,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from services.intake.callbacks import CallbackAnswers
-from services.notify.handlers import NotificationRules
+from services.intake.projectors import CallbackAnswers
+from services.notify.projectors import NotificationRules
 from services.notify.settings import NotifySettings
-from services.projections.handlers import ComplaintRegister, Timeline
-from services.sla.handlers import SlaClocks
+from services.projections.projectors import ComplaintRegister, Timeline
+from services.sla.projectors import SlaClocks
 from services.sla.settings import SlaSettings
 from shared import cloudevents, db
 from shared.consumer import EventConsumer, KafkaOrigin

@@ -17,7 +17,7 @@ from shared.runtime.deps import running
 
 from . import commands as c
 from .domain import IllegalTransition, NotForThisActor
-from .handlers import (
+from .service import (
     COMMANDS,
     ComplaintNotFound,
     Context,

@@ -11,7 +11,7 @@ from shared.events.complaints import CommandRejected, PurchaseRequested, WorkOrd
 from shared.runtime import Publication, ServiceSpec, create_app
 
 from .api import router
-from .callbacks import CallbackAnswers
+from .projectors import CallbackAnswers
 from .settings import IntakeSettings
 from .subscribers import subscribe
 

@@ -17,7 +17,7 @@ from shared.auth.signatures import claimed_key_id, verify
 from shared.consumer import park_message
 from shared.runtime import ServiceRuntime
 
-from .handlers import COMMANDS
+from .service import COMMANDS
 from .settings import IntakeSettings
 
 log = logging.getLogger(__name__)

@@ -25,7 +25,8 @@ from shared.integration import (
 from shared.uow import UnitOfWork
 
 from .domain import IllegalTransition, NotForThisActor
-from .handlers import (
+from .repository import ComplaintRepository
+from .service import (
     COMMANDS,
     ComplaintNotFound,
     Context,
@@ -33,7 +34,6 @@ from .handlers import (
     TaskNotFound,
     apply_command,
 )
-from .repository import ComplaintRepository
 
 log = logging.getLogger(__name__)
 

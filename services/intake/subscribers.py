@@ -10,8 +10,8 @@ from shared.integration import ComplaintCommand, PurchaseUpdate, WorkOrderUpdate
 from shared.runtime import ServiceRuntime
 
 from .authenticity import REFUSAL_REASONS, Refused, refuse, sender
-from .handlers import COMMANDS
 from .integration import Unprocessable, handle_command, handle_task_update
+from .service import COMMANDS
 from .settings import IntakeSettings
 
 # Where a well-formed update about nothing we know is parked, by the system that sent it.

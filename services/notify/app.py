@@ -12,7 +12,7 @@ from shared.events import utcnow
 from shared.events.notifications import CallbackAnswered
 from shared.runtime import Publication, ServiceRuntime, ServiceSpec, create_app, supervise
 
-from . import callbacks
+from . import service
 from .api import router
 from .channels import Channel
 from .channels.email import EmailChannel
@@ -20,8 +20,8 @@ from .channels.sms import SmsChannel
 from .channels.targets import GuardedResolver
 from .channels.webhook import WebhookChannel
 from .dispatcher import Dispatcher
-from .handlers import NotificationRules
 from .pages import router as pages
+from .projectors import NotificationRules
 from .settings import NotifySettings
 
 
@@ -82,7 +82,7 @@ def build_app(settings: NotifySettings | None = None) -> FastAPI:
 
     async def callback_follow_ups(runtime: ServiceRuntime) -> None:
         async def step() -> None:
-            await callbacks.follow_up(runtime.uow, settings, utcnow())
+            await service.follow_up(runtime.uow, settings, utcnow())
 
         await supervise("callback follow-up", step, every=1.0)
 

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from enum import StrEnum
+from typing import Any
+from uuid import UUID
 
 from shared.events import EventEnvelope
 from shared.events.complaints import Channel as IntakeChannel
@@ -73,7 +75,7 @@ def complainant_updates(event: EventEnvelope) -> list[Kind]:
     """What the complainant is told as their complaint moves (ISO 10002 asks for each):
     its receipt with the expected response time (once the response clock is known), the
     agreed plan, the work done, and a referral; the handling summary comes with the
-    callback (see callbacks.py)."""
+    callback (see service.py)."""
     data = event.data
     match event.event_type:
         case "SlaClockStarted" if data["clock"] == "response" and data["cycle"] == 1:
@@ -144,3 +146,18 @@ def next_delay(
 
 def spans(schedule: tuple[float, ...]) -> timedelta:
     return timedelta(seconds=sum(schedule))
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    dedupe_key: str
+    channel: str
+    destination: str
+    recipient: str
+    kind: Kind
+    subject: str
+    body: str
+    payload: dict[str, Any]
+    not_before: datetime
+    subscription_id: UUID | None = None
+    instead_of: str | None = None  # the role the alert was for, when nobody held it

@@ -21,7 +21,7 @@ from shared.events.complaints import (
 )
 from shared.runtime.deps import running
 
-from .callbacks import (
+from .service import (
     AlreadyAnswered,
     BadToken,
     LinkExpired,

@@ -8,7 +8,7 @@ from .analysis import router as analysis_router
 from .api import router
 from .console.pages import router as console_router
 from .console.signin import router as signin_router
-from .handlers import ComplaintRegister, Timeline
+from .projectors import ComplaintRegister, Timeline
 from .settings import ProjectionsSettings
 
 

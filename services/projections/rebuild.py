@@ -20,7 +20,7 @@ from .domain import (
     fold_sla,
     timeline_row,
 )
-from .handlers import ComplaintRegister, Timeline
+from .projectors import ComplaintRegister, Timeline
 
 
 def _event(row: asyncpg.Record, data: Any) -> StoredEvent:

@@ -22,8 +22,8 @@ from shared.runtime.deps import running
 from . import repository
 from .calendar import closures_from_ics
 from .domain import ClockState, ComplaintClocks, evaluate
-from .handlers import breaches_counted_from_zero, replan
 from .policy import CalendarConfig, SlaPolicy
+from .service import breaches_counted_from_zero, replan
 from .settings import settings_for
 
 router = APIRouter(tags=["sla"])

@@ -9,7 +9,8 @@ from shared.events.sla import SlaBreached
 from shared.runtime import Publication, ServiceRuntime, ServiceSpec, create_app
 
 from .api import router
-from .handlers import SlaClocks, count_known_sites_from_zero, run_timers
+from .projectors import SlaClocks
+from .service import count_known_sites_from_zero, run_timers
 from .settings import SlaSettings
 
 

@@ -6,7 +6,7 @@ from uuid import uuid4
 
 from services.intake import commands as c
 from services.intake.domain import Complaint
-from services.intake.handlers import COMMANDS, Context
+from services.intake.service import COMMANDS, Context
 from shared.events import Status
 
 NOW = datetime(2026, 11, 29, 9, 0, tzinfo=UTC)

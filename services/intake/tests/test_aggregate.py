@@ -9,7 +9,7 @@ from pydantic import ValidationError
 
 from services.intake import commands as c
 from services.intake.domain import Complaint, IllegalTransition, NotForThisActor, TaskState
-from services.intake.handlers import Context
+from services.intake.service import Context
 from shared.events import Status
 from shared.events.complaints import (
     AssigneeKind,

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
 from services.intake.domain import Complaint, IllegalTransition
-from services.intake.handlers import Context
+from services.intake.service import Context
 from shared.events import Status
 from shared.events.complaints import (
     ComplaintClosed,

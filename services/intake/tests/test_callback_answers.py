@@ -8,7 +8,7 @@ from uuid import UUID, uuid4
 import asyncpg
 
 from conftest import record
-from services.intake.callbacks import CallbackAnswers
+from services.intake.projectors import CallbackAnswers
 from shared import eventstore
 from shared.consumer import EventConsumer
 from shared.events.complaints import (

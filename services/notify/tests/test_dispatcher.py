@@ -12,9 +12,9 @@ import pytest
 from services.notify.api import new_secret
 from services.notify.app import channels_for, http_client
 from services.notify.dispatcher import Dispatcher
-from services.notify.domain import Kind
-from services.notify.handlers import NotificationRules, Outgoing, queue
-from services.notify.repository import Q
+from services.notify.domain import Kind, Outgoing
+from services.notify.projectors import NotificationRules
+from services.notify.repository import Q, queue
 from services.notify.settings import NotifySettings
 from shared import eventstore
 from shared.events import EventEnvelope, Metadata, utcnow

@@ -4,7 +4,6 @@ from uuid import uuid4
 
 import pytest
 
-from services.notify.callbacks import BadToken, make_token, read_token
 from services.notify.channels import PermanentFailure
 from services.notify.channels.targets import check_url
 from services.notify.domain import (
@@ -17,6 +16,7 @@ from services.notify.domain import (
     staff_alerts,
 )
 from services.notify.facts import case_facts
+from services.notify.service import BadToken, make_token, read_token
 from services.notify.templates import render, sms_text
 from shared.events import EventEnvelope, Metadata, utcnow
 from shared.events.complaints import (

@@ -8,7 +8,7 @@ import pytest
 
 from conftest import record
 from services.projections import repository
-from services.projections.handlers import ComplaintRegister
+from services.projections.projectors import ComplaintRegister
 from shared.consumer import EventConsumer
 from shared.events import utcnow
 from shared.events.complaints import (

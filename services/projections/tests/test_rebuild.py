@@ -13,7 +13,7 @@ import pytest
 
 from conftest import PostgresHandle
 from services.projections import repository
-from services.projections.handlers import ComplaintRegister, Timeline
+from services.projections.projectors import ComplaintRegister, Timeline
 from services.projections.rebuild import RegisterRebuild, TimelineRebuild
 from shared import db, eventstore
 from shared.consumer import EventConsumer

@@ -7,7 +7,7 @@ import pytest
 
 from conftest import record
 from services.projections import repository
-from services.projections.handlers import ComplaintRegister, Timeline
+from services.projections.projectors import ComplaintRegister, Timeline
 from shared import eventstore
 from shared.consumer import EventConsumer
 from shared.events import Metadata, utcnow

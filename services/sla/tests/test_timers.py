@@ -10,8 +10,9 @@ import pytest
 
 from conftest import record
 from services.sla import repository
-from services.sla.handlers import SlaClocks, fire_due, replan
 from services.sla.policy import DEFAULT_POLICY, CalendarConfig, LevelPolicy, SlaDefaults, Target
+from services.sla.projectors import SlaClocks
+from services.sla.service import fire_due, replan
 from shared import eventstore
 from shared.consumer import EventConsumer
 from shared.events import utcnow

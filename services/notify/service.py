@@ -10,7 +10,7 @@ import secrets
 import struct
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from uuid import UUID
 
 from shared import eventstore
@@ -24,13 +24,10 @@ from shared.events.notifications import (
 )
 from shared.uow import UnitOfWork
 
-from .domain import ChannelKind, Kind, routing_chain
-from .repository import Q
+from .domain import ChannelKind, Kind, Outgoing, routing_chain
+from .repository import Q, queue
 from .settings import NotifySettings
 from .templates import render, sms_text
-
-if TYPE_CHECKING:
-    from .handlers import Outgoing
 
 ACTOR = "system:notify"
 
@@ -76,7 +73,6 @@ def complainant_outgoing(
 ) -> Outgoing:
     """A message to the complainant, by their preferred channel (their contact stays sealed
     until the dispatcher sends it)."""
-    from .handlers import Outgoing  # here, not at the top: handlers imports this module
 
     channel = contact["preferred_channel"]
     destination = contact["phone"] if channel == ChannelKind.SMS else contact["email"]
@@ -129,7 +125,6 @@ async def follow_up(
     uow: UnitOfWork, settings: NotifySettings, now: datetime, limit: int = 100
 ) -> int:
     """Unanswered callbacks: a reminder first, then a request to the officer to phone."""
-    from .handlers import queue
 
     async with uow() as conn:
         due = await conn.fetch(Q.due_callbacks, now, limit)
@@ -165,7 +160,6 @@ async def follow_up(
 async def _phone_request(
     conn: Connection, contact: dict[str, Any], complaint_id: UUID, cycle: int, now: datetime
 ) -> list[Outgoing]:
-    from .handlers import Outgoing
 
     owner = contact.get("owner") or contact["receiving_officer"]
     for role in routing_chain(f"officer:{owner}"):

@@ -5,11 +5,8 @@ consumer's transaction, so an event is queued, and sent, once."""
 from __future__ import annotations
 
 import logging
-import uuid
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
-from uuid import UUID
 
 from prometheus_client import Counter
 
@@ -19,24 +16,24 @@ from shared.events import DomainEvent, EventEnvelope, utcnow
 from shared.events.complaints import ComplaintReceived
 from shared.events.notifications import (
     CallbackRequested,
-    NotificationQueued,
     NotificationUnrouted,
 )
 from shared.metrics import at_zero
 from shared.privacy import without_personal_data
 
-from . import callbacks
-from .callbacks import complainant_outgoing
+from . import service
 from .domain import (
     ChannelKind,
     Kind,
+    Outgoing,
     complainant_updates,
     preferred_channel,
     routing_chain,
     staff_alerts,
 )
 from .facts import case_facts, local_time
-from .repository import Q
+from .repository import Q, queue
+from .service import complainant_outgoing
 from .settings import NotifySettings
 from .templates import render, sms_text
 
@@ -44,21 +41,6 @@ log = logging.getLogger(__name__)
 UNROUTED = Counter("desk_notify_unrouted_total", "Alerts for a role nobody holds", ["kind"])
 at_zero(UNROUTED, [(k.value,) for k in Kind])
 ACTOR = "system:notify"
-
-
-@dataclass(frozen=True)
-class Outgoing:
-    dedupe_key: str
-    channel: str
-    destination: str
-    recipient: str
-    kind: Kind
-    subject: str
-    body: str
-    payload: dict[str, Any]
-    not_before: datetime
-    subscription_id: UUID | None = None
-    instead_of: str | None = None  # the role the alert was for, when nobody held it
 
 
 def cloudevent_json(event: EventEnvelope) -> dict[str, Any]:
@@ -145,7 +127,7 @@ class NotificationRules:
             outgoing += await self._complainant(conn, event, contact_dict, kind)
         produced: list[DomainEvent] = [*unrouted]
         if event.event_type == "ComplaintResolved" and contact_dict:
-            callback = await callbacks.open_callback(conn, self.settings, event, contact_dict)
+            callback = await service.open_callback(conn, self.settings, event, contact_dict)
             if callback is not None:
                 outgoing.append(callback.outgoing)
                 produced.append(
@@ -270,31 +252,3 @@ class NotificationRules:
                 )
             )  # fmt: skip
         return found
-
-
-async def queue(
-    conn: Connection,
-    complaint_id: UUID | None,
-    site: str,
-    outgoing: list[Outgoing],
-    *,
-    cause: str | None = None,
-) -> list[DomainEvent]:
-    """Put deliveries on the queue once each; the NotificationQueued events to record."""
-    queued: list[DomainEvent] = []
-    for o in outgoing:
-        delivery_id = uuid.uuid4()
-        inserted = await conn.fetchval(
-            Q.queue, delivery_id, o.dedupe_key, complaint_id, site, o.channel, o.destination,
-            o.subscription_id, o.recipient, o.kind.value, o.subject, o.body, o.payload,
-            o.not_before,
-        )  # fmt: skip
-        if inserted:
-            queued.append(
-                NotificationQueued(
-                    delivery_id=delivery_id, channel=o.channel, recipient=o.recipient,
-                    kind=o.kind.value, cause_event_type=cause or o.kind.value,
-                    not_before=o.not_before, instead_of=o.instead_of,
-                )
-            )  # fmt: skip
-    return queued

@@ -9,8 +9,8 @@ from shared.events.notifications import CallbackAnswered
 
 from .commands import RecordCallback
 from .domain import IllegalTransition
-from .handlers import Context, Provenance, apply_command, record_late_answer
 from .repository import ComplaintRepository
+from .service import Context, Provenance, apply_command, record_late_answer
 
 log = logging.getLogger(__name__)
 

@@ -1,5 +1,5 @@
-"""What the sla service's entrypoints call: planning a complaint's clocks from its events,
-and firing the thresholds that fell due."""
+"""The sla service's use cases: planning a complaint's clocks from its events (and re-planning
+open complaints when a policy changes), and firing the thresholds that fell due."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from prometheus_client import Counter, Histogram
 from shared import eventstore
 from shared.db import Connection
 from shared.events import DomainEvent, EventEnvelope, Metadata, utcnow
-from shared.events.complaints import ComplaintClassified, Severity, SeverityChanged
+from shared.events.complaints import Severity
 from shared.events.sla import ClockKind, SlaBreached, SlaWarningReached
 from shared.metrics import at_zero
 from shared.supervise import Sleep, supervise
@@ -90,38 +90,6 @@ async def plan(
         )
         await eventstore.append(conn, complaint_id, events, metadata, expected_version=None)
     return events
-
-
-class SlaClocks:
-    """Keeps each complaint's response and resolution clocks, by severity, from the complaint's
-    lifecycle events: starts, pauses, resumes, re-targets and stops them, and arms a durable
-    timer for each warning and the breach."""
-
-    name = "sla.clocks"
-    stream_types = ("complaint",)
-
-    def __init__(self, defaults: SlaDefaults) -> None:
-        self.defaults = defaults
-
-    async def apply(self, conn: Connection, event: EventEnvelope) -> None:
-        if event.event_type == "ComplaintReceived":
-            breaches_counted_from_zero([event.site_id])
-        history = await eventstore.read_stream(
-            conn, "complaint", event.stream_id, to_version=event.version
-        )
-        reason = {
-            ComplaintClassified.__name__: "severity changed",
-            SeverityChanged.__name__: "severity changed",
-            "SafetyEscalated": "safety escalated",
-        }.get(event.event_type, event.event_type)
-        await plan(
-            conn,
-            event.stream_id,
-            history,
-            defaults=self.defaults,
-            reason=reason,
-            cause=event,
-        )
 
 
 async def replan(
