@@ -11,21 +11,16 @@ from pydantic import BaseModel, Field
 from shared.auth import Permission, Principal
 from shared.auth.http import check_site, current_principal, forbidden, require
 from shared.events import utcnow
-from shared.eventstore import ConcurrencyConflict
 from shared.http import ApiError
 from shared.runtime.deps import running
 
 from . import commands as c
-from .domain import IllegalTransition, NotForThisActor
+from .refusals import Refusal, RefusalKind
 from .service import (
     COMMANDS,
-    ComplaintNotFound,
     Context,
-    IdempotencyKeyReused,
-    NothingToErase,
     Outcome,
     Provenance,
-    TaskNotFound,
     erase_complainant,
     receive_complaint,
     run_command,
@@ -140,47 +135,17 @@ def _expected_version(if_match: str | None, body: c.Command) -> c.Command:
     return body.model_copy(update={"expected_version": int(tag)})
 
 
+# How each kind of refusal is answered over HTTP.
+HTTP_STATUS = {RefusalKind.NOT_FOUND: 404, RefusalKind.CONFLICT: 409, RefusalKind.FORBIDDEN: 403}
+
+
 async def _translate(call: Awaitable[T]) -> T:
     """Domain refusals become clear 4xx answers; nothing the client sends makes a 500."""
     try:
         return await call
-    except IdempotencyKeyReused as exc:
-        raise ApiError(
-            409,
-            "idempotency_key_reused",
-            f"Idempotency-Key {exc.key!r} was already used for a different request; "
-            "use a new key for a new complaint",
-            f"Idempotency-Key「{exc.key}」已用於另一筆不同的請求；新投訴請使用新的金鑰",
-        ) from None
-    except NotForThisActor as exc:
-        raise ApiError(403, exc.code, exc.message, exc.message_zh) from None
-    except IllegalTransition as exc:
-        raise ApiError(
-            409,
-            "illegal_transition",
-            exc.message,
-            exc.message_zh,
-            current_status=exc.status.value,
-            command=exc.command,
-        ) from None
-    except ConcurrencyConflict as exc:
-        raise ApiError(
-            409,
-            "version_conflict",
-            f"The complaint is at version {exc.actual}, not {exc.expected}; reload and retry",
-            f"投訴已更新至版本 {exc.actual}（非 {exc.expected}），請重新載入後再試",
-            expected_version=exc.expected,
-            actual_version=exc.actual,
-        ) from None
-    except ComplaintNotFound as exc:
-        raise ApiError(
-            404,
-            "complaint_not_found",
-            f"No complaint {exc.complaint_id}",
-            f"查無投訴 {exc.complaint_id}",
-        ) from None
-    except (TaskNotFound, LookupError) as exc:
-        raise ApiError(404, "task_not_found", f"No such task: {exc}", "查無此任務") from None
+    except Refusal as exc:
+        status = HTTP_STATUS[exc.kind]
+        raise ApiError(status, exc.code, exc.message, exc.message_zh, **exc.details) from None
 
 
 def _result(outcome: Outcome, response: Response) -> CommandResult:
@@ -283,25 +248,15 @@ async def erase_personal_data(
     replays; the rest of each complaint's history stays. Records PersonalDataErased on each.
     Cannot be undone."""
     runtime = running(request)
-    try:
-        theirs, position = await erase_complainant(
+    theirs, position = await _translate(
+        erase_complainant(
             runtime.uow,
             runtime.keyring,
             complaint_id,
             actor=principal.name,
             sites=principal.sites,
         )
-    except ComplaintNotFound:
-        raise ApiError(
-            404, "complaint_not_found", f"No complaint {complaint_id}", f"查無投訴 {complaint_id}"
-        ) from None
-    except NothingToErase:
-        raise ApiError(
-            409,
-            "not_sealed",
-            "This complaint was recorded before personal data was sealed",
-            "此投訴登記於個資加密之前，無法以刪除金鑰抹除",
-        ) from None
+    )
     return Erased(complaints=theirs, position=position)
 
 

@@ -53,36 +53,13 @@ from shared.events.complaints import (
 )
 from shared.events.lifecycle import (
     BEFORE_CLASSIFICATION,
-    STATUS_ZH,
     TERMINAL,
     provisional_level,
     shown_status,
 )
 
 from . import commands as c
-
-
-class IllegalTransition(Exception):
-    """The command does not apply to the complaint as it stands."""
-
-    def __init__(self, command: str, status: Status, why: str = "", why_zh: str = "") -> None:
-        self.command, self.status = command, status
-        self.message = f"Cannot {command} a complaint that is {status.value}" + (
-            f": {why}" if why else ""
-        )
-        self.message_zh = f"投訴目前狀態為「{STATUS_ZH[status]}」，不能執行「{command}」" + (
-            f"：{why_zh}" if why_zh else ""
-        )
-        super().__init__(self.message)
-
-
-class NotForThisActor(Exception):
-    """The command applies, but not by this person: someone the complaint is about
-    (objectivity), or an officer where a supervisor must act."""
-
-    def __init__(self, code: str, message: str, message_zh: str) -> None:
-        self.code, self.message, self.message_zh = code, message, message_zh
-        super().__init__(message)
+from .refusals import IllegalTransition, NotForThisActor, TaskNotFound
 
 
 class TaskState(StrEnum):
@@ -255,7 +232,7 @@ class Complaint:
     def _task(self, command: str, task_id: UUID) -> Task:
         task = self.tasks.get(task_id)
         if task is None:
-            raise LookupError(f"task {task_id}")
+            raise TaskNotFound(str(task_id))
         if not task.is_open:
             raise IllegalTransition(
                 command,

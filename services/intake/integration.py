@@ -24,14 +24,12 @@ from shared.integration import (
 )
 from shared.uow import UnitOfWork
 
-from .domain import IllegalTransition, NotForThisActor
+from .refusals import Refusal, VersionConflict
 from .repository import ComplaintRepository
 from .service import (
     COMMANDS,
-    ComplaintNotFound,
     Context,
     Provenance,
-    TaskNotFound,
     apply_command,
 )
 
@@ -126,12 +124,10 @@ async def handle_command(
                 reason = await _try_command(
                     repo, message, reopen_window_days, sites, console_base_url
                 )
-        except (IllegalTransition, NotForThisActor) as exc:
-            reason = exc.message
         except ConcurrencyConflict as exc:
-            reason = f"stale expected_version: the complaint is at {exc.actual}"
-        except (ComplaintNotFound, TaskNotFound, LookupError) as exc:
-            reason = f"not found: {exc}"
+            reason = VersionConflict(exc.expected, exc.actual).message
+        except Refusal as exc:
+            reason = exc.message
         if reason is None:
             return Handled.APPLIED
         complaint = await repo.get(message.complaint_id)

@@ -8,7 +8,7 @@ from shared.events import EventEnvelope, utcnow
 from shared.events.notifications import CallbackAnswered
 
 from .commands import RecordCallback
-from .domain import IllegalTransition
+from .refusals import IllegalTransition
 from .repository import ComplaintRepository
 from .service import Context, Provenance, apply_command, record_late_answer
 

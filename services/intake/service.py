@@ -23,25 +23,14 @@ from shared.uow import UnitOfWork
 
 from . import commands as c
 from .domain import Complaint, complaint_number, local_day
+from .refusals import (
+    ComplaintNotFound,
+    IdempotencyKeyReused,
+    NothingToErase,
+    TaskNotFound,
+    VersionConflict,
+)
 from .repository import ComplaintRepository
-
-
-class ComplaintNotFound(LookupError):
-    def __init__(self, complaint_id: UUID) -> None:
-        super().__init__(f"no complaint {complaint_id}")
-        self.complaint_id = complaint_id
-
-
-class TaskNotFound(LookupError):
-    pass
-
-
-class IdempotencyKeyReused(ValueError):
-    """The caller sent this Idempotency-Key before, with another request."""
-
-    def __init__(self, key: str) -> None:
-        super().__init__(f"idempotency key {key!r} was used for another request")
-        self.key = key
 
 
 def request_fingerprint(command: BaseModel, secret: str) -> str:
@@ -161,9 +150,9 @@ async def run_command(
                 return await apply_command(
                     ComplaintRepository(conn), name, complaint_id, command, ctx, provenance
                 )
-        except ConcurrencyConflict:
+        except ConcurrencyConflict as exc:
             if attempt + 1 == attempts:
-                raise
+                raise VersionConflict(exc.expected, exc.actual) from None
     raise AssertionError("unreachable")
 
 
@@ -181,9 +170,7 @@ async def apply_command(
     if complaint is None or (ctx.sites is not None and complaint.site not in ctx.sites):
         raise ComplaintNotFound(complaint_id)
     if command.expected_version not in (None, complaint.version):
-        raise ConcurrencyConflict(
-            "complaint", complaint_id, command.expected_version, complaint.version
-        )
+        raise VersionConflict(command.expected_version, complaint.version)
     result = action(complaint, command, ctx)
     events = [e.event_type for e in complaint.pending]
     saved = await repo.save(complaint, _metadata(complaint, command.actor, provenance))
@@ -335,10 +322,6 @@ async def receive_complaint(
         now,
         saved.position,
     )
-
-
-class NothingToErase(LookupError):
-    """The complaint was recorded before complainants had keys: its data is not sealed."""
 
 
 async def erase_complainant(

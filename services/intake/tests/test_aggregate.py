@@ -8,7 +8,8 @@ import pytest
 from pydantic import ValidationError
 
 from services.intake import commands as c
-from services.intake.domain import Complaint, IllegalTransition, NotForThisActor, TaskState
+from services.intake.domain import Complaint, TaskState
+from services.intake.refusals import IllegalTransition, NotForThisActor, TaskNotFound
 from services.intake.service import Context
 from shared.events import Status
 from shared.events.complaints import (
@@ -140,7 +141,7 @@ def test_tasks_request_work_orders_and_purchases_and_gate_resolution() -> None:
     run(complaint, "tasks/cancel", Context(now=NOW, task_id=purchase), reason="not needed")
     run(complaint, "resolve")
     assert complaint.status is S.RESOLVED
-    with pytest.raises(LookupError):
+    with pytest.raises(TaskNotFound):
         run(complaint, "tasks/progress", Context(now=NOW, task_id=f.received().id))
 
 

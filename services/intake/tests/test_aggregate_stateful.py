@@ -8,7 +8,8 @@ from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
-from services.intake.domain import Complaint, IllegalTransition
+from services.intake.domain import Complaint
+from services.intake.refusals import Refusal
 from services.intake.service import Context
 from shared.events import Status
 from shared.events.complaints import (
@@ -66,7 +67,7 @@ class ComplaintMachine(RuleBasedStateMachine):
         pending_before = len(self.complaint.pending)
         try:
             f.run(self.complaint, name, ctx, **overrides)
-        except (IllegalTransition, LookupError):
+        except Refusal:  # illegal here, or no such task
             assert _state(self.complaint) == before, "a refused command changes nothing"
             assert len(self.complaint.pending) == pending_before
 
