@@ -125,9 +125,9 @@ async def handle_command(
                     repo, message, reopen_window_days, sites, console_base_url
                 )
         except ConcurrencyConflict as exc:
-            reason = VersionConflict(exc.expected, exc.actual).message
+            reason = _reason(VersionConflict(exc.expected, exc.actual))
         except Refusal as exc:
-            reason = exc.message
+            reason = _reason(exc)
         if reason is None:
             return Handled.APPLIED
         complaint = await repo.get(message.complaint_id)
@@ -193,3 +193,8 @@ def _as_uuid(value: str) -> UUID | None:
         return UUID(value)
     except ValueError:
         return None
+
+
+def _reason(refusal: Refusal) -> str:
+    """What the sender reads in CommandRejected: the kind, then why ("not found: …")."""
+    return f"{refusal.kind.value.replace('_', ' ')}: {refusal.message}"
