@@ -31,7 +31,7 @@ class DomainEvent(BaseModel):
     schema_version: ClassVar[int] = 1
 
 
-def event(stream_type: str, *, schema_version: int = 1):  # type: ignore[no-untyped-def]
+def event(stream_type: str, *, schema_version: int = 1) -> Callable[[E], E]:
     """Class decorator: registers a :class:`DomainEvent` under its class name."""
 
     def register(cls: E) -> E:
