@@ -333,12 +333,8 @@ class EventConsumer:
     ) -> None:
         """Keep a record that claims a place in a stream the log does not have; the stream's
         position stays where it is."""
-        await self.pool.execute(
-            Q.park, self.name, event.event_id, event.event_type, event.stream_type,
-            event.stream_id, event.version, origin.topic if origin else None,
-            origin.partition if origin else None, origin.offset if origin else None, None,
-            _payload(event), reason, 1,
-        )  # fmt: skip
+        letter = DeadLetter.of_event(self.name, event, origin, reason, attempts=1)
+        await self.pool.execute(Q.park, *Q.args("park", letter))
         metrics.DEAD_LETTERED.labels(self.name).inc()
         log.error(
             "record parked: not from the event store",
@@ -357,22 +353,8 @@ class EventConsumer:
             )
             if event.version != applied + 1:
                 return
-            await conn.execute(
-                Q.park,
-                self.name,
-                event.event_id,
-                event.event_type,
-                event.stream_type,
-                event.stream_id,
-                event.version,
-                origin.topic if origin else None,
-                origin.partition if origin else None,
-                origin.offset if origin else None,
-                None,
-                _payload(event),
-                _describe(error),
-                attempts,
-            )
+            letter = DeadLetter.of_event(self.name, event, origin, _describe(error), attempts)
+            await conn.execute(Q.park, *Q.args("park", letter))
             await conn.execute(
                 Q.advance_stream, self.name, event.stream_type, event.stream_id, event.version
             )
@@ -381,6 +363,49 @@ class EventConsumer:
         log.error(
             "event parked in the dead-letter store",
             extra={"consumer": self.name, "event_id": str(event.event_id), "attempts": attempts},
+        )
+
+
+@dataclass(frozen=True)
+class DeadLetter:
+    """A row of ``consumers.dead_letters``: what was parked, from where, and why."""
+
+    consumer: str
+    error: str
+    event_id: UUID | None = None
+    event_type: str | None = None
+    stream_type: str | None = None
+    stream_id: UUID | None = None
+    version: int | None = None
+    topic: str | None = None
+    kafka_partition: int | None = None
+    kafka_offset: int | None = None
+    headers: dict[str, str] | None = None
+    payload: bytes | None = None
+    attempts: int = 1
+
+    @classmethod
+    def of_event(
+        cls,
+        consumer: str,
+        event: EventEnvelope,
+        origin: KafkaOrigin | None,
+        error: str,
+        attempts: int,
+    ) -> DeadLetter:
+        return cls(
+            consumer=consumer,
+            error=error,
+            event_id=event.event_id,
+            event_type=event.event_type,
+            stream_type=event.stream_type,
+            stream_id=event.stream_id,
+            version=event.version,
+            topic=origin.topic if origin else None,
+            kafka_partition=origin.partition if origin else None,
+            kafka_offset=origin.offset if origin else None,
+            payload=_payload(event),
+            attempts=attempts,
         )
 
 
@@ -423,22 +448,17 @@ async def park_record(
             f"{reason} [record of {len(value)} bytes, sha256 {digest}; first {PARKED_BYTES} kept]"
         )
         value = value[:PARKED_BYTES]
-    await pool.execute(
-        Q.park,
-        consumer,
-        None,
-        header_map.get("ce_type"),
-        None,
-        None,
-        None,
-        origin.topic if origin else None,
-        origin.partition if origin else None,
-        origin.offset if origin else None,
-        header_map,
-        value,
-        reason[:2000],
-        1,
+    letter = DeadLetter(
+        consumer=consumer,
+        event_type=header_map.get("ce_type"),
+        topic=origin.topic if origin else None,
+        kafka_partition=origin.partition if origin else None,
+        kafka_offset=origin.offset if origin else None,
+        headers=header_map,
+        payload=value,
+        error=reason[:2000],
     )
+    await pool.execute(Q.park, *Q.args("park", letter))
     metrics.DEAD_LETTERED.labels(consumer).inc()
     metrics.CONSUMED.labels(consumer, "kafka", "parked").inc()
     log.error("record parked", extra={"consumer": consumer, "reason": reason[:200]})

@@ -28,11 +28,23 @@ async def queue(
     queued: list[DomainEvent] = []
     for o in outgoing:
         delivery_id = uuid.uuid4()
-        inserted = await conn.fetchval(
-            Q.queue, delivery_id, o.dedupe_key, complaint_id, site, o.channel, o.destination,
-            o.subscription_id, o.recipient, o.kind.value, o.subject, o.body, o.payload,
-            o.not_before,
-        )  # fmt: skip
+        delivery = Q.args(
+            "queue",
+            id=delivery_id,
+            dedupe_key=o.dedupe_key,
+            complaint_id=complaint_id,
+            site=site,
+            channel=o.channel,
+            destination=o.destination,
+            subscription_id=o.subscription_id,
+            recipient=o.recipient,
+            kind=o.kind.value,
+            subject=o.subject,
+            body=o.body,
+            payload=o.payload,
+            next_attempt_at=o.not_before,
+        )
+        inserted = await conn.fetchval(Q.queue, *delivery)
         if inserted:
             queued.append(
                 NotificationQueued(

@@ -21,7 +21,8 @@ async def register_row(conn: Connection, complaint_id: UUID) -> Row | None:
 
 
 async def put_register_row(conn: Connection, row: Row) -> None:
-    await conn.execute(Q.put_register_row, *(row[c] for c in REGISTER_COLUMNS))
+    columns = {c: row[c] for c in REGISTER_COLUMNS}
+    await conn.execute(Q.put_register_row, *Q.args("put_register_row", columns))
 
 
 async def sla_state_row(conn: Connection, complaint_id: UUID) -> Row | None:

@@ -78,12 +78,24 @@ async def save(
     conn: Connection, complaint_id: UUID, site: str, category: str, views: Sequence[ClockView]
 ) -> None:
     for v in views:
-        await conn.execute(
-            Q.save_clock,
-            complaint_id, v.kind.value, v.cycle, site, category, v.level.value, v.calendar,
-            v.state.value, v.target_seconds, v.started_at, v.ended_at, v.due_at,
-            _json(v.intervals), _json(v.pauses),
-        )  # fmt: skip
+        clock = Q.args(
+            "save_clock",
+            complaint_id=complaint_id,
+            clock=v.kind.value,
+            cycle=v.cycle,
+            site=site,
+            category=category,
+            level=v.level.value,
+            calendar=v.calendar,
+            state=v.state.value,
+            target_seconds=v.target_seconds,
+            started_at=v.started_at,
+            ended_at=v.ended_at,
+            due_at=v.due_at,
+            intervals=_json(v.intervals),
+            pauses=_json(v.pauses),
+        )
+        await conn.execute(Q.save_clock, *clock)
     await arm_timers(
         conn,
         [

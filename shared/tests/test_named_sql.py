@@ -38,8 +38,12 @@ def _references() -> tuple[dict[Path, Queries], dict[Path, set[str]], list[str]]
         text = source.read_text(encoding="utf-8")
         for alias, queries in aliases.items():
             files[queries.path] = queries
-            for name in re.findall(rf"(?<![\w.]){re.escape(alias)}\.(\w+)", text):
-                if name in ("path", "names"):
+            attributes = re.findall(rf"(?<![\w.]){re.escape(alias)}\.(\w+)", text)
+            bound = re.findall(
+                rf"(?<![\w.]){re.escape(alias)}\.(?:args|statement)\(\s*\"(\w+)\"", text
+            )
+            for name in attributes + bound:
+                if name in ("path", "names", "args", "statement"):
                     continue
                 used[queries.path].add(name)
                 if name not in queries.names():

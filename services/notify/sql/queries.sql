@@ -27,7 +27,8 @@ WHERE enabled AND site IN ($1, '*') AND (event_types && ARRAY[$2, '*']);
 -- name: queue
 INSERT INTO notify.deliveries (id, dedupe_key, complaint_id, site, channel, destination,
     subscription_id, recipient, kind, subject, body, payload, next_attempt_at)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+VALUES (:id, :dedupe_key, :complaint_id, :site, :channel, :destination, :subscription_id,
+        :recipient, :kind, :subject, :body, :payload, :next_attempt_at)
 ON CONFLICT (dedupe_key) DO NOTHING
 RETURNING id;
 

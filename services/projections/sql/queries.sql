@@ -13,8 +13,12 @@ INSERT INTO projections.complaints (
     version, last_event_type, severity, responsibility, third_party, safety_escalated,
     acknowledged_at, resolved_at, closed_at, cycle, search, satisfied, stage, waiting_reason,
     severity_provisional, owner, referred_to, rating, reasons)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19,
-        $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, $32, $33, $34)
+VALUES (:id, :number, :site, :location, :category, :urgency, :channel, :status,
+        :receiving_officer, :department, :complainant_name, :complainant_key, :description,
+        :received_at, :updated_at, :version, :last_event_type, :severity, :responsibility,
+        :third_party, :safety_escalated, :acknowledged_at, :resolved_at, :closed_at, :cycle,
+        :search, :satisfied, :stage, :waiting_reason, :severity_provisional, :owner,
+        :referred_to, :rating, :reasons)
 ON CONFLICT (id) DO UPDATE SET
     number = EXCLUDED.number, site = EXCLUDED.site, location = EXCLUDED.location,
     category = EXCLUDED.category, urgency = EXCLUDED.urgency, channel = EXCLUDED.channel,

@@ -28,7 +28,8 @@ FROM sla.clocks WHERE complaint_id = $1 ORDER BY cycle, clock;
 -- name: save_clock
 INSERT INTO sla.clocks (complaint_id, clock, cycle, site, category, level, calendar, state,
                         target_seconds, started_at, ended_at, due_at, intervals, pauses)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+VALUES (:complaint_id, :clock, :cycle, :site, :category, :level, :calendar, :state,
+        :target_seconds, :started_at, :ended_at, :due_at, :intervals, :pauses)
 ON CONFLICT (complaint_id, clock, cycle) DO UPDATE SET
     site = EXCLUDED.site, category = EXCLUDED.category, level = EXCLUDED.level,
     calendar = EXCLUDED.calendar, state = EXCLUDED.state,

@@ -45,7 +45,8 @@ WHERE (consumers.checkpoints.tx_id, consumers.checkpoints.position)
 INSERT INTO consumers.dead_letters (
     consumer, event_id, event_type, stream_type, stream_id, version, topic, kafka_partition,
     kafka_offset, headers, payload, error, attempts)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+VALUES (:consumer, :event_id, :event_type, :stream_type, :stream_id, :version, :topic,
+        :kafka_partition, :kafka_offset, :headers, :payload, :error, :attempts)
 ON CONFLICT DO NOTHING;
 
 -- name: dead_letters
