@@ -2,6 +2,8 @@
 
 from pathlib import Path
 
+from fastapi import FastAPI
+
 from shared.runtime import ServiceSpec, create_app
 
 from .analysis import router as analysis_router
@@ -12,7 +14,7 @@ from .projectors import ComplaintRegister, Timeline
 from .settings import ProjectionsSettings
 
 
-def build_app(settings: ProjectionsSettings | None = None):  # type: ignore[no-untyped-def]
+def build_app(settings: ProjectionsSettings | None = None) -> FastAPI:
     settings = settings or ProjectionsSettings()
     app = create_app(
         ServiceSpec(

@@ -12,8 +12,9 @@ import pytest
 from conftest import PostgresHandle
 from services.intake.app import build_app
 from services.intake.settings import IntakeSettings
-from tests.credentials import ADMIN, ADMIN_TOKEN
+from tests.credentials import ADMIN_TOKEN
 from tests.e2e.helpers import complaint
+from tests.in_process import serving
 
 
 @pytest.fixture(scope="module")
@@ -23,13 +24,8 @@ async def intake(postgres: PostgresHandle, broker: str) -> AsyncIterator[httpx.A
         KAFKA_BOOTSTRAP_SERVERS=broker,
         BOOTSTRAP_ADMIN_TOKEN=ADMIN_TOKEN,
     )
-    app = build_app(settings)
-    async with app.router.lifespan_context(app):
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(
-            transport=transport, base_url="http://intake", headers=ADMIN
-        ) as client:
-            yield client
+    async with serving(build_app(settings), "intake") as client:
+        yield client
 
 
 async def _received(intake: httpx.AsyncClient) -> dict[str, Any]:
