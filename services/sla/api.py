@@ -3,7 +3,6 @@ measure them. A change of either is recorded as an event and replayed onto open 
 
 from __future__ import annotations
 
-import uuid
 from datetime import datetime
 from typing import Annotated, Any
 from uuid import UUID
@@ -11,26 +10,23 @@ from uuid import UUID
 from fastapi import APIRouter, Body, Depends, Query, Request
 from pydantic import BaseModel, ValidationError
 
-from shared import eventstore
 from shared.auth import Permission, Principal
 from shared.auth.http import check_site, require
-from shared.events import Metadata, utcnow
-from shared.events.sla import SlaCalendarChanged, SlaPolicyChanged
+from shared.events import utcnow
 from shared.http import ApiError
 from shared.runtime.deps import running
 
 from . import repository
 from .calendar import closures_from_ics
-from .domain import ClockState, ComplaintClocks, evaluate
+from .domain import ClockState
 from .policy import CalendarConfig, SlaPolicy
-from .service import breaches_counted_from_zero, replan
+from .service import clocks_now, set_calendar, set_policy
 from .settings import settings_for
 
 router = APIRouter(tags=["sla"])
 Reader = Annotated[Principal, Depends(require(Permission.READ))]
 Configurer = Annotated[Principal, Depends(require(Permission.CONFIGURE_SITE))]
 SiteCode = Annotated[str, Query(pattern=r"^(\*|[A-Za-z][A-Za-z0-9]{1,11})$")]
-CONFIG_STREAMS = uuid.UUID("0d6b3f5e-6c1a-4c2e-9a55-3f1f7b0e2a10")
 
 
 class ThresholdOut(BaseModel):
@@ -78,24 +74,17 @@ class ComplaintSla(BaseModel):
 async def get_sla(complaint_id: UUID, request: Request, principal: Reader) -> ComplaintSla:
     """For each clock (response, resolution) of each cycle: target, elapsed, remaining,
     paused or not, breached, and when each warning and the breach fall or fell due."""
-    pool = running(request).pool
-    applied = await pool.fetchval(repository.Q.applied_version, complaint_id)
-    history = await eventstore.read_stream(pool, "complaint", complaint_id, to_version=applied)
-    clocks = ComplaintClocks.fold(complaint_id, history)
-    if not clocks.site or not principal.sees(clocks.site):
+    found = await clocks_now(
+        running(request).pool, complaint_id, settings_for(request).defaults, utcnow()
+    )
+    if found is None or not principal.sees(found.clocks.site or ""):
         raise ApiError(
             404,
             "complaint_not_found",
             f"No clocks for {complaint_id}",
             f"查無 {complaint_id} 的時效",
         )
-    defaults = settings_for(request).defaults
-    policy = await repository.policy_for(pool, clocks.site, clocks.category.value, defaults.policy)
-    calendars = await repository.calendars_for(
-        pool, clocks.site, settings_for(request).default_calendar
-    )
-    fired = await repository.fired_thresholds(pool, complaint_id)
-    views = evaluate(clocks, policy, calendars, utcnow())
+    clocks, views, fired = found.clocks, found.views, found.fired
     out = [
         ClockOut(
             clock=v.kind.value, cycle=v.cycle, level=v.level.value, calendar=v.calendar,
@@ -114,6 +103,7 @@ async def get_sla(complaint_id: UUID, request: Request, principal: Reader) -> Co
         for v in views
     ]  # fmt: skip
     current = [v for v in views if v.cycle == clocks.cycle]
+    assert clocks.site
     return ComplaintSla(
         complaint_id=complaint_id,
         site=clocks.site,
@@ -139,9 +129,9 @@ async def get_policy(
     """The policy in force for a site (and category): its own, every site's, or the default."""
     check_site(principal, site)
     pool = running(request).pool
-    own = await pool.fetchrow(repository.Q.get_policy, site.upper(), category)
-    if own:
-        return PolicyOut(site=site.upper(), category=category, policy=own["policy"], source="site")
+    own = await repository.own_policy(pool, site.upper(), category)
+    if own is not None:
+        return PolicyOut(site=site.upper(), category=category, policy=own, source="site")
     policy = await repository.policy_for(
         pool, site.upper(), category, settings_for(request).default_policy
     )
@@ -158,25 +148,9 @@ async def put_policy(
     (every site) is for organisation-wide admins."""
     site = _site(site)
     check_site(principal, site)
-    runtime = running(request)
-    async with runtime.uow() as conn:
-        await conn.execute(repository.Q.put_policy, site, category, policy.model_dump(mode="json"))
-        await eventstore.append(
-            conn,
-            uuid.uuid5(CONFIG_STREAMS, f"policy:{site}:{category}"),
-            [
-                SlaPolicyChanged(
-                    site=site,
-                    category=None if category == "*" else category,
-                    policy=policy.model_dump(mode="json"),
-                )
-            ],
-            Metadata(site_id=site, actor=principal.name),
-            expected_version=None,
-        )
-    await _replay_open(request, site, category, "policy changed")
-    if site != "*":
-        breaches_counted_from_zero([site])
+    defaults = settings_for(request).defaults
+    uow = running(request).uow
+    await set_policy(uow, site, category, policy, actor=principal.name, defaults=defaults)
     return PolicyOut(site=site, category=category, policy=policy, source="site")
 
 
@@ -243,29 +217,9 @@ async def import_ics(
 async def _store_calendar(
     request: Request, site: str, calendar: CalendarConfig, actor: str
 ) -> CalendarConfig:
-    runtime = running(request)
-    async with runtime.uow() as conn:
-        await conn.execute(repository.Q.put_calendar, site, calendar.model_dump(mode="json"))
-        await eventstore.append(
-            conn,
-            uuid.uuid5(CONFIG_STREAMS, f"calendar:{site}"),
-            [SlaCalendarChanged(site=site, calendar=calendar.model_dump(mode="json"))],
-            Metadata(site_id=site, actor=actor),
-            expected_version=None,
-        )
-    await _replay_open(request, site, "*", "calendar changed")
+    defaults = settings_for(request).defaults
+    await set_calendar(running(request).uow, site, calendar, actor=actor, defaults=defaults)
     return calendar
-
-
-async def _replay_open(request: Request, site: str, category: str, reason: str) -> None:
-    runtime = running(request)
-    rows = await runtime.pool.fetch(repository.Q.open_complaints_at, site, category)
-    await replan(
-        runtime.uow,
-        [r["complaint_id"] for r in rows],
-        defaults=settings_for(request).defaults,
-        reason=reason,
-    )
 
 
 def _site(site: str) -> str:

@@ -132,3 +132,27 @@ async def mark_fired(conn: Connection, timer: asyncpg.Record, now: datetime) -> 
 async def fired_thresholds(conn: Executor, complaint_id: UUID) -> dict[tuple[str, int, str], Any]:
     rows = await conn.fetch(Q.timers_of, complaint_id)
     return {(r["clock"], r["cycle"], r["threshold"]): r["fired_at"] for r in rows}
+
+
+async def applied_version(conn: Executor, complaint_id: UUID) -> int:
+    """How far the clocks have applied the complaint's stream."""
+    return int(await conn.fetchval(Q.applied_version, complaint_id) or 0)
+
+
+async def own_policy(conn: Executor, site: str, category: str) -> Any | None:
+    """The policy stored for exactly this site and category, if any."""
+    row = await conn.fetchrow(Q.get_policy, site, category)
+    return row["policy"] if row else None
+
+
+async def put_policy(conn: Connection, site: str, category: str, policy: SlaPolicy) -> None:
+    await conn.execute(Q.put_policy, site, category, policy.model_dump(mode="json"))
+
+
+async def put_calendar(conn: Connection, site: str, calendar: CalendarConfig) -> None:
+    await conn.execute(Q.put_calendar, site, calendar.model_dump(mode="json"))
+
+
+async def open_complaints_at(conn: Executor, site: str, category: str) -> list[UUID]:
+    """Open complaints a policy for ``site`` and ``category`` (``*``: any) governs."""
+    return [r["complaint_id"] for r in await conn.fetch(Q.open_complaints_at, site, category)]

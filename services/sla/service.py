@@ -8,23 +8,30 @@ import logging
 import uuid
 from collections import defaultdict
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
 
 from prometheus_client import Counter, Histogram
 
 from shared import eventstore
-from shared.db import Connection
+from shared.db import Connection, Executor
 from shared.events import DomainEvent, EventEnvelope, Metadata, utcnow
 from shared.events.complaints import Severity
-from shared.events.sla import ClockKind, SlaBreached, SlaWarningReached
+from shared.events.sla import (
+    ClockKind,
+    SlaBreached,
+    SlaCalendarChanged,
+    SlaPolicyChanged,
+    SlaWarningReached,
+)
 from shared.metrics import at_zero
 from shared.supervise import Sleep, supervise
 from shared.uow import UnitOfWork
 
 from . import repository
-from .domain import ComplaintClocks, changes, evaluate
-from .policy import SlaDefaults
+from .domain import ClockView, ComplaintClocks, changes, evaluate
+from .policy import CalendarConfig, SlaDefaults, SlaPolicy
 
 log = logging.getLogger(__name__)
 ACTOR = "system:sla"
@@ -62,6 +69,96 @@ LATENESS = Histogram(
 )
 
 
+async def measured(
+    conn: Executor, clocks: ComplaintClocks, defaults: SlaDefaults, now: datetime
+) -> list[ClockView]:
+    """The clocks under the policy and calendars in force for their site, at ``now``."""
+    assert clocks.site
+    policy = await repository.policy_for(conn, clocks.site, clocks.category.value, defaults.policy)
+    calendars = await repository.calendars_for(conn, clocks.site, defaults.calendar)
+    return evaluate(clocks, policy, calendars, now)
+
+
+@dataclass(frozen=True)
+class Measured:
+    """A complaint's clocks as they stand, and when each threshold fired."""
+
+    clocks: ComplaintClocks
+    views: list[ClockView]
+    fired: dict[tuple[str, int, str], datetime]
+
+
+async def clocks_now(
+    conn: Executor, complaint_id: UUID, defaults: SlaDefaults, now: datetime
+) -> Measured | None:
+    """The complaint's clocks from the events they have applied; None if they know none."""
+    applied = await repository.applied_version(conn, complaint_id)
+    history = await eventstore.read_stream(conn, "complaint", complaint_id, to_version=applied)
+    clocks = ComplaintClocks.fold(complaint_id, history)
+    if not clocks.site:
+        return None
+    views = await measured(conn, clocks, defaults, now)
+    return Measured(clocks, views, await repository.fired_thresholds(conn, complaint_id))
+
+
+# Policy and calendar changes are recorded on streams of their own.
+CONFIG_STREAMS = uuid.UUID("0d6b3f5e-6c1a-4c2e-9a55-3f1f7b0e2a10")
+
+
+async def set_policy(
+    uow: UnitOfWork,
+    site: str,
+    category: str,
+    policy: SlaPolicy,
+    *,
+    actor: str,
+    defaults: SlaDefaults,
+) -> None:
+    """Store the policy, record SlaPolicyChanged, then replay the open complaints it governs."""
+    async with uow() as conn:
+        await repository.put_policy(conn, site, category, policy)
+        await eventstore.append(
+            conn,
+            uuid.uuid5(CONFIG_STREAMS, f"policy:{site}:{category}"),
+            [
+                SlaPolicyChanged(
+                    site=site,
+                    category=None if category == "*" else category,
+                    policy=policy.model_dump(mode="json"),
+                )
+            ],
+            Metadata(site_id=site, actor=actor),
+            expected_version=None,
+        )
+    await replan_open(uow, site, category, defaults=defaults, reason="policy changed")
+    if site != "*":
+        breaches_counted_from_zero([site])
+
+
+async def set_calendar(
+    uow: UnitOfWork, site: str, calendar: CalendarConfig, *, actor: str, defaults: SlaDefaults
+) -> None:
+    """Store the calendar, record SlaCalendarChanged, then replay the site's open complaints."""
+    async with uow() as conn:
+        await repository.put_calendar(conn, site, calendar)
+        await eventstore.append(
+            conn,
+            uuid.uuid5(CONFIG_STREAMS, f"calendar:{site}"),
+            [SlaCalendarChanged(site=site, calendar=calendar.model_dump(mode="json"))],
+            Metadata(site_id=site, actor=actor),
+            expected_version=None,
+        )
+    await replan_open(uow, site, "*", defaults=defaults, reason="calendar changed")
+
+
+async def replan_open(
+    uow: UnitOfWork, site: str, category: str, *, defaults: SlaDefaults, reason: str
+) -> int:
+    async with uow() as conn:
+        complaint_ids = await repository.open_complaints_at(conn, site, category)
+    return await replan(uow, complaint_ids, defaults=defaults, reason=reason)
+
+
 async def plan(
     conn: Connection,
     complaint_id: UUID,
@@ -77,9 +174,7 @@ async def plan(
     clocks = ComplaintClocks.fold(complaint_id, history)
     if not clocks.site:
         return []
-    policy = await repository.policy_for(conn, clocks.site, clocks.category.value, defaults.policy)
-    calendars = await repository.calendars_for(conn, clocks.site, defaults.calendar)
-    views = evaluate(clocks, policy, calendars, now or utcnow())
+    views = await measured(conn, clocks, defaults, now or utcnow())
     events = changes(await repository.stored_clocks(conn, complaint_id), views, reason)
     await repository.save(conn, complaint_id, clocks.site, clocks.category.value, views)
     if events:
@@ -104,7 +199,7 @@ async def replan(
     changed = 0
     for complaint_id in complaint_ids:
         async with uow() as conn:
-            applied = await conn.fetchval(repository.Q.applied_version, complaint_id)
+            applied = await repository.applied_version(conn, complaint_id)
             history = await eventstore.read_stream(
                 conn, "complaint", complaint_id, to_version=applied
             )
