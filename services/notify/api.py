@@ -18,10 +18,9 @@ from shared.events import registered_event_types, utcnow
 from shared.http import ApiError
 from shared.runtime.deps import running
 
-from . import destinations
+from . import destinations, repository
 from .channels import PermanentFailure
 from .channels.targets import check_url
-from .repository import Q
 from .settings import settings_for
 
 router = APIRouter(tags=["notifications"])
@@ -114,7 +113,7 @@ async def _check_destination(request: Request, body: SubscriptionIn) -> None:
 
 
 async def _one(request: Request, subscription_id: UUID) -> SubscriptionOut:
-    row = await running(request).pool.fetchrow(Q.subscription, subscription_id)
+    row = await repository.subscription(running(request).pool, subscription_id)
     if row is None:
         raise ApiError(
             404, "subscription_not_found", f"No subscription {subscription_id}", "查無此訂閱"
@@ -131,10 +130,17 @@ async def create_subscription(
     await _check_destination(request, body)
     subscription_id = uuid.uuid4()
     secret = new_secret() if body.channel == "webhook" else None
-    await running(request).pool.execute(
-        Q.insert_subscription, subscription_id, body.name, body.site, body.event_types,
-        body.channel, body.destination, [secret] if secret else [], body.enabled,
-    )  # fmt: skip
+    await repository.insert_subscription(
+        running(request).pool,
+        id=subscription_id,
+        name=body.name,
+        site=body.site,
+        event_types=body.event_types,
+        channel=body.channel,
+        destination=body.destination,
+        secrets=[secret] if secret else [],
+        enabled=body.enabled,
+    )
     created = await _one(request, subscription_id)
     return SubscriptionCreated(**created.model_dump(), secret=secret)
 
@@ -146,8 +152,8 @@ async def list_subscriptions(
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> list[SubscriptionOut]:
-    rows = await running(request).pool.fetch(Q.subscriptions, limit, offset)
-    return [SubscriptionOut(**dict(r)) for r in rows]
+    rows = await repository.subscriptions(running(request).pool, limit, offset)
+    return [SubscriptionOut(**r) for r in rows]
 
 
 @router.get("/subscriptions/{subscription_id}", response_model=SubscriptionOut)
@@ -167,10 +173,15 @@ async def update_subscription(
         raise ApiError(422, "validation_error", "The channel of a subscription cannot change",
                        "訂閱的管道不能變更")  # fmt: skip
     await _check_destination(request, body)
-    await running(request).pool.execute(
-        Q.update_subscription, subscription_id, body.name, body.site, body.event_types,
-        body.destination, body.enabled,
-    )  # fmt: skip
+    await repository.update_subscription(
+        running(request).pool,
+        id=subscription_id,
+        name=body.name,
+        site=body.site,
+        event_types=body.event_types,
+        destination=body.destination,
+        enabled=body.enabled,
+    )
     return await _one(request, subscription_id)
 
 
@@ -185,7 +196,7 @@ async def rotate_secret(
     if current.channel != "webhook":
         raise ApiError(422, "validation_error", "Only webhooks have secrets", "僅 Webhook 有密鑰")
     secret = new_secret()
-    await running(request).pool.execute(Q.rotate_secret, subscription_id, secret)
+    await repository.rotate_secret(running(request).pool, subscription_id, secret)
     return SubscriptionCreated(**(await _one(request, subscription_id)).model_dump(), secret=secret)
 
 
@@ -217,8 +228,8 @@ async def put_staff(
     ``maintenance:<team>``, ``officer:<name>``, ... Site ``*`` (every site) is for
     organisation-wide admins."""
     check_site(principal, site)
-    await running(request).pool.execute(
-        Q.put_staff, site.upper(), role, entry.channel, entry.destination, entry.locale
+    await repository.put_staff(
+        running(request).pool, site.upper(), role, entry.channel, entry.destination, entry.locale
     )
     return entry
 
@@ -243,14 +254,16 @@ async def dead_letters(
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> list[DeadLetter]:
-    rows = await running(request).pool.fetch(Q.dead_letters, scope(principal, site), limit, offset)
-    return [DeadLetter(**dict(r)) for r in rows]
+    rows = await repository.dead_letters(
+        running(request).pool, scope(principal, site), limit, offset
+    )
+    return [DeadLetter(**r) for r in rows]
 
 
 @router.post("/deliveries/{delivery_id}/replay", summary="Replay a dead letter / 重新投遞")
 async def replay(delivery_id: UUID, request: Request, principal: SiteAdmin) -> dict[str, str]:
-    replayed = await running(request).pool.fetchval(
-        Q.replay, delivery_id, utcnow(), scope(principal, None)
+    replayed = await repository.replay(
+        running(request).pool, delivery_id, utcnow(), scope(principal, None)
     )
     if replayed is None:
         raise ApiError(

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 from pathlib import Path
+from typing import Any
 from uuid import UUID
 
-from shared.db import Connection
+from shared.db import Connection, Executor
 from shared.events import DomainEvent
 from shared.events.notifications import NotificationQueued
 from shared.queries import load
@@ -54,3 +56,49 @@ async def queue(
                 )
             )  # fmt: skip
     return queued
+
+
+# -- subscriptions, the staff directory and dead letters (the API's) --------------------------
+
+
+async def subscription(conn: Executor, subscription_id: UUID) -> dict[str, Any] | None:
+    row = await conn.fetchrow(Q.subscription, subscription_id)
+    return dict(row) if row else None
+
+
+async def subscriptions(conn: Executor, limit: int, offset: int) -> list[dict[str, Any]]:
+    return [dict(r) for r in await conn.fetch(Q.subscriptions, limit, offset)]
+
+
+async def insert_subscription(conn: Executor, **fields: Any) -> None:
+    """A new subscription: id, name, site, event_types, channel, destination, secrets, enabled."""
+    await conn.execute(Q.insert_subscription, *Q.args("insert_subscription", fields))
+
+
+async def update_subscription(conn: Executor, **fields: Any) -> None:
+    """A changed subscription: id, name, site, event_types, destination, enabled."""
+    await conn.execute(Q.update_subscription, *Q.args("update_subscription", fields))
+
+
+async def rotate_secret(conn: Executor, subscription_id: UUID, secret: str) -> None:
+    await conn.execute(Q.rotate_secret, subscription_id, secret)
+
+
+async def put_staff(
+    conn: Executor, site: str, role: str, channel: str, destination: str, locale: str
+) -> None:
+    await conn.execute(Q.put_staff, site, role, channel, destination, locale)
+
+
+async def dead_letters(
+    conn: Executor, sites: list[str] | None, limit: int, offset: int
+) -> list[dict[str, Any]]:
+    return [dict(r) for r in await conn.fetch(Q.dead_letters, sites, limit, offset)]
+
+
+async def replay(
+    conn: Executor, delivery_id: UUID, now: datetime, sites: list[str] | None
+) -> UUID | None:
+    """Send a dead letter again; None if there is no such dead letter the caller may see."""
+    replayed: UUID | None = await conn.fetchval(Q.replay, delivery_id, now, sites)
+    return replayed

@@ -85,13 +85,14 @@ RETURNING id;
 -- name: insert_subscription
 INSERT INTO notify.subscriptions (id, name, site, event_types, channel, destination, secrets,
                                   enabled)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8);
+VALUES (:id, :name, :site, :event_types, :channel, :destination, :secrets, :enabled);
 
 -- name: update_subscription
-UPDATE notify.subscriptions SET name = $2, site = $3, event_types = $4, destination = $5,
-    enabled = $6, disabled_reason = CASE WHEN $6 THEN NULL ELSE disabled_reason END,
+UPDATE notify.subscriptions SET name = :name, site = :site, event_types = :event_types,
+    destination = :destination, enabled = :enabled,
+    disabled_reason = CASE WHEN :enabled THEN NULL ELSE disabled_reason END,
     updated_at = now()
-WHERE id = $1
+WHERE id = :id
 RETURNING id;
 
 -- name: subscription
