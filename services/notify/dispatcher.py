@@ -29,10 +29,10 @@ from shared.privacy.keys import KeyRing
 from shared.supervise import supervise
 from shared.uow import UnitOfWork
 
+from . import repository
 from .channels import Channel, Gone, Message, PermanentFailure, TemporaryFailure
 from .destinations import problem, redact
 from .domain import ChannelKind, next_delay
-from .repository import Q
 from .settings import NotifySettings
 
 log = logging.getLogger(__name__)
@@ -92,10 +92,10 @@ class Dispatcher:
         now = self.clock()
         lease = now + timedelta(seconds=self.settings.send_timeout_seconds + 30)
         async with self.uow() as conn:
-            rows = await conn.fetch(Q.claim, now, lease, min(free, 100), saturated)
+            rows = await repository.claim_deliveries(conn, now, lease, min(free, 100), saturated)
         for row in rows:
             self.in_flight[row["destination"]] += 1
-            task = asyncio.get_running_loop().create_task(self._deliver(dict(row)))
+            task = asyncio.get_running_loop().create_task(self._deliver(row))
             self._tasks.add(task)
             task.add_done_callback(self._tasks.discard)
         return len(rows)
@@ -179,12 +179,12 @@ class Dispatcher:
         per_recipient, in_all = caps[ChannelKind(channel)]
         day = self.clock().date()
         async with self.uow() as conn:
-            sent = await conn.fetchval(Q.count_send, channel, destination, day)
-            everyone = await conn.fetchval(Q.count_send, channel, "*", day)
-        if int(sent) > per_recipient:
+            sent = await repository.sent_on(conn, channel, destination, day)
+            everyone = await repository.sent_on(conn, channel, "*", day)
+        if sent > per_recipient:
             CAPPED.labels(channel, "recipient").inc()
             return f"daily {channel} cap of {per_recipient} reached for the recipient"
-        if int(everyone) > in_all:
+        if everyone > in_all:
             CAPPED.labels(channel, "organisation").inc()
             return f"daily {channel} cap of {in_all} reached for the organisation"
         return None
@@ -196,7 +196,7 @@ class Dispatcher:
         counted = outcome
         async with self.uow() as conn:
             if outcome == "delivered":
-                await conn.execute(Q.delivered, row["id"], now)
+                await repository.mark_delivered(conn, row["id"], now)
                 event = NotificationDelivered(
                     delivery_id=row["id"], channel=row["channel"], attempts=attempts
                 )
@@ -208,8 +208,8 @@ class Dispatcher:
                 )
                 if delay is None:
                     if outcome == "gone" and row["subscription_id"]:
-                        await conn.execute(Q.disable_subscription, row["subscription_id"], error)
-                    await conn.execute(Q.dead, row["id"], now, error)
+                        await repository.disable_subscription(conn, row["subscription_id"], error)
+                    await repository.mark_dead(conn, row["id"], now, error)
                     counted = "dead" if outcome == "retry" else outcome  # out of attempts
                     event = NotificationDeadLettered(
                         delivery_id=row["id"], channel=row["channel"], attempts=attempts,
@@ -217,7 +217,7 @@ class Dispatcher:
                     )  # fmt: skip
                 else:
                     retry_at = now + timedelta(seconds=delay)
-                    await conn.execute(Q.retry, row["id"], retry_at, error)
+                    await repository.schedule_retry(conn, row["id"], retry_at, error)
                     event = NotificationFailed(
                         delivery_id=row["id"], channel=row["channel"], attempts=attempts,
                         error=error or "failed", retry_at=retry_at,

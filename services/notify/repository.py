@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 from uuid import UUID
@@ -102,3 +102,37 @@ async def replay(
     """Send a dead letter again; None if there is no such dead letter the caller may see."""
     replayed: UUID | None = await conn.fetchval(Q.replay, delivery_id, now, sites)
     return replayed
+
+
+# -- the delivery queue (the dispatcher's) -----------------------------------------------------
+
+
+async def claim_deliveries(
+    conn: Executor, now: datetime, lease_until: datetime, limit: int, saturated: list[str]
+) -> list[dict[str, Any]]:
+    """Take up to ``limit`` due deliveries, leased until ``lease_until``, none to a
+    ``saturated`` destination."""
+    return [dict(r) for r in await conn.fetch(Q.claim, now, lease_until, limit, saturated)]
+
+
+async def sent_on(conn: Executor, channel: str, destination: str, day: date) -> int:
+    """Messages sent on ``channel`` to ``destination`` (``*``: to anyone) on ``day``."""
+    return int(await conn.fetchval(Q.count_send, channel, destination, day) or 0)
+
+
+async def mark_delivered(conn: Executor, delivery_id: UUID, now: datetime) -> None:
+    await conn.execute(Q.delivered, delivery_id, now)
+
+
+async def mark_dead(conn: Executor, delivery_id: UUID, now: datetime, error: str | None) -> None:
+    await conn.execute(Q.dead, delivery_id, now, error)
+
+
+async def schedule_retry(
+    conn: Executor, delivery_id: UUID, retry_at: datetime, error: str | None
+) -> None:
+    await conn.execute(Q.retry, delivery_id, retry_at, error)
+
+
+async def disable_subscription(conn: Executor, subscription_id: UUID, why: str | None) -> None:
+    await conn.execute(Q.disable_subscription, subscription_id, why)
