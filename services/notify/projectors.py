@@ -21,7 +21,7 @@ from shared.events.notifications import (
 from shared.metrics import at_zero
 from shared.privacy import without_personal_data
 
-from . import service
+from . import repository, service
 from .domain import (
     ChannelKind,
     Kind,
@@ -32,7 +32,7 @@ from .domain import (
     staff_alerts,
 )
 from .facts import case_facts, local_time
-from .repository import Q, queue
+from .repository import queue
 from .service import complainant_outgoing
 from .settings import NotifySettings
 from .templates import render, sms_text
@@ -96,28 +96,24 @@ class NotificationRules:
         if event.event_type == ComplaintReceived.__name__:
             await self._remember_contact(conn, event)
         elif event.event_type == "ComplaintReopened":
-            await conn.execute(Q.set_cycle, event.stream_id, event.data["cycle"])
+            await repository.set_cycle(conn, event.stream_id, event.data["cycle"])
         elif event.event_type in ("CallbackRecorded", "ComplaintClosed"):
             # The desk has its answer, or the case is archived: a pending link is withdrawn.
             why = "recorded" if event.event_type == "CallbackRecorded" else "closed"
-            await conn.execute(Q.withdraw_callbacks, event.stream_id, why)
+            await repository.withdraw_callbacks(conn, event.stream_id, why)
         elif event.event_type == "OwnerAssigned":
-            await conn.execute(Q.set_owner, event.stream_id, event.data["owner"])
+            await repository.set_owner(conn, event.stream_id, event.data["owner"])
         elif event.event_type == "ResolutionProposed":
             d = event.data
-            await conn.execute(
-                Q.set_plan, event.stream_id, d["summary"], _moment(d.get("deadline")),
-                _moment(d.get("expected_arrival")),
-            )  # fmt: skip
+            deadline, arrival = _moment(d.get("deadline")), _moment(d.get("expected_arrival"))
+            await repository.set_plan(conn, event.stream_id, d["summary"], deadline, arrival)
         elif event.event_type == "ComplaintResolved":
-            await conn.execute(
-                Q.set_handling_summary, event.stream_id, event.data["summary"],
-                event.data.get("improvement"),
-            )  # fmt: skip
+            summary, improvement = event.data["summary"], event.data.get("improvement")
+            await repository.set_handling_summary(conn, event.stream_id, summary, improvement)
         elif event.event_type == "SlaClockStarted" and event.data["clock"] == "response":
-            await conn.execute(Q.expect_response, event.stream_id, _moment(event.data["due_at"]))
-        contact = await conn.fetchrow(Q.contact, event.stream_id)
-        contact_dict = dict(contact) if contact else None
+            due_at = _moment(event.data["due_at"])
+            await repository.expect_response(conn, event.stream_id, due_at)
+        contact_dict = await repository.contact(conn, event.stream_id)
         outgoing, unrouted = await self._staff(conn, event, contact_dict)
         outgoing += await self._subscribers(conn, event, contact_dict)
         kinds = complainant_updates(event)
@@ -150,11 +146,20 @@ class NotificationRules:
 
     async def _remember_contact(self, conn: Connection, event: EventEnvelope) -> None:
         c = ComplaintReceived.model_validate(event.data)
-        await conn.execute(
-            Q.insert_contact, event.stream_id, c.number, c.site,
-            preferred_channel(c.channel, c.phone, c.email), c.phone, c.email,
-            c.receiving_officer, c.received_at, c.location, c.category.value, c.description,
-        )  # fmt: skip
+        await repository.insert_contact(
+            conn,
+            complaint_id=event.stream_id,
+            number=c.number,
+            site=c.site,
+            preferred_channel=preferred_channel(c.channel, c.phone, c.email),
+            phone=c.phone,
+            email=c.email,
+            receiving_officer=c.receiving_officer,
+            received_at=c.received_at,
+            location=c.location,
+            category=c.category.value,
+            description=c.description,
+        )
 
     async def _staff(
         self, conn: Connection, event: EventEnvelope, contact: dict[str, Any] | None
@@ -170,7 +175,7 @@ class NotificationRules:
             chain = routing_chain(role)
             reached = None
             for candidate in chain:
-                entry = await conn.fetchrow(Q.staff, event.site_id, candidate)
+                entry = await repository.staff_entry(conn, event.site_id, candidate)
                 if entry is not None:
                     reached = candidate
                     break
@@ -210,7 +215,7 @@ class NotificationRules:
         extra: dict[str, Any] = {}
         dedupe = f"{kind.value}:{event.event_id}"
         if kind is Kind.RECEIPT:
-            due = await conn.fetchval(Q.expected_response, event.stream_id)
+            due = await repository.expected_response(conn, event.stream_id)
             if due is None:
                 return []  # the response clock's start sends it
             extra, dedupe = {"due_local": local_time(due, zone)}, f"receipt:{event.stream_id}"
@@ -240,7 +245,7 @@ class NotificationRules:
         self, conn: Connection, event: EventEnvelope, contact: dict[str, Any] | None
     ) -> list[Outgoing]:
         found = []
-        for sub in await conn.fetch(Q.matching_subscriptions, event.site_id, event.event_type):
+        for sub in await repository.matching_subscriptions(conn, event.site_id, event.event_type):
             subject, body = render(Kind.EVENT, _values(event, contact, self.settings))
             found.append(
                 Outgoing(

@@ -136,3 +136,100 @@ async def schedule_retry(
 
 async def disable_subscription(conn: Executor, subscription_id: UUID, why: str | None) -> None:
     await conn.execute(Q.disable_subscription, subscription_id, why)
+
+
+# -- contacts and callbacks (the rules' and the callback workflow's) --------------------------
+
+
+async def contact(conn: Executor, complaint_id: UUID) -> dict[str, Any] | None:
+    row = await conn.fetchrow(Q.contact, complaint_id)
+    return dict(row) if row else None
+
+
+async def insert_contact(conn: Executor, **fields: Any) -> None:
+    """How to reach the complainant, and the case's facts the messages name."""
+    await conn.execute(Q.insert_contact, *Q.args("insert_contact", fields))
+
+
+async def set_cycle(conn: Executor, complaint_id: UUID, cycle: int) -> None:
+    await conn.execute(Q.set_cycle, complaint_id, cycle)
+
+
+async def set_owner(conn: Executor, complaint_id: UUID, owner: str) -> None:
+    await conn.execute(Q.set_owner, complaint_id, owner)
+
+
+async def set_plan(
+    conn: Executor,
+    complaint_id: UUID,
+    summary: str,
+    deadline: datetime | None,
+    expected_arrival: datetime | None,
+) -> None:
+    await conn.execute(Q.set_plan, complaint_id, summary, deadline, expected_arrival)
+
+
+async def set_handling_summary(
+    conn: Executor, complaint_id: UUID, summary: str, improvement: str | None
+) -> None:
+    await conn.execute(Q.set_handling_summary, complaint_id, summary, improvement)
+
+
+async def expect_response(conn: Executor, complaint_id: UUID, due_at: datetime | None) -> None:
+    await conn.execute(Q.expect_response, complaint_id, due_at)
+
+
+async def expected_response(conn: Executor, complaint_id: UUID) -> datetime | None:
+    due: datetime | None = await conn.fetchval(Q.expected_response, complaint_id)
+    return due
+
+
+async def staff_entry(conn: Executor, site: str, role: str) -> dict[str, Any] | None:
+    """Who holds ``role`` at ``site`` in the directory, and how to reach them."""
+    row = await conn.fetchrow(Q.staff, site, role)
+    return dict(row) if row else None
+
+
+async def matching_subscriptions(
+    conn: Executor, site: str, event_type: str
+) -> list[dict[str, Any]]:
+    return [dict(r) for r in await conn.fetch(Q.matching_subscriptions, site, event_type)]
+
+
+async def open_callback(conn: Executor, **fields: Any) -> UUID | None:
+    """The cycle's callback, once: complaint_id, cycle, nonce, channel, requested_at,
+    next_step_at, expires_at. None if it was opened before."""
+    opened: UUID | None = await conn.fetchval(Q.open_callback, *Q.args("open_callback", fields))
+    return opened
+
+
+async def withdraw_callbacks(conn: Executor, complaint_id: UUID, why: str) -> None:
+    await conn.execute(Q.withdraw_callbacks, complaint_id, why)
+
+
+async def callback(conn: Executor, complaint_id: UUID, cycle: int) -> dict[str, Any] | None:
+    row = await conn.fetchrow(Q.callback, complaint_id, cycle)
+    return dict(row) if row else None
+
+
+async def due_callbacks(conn: Executor, now: datetime, limit: int) -> list[dict[str, Any]]:
+    return [dict(r) for r in await conn.fetch(Q.due_callbacks, now, limit)]
+
+
+async def advance_callback(
+    conn: Executor, complaint_id: UUID, cycle: int, status: str, next_step_at: datetime | None
+) -> None:
+    await conn.execute(Q.advance_callback, complaint_id, cycle, status, next_step_at)
+
+
+async def answer_callback(
+    conn: Executor, complaint_id: UUID, cycle: int, now: datetime
+) -> str | None:
+    """Mark the callback answered; its channel, or None if it could no longer be."""
+    channel: str | None = await conn.fetchval(Q.answer_callback, complaint_id, cycle, now)
+    return channel
+
+
+async def contact_category(conn: Executor, complaint_id: UUID) -> str | None:
+    category: str | None = await conn.fetchval(Q.contact_category, complaint_id)
+    return category

@@ -24,8 +24,9 @@ from shared.events.notifications import (
 )
 from shared.uow import UnitOfWork
 
+from . import repository
 from .domain import ChannelKind, Kind, Outgoing, routing_chain
-from .repository import Q, queue
+from .repository import queue
 from .settings import NotifySettings
 from .templates import render, sms_text
 
@@ -107,11 +108,16 @@ async def open_callback(
     nonce = secrets.token_hex(8)
     send_at = resolved.occurred_at + timedelta(seconds=settings.callback_delay_seconds)
     expires_at = send_at + timedelta(days=settings.callback_link_days)
-    opened = await conn.fetchval(
-        Q.open_callback, resolved.stream_id, cycle, nonce, contact["preferred_channel"],
-        send_at, send_at + timedelta(seconds=settings.callback_reminder_after_seconds),
-        expires_at,
-    )  # fmt: skip
+    opened = await repository.open_callback(
+        conn,
+        complaint_id=resolved.stream_id,
+        cycle=cycle,
+        nonce=nonce,
+        channel=contact["preferred_channel"],
+        requested_at=send_at,
+        next_step_at=send_at + timedelta(seconds=settings.callback_reminder_after_seconds),
+        expires_at=expires_at,
+    )
     if opened is None:
         return None
     link = link_for(settings, resolved.stream_id, cycle, nonce)
@@ -127,10 +133,10 @@ async def follow_up(
     """Unanswered callbacks: a reminder first, then a request to the officer to phone."""
 
     async with uow() as conn:
-        due = await conn.fetch(Q.due_callbacks, now, limit)
+        due = await repository.due_callbacks(conn, now, limit)
         for row in due:
             complaint_id, cycle = row["complaint_id"], row["cycle"]
-            contact = dict(row)
+            contact = row
             produced: list[DomainEvent]
             if row["status"] == "requested":
                 link = link_for(settings, complaint_id, cycle, row["nonce"])
@@ -142,11 +148,11 @@ async def follow_up(
                 ]  # fmt: skip
                 produced = [CallbackReminderSent(cycle=cycle)]
                 next_step = now + timedelta(seconds=settings.callback_phone_after_seconds)
-                await conn.execute(Q.advance_callback, complaint_id, cycle, "reminded", next_step)
+                await repository.advance_callback(conn, complaint_id, cycle, "reminded", next_step)
             else:
                 outgoing = await _phone_request(conn, contact, complaint_id, cycle, now)
                 produced = [CallbackPhoneCallRequested(cycle=cycle)]
-                await conn.execute(Q.advance_callback, complaint_id, cycle, "phone", None)
+                await repository.advance_callback(conn, complaint_id, cycle, "phone", None)
             produced += await queue(
                 conn, complaint_id, row["site"], outgoing, cause="CallbackFollowUp"
             )
@@ -163,7 +169,7 @@ async def _phone_request(
 
     owner = contact.get("owner") or contact["receiving_officer"]
     for role in routing_chain(f"officer:{owner}"):
-        entry = await conn.fetchrow(Q.staff, contact["site"], role)
+        entry = await repository.staff_entry(conn, contact["site"], role)
         if entry is not None:
             values = {"number": contact["number"], "site": contact["site"]}
             subject, body = render(Kind.CALLBACK_PHONE, values, entry["locale"])
@@ -207,7 +213,7 @@ async def open_link(conn: Connection, settings: NotifySettings, token: str) -> O
     :class:`BadToken`, :class:`AlreadyAnswered`, :class:`LinkExpired` or
     :class:`LinkWithdrawn`. Reading it records nothing (mail scanners open links)."""
     complaint_id, cycle, nonce = read_token(settings.callback_secret, token)
-    row = await conn.fetchrow(Q.callback, complaint_id, cycle)
+    row = await repository.callback(conn, complaint_id, cycle)
     if row is None or row["nonce"] != nonce:
         raise BadToken("no such callback")
     if row["status"] == "answered":
@@ -216,7 +222,7 @@ async def open_link(conn: Connection, settings: NotifySettings, token: str) -> O
         raise LinkWithdrawn(row["withdrawn"] or "closed")
     if row["expires_at"] <= utcnow():
         raise LinkExpired
-    category = await conn.fetchval(Q.contact_category, complaint_id)
+    category = await repository.contact_category(conn, complaint_id)
     return OpenLink(complaint_id, cycle, category)
 
 
@@ -236,11 +242,11 @@ async def answer(
     now = utcnow()
     async with uow() as conn:
         link = await open_link(conn, settings, token)
-        channel = await conn.fetchval(Q.answer_callback, link.complaint_id, link.cycle, now)
+        channel = await repository.answer_callback(conn, link.complaint_id, link.cycle, now)
         if channel is None:  # answered, withdrawn or expired a moment ago
             await open_link(conn, settings, token)
             raise AlreadyAnswered
-        contact = await conn.fetchrow(Q.contact, link.complaint_id)
+        contact = await repository.contact(conn, link.complaint_id)
         assert contact is not None
         await eventstore.append(
             conn,

@@ -2,7 +2,8 @@
 INSERT INTO notify.contacts (complaint_id, number, site, preferred_channel, phone, email,
                              receiving_officer, received_at, location, category, description,
                              owner)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $7);
+VALUES (:complaint_id, :number, :site, :preferred_channel, :phone, :email, :receiving_officer,
+        :received_at, :location, :category, :description, :receiving_officer);
 
 -- name: contact
 SELECT * FROM notify.contacts WHERE complaint_id = $1;
@@ -114,7 +115,8 @@ RETURNING id;
 -- name: open_callback
 INSERT INTO notify.callbacks (complaint_id, cycle, nonce, channel, status, requested_at,
                               next_step_at, expires_at)
-VALUES ($1, $2, $3, $4, 'requested', $5, $6, $7)
+VALUES (:complaint_id, :cycle, :nonce, :channel, 'requested', :requested_at, :next_step_at,
+        :expires_at)
 ON CONFLICT DO NOTHING
 RETURNING complaint_id;
 
