@@ -156,3 +156,13 @@ async def put_calendar(conn: Connection, site: str, calendar: CalendarConfig) ->
 async def open_complaints_at(conn: Executor, site: str, category: str) -> list[UUID]:
     """Open complaints a policy for ``site`` and ``category`` (``*``: any) governs."""
     return [r["complaint_id"] for r in await conn.fetch(Q.open_complaints_at, site, category)]
+
+
+async def known_sites(conn: Executor) -> list[str]:
+    """Every site a clock has been kept for."""
+    return [r["site"] for r in await conn.fetch(Q.known_sites)]
+
+
+async def deadline_of(conn: Executor, complaint_id: UUID, clock: str, cycle: int) -> Any:
+    """When the clock's breach falls due (a warning names it)."""
+    return await conn.fetchval(Q.deadline_of, complaint_id, clock, cycle)

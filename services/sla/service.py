@@ -59,7 +59,7 @@ def breaches_counted_from_zero(sites: Sequence[str]) -> None:
 
 async def count_known_sites_from_zero(uow: UnitOfWork) -> None:
     async with uow() as conn:
-        breaches_counted_from_zero([r["site"] for r in await conn.fetch(repository.Q.known_sites)])
+        breaches_counted_from_zero(await repository.known_sites(conn))
 
 
 LATENESS = Histogram(
@@ -231,8 +231,8 @@ async def fire_due(uow: UnitOfWork, now: datetime, limit: int = 500) -> int:
                 if t["threshold"] == "breach":
                     events.append(SlaBreached(**common))
                 else:
-                    deadline = await conn.fetchval(
-                        repository.Q.deadline_of, complaint_id, t["clock"], t["cycle"]
+                    deadline = await repository.deadline_of(
+                        conn, complaint_id, t["clock"], t["cycle"]
                     )
                     events.append(
                         SlaWarningReached(**common, fraction=t["fraction"], deadline=deadline)

@@ -76,3 +76,15 @@ def test_every_statement_in_the_files_is_used() -> None:
 def test_the_check_sees_a_misspelt_name() -> None:
     sample = Queries(ROOT / "shared" / "sql" / "queries" / "consumers.sql")
     assert "claim_stream" in sample.names() and "claim_streem" not in sample.names()
+
+
+def test_in_a_service_only_the_repository_runs_sql() -> None:
+    """A service's other modules call its repository's functions, never a statement."""
+    offenders = [
+        str(source.relative_to(ROOT))
+        for source in SOURCES
+        if source.parts[len(ROOT.parts)] == "services"
+        and source.name != "repository.py"
+        and re.search(r"(?<![\w.])(?:repository\.)?Q\.\w+", source.read_text(encoding="utf-8"))
+    ]
+    assert not offenders, offenders
