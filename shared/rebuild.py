@@ -6,7 +6,10 @@ for the live projector's effects in flight and holds new ones off, folds the las
 arrived meanwhile, replaces the projector's stream positions and checkpoint with the
 rebuild's, and last drops the old tables and renames the new ones. Queries keep running
 throughout; they wait only for the renames and the commit. The live projector then carries on
-from exactly what the new tables hold."""
+from exactly what the new tables hold.
+
+Over 300 lines: the fold, the index copy and the swap are one procedure whose steps must run
+in this order; each is a function of its own."""
 
 from __future__ import annotations
 

@@ -20,7 +20,8 @@ from services.projections.projectors import ComplaintRegister, Timeline
 from services.sla.projectors import SlaClocks
 from services.sla.settings import SlaSettings
 from shared import cloudevents, db
-from shared.consumer import EventConsumer, KafkaOrigin
+from shared.consumer import EventConsumer
+from shared.dead_letters import KafkaOrigin
 from shared.events import EventEnvelope, registered_event_types
 
 OURS = {

@@ -1,4 +1,7 @@
-"""Intake's HTTP commands: POST /complaints and one endpoint per lifecycle step."""
+"""Intake's HTTP commands: POST /complaints and one endpoint per lifecycle step.
+
+Over 300 lines: the OpenAPI contract of every command (models, summaries, documented errors),
+which a client reads in one place."""
 
 from collections.abc import Awaitable, Callable
 from datetime import datetime

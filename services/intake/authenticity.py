@@ -14,7 +14,7 @@ from shared import metrics
 from shared.auth import Principal, Role, store
 from shared.auth.secrets import signing_key
 from shared.auth.signatures import claimed_key_id, verify
-from shared.consumer import park_message
+from shared.dead_letters import park_message
 from shared.runtime import ServiceRuntime
 
 from .service import COMMANDS

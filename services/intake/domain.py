@@ -1,5 +1,9 @@
 """The complaint aggregate: pure logic, no I/O. Each command is checked against the state
-rebuilt from the complaint's events, then records new events for the handler to save."""
+rebuilt from the complaint's events, then records new events for the handler to save.
+
+Over 300 lines: one aggregate, the whole process of one complaint; its rules read each other's
+state (a task gates resolution, a review reopens a cycle), and split they would share it by
+reaching into one another."""
 
 from __future__ import annotations
 

@@ -1,5 +1,8 @@
 """What intake's entrypoints (HTTP and Kafka) call: each command in one transaction, against
-the complaint rebuilt from its events, acknowledged once its events are durable."""
+the complaint rebuilt from its events, acknowledged once its events are durable.
+
+Over 300 lines: the command table and the three use cases that share its context (a command,
+receiving a complaint, erasing a complainant's data)."""
 
 from __future__ import annotations
 

@@ -5,7 +5,7 @@ from faststream.kafka import KafkaBroker
 from faststream.kafka.annotations import KafkaMessage
 
 from shared import metrics, topics
-from shared.consumer import park_message
+from shared.dead_letters import park_message
 from shared.integration import ComplaintCommand, PurchaseUpdate, WorkOrderUpdate
 from shared.runtime import ServiceRuntime
 

@@ -4,6 +4,8 @@ A clock is the list of intervals during which it ran (pauses are the gaps betwee
 Elapsed time is the calendar's working time over those intervals, so re-targeting after a
 severity, policy or calendar change keeps the time already spent and the pauses: it only
 changes the target and the measure. Replaying the same events gives the same clocks.
+
+Over 300 lines: the fold and its evaluation under a policy and calendars are one model.
 """
 
 from __future__ import annotations

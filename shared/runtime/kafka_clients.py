@@ -18,7 +18,8 @@ from prometheus_client import REGISTRY
 from pydantic import ValidationError
 
 from .. import metrics
-from ..consumer import EventConsumer, KafkaOrigin, park_message
+from ..consumer import EventConsumer
+from ..dead_letters import KafkaOrigin, park_message
 from ..kafka import ensure_topics, missing_topics, tls_context
 from ..supervise import supervise
 from ..topics import topic_for

@@ -5,10 +5,10 @@ from uuid import UUID, uuid4
 import asyncpg
 import pytest
 
-from shared import cloudevents, consistency, eventstore
-from shared import consumer as consumer_module
-from shared.consumer import EventConsumer, KafkaOrigin
+from shared import cloudevents, consistency, dead_letters, eventstore
+from shared.consumer import EventConsumer
 from shared.db import Connection
+from shared.dead_letters import KafkaOrigin
 from shared.events import EventEnvelope, Metadata
 from shared.tests.events import NoteAdded
 
@@ -286,5 +286,5 @@ async def test_a_huge_unreadable_record_is_parked_as_a_bounded_prefix_and_its_ha
         consumer.name,
     )
     assert parked is not None
-    assert parked["payload"] == huge[: consumer_module.PARKED_BYTES]
+    assert parked["payload"] == huge[: dead_letters.PARKED_BYTES]
     assert hashlib.sha256(huge).hexdigest() in parked["error"] and str(len(huge)) in parked["error"]

@@ -1,4 +1,6 @@
-"""The console's words, in Traditional Chinese (the default) and English."""
+"""The console's words, in Traditional Chinese (the default) and English.
+
+Over 300 lines: a table of words, one line per phrase; translators read it whole."""
 
 from typing import Literal
 
