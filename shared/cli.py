@@ -2,6 +2,7 @@
 
 import argparse
 import asyncio
+import importlib
 import os
 import secrets
 import signal
@@ -21,12 +22,19 @@ from .rebuild import RebuildReport
 from .rebuild import rebuild as rebuild_projection
 from .settings import ServiceSettings
 
-ROOT = Path(__file__).resolve().parent.parent
-DATA = Path(os.environ.get("DESK_DATA_DIR", ROOT / ".data"))
+# Where `desk run` keeps its database and logs: the directory it is run from, not the package
+# (which a non-editable install puts in site-packages).
+DATA = Path(os.environ.get("DESK_DATA_DIR", Path.cwd() / ".data"))
 
 
 def all_migrations() -> dict[str, Path]:
-    return {"shared": db.SHARED_SQL} | {name: ROOT / "services" / name / "sql" for name in SERVICES}
+    """Every component's migrations, found beside each installed service package."""
+    found = {"shared": db.SHARED_SQL}
+    for name in SERVICES:
+        package = importlib.import_module(f"services.{name}")
+        assert package.__file__ is not None
+        found[name] = Path(package.__file__).parent / "sql"
+    return found
 
 
 async def _migrate(url: str) -> list[str]:
