@@ -157,3 +157,11 @@ async def record(pool, consumer, stream, *events, site: str = "TEST") -> None:  
         pool, events[0].stream_type, stream, from_version=appended.first_version
     ):
         await consumer.deliver(event, source="test")
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """The codebase checks (ruff, mypy, import contracts) start beside the suite."""
+    if any(item.nodeid.startswith("tests/test_codebase.py") for item in session.items):
+        from tests import test_codebase
+
+        test_codebase.start_checks()
