@@ -1,5 +1,5 @@
-"""Typed dependencies for route handlers: the running service, its unit of work, pool, key
-ring and settings, instead of reaching into ``request.app.state`` as ``Any``."""
+"""Typed access for route handlers: the running service, its pool and its settings, instead of
+reaching into ``request.app.state`` as ``Any``."""
 
 from __future__ import annotations
 
@@ -9,9 +9,7 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 import asyncpg
 from fastapi import Depends, Request
 
-from ..privacy.keys import KeyRing
 from ..settings import ServiceSettings
-from ..uow import UnitOfWork
 
 if TYPE_CHECKING:
     from .runtime import ServiceRuntime
@@ -23,22 +21,11 @@ def running(request: Request) -> ServiceRuntime:
     return runtime
 
 
-def _uow(request: Request) -> UnitOfWork:
-    return running(request).uow
-
-
 def _pool(request: Request) -> asyncpg.Pool:
     return running(request).pool
 
 
-def _keyring(request: Request) -> KeyRing:
-    return running(request).keyring
-
-
-RuntimeDep = Annotated["ServiceRuntime", Depends(running)]
-UnitOfWorkDep = Annotated[UnitOfWork, Depends(_uow)]
 PoolDep = Annotated[asyncpg.Pool, Depends(_pool)]
-KeyRingDep = Annotated[KeyRing, Depends(_keyring)]
 
 S = TypeVar("S", bound=ServiceSettings)
 

@@ -55,10 +55,6 @@ class ServiceRuntime:
             raise NotStarted(f"{self.spec.name} has not started")
         return self._uow
 
-    @property
-    def kafka_ready(self) -> bool:
-        return self.kafka.ready
-
     def subscriber_options(self, name: str, *, backed_by_the_log: bool = False) -> dict[str, Any]:
         """See :meth:`KafkaClients.subscriber_options` (for a service's own subscribers)."""
         return self.kafka.subscriber_options(name, backed_by_the_log=backed_by_the_log)

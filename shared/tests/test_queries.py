@@ -2,11 +2,10 @@
 refused before anything reaches the database."""
 
 from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
 
-from shared.queries import Queries, Statement
+from shared.queries import Statement
 
 
 def test_names_become_numbers_in_order_of_first_use_and_casts_stay() -> None:
@@ -40,11 +39,3 @@ def test_numbered_statements_still_work_and_mixing_is_refused() -> None:
     assert Statement("SELECT $1, $2").params == ()
     with pytest.raises(ValueError, match="mixed"):
         Statement("SELECT $1, :a")
-
-
-def test_every_query_file_loads(tmp_path: Path) -> None:
-    root = Path(__file__).resolve().parents[2]
-    files = [*root.glob("services/*/sql/queries.sql"), *root.glob("shared/sql/queries/*.sql")]
-    assert files
-    for path in files:
-        assert Queries(path).names()
