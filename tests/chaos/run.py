@@ -17,7 +17,7 @@ from shared import eventstore
 from tests.credentials import ADMIN
 
 from . import checks
-from .system import ChaosSystem, FaultRecord
+from .system import FAST, ChaosSystem, FaultRecord
 from .workload import Workload
 
 # Thresholds fall due within the run, so that firing them is tested under the faults too.
@@ -42,7 +42,7 @@ class Profile:
 
 
 PROFILES = {
-    "short": Profile("short", complaints=24, concurrency=4, fault_every=3.0),
+    "short": Profile("short", complaints=24, concurrency=4, fault_every=1.5),
     "long": Profile("long", complaints=10_000, concurrency=24, fault_every=30.0, drain_within=900),
 }
 
@@ -74,7 +74,7 @@ class Report:
         p = self.profile
         out = [
             f"chaos, {p.name} profile: at least {p.complaints} lifecycles, a fault every "
-            f"{p.fault_every:.0f} s, {self.seconds:.0f} s in all",
+            f"{p.fault_every:g} s, {self.seconds:.0f} s in all",
             "workload: " + ", ".join(f"{k} {v}" for k, v in self.workload.items()),
             "faults (time to recover: every service healthy and a new complaint readable):",
         ]
@@ -94,20 +94,24 @@ class Report:
         return out
 
 
+# A pause long enough for the group to drop the paused member and hand its partitions on.
+PAST_SESSION = int(FAST["KAFKA_SESSION_TIMEOUT_MS"]) / 1000 + 2
+
+
 def _faults(system: ChaosSystem) -> list[tuple[str, Callable[[], Awaitable[None]]]]:
     jumps: list[tuple[str, Callable[[], Awaitable[None]]]] = [
-        ("SLA clock jumps 1 h ahead, then back", lambda: system.jump_sla_clock("+1h", 4)),
+        ("SLA clock jumps 1 h ahead, then back", lambda: system.jump_sla_clock("+1h", 3)),
     ]
     return [
         ("kill -9 intake", lambda: system.kill("intake")),
         ("broker restart (the embedded one empties)", system.restart_broker),
         ("kill -9 projections", lambda: system.kill("projections")),
-        ("SIGSTOP sla past its session timeout", lambda: system.pause("sla", 8)),
+        ("SIGSTOP sla past its session timeout", lambda: system.pause("sla", PAST_SESSION)),
         ("kill -9 notify", lambda: system.kill("notify")),
         ("PostgreSQL restart", system.restart_postgres),
-        ("webhook receiver down for 6 s", lambda: system.webhook_outage("chaos", 6)),
+        ("webhook receiver down for 3 s", lambda: system.webhook_outage("chaos", 3)),
         ("kill -9 sla", lambda: system.kill("sla")),
-        ("SIGSTOP projections past its session timeout", lambda: system.pause("projections", 8)),
+        ("SIGSTOP projections past its session timeout", lambda: system.pause("projections", PAST_SESSION)),
     ] + (jumps if system.can_jump_clocks else [])  # fmt: skip
 
 
