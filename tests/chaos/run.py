@@ -95,23 +95,24 @@ class Report:
 
 
 # A pause long enough for the group to drop the paused member and hand its partitions on.
-PAST_SESSION = int(FAST["KAFKA_SESSION_TIMEOUT_MS"]) / 1000 + 2
+PAUSE = int(FAST["KAFKA_SESSION_TIMEOUT_MS"]) / 1000 + 2
 
 
 def _faults(system: ChaosSystem) -> list[tuple[str, Callable[[], Awaitable[None]]]]:
     jumps: list[tuple[str, Callable[[], Awaitable[None]]]] = [
         ("SLA clock jumps 1 h ahead, then back", lambda: system.jump_sla_clock("+1h", 3)),
     ]
+    pause = system.pause
     return [
         ("kill -9 intake", lambda: system.kill("intake")),
         ("broker restart (the embedded one empties)", system.restart_broker),
         ("kill -9 projections", lambda: system.kill("projections")),
-        ("SIGSTOP sla past its session timeout", lambda: system.pause("sla", PAST_SESSION)),
+        ("SIGSTOP sla past its session timeout", lambda: pause("sla", PAUSE)),
         ("kill -9 notify", lambda: system.kill("notify")),
         ("PostgreSQL restart", system.restart_postgres),
         ("webhook receiver down for 3 s", lambda: system.webhook_outage("chaos", 3)),
         ("kill -9 sla", lambda: system.kill("sla")),
-        ("SIGSTOP projections past its session timeout", lambda: system.pause("projections", PAST_SESSION)),
+        ("SIGSTOP projections past its session timeout", lambda: pause("projections", PAUSE)),
     ] + (jumps if system.can_jump_clocks else [])  # fmt: skip
 
 
