@@ -48,7 +48,7 @@ format: $(STAMP)
 	$(BIN)/ruff format .
 
 typecheck: $(STAMP)
-	$(BIN)/mypy shared services bench
+	$(BIN)/mypy complaint_desk bench
 
 clean:
 	rm -rf $(VENV) .data .pytest_cache

@@ -14,11 +14,11 @@ from pathlib import Path
 import asyncpg
 import pytest
 
-from shared import db
-from shared.cli import all_migrations
-from shared.devstack.broker import EmbeddedBroker
-from shared.devstack.postgres import EmbeddedPostgres, free_port
-from shared.settings import ServiceSettings
+from complaint_desk.shared import db
+from complaint_desk.shared.settings import ServiceSettings
+from complaint_desk.tools.cli import all_migrations
+from complaint_desk.tools.devstack.broker import EmbeddedBroker
+from complaint_desk.tools.devstack.postgres import EmbeddedPostgres, free_port
 
 ARTIFACTS = Path(__file__).parent / "test-artifacts"
 
@@ -146,8 +146,8 @@ async def eventually(check, within: float = 20.0, interval: float = 0.1):  # typ
 
 async def record(pool, consumer, stream, *events, site: str = "TEST") -> None:  # type: ignore[no-untyped-def]
     """Append events to a stream, then hand them to a consumer as Kafka would."""
-    from shared import eventstore
-    from shared.events import Metadata
+    from complaint_desk.contract.events import Metadata
+    from complaint_desk.shared import eventstore
 
     async with pool.acquire() as conn:
         appended = await eventstore.append(

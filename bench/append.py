@@ -13,11 +13,11 @@ from uuid import uuid4
 
 import asyncpg
 
-from shared import db, eventstore
-from shared.cli import all_migrations
-from shared.events import Metadata
-from shared.events.complaints import ComplaintReceived
-from shared.outbox import OutboxNotifier
+from complaint_desk.contract.events import Metadata
+from complaint_desk.contract.events.complaints import ComplaintReceived
+from complaint_desk.shared import db, eventstore
+from complaint_desk.shared.outbox import OutboxNotifier
+from complaint_desk.tools.cli import all_migrations
 
 from .common import Figure, database, ratio_line
 

@@ -8,7 +8,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from shared.devstack.postgres import EmbeddedPostgres, free_port
+from complaint_desk.tools.devstack.postgres import EmbeddedPostgres, free_port
 
 
 @contextmanager

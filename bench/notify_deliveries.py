@@ -19,18 +19,18 @@ from uuid import uuid4
 import aiohttp
 import httpx
 
-from services.notify.api import new_secret
-from services.notify.app import channels_for, http_client
-from services.notify.channels import Message
-from services.notify.channels.webhook import WebhookChannel
-from services.notify.dispatcher import Dispatcher
-from services.notify.domain import Kind, Outgoing
-from services.notify.repository import queue
-from services.notify.settings import NotifySettings
-from shared import db
-from shared.cli import all_migrations
-from shared.devstack.postgres import free_port
-from shared.uow import UnitOfWork
+from complaint_desk.services.notify.api import new_secret
+from complaint_desk.services.notify.app import channels_for, http_client
+from complaint_desk.services.notify.channels import Message
+from complaint_desk.services.notify.channels.webhook import WebhookChannel
+from complaint_desk.services.notify.dispatcher import Dispatcher
+from complaint_desk.services.notify.domain import Kind, Outgoing
+from complaint_desk.services.notify.repository import queue
+from complaint_desk.services.notify.settings import NotifySettings
+from complaint_desk.shared import db
+from complaint_desk.shared.uow import UnitOfWork
+from complaint_desk.tools.cli import all_migrations
+from complaint_desk.tools.devstack.postgres import free_port
 
 from .common import database
 

@@ -20,10 +20,10 @@ from typing import Any
 
 import asyncpg
 
-from services.projections.rebuild import RegisterRebuild, TimelineRebuild
-from shared import db
-from shared.cli import all_migrations
-from shared.rebuild import rebuild
+from complaint_desk.services.projections.rebuild import RegisterRebuild, TimelineRebuild
+from complaint_desk.shared import db
+from complaint_desk.shared.rebuild import rebuild
+from complaint_desk.tools.cli import all_migrations
 
 from .common import database
 

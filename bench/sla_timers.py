@@ -23,10 +23,10 @@ from uuid import uuid4
 import asyncpg
 from tqdm import tqdm
 
-from services.sla.repository import TimerRow, arm_timers
-from shared import db
-from shared.cli import all_migrations
-from shared.devstack.postgres import free_port
+from complaint_desk.services.sla.repository import TimerRow, arm_timers
+from complaint_desk.shared import db
+from complaint_desk.tools.cli import all_migrations
+from complaint_desk.tools.devstack.postgres import free_port
 
 from .common import database
 
@@ -120,7 +120,7 @@ async def bench_sla(url: str, active: int, due: int) -> dict[str, float]:
         "LOG_LEVEL": "WARNING",
         "DESK_PROFILE": "development",  # a benchmark on one machine: development secrets do
     }
-    service = subprocess.Popen([sys.executable, "-m", "services.sla"], env=env,  # noqa: ASYNC220
+    service = subprocess.Popen([sys.executable, "-m", "complaint_desk.services.sla"], env=env,  # noqa: ASYNC220
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
     try:
         count = (

@@ -20,10 +20,10 @@ from uuid import UUID
 import aiohttp
 import asyncpg
 
-from shared.auth.secrets import new_token
-from shared.devstack.broker import EmbeddedBroker
-from shared.devstack.postgres import free_port
-from shared.devstack.stack import SERVICES, Stack
+from complaint_desk.shared.auth.secrets import new_token
+from complaint_desk.tools.devstack.broker import EmbeddedBroker
+from complaint_desk.tools.devstack.postgres import free_port
+from complaint_desk.tools.devstack.stack import SERVICES, Stack
 
 from .common import Figure, database
 

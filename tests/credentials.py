@@ -7,9 +7,9 @@ from uuid import UUID
 
 import asyncpg
 
-from shared.auth import Role, store
-from shared.auth.secrets import signing_key
-from shared.auth.signatures import sign
+from complaint_desk.shared.auth import Role, store
+from complaint_desk.shared.auth.secrets import signing_key
+from complaint_desk.shared.auth.signatures import sign
 
 ADMIN_TOKEN = "desk_test-bootstrap-admin-0123456789abcdef0123456789"
 SIGNING_SECRET = "test-integration-signing-secret"

@@ -13,7 +13,7 @@ import httpx
 import pytest
 import yaml
 
-from shared.devstack.postgres import free_port
+from complaint_desk.tools.devstack.postgres import free_port
 
 RULES = Path(__file__).resolve().parent.parent / "deploy" / "prometheus" / "alerts.yml"
 

@@ -20,7 +20,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from shared.devstack.postgres import free_port
+from complaint_desk.tools.devstack.postgres import free_port
 
 
 class SmtpSink:

@@ -13,21 +13,22 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from services.intake.projectors import CallbackAnswers
-from services.notify.projectors import NotificationRules
-from services.notify.settings import NotifySettings
-from services.projections.projectors import ComplaintRegister, Timeline
-from services.sla.projectors import SlaClocks
-from services.sla.settings import SlaSettings
-from shared import cloudevents, db
-from shared.consumer import EventConsumer
-from shared.dead_letters import KafkaOrigin
-from shared.events import EventEnvelope, registered_event_types
+from complaint_desk.contract import cloudevents
+from complaint_desk.contract.events import EventEnvelope, registered_event_types
+from complaint_desk.services.intake.projectors import CallbackAnswers
+from complaint_desk.services.notify.projectors import NotificationRules
+from complaint_desk.services.notify.settings import NotifySettings
+from complaint_desk.services.projections.projectors import ComplaintRegister, Timeline
+from complaint_desk.services.sla.projectors import SlaClocks
+from complaint_desk.services.sla.settings import SlaSettings
+from complaint_desk.shared import db
+from complaint_desk.shared.consumer import EventConsumer
+from complaint_desk.shared.dead_letters import KafkaOrigin
 
 OURS = {
     name: cls
     for name, cls in registered_event_types().items()
-    if cls.__module__.startswith("shared.events.")
+    if cls.__module__.startswith("complaint_desk.contract.events.")
 }
 SCALARS = (
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=12)

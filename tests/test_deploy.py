@@ -9,10 +9,10 @@ import pytest
 import yaml
 from jsonschema import Draft7Validator
 
-from services.intake.settings import IntakeSettings
-from services.notify.settings import NotifySettings
-from services.projections.settings import ProjectionsSettings
-from services.sla.settings import SlaSettings
+from complaint_desk.services.intake.settings import IntakeSettings
+from complaint_desk.services.notify.settings import NotifySettings
+from complaint_desk.services.projections.settings import ProjectionsSettings
+from complaint_desk.services.sla.settings import SlaSettings
 
 ROOT = Path(__file__).resolve().parent.parent
 SCHEMA = ROOT.parent / "shared" / "schemas" / "compose-spec.json"
@@ -49,8 +49,8 @@ def test_every_compose_service_exists_and_reads_the_variables_it_is_given() -> N
     for name, settings_cls in SETTINGS.items():
         assert name in services, f"{name} is missing from docker-compose.yml"
         command = services[name]["command"]
-        assert command[-1] == f"services.{name}"
-        assert (ROOT / "services" / name / "__main__.py").exists()
+        assert command[-1] == f"complaint_desk.services.{name}"
+        assert (ROOT / "complaint_desk" / "services" / name / "__main__.py").exists()
         unknown = set(services[name]["environment"]) - _env_names(settings_cls)
         assert unknown == set(), f"{name} is given variables it does not read: {unknown}"
         port = settings_cls().port

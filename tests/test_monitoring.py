@@ -9,8 +9,8 @@ from pathlib import Path
 import yaml
 from prometheus_client import REGISTRY
 
-from shared import metrics
-from shared.devstack.stack import SERVICES
+from complaint_desk.shared import metrics
+from complaint_desk.tools.devstack.stack import SERVICES
 from tests.prometheus_server import debian_binary
 
 PROMETHEUS = Path(__file__).resolve().parent.parent / "deploy" / "prometheus"
@@ -40,7 +40,7 @@ def test_every_alert_rule_has_a_passing_unit_test() -> None:
 
 def test_rules_only_use_metrics_the_services_export() -> None:
     for service in SERVICES:  # each service's own metrics are registered when it is imported
-        importlib.import_module(f"services.{service}.app")
+        importlib.import_module(f"complaint_desk.services.{service}.app")
     exported = {
         name.removesuffix("_total")
         for collector in list(REGISTRY._collector_to_names)

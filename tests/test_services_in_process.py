@@ -8,13 +8,13 @@ from uuid import uuid4
 import httpx
 import pytest
 
+from complaint_desk.services.notify.app import build_app as notify_app
+from complaint_desk.services.notify.settings import NotifySettings
+from complaint_desk.services.projections.app import build_app as projections_app
+from complaint_desk.services.projections.settings import ProjectionsSettings
+from complaint_desk.services.sla.app import build_app as sla_app
+from complaint_desk.services.sla.settings import SlaSettings
 from conftest import PostgresHandle
-from services.notify.app import build_app as notify_app
-from services.notify.settings import NotifySettings
-from services.projections.app import build_app as projections_app
-from services.projections.settings import ProjectionsSettings
-from services.sla.app import build_app as sla_app
-from services.sla.settings import SlaSettings
 from tests.credentials import ADMIN_TOKEN
 from tests.in_process import serving
 

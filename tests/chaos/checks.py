@@ -6,9 +6,9 @@ from dataclasses import dataclass, field
 
 import asyncpg
 
-from services.projections.rebuild import RegisterRebuild, TimelineRebuild
-from shared import outbox
-from shared.rebuild import verify
+from complaint_desk.services.projections.rebuild import RegisterRebuild, TimelineRebuild
+from complaint_desk.shared import outbox
+from complaint_desk.shared.rebuild import verify
 
 from .workload import Ack
 

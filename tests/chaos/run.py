@@ -13,7 +13,7 @@ import asyncpg
 import httpx
 from tqdm import tqdm
 
-from shared import eventstore
+from complaint_desk.shared import eventstore
 from tests.credentials import ADMIN
 
 from . import checks

@@ -12,10 +12,10 @@ from pathlib import Path
 
 import httpx
 
+from complaint_desk.tools.devstack.broker import EmbeddedBroker
+from complaint_desk.tools.devstack.postgres import EmbeddedPostgres, free_port
+from complaint_desk.tools.devstack.stack import SERVICES, Stack
 from conftest import ARTIFACTS
-from shared.devstack.broker import EmbeddedBroker
-from shared.devstack.postgres import EmbeddedPostgres, free_port
-from shared.devstack.stack import SERVICES, Stack
 from tests.e2e.conftest import FAST as E2E_FAST
 from tests.receivers import HttpSink, SmtpSink
 

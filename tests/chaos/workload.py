@@ -15,7 +15,7 @@ import asyncpg
 import httpx
 from aiokafka import AIOKafkaProducer
 
-from shared import topics
+from complaint_desk.contract import topics
 from tests.credentials import ADMIN, Signer, integration
 
 SITES = ("HQ", "NB", "SB", "EA", "WE", "KH")

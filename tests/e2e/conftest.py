@@ -10,12 +10,12 @@ from pathlib import Path
 import asyncpg
 import pytest
 
+from complaint_desk.shared import db
+from complaint_desk.tools.cli import all_migrations
+from complaint_desk.tools.devstack.broker import EmbeddedBroker
+from complaint_desk.tools.devstack.postgres import EmbeddedPostgres, free_port
+from complaint_desk.tools.devstack.stack import SERVICES, Stack
 from conftest import ARTIFACTS, postgres_data_dir
-from shared import db
-from shared.cli import all_migrations
-from shared.devstack.broker import EmbeddedBroker
-from shared.devstack.postgres import EmbeddedPostgres, free_port
-from shared.devstack.stack import SERVICES, Stack
 from tests import credentials
 from tests.receivers import HttpSink, SmtpSink
 

@@ -14,14 +14,14 @@ import pytest
 from fastapi import FastAPI
 from fastapi.routing import APIRoute
 
+from complaint_desk.services.intake.app import build_app as intake_app
+from complaint_desk.services.intake.tests.factory import BODIES
+from complaint_desk.services.notify.app import build_app as notify_app
+from complaint_desk.services.projections.app import build_app as projections_app
+from complaint_desk.services.sla.app import build_app as sla_app
+from complaint_desk.shared.auth import Role, store
+from complaint_desk.shared.auth.http import PUBLIC, api_routes
 from conftest import eventually
-from services.intake.app import build_app as intake_app
-from services.intake.tests.factory import BODIES
-from services.notify.app import build_app as notify_app
-from services.projections.app import build_app as projections_app
-from services.sla.app import build_app as sla_app
-from shared.auth import Role, store
-from shared.auth.http import PUBLIC, api_routes
 from tests.credentials import ADMIN, user
 
 from .conftest import System

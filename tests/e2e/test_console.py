@@ -13,8 +13,8 @@ import httpx
 import pytest
 from playwright.async_api import Browser, Locator, Page, async_playwright, expect
 
+from complaint_desk.shared.auth import Role
 from conftest import ARTIFACTS
-from shared.auth import Role
 from tests import credentials
 from tests.credentials import ADMIN
 

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from complaint_desk.tools.devstack.stack import SERVICES
 from conftest import ARTIFACTS
-from shared.devstack.stack import SERVICES
 from tests.credentials import ADMIN
 
 from .conftest import System

@@ -11,8 +11,8 @@ import asyncpg
 import httpx
 import pytest
 
+from complaint_desk.shared.auth import Role
 from conftest import eventually
-from shared.auth import Role
 from tests.credentials import ADMIN, user
 
 from .conftest import System

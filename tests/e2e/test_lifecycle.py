@@ -10,9 +10,9 @@ import httpx
 import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
+from complaint_desk.contract import topics
+from complaint_desk.shared.auth import Role
 from conftest import eventually
-from shared import topics
-from shared.auth import Role
 from tests.credentials import ADMIN, Signer, integration, user
 
 from .conftest import System

@@ -12,13 +12,13 @@ import httpx
 import pytest
 from aiokafka import AIOKafkaConsumer, TopicPartition
 
+from complaint_desk.services.intake.tests.factory import BODIES
+from complaint_desk.services.projections.rebuild import rebuilders
+from complaint_desk.services.projections.settings import ProjectionsSettings
+from complaint_desk.shared.auth import Role
+from complaint_desk.shared.privacy import ERASED, MASKED
+from complaint_desk.shared.rebuild import rebuild
 from conftest import eventually
-from services.intake.tests.factory import BODIES
-from services.projections.rebuild import rebuilders
-from services.projections.settings import ProjectionsSettings
-from shared.auth import Role
-from shared.privacy import ERASED, MASKED
-from shared.rebuild import rebuild
 from tests.credentials import ADMIN, user
 
 from .conftest import System

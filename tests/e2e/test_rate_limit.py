@@ -4,7 +4,7 @@ not depend on how fast this machine answers: a system of this module's own."""
 import httpx
 import pytest
 
-from shared.auth import Role
+from complaint_desk.shared.auth import Role
 from tests.credentials import ADMIN, user
 
 from .conftest import System

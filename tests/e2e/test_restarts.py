@@ -8,8 +8,8 @@ import asyncpg
 import httpx
 import pytest
 
+from complaint_desk.shared import outbox
 from conftest import eventually
-from shared import outbox
 from tests.credentials import ADMIN
 
 from .conftest import System

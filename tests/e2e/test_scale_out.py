@@ -10,9 +10,9 @@ from uuid import UUID
 import asyncpg
 import httpx
 
+from complaint_desk.tools.devstack.postgres import free_port
+from complaint_desk.tools.devstack.stack import ServiceProcess
 from conftest import eventually
-from shared.devstack.postgres import free_port
-from shared.devstack.stack import ServiceProcess
 from tests.credentials import ADMIN
 
 from .conftest import System

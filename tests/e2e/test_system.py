@@ -10,9 +10,9 @@ import asyncpg
 import httpx
 from aiokafka import AIOKafkaConsumer
 
+from complaint_desk.contract import topics
+from complaint_desk.shared.auth import Role
 from conftest import ARTIFACTS, eventually
-from shared import topics
-from shared.auth import Role
 from tests.credentials import ADMIN, user
 from tests.prometheus_server import PrometheusServer
 

@@ -1,0 +1,81 @@
+"""Intake: receives complaints and commands, and emits the complaint's events."""
+
+from typing import Union
+
+from fastapi import FastAPI
+
+from complaint_desk.contract import topics
+from complaint_desk.contract.events import registered_event_types
+from complaint_desk.contract.events.complaints import (
+    CommandRejected,
+    PurchaseRequested,
+    WorkOrderRequested,
+)
+from complaint_desk.shared.runtime import Publication, ServiceSpec, create_app
+
+from . import MIGRATIONS
+from .api import router
+from .projectors import CallbackAnswers
+from .settings import IntakeSettings
+from .subscribers import subscribe
+
+# Every event type of the complaint stream, for the topic's documented payload.
+ComplaintEvent = Union[  # type: ignore[valid-type]  # noqa: UP007
+    tuple(t for t in registered_event_types().values() if t.stream_type == "complaint")
+]
+
+PUBLICATIONS = [
+    Publication(
+        topics.COMPLAINT_EVENTS,
+        title="complaints.events:publish",
+        description=(
+            "Every event of every complaint (ComplaintReceived, SafetyEscalated, "
+            "ComplaintClassified, TaskAssigned, CallbackRecorded, ComplaintClosed, ...), as "
+            "CloudEvents 1.0 in binary mode (ce_* headers, JSON data; ce_type names the event), "
+            "keyed by complaint id so order holds per complaint. Published from the event log, "
+            "at least once: dedupe by ce_id or by (ce_subject, ce_streamversion)."
+        ),
+        schema=ComplaintEvent,
+    ),
+    Publication(
+        topics.WORK_ORDERS,
+        title="maintenance.work-orders:publish",
+        description=(
+            "Work orders for the maintenance system, one per task assigned to maintenance. "
+            "Answer on maintenance.work-order-updates with the task_id."
+        ),
+        schema=WorkOrderRequested,
+    ),
+    Publication(
+        topics.PURCHASE_REQUESTS,
+        title="procurement.purchase-requests:publish",
+        description=(
+            "Purchase requests for the procurement system, one per task assigned to "
+            "procurement. Answer on procurement.purchase-updates with the task_id."
+        ),
+        schema=PurchaseRequested,
+    ),
+    Publication(
+        topics.COMMAND_RESULTS,
+        title="complaints.command-results:publish",
+        description="Commands from complaints.commands that were refused, with the reason.",
+        schema=CommandRejected,
+    ),
+]
+
+
+def build_app(settings: IntakeSettings | None = None) -> FastAPI:
+    settings = settings or IntakeSettings()
+    return create_app(
+        ServiceSpec(
+            name="intake",
+            title="Complaint intake / 投訴受理",
+            description="Receives complaints and commands; emits the complaint lifecycle events.",
+            settings=settings,
+            migrations={"intake": MIGRATIONS},
+            publications=PUBLICATIONS,
+            routers=[router],
+            projectors=[CallbackAnswers()],
+            subscribe=subscribe,
+        )
+    )

@@ -1,0 +1,602 @@
+"""The complaint aggregate: pure logic, no I/O. Each command is checked against the state
+rebuilt from the complaint's events, then records new events for the handler to save.
+
+Over 300 lines: one aggregate, the whole process of one complaint; its rules read each other's
+state (a task gates resolution, a review reopens a cycle), and split they would share it by
+reaching into one another."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Any
+from uuid import UUID, uuid4
+from zoneinfo import ZoneInfo
+
+from complaint_desk.contract.events import DomainEvent, Status, status_after
+from complaint_desk.contract.events.complaints import (
+    AssigneeKind,
+    CallbackRecorded,
+    Category,
+    ComplaintAcknowledged,
+    ComplaintClassified,
+    ComplaintClosed,
+    ComplaintReceived,
+    ComplaintReferred,
+    ComplaintReopened,
+    ComplaintResolved,
+    EvidenceRecorded,
+    HandlingReportFiled,
+    LateCallbackAnswerRecorded,
+    OwnerAssigned,
+    PersonalDataErased,
+    PurchaseRequested,
+    RepeatComplaintDetected,
+    RepeatReason,
+    ResolutionAccepted,
+    ResolutionApproved,
+    ResolutionDisputed,
+    ResolutionProposed,
+    Responsibility,
+    ReviewConcluded,
+    ReviewOpened,
+    ReviewOutcome,
+    SafetyEscalated,
+    Severity,
+    SeverityChanged,
+    TaskAssigned,
+    TaskCancelled,
+    TaskCompleted,
+    TaskProgressed,
+    TemporaryMeasure,
+    WaitingEnded,
+    WaitingStarted,
+    WorkOrderRequested,
+)
+from complaint_desk.contract.events.lifecycle import (
+    BEFORE_CLASSIFICATION,
+    TERMINAL,
+    provisional_level,
+    shown_status,
+)
+
+from . import commands as c
+from .refusals import IllegalTransition, NotForThisActor, TaskNotFound
+
+
+class TaskState(StrEnum):
+    OPEN = "open"
+    IN_PROGRESS = "in_progress"
+    COMPLETED = "completed"
+    CANCELLED = "cancelled"
+
+
+TASK_STATE_ZH = {
+    TaskState.OPEN: "尚未開始",
+    TaskState.IN_PROGRESS: "進行中",
+    TaskState.COMPLETED: "已完成",
+    TaskState.CANCELLED: "已取消",
+}
+
+
+@dataclass
+class Task:
+    id: UUID
+    assignee_kind: AssigneeKind
+    assignee: str
+    state: TaskState = TaskState.OPEN
+    external_status: str | None = None
+
+    @property
+    def is_open(self) -> bool:
+        return self.state in (TaskState.OPEN, TaskState.IN_PROGRESS)
+
+
+def _answer(command: c.RecordCallback) -> dict[str, Any]:
+    """What the complainant said, as the events record it."""
+    return command.model_dump(include={"satisfied", "rating", "reasons", "comments", "suggestions"})
+
+
+def complaint_number(site: str, local_day: str, sequence: int) -> str:
+    """The register's human number: site, local day, and the day's sequence, e.g.
+    ``HQ-20261129-0007``."""
+    return f"{site}-{local_day}-{sequence:04d}"
+
+
+def local_day(moment: datetime, zone: str) -> str:
+    return moment.astimezone(ZoneInfo(zone)).strftime("%Y%m%d")
+
+
+@dataclass
+class Complaint:
+    id: UUID
+    version: int = 0
+    status: Status = Status.NEW
+    number: str | None = None
+    site: str | None = None
+    location: str | None = None
+    category: Category | None = None
+    severity: Severity | None = None
+    responsibility: Responsibility | None = None
+    acknowledged: bool = False
+    safety_escalated: bool = False
+    waiting: bool = False
+    resolution_id: UUID | None = None
+    tasks: dict[UUID, Task] = field(default_factory=dict)
+    cycle: int = 1
+    closed_at: datetime | None = None
+    complainant_id: UUID | None = None
+    personal_data_erased: bool = False
+    owner: str | None = None
+    about_staff: str | None = None
+    plan_needs_approval: bool = False
+    # The level the clocks run on: provisional, L1 on a safety escalation, else classified.
+    level: Severity | None = None
+    pending: list[DomainEvent] = field(default_factory=list)
+
+    # -- rebuilding ---------------------------------------------------------------------------
+
+    @classmethod
+    def rebuild(cls, complaint_id: UUID, history: Iterable[DomainEvent]) -> Complaint:
+        complaint = cls(complaint_id)
+        for event in history:
+            complaint._apply(event)
+            complaint.version += 1
+        return complaint
+
+    @property
+    def saved_version(self) -> int:
+        """The version of the stream before the pending events."""
+        return self.version - len(self.pending)
+
+    @property
+    def shown(self) -> Status:
+        """The status a person sees: the stage, or waiting."""
+        return shown_status(self.status, self.waiting)
+
+    @property
+    def open_tasks(self) -> list[Task]:
+        return [t for t in self.tasks.values() if t.is_open]
+
+    def _record(self, *events: DomainEvent) -> None:
+        for event in events:
+            self._apply(event)
+            self.version += 1
+            self.pending.append(event)
+
+    def _apply(self, event: DomainEvent) -> None:
+        self.status = status_after(self.status, event)
+        match event:
+            case ComplaintReceived():
+                self.number, self.site = event.number, event.site
+                self.location, self.category = event.location, event.category
+                self.complainant_id = event.complainant_id
+                self.owner, self.about_staff = event.receiving_officer, event.about_staff
+                self.level = provisional_level(event.category, event.urgency)
+            case OwnerAssigned():
+                self.owner = event.owner
+            case PersonalDataErased():
+                self.personal_data_erased = True
+            case SafetyEscalated():
+                self.safety_escalated, self.level = True, Severity.L1
+            case ComplaintAcknowledged():
+                self.acknowledged = True
+            case ComplaintClassified():
+                self.responsibility, self.severity = event.responsibility, event.severity
+                self.level = event.severity
+                self.category = event.category
+            case SeverityChanged():
+                self.severity = self.level = event.severity
+            case ResolutionProposed():
+                self.resolution_id = event.resolution_id
+                self.plan_needs_approval = event.needs_approval
+            case ResolutionApproved():
+                self.plan_needs_approval = False
+            case TaskAssigned():
+                self.tasks[event.task_id] = Task(event.task_id, event.assignee_kind, event.assignee)
+            case TaskProgressed():
+                task = self.tasks[event.task_id]
+                task.state = TaskState.IN_PROGRESS
+                task.external_status = event.external_status or task.external_status
+            case TaskCompleted():
+                self.tasks[event.task_id].state = TaskState.COMPLETED
+            case TaskCancelled():
+                self.tasks[event.task_id].state = TaskState.CANCELLED
+            case WaitingStarted():
+                self.waiting = True
+            case WaitingEnded():
+                self.waiting = False
+            case ComplaintClosed():
+                self.closed_at = event.closed_at
+            case ComplaintReopened():
+                self.cycle = event.cycle
+                self.safety_escalated = False
+
+    # -- guards -------------------------------------------------------------------------------
+
+    def _require(self, command: str, allowed: Iterable[Status]) -> None:
+        if self.status not in set(allowed):
+            raise IllegalTransition(command, self.shown)
+
+    def _require_open(self, command: str) -> None:
+        if self.status in TERMINAL or self.status is Status.NEW:
+            raise IllegalTransition(command, self.shown)
+
+    def _impartial(self, person: str, command: str, command_zh: str) -> None:
+        """Objectivity (ISO 10002): the staff member a complaint is about stays out of it."""
+        if self.about_staff and person.casefold() == self.about_staff.casefold():
+            raise NotForThisActor(
+                "conflict_of_interest",
+                f"{person} is the staff member this complaint is about and may not {command} it",
+                f"{person} 是本投訴所涉及的員工，不可{command_zh}此投訴",
+            )
+
+    def _task(self, command: str, task_id: UUID) -> Task:
+        task = self.tasks.get(task_id)
+        if task is None:
+            raise TaskNotFound(str(task_id))
+        if not task.is_open:
+            raise IllegalTransition(
+                command,
+                self.shown,
+                f"task is {task.state.value}",
+                f"任務{TASK_STATE_ZH[task.state]}",
+            )
+        return task
+
+    # -- commands -----------------------------------------------------------------------------
+
+    @classmethod
+    def receive(
+        cls,
+        complaint_id: UUID,
+        command: c.ReceiveComplaint,
+        *,
+        number: str,
+        now: datetime,
+        repeats: dict[UUID, set[RepeatReason]] | None = None,
+        repeat_window_days: int = 30,
+        complainant_id: UUID | None = None,
+    ) -> Complaint:
+        """``command`` with its personal fields already sealed under ``complainant_id``'s key
+        (the handler does that: it needs the key store)."""
+        complaint = cls(complaint_id, about_staff=command.about_staff)
+        assert command.receiving_officer is not None
+        complaint._impartial(command.receiving_officer, "own", "負責")
+        fields = command.model_dump(exclude={"temporary_measures", "measures_note", "major_fault"})
+        complaint._record(
+            ComplaintReceived(
+                number=number, received_at=now, complainant_id=complainant_id, **fields
+            )
+        )
+        if command.category is Category.SAFETY or command.major_fault:
+            complaint._record(
+                SafetyEscalated(
+                    reason="safety problem reported at receipt"
+                    if command.category is Category.SAFETY
+                    else "major fault reported at receipt",
+                    temporary_measures=command.temporary_measures,
+                    measures_note=command.measures_note,
+                    at_receipt=True,
+                )
+            )
+        if repeats:
+            reasons = sorted({r for rs in repeats.values() for r in rs})
+            complaint._record(
+                RepeatComplaintDetected(
+                    related=sorted(repeats), reasons=reasons, window_days=repeat_window_days
+                )
+            )
+        return complaint
+
+    def erase_personal_data(self) -> bool:
+        """Record that the complainant's key is gone. Allowed in every status; once only."""
+        if self.complainant_id is None or self.personal_data_erased:
+            return False
+        self._record(PersonalDataErased(complainant_id=self.complainant_id))
+        return True
+
+    def acknowledge(self, command: c.Acknowledge) -> None:
+        self._require_open("acknowledge")
+        if self.acknowledged:
+            raise IllegalTransition(
+                "acknowledge", self.shown, "already acknowledged", "已聯繫過投訴人"
+            )
+        self._record(ComplaintAcknowledged(contact_channel=command.channel, note=command.note))
+
+    def assign_owner(self, command: c.AssignOwner) -> None:
+        self._require_open("reassign")
+        self._impartial(command.owner, "own", "負責")
+        if self.owner and command.owner.casefold() == self.owner.casefold():
+            raise IllegalTransition(
+                "reassign",
+                self.shown,
+                f"{command.owner} owns it already",
+                f"{command.owner} 已是負責人",
+            )
+        self._record(
+            OwnerAssigned(owner=command.owner, previous=self.owner or "", reason=command.reason)
+        )
+
+    def escalate_safety(self, command: c.EscalateSafety) -> None:
+        self._require_open("escalate-safety")
+        if self.safety_escalated:
+            raise IllegalTransition(
+                "escalate-safety", self.shown, "already escalated", "已上報安全問題"
+            )
+        measures: list[TemporaryMeasure] = command.temporary_measures
+        self._record(
+            SafetyEscalated(
+                reason=command.reason,
+                temporary_measures=measures,
+                measures_note=command.measures_note,
+            )
+        )
+
+    def record_evidence(self, command: c.RecordEvidence, now: datetime) -> UUID:
+        self._require_open("record evidence for")
+        self._impartial(command.actor, "investigate", "調查")
+        evidence_id = uuid4()
+        self._record(
+            EvidenceRecorded(
+                evidence_id=evidence_id,
+                kind=command.kind,
+                text=command.text,
+                collected_at=command.collected_at or now,
+                attachments=command.attachments,
+            )
+        )
+        return evidence_id
+
+    def classify(self, command: c.Classify) -> None:
+        # Classified again: taken back from a referral the other side refused.
+        self._require("classify", BEFORE_CLASSIFICATION | {Status.CLASSIFIED, Status.REFERRED})
+        if command.responsibility is Responsibility.OUTSIDE_JURISDICTION and self.open_tasks:
+            raise IllegalTransition(
+                "refer",
+                self.shown,
+                f"{len(self.open_tasks)} task(s) still open: cancel them first",
+                f"尚有 {len(self.open_tasks)} 項任務未完成，請先取消",
+            )
+        self._impartial(command.actor, "investigate", "調查")
+        self._record(
+            ComplaintClassified(
+                responsibility=command.responsibility,
+                severity=command.severity,
+                category=command.category or self.category or Category.OTHER,
+                third_party=command.third_party,
+                reason=command.reason,
+            )
+        )
+        if command.responsibility is Responsibility.OUTSIDE_JURISDICTION:
+            assert command.referred_to is not None and command.reason is not None
+            if self.waiting:  # what it waited for is the other side's now
+                self._record(WaitingEnded(note=f"referred to {command.referred_to}"))
+            self._record(
+                ComplaintReferred(
+                    referred_to=command.referred_to,
+                    reason=command.reason,
+                    contact=command.referred_contact,
+                )
+            )
+
+    def change_severity(self, command: c.ChangeSeverity) -> None:
+        self._require_open("change the severity of")
+        if self.severity is None:
+            raise IllegalTransition(
+                "change the severity of", self.shown, "classify it first", "請先分類"
+            )
+        if command.severity is self.severity:
+            raise IllegalTransition(
+                "change the severity of",
+                self.shown,
+                f"it is already {self.severity.value}",
+                f"已是 {self.severity.value}",
+            )
+        self._record(
+            SeverityChanged(
+                previous=self.severity, severity=command.severity, reason=command.reason
+            )
+        )
+
+    def propose_resolution(self, command: c.ProposeResolution, *, supervisor: bool) -> UUID:
+        self._require(
+            "propose a resolution for",
+            (Status.CLASSIFIED, Status.RESOLUTION_PROPOSED, Status.ESCALATED),
+        )
+        # 上報上級協調: after a dispute the supervisor coordinates: they propose the new plan,
+        # or approve the one an officer proposes before it goes to the complainant.
+        needs_approval = not supervisor and (
+            self.status is Status.ESCALATED or self.plan_needs_approval
+        )
+        resolution_id = uuid4()
+        self._record(
+            ResolutionProposed(
+                resolution_id=resolution_id,
+                needs_approval=needs_approval,
+                **command.model_dump(exclude={"actor", "expected_version"}),
+            )
+        )
+        return resolution_id
+
+    def approve_resolution(self, command: c.ApproveResolution, *, supervisor: bool) -> None:
+        self._require("approve the resolution of", (Status.RESOLUTION_PROPOSED,))
+        if not self.plan_needs_approval:
+            raise IllegalTransition(
+                "approve the resolution of", self.shown, "it needs no approval", "此方案無須核准"
+            )
+        if not supervisor:
+            raise NotForThisActor(
+                "supervisor_required",
+                "Only a supervisor approves a new plan after a dispute",
+                "投訴人曾對方案提出異議：新方案須經主管核准",
+            )
+        assert self.resolution_id is not None
+        self._record(ResolutionApproved(resolution_id=self.resolution_id, note=command.note))
+
+    def accept_resolution(self, command: c.AcceptResolution) -> None:
+        self._require("accept the resolution of", (Status.RESOLUTION_PROPOSED,))
+        if self.plan_needs_approval:
+            raise IllegalTransition(
+                "accept the resolution of",
+                self.shown,
+                "a supervisor approves it first",
+                "須先經主管核准",
+            )
+        assert self.resolution_id is not None
+        self._record(ResolutionAccepted(resolution_id=self.resolution_id, note=command.note))
+
+    def dispute_resolution(self, command: c.DisputeResolution) -> None:
+        self._require("dispute the resolution of", (Status.RESOLUTION_PROPOSED,))
+        if self.plan_needs_approval:
+            raise IllegalTransition(
+                "dispute the resolution of",
+                self.shown,
+                "a supervisor approves it first",
+                "須先經主管核准",
+            )
+        assert self.resolution_id is not None
+        self._record(ResolutionDisputed(resolution_id=self.resolution_id, reason=command.reason))
+
+    def file_report(self, command: c.FileReport) -> None:
+        self._require(
+            "file the handling report of",
+            (Status.RESOLUTION_AGREED, Status.IN_PROGRESS, Status.RESOLVED, Status.UNDER_REVIEW),
+        )
+        self._record(
+            HandlingReportFiled(**command.model_dump(exclude={"actor", "expected_version"}))
+        )
+
+    def assign_task(self, command: c.AssignTask, link: str | None = None) -> UUID:
+        self._require(
+            "assign a task on",
+            (
+                Status.CLASSIFIED,
+                Status.RESOLUTION_PROPOSED,
+                Status.ESCALATED,
+                Status.RESOLUTION_AGREED,
+                Status.IN_PROGRESS,
+            ),
+        )
+        return self._assign(command, link)
+
+    def _assign(self, command: c.NewTask, link: str | None) -> UUID:
+        task_id = uuid4()
+        self._record(
+            TaskAssigned(
+                task_id=task_id,
+                assignee_kind=command.assignee_kind,
+                assignee=command.assignee,
+                description=command.description,
+                due_at=command.due_at,
+            )
+        )
+        assert self.site is not None and self.location is not None
+        if command.assignee_kind is AssigneeKind.MAINTENANCE:
+            self._record(
+                WorkOrderRequested(
+                    task_id=task_id,
+                    site=self.site,
+                    location=self.location,
+                    description=command.description,
+                    due_at=command.due_at,
+                    number=self.number,
+                    level=self.level,
+                    link=link,
+                )
+            )
+        elif command.assignee_kind is AssigneeKind.PROCUREMENT:
+            self._record(
+                PurchaseRequested(
+                    task_id=task_id,
+                    site=self.site,
+                    description=command.description,
+                    due_at=command.due_at,
+                    number=self.number,
+                    location=self.location,
+                    level=self.level,
+                    link=link,
+                )
+            )
+        return task_id
+
+    def progress_task(self, task_id: UUID, note: str | None, external: str | None = None) -> None:
+        self._require_open("record progress on")
+        self._task("record progress on", task_id)
+        self._record(TaskProgressed(task_id=task_id, note=note, external_status=external))
+
+    def complete_task(self, task_id: UUID, note: str | None) -> None:
+        self._require_open("complete a task of")
+        self._task("complete a task of", task_id)
+        self._record(TaskCompleted(task_id=task_id, note=note))
+
+    def cancel_task(self, task_id: UUID, reason: str) -> None:
+        self._require_open("cancel a task of")
+        self._task("cancel a task of", task_id)
+        self._record(TaskCancelled(task_id=task_id, reason=reason))
+
+    def wait(self, command: c.Wait) -> None:
+        self._require_open("wait on")
+        if self.status in (Status.RESOLVED, Status.UNDER_REVIEW):
+            raise IllegalTransition("wait on", self.shown)
+        if self.waiting:
+            raise IllegalTransition("wait on", self.shown, "already waiting", "已在等待中")
+        self._record(WaitingStarted(reason=command.reason, note=command.note))
+
+    def resume(self, command: c.Resume) -> None:
+        self._require_open("resume")
+        if not self.waiting:
+            raise IllegalTransition("resume", self.shown, "it is not waiting", "並未在等待")
+        self._record(WaitingEnded(note=command.note))
+
+    def resolve(self, command: c.Resolve) -> None:
+        self._require("resolve", (Status.CLASSIFIED, Status.RESOLUTION_AGREED, Status.IN_PROGRESS))
+        self._impartial(command.actor, "resolve", "解決")
+        if self.open_tasks:
+            raise IllegalTransition(
+                "resolve",
+                self.shown,
+                f"{len(self.open_tasks)} task(s) still open",
+                f"尚有 {len(self.open_tasks)} 項任務未完成",
+            )
+        if self.waiting:
+            raise IllegalTransition("resolve", self.shown, "it is waiting", "仍在等待中")
+        self._record(ComplaintResolved(summary=command.summary, improvement=command.improvement))
+
+    def record_callback(self, command: c.RecordCallback) -> None:
+        self._require("record a callback on", (Status.RESOLVED,))
+        self._record(CallbackRecorded(channel=command.channel, **_answer(command)))
+        if not command.satisfied:
+            self._record(
+                ReviewOpened(reason=command.comments or "complainant not satisfied at callback")
+            )
+
+    def record_late_answer(self, command: c.RecordCallback) -> None:
+        """An answer from a link still valid when sent, after the complaint moved on."""
+        self._record(LateCallbackAnswerRecorded(**_answer(command)))
+
+    def conclude_review(self, command: c.ConcludeReview, link: str | None = None) -> list[UUID]:
+        self._require("conclude the review of", (Status.UNDER_REVIEW,))
+        self._record(ReviewConcluded(outcome=command.outcome, notes=command.notes))
+        if command.outcome is ReviewOutcome.FURTHER_ACTION:
+            return [self._assign(task, link) for task in command.tasks]
+        return []
+
+    def close(self, command: c.Close, now: datetime) -> None:
+        self._require("close", (Status.RESOLVED, Status.REFERRED))
+        self._impartial(command.actor, "close", "結案")
+        self._record(ComplaintClosed(closed_at=now, note=command.note))
+
+    def reopen(self, command: c.Reopen, *, now: datetime, window_days: int) -> None:
+        self._require("reopen", (Status.CLOSED,))
+        assert self.closed_at is not None
+        if now - self.closed_at > timedelta(days=window_days):
+            raise IllegalTransition(
+                "reopen",
+                self.shown,
+                f"closed more than {window_days} days ago",
+                f"歸檔已超過 {window_days} 天",
+            )
+        self._record(ComplaintReopened(reason=command.reason, cycle=self.cycle + 1))

@@ -1,0 +1,136 @@
+"""Persistence of complaints: the event stream, plus intake's own numbering, idempotency,
+repeat-complaint index and inbox of messages from other systems."""
+
+from datetime import datetime
+from pathlib import Path
+from uuid import UUID
+
+from complaint_desk.contract.events import DomainEvent, Metadata
+from complaint_desk.contract.events.complaints import RepeatReason, TaskAssigned
+from complaint_desk.shared import eventstore
+from complaint_desk.shared.contacts import location_key
+from complaint_desk.shared.db import Connection
+from complaint_desk.shared.queries import load
+
+from .domain import Complaint
+
+Q = load(Path(__file__).parent / "sql" / "queries.sql")
+STREAM = "complaint"
+
+
+class ComplaintRepository:
+    """Loads complaints from their events and saves what they recorded, within the caller's
+    transaction (``conn``)."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    async def get(self, complaint_id: UUID) -> Complaint | None:
+        history = await eventstore.read_stream(self.conn, STREAM, complaint_id)
+        if not history:
+            return None
+        return Complaint.rebuild(complaint_id, (e.payload() for e in history))
+
+    async def save(self, complaint: Complaint, metadata: Metadata) -> eventstore.Appended:
+        for event in complaint.pending:
+            if isinstance(event, TaskAssigned):
+                await self.conn.execute(Q.index_task, event.task_id, complaint.id)
+        saved = await eventstore.append(
+            self.conn,
+            complaint.id,
+            complaint.pending,
+            metadata,
+            expected_version=complaint.saved_version,
+        )
+        complaint.pending.clear()
+        return saved
+
+    async def complaint_of_task(self, task_id: UUID) -> UUID | None:
+        found: UUID | None = await self.conn.fetchval(Q.complaint_of_task, task_id)
+        return found
+
+    async def position_of(self, complaint_id: UUID) -> int:
+        """The log position of the complaint's last event."""
+        return await eventstore.stream_position(self.conn, STREAM, complaint_id)
+
+    async def next_sequence(self, site: str, day: str) -> int:
+        return int(await self.conn.fetchval(Q.next_number, site, day))
+
+    async def claim_idempotency_key(
+        self, principal: str, key: str, complaint_id: UUID, request_hash: str
+    ) -> bool:
+        """True the first time ``principal`` sends ``key``."""
+        claimed = await self.conn.fetchval(
+            Q.claim_idempotency_key, principal, key, complaint_id, request_hash
+        )
+        return claimed is not None
+
+    async def complaint_for_key(self, principal: str, key: str) -> tuple[UUID, str | None]:
+        """The complaint ``principal``'s key created, and the fingerprint of its request."""
+        row = await self.conn.fetchrow(Q.idempotent_complaint, principal, key)
+        assert row is not None  # only asked after a claim found the key taken
+        return row["complaint_id"], row["request_hash"]
+
+    async def similar_complaints(
+        self,
+        *,
+        phone_key: str | None,
+        email_key: str | None,
+        site: str,
+        location: str,
+        category: str,
+        since: datetime,
+    ) -> dict[UUID, set[RepeatReason]]:
+        rows = await self.conn.fetch(
+            Q.similar_complaints,
+            phone_key,
+            email_key,
+            site,
+            location_key(location),
+            category,
+            since,
+        )
+        found: dict[UUID, set[RepeatReason]] = {}
+        for row in rows:
+            reasons = found.setdefault(row["complaint_id"], set())
+            if row["same_complainant"]:
+                reasons.add(RepeatReason.SAME_COMPLAINANT)
+            if row["same_place"]:
+                reasons.add(RepeatReason.SAME_PLACE_AND_CATEGORY)
+        return found
+
+    async def index(
+        self,
+        complaint_id: UUID,
+        *,
+        site: str,
+        location: str,
+        category: str,
+        phone_key: str | None,
+        email_key: str | None,
+        received_at: datetime,
+        subject_id: UUID | None = None,
+    ) -> None:
+        await self.conn.execute(
+            Q.index_complaint, complaint_id, site, location_key(location), category,
+            phone_key, email_key, received_at, subject_id,
+        )  # fmt: skip
+
+    async def complaints_of(self, subject_id: UUID) -> list[UUID]:
+        return [
+            r["complaint_id"] for r in await self.conn.fetch(Q.complaints_of_subject, subject_id)
+        ]
+
+    async def forget_contacts_of(self, subject_id: UUID) -> None:
+        """Repeat detection no longer recognises an erased person's phone or email."""
+        await self.conn.execute(Q.forget_subject_contacts, subject_id)
+
+    async def claim_message(self, source: str, message_id: str) -> bool:
+        """True the first time a message is seen; False for a redelivery."""
+        return await self.conn.fetchval(Q.claim_message, source, message_id) is not None
+
+    async def append_other(
+        self, stream_id: UUID, events: list[DomainEvent], metadata: Metadata
+    ) -> eventstore.Appended:
+        """Append to a stream that is not a complaint's (e.g. a rejected command's)."""
+        return await eventstore.append(self.conn, stream_id, events, metadata, expected_version=0)

@@ -1,0 +1,31 @@
+from pydantic_settings import SettingsConfigDict
+
+from complaint_desk.shared.runtime.deps import settings_of
+from complaint_desk.shared.settings import ServiceSettings
+
+
+class IntakeSettings(ServiceSettings):
+    model_config = SettingsConfigDict(env_prefix="INTAKE_", env_file=".env", extra="ignore")
+
+    service_name: str = "intake"
+    port: int = 8001
+    # Complaint numbers (HQ-20261129-0007) count per site and per local day in this zone.
+    number_timezone: str = "Asia/Taipei"
+    # Complaints from the same complainant, or at the same place in the same category, within
+    # this many days are linked as repeats (重複投訴).
+    repeat_window_days: int = 30
+    # How long after closing a complaint may be reopened.
+    reopen_window_days: int = 30
+    # The console's address, as other systems' people reach it: work orders link there.
+    console_base_url: str = "http://127.0.0.1:8004"
+    # Keys the hashes that let repeat detection compare contacts without storing them.
+    contact_key_secret: str = "dev-only-change-me"
+    secret_fields = (*ServiceSettings.secret_fields, "contact_key_secret")
+    # Inbound integration messages must be signed (desk-signature), unless the broker itself
+    # authenticates every client (mTLS) and its ACLs decide who may write the inbound topics.
+    inbound_signatures_required: bool = True
+
+
+# This service's settings in a route: `settings_for(request)`, or a parameter typed
+# `Annotated[IntakeSettings, Depends(settings_for)]`.
+settings_for = settings_of(IntakeSettings)

@@ -1,0 +1,272 @@
+"""notify's HTTP API: integrators' subscriptions, the staff directory, and dead letters."""
+
+from __future__ import annotations
+
+import base64
+import secrets
+import uuid
+from datetime import datetime
+from typing import Annotated, Literal
+from uuid import UUID
+
+from fastapi import APIRouter, Depends, Query, Request
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from complaint_desk.contract.events import registered_event_types, utcnow
+from complaint_desk.shared.auth import Permission, Principal
+from complaint_desk.shared.auth.http import check_site, require, scope
+from complaint_desk.shared.http import ApiError
+from complaint_desk.shared.runtime.deps import running
+
+from . import destinations, repository
+from .channels import PermanentFailure
+from .channels.targets import check_url
+from .settings import settings_for
+
+router = APIRouter(tags=["notifications"])
+# Webhooks reach other systems with every site's events: the organisation's to configure.
+Operator = Annotated[Principal, Depends(require(Permission.OPERATE, organisation_wide=True))]
+Inspector = Annotated[
+    Principal, Depends(require(Permission.OPERATE, Permission.AUDIT, organisation_wide=True))
+]
+SiteAdmin = Annotated[Principal, Depends(require(Permission.CONFIGURE_SITE))]
+SiteOrAll = Annotated[str, Field(pattern=r"^(\*|[A-Z][A-Z0-9]{1,11})$")]
+ChannelName = Literal["webhook", "email", "sms"]
+
+
+def new_secret() -> str:
+    """A Standard Webhooks secret: ``whsec_`` and 32 random bytes in base64."""
+    return "whsec_" + base64.b64encode(secrets.token_bytes(32)).decode()
+
+
+class SubscriptionIn(BaseModel):
+    """Which event types of which site (``*`` for all) go where."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: Annotated[str, Field(min_length=1, max_length=100)]
+    site: SiteOrAll = "*"
+    event_types: list[str] = Field(min_length=1, max_length=100)
+    channel: ChannelName
+    destination: Annotated[str, Field(min_length=3, max_length=500)]
+    enabled: bool = True
+
+    @model_validator(mode="after")
+    def _known(self) -> SubscriptionIn:
+        known = set(registered_event_types())
+        unknown = [t for t in self.event_types if t != "*" and t not in known]
+        if unknown:
+            raise ValueError(f"unknown event types: {unknown}")
+        wrong = destinations.problem(self.channel, self.destination)
+        if wrong:
+            raise ValueError(f"destination: {wrong}")
+        return self
+
+
+class SubscriptionOut(BaseModel):
+    id: UUID
+    name: str
+    site: str
+    event_types: list[str]
+    channel: str
+    destination: str
+    enabled: bool
+    disabled_reason: str | None
+    secret_count: int
+    created_at: datetime
+    updated_at: datetime
+
+
+class SubscriptionCreated(SubscriptionOut):
+    secret: str | None = Field(
+        None, description="the signing secret, shown once / 簽章密鑰（僅顯示一次）"
+    )
+
+
+async def _check_destination(request: Request, body: SubscriptionIn) -> None:
+    if body.channel != "webhook":
+        return
+    s = settings_for(request)
+    scheme = destinations.url_problem(body.destination, allow_http=s.allow_loopback)
+    if scheme:
+        raise ApiError(
+            422,
+            "validation_error",
+            f"destination: {scheme}",
+            "destination：Webhook 網址須以 https:// 開頭",
+            fields=[{"field": "destination", "reason": scheme}],
+        )
+    try:
+        await check_url(
+            body.destination,
+            allow_loopback=s.allow_loopback,
+            allowed_hosts=frozenset(s.allowed_hosts),
+        )
+    except PermanentFailure as exc:
+        raise ApiError(
+            422,
+            "destination_refused",
+            f"Webhook URL refused: {exc}",
+            f"不接受此 Webhook 網址：{exc}",
+            fields=[{"field": "destination", "reason": str(exc)}],
+        ) from None  # fmt: skip
+
+
+async def _one(request: Request, subscription_id: UUID) -> SubscriptionOut:
+    row = await repository.subscription(running(request).pool, subscription_id)
+    if row is None:
+        raise ApiError(
+            404, "subscription_not_found", f"No subscription {subscription_id}", "查無此訂閱"
+        )
+    return SubscriptionOut(**dict(row))
+
+
+@router.post("/subscriptions", status_code=201, response_model=SubscriptionCreated,
+             summary="Subscribe / 建立訂閱")  # fmt: skip
+async def create_subscription(
+    body: SubscriptionIn, request: Request, _: Operator
+) -> SubscriptionCreated:
+    """A webhook subscription gets a signing secret (Standard Webhooks), shown only here."""
+    await _check_destination(request, body)
+    subscription_id = uuid.uuid4()
+    secret = new_secret() if body.channel == "webhook" else None
+    await repository.insert_subscription(
+        running(request).pool,
+        id=subscription_id,
+        name=body.name,
+        site=body.site,
+        event_types=body.event_types,
+        channel=body.channel,
+        destination=body.destination,
+        secrets=[secret] if secret else [],
+        enabled=body.enabled,
+    )
+    created = await _one(request, subscription_id)
+    return SubscriptionCreated(**created.model_dump(), secret=secret)
+
+
+@router.get("/subscriptions", response_model=list[SubscriptionOut], summary="Subscriptions / 訂閱")
+async def list_subscriptions(
+    request: Request,
+    _: Inspector,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+) -> list[SubscriptionOut]:
+    rows = await repository.subscriptions(running(request).pool, limit, offset)
+    return [SubscriptionOut(**r) for r in rows]
+
+
+@router.get("/subscriptions/{subscription_id}", response_model=SubscriptionOut)
+async def get_subscription(
+    subscription_id: UUID, request: Request, _: Inspector
+) -> SubscriptionOut:
+    return await _one(request, subscription_id)
+
+
+@router.put("/subscriptions/{subscription_id}", response_model=SubscriptionOut,
+            summary="Update or disable / 更新或停用訂閱")  # fmt: skip
+async def update_subscription(
+    subscription_id: UUID, body: SubscriptionIn, request: Request, _: Operator
+) -> SubscriptionOut:
+    current = await _one(request, subscription_id)
+    if body.channel != current.channel:
+        raise ApiError(422, "validation_error", "The channel of a subscription cannot change",
+                       "訂閱的管道不能變更")  # fmt: skip
+    await _check_destination(request, body)
+    await repository.update_subscription(
+        running(request).pool,
+        id=subscription_id,
+        name=body.name,
+        site=body.site,
+        event_types=body.event_types,
+        destination=body.destination,
+        enabled=body.enabled,
+    )
+    return await _one(request, subscription_id)
+
+
+@router.post("/subscriptions/{subscription_id}/rotate-secret", response_model=SubscriptionCreated,
+             summary="Rotate the signing secret / 更換簽章密鑰")  # fmt: skip
+async def rotate_secret(
+    subscription_id: UUID, request: Request, _: Operator
+) -> SubscriptionCreated:
+    """The new secret signs from now on, beside the previous one until the next rotation, so
+    a receiver can switch without missing a message."""
+    current = await _one(request, subscription_id)
+    if current.channel != "webhook":
+        raise ApiError(422, "validation_error", "Only webhooks have secrets", "僅 Webhook 有密鑰")
+    secret = new_secret()
+    await repository.rotate_secret(running(request).pool, subscription_id, secret)
+    return SubscriptionCreated(**(await _one(request, subscription_id)).model_dump(), secret=secret)
+
+
+class StaffEntry(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    channel: Literal["email", "sms"]
+    destination: Annotated[str, Field(min_length=3, max_length=200)]
+    locale: Literal["zh-Hant", "en"] = "zh-Hant"
+
+    @model_validator(mode="after")
+    def _reachable(self) -> StaffEntry:
+        wrong = destinations.problem(self.channel, self.destination)
+        if wrong:
+            raise ValueError(f"destination: {wrong}")
+        return self
+
+
+@router.put("/directory/{site}/{role}", response_model=StaffEntry,
+            summary="Who holds a role at a site / 通知對象")  # fmt: skip
+async def put_staff(
+    site: Annotated[str, Field(pattern=r"^(\*|[A-Z][A-Z0-9]{1,11})$")],
+    role: Annotated[str, Field(min_length=2, max_length=120)],
+    entry: StaffEntry,
+    request: Request,
+    principal: SiteAdmin,
+) -> StaffEntry:
+    """Roles: supervisor, duty_manager, assigned_officer, maintenance, procurement,
+    ``maintenance:<team>``, ``officer:<name>``, ... Site ``*`` (every site) is for
+    organisation-wide admins."""
+    check_site(principal, site)
+    await repository.put_staff(
+        running(request).pool, site.upper(), role, entry.channel, entry.destination, entry.locale
+    )
+    return entry
+
+
+class DeadLetter(BaseModel):
+    id: UUID
+    complaint_id: UUID | None
+    site: str
+    channel: str
+    recipient: str
+    kind: str
+    attempts: int
+    last_error: str | None
+    finished_at: datetime | None
+
+
+@router.get("/deliveries/dead", response_model=list[DeadLetter], summary="Dead letters / 無法投遞")
+async def dead_letters(
+    request: Request,
+    principal: SiteAdmin,
+    site: Annotated[str | None, Query(max_length=12)] = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+) -> list[DeadLetter]:
+    rows = await repository.dead_letters(
+        running(request).pool, scope(principal, site), limit, offset
+    )
+    return [DeadLetter(**r) for r in rows]
+
+
+@router.post("/deliveries/{delivery_id}/replay", summary="Replay a dead letter / 重新投遞")
+async def replay(delivery_id: UUID, request: Request, principal: SiteAdmin) -> dict[str, str]:
+    replayed = await repository.replay(
+        running(request).pool, delivery_id, utcnow(), scope(principal, None)
+    )
+    if replayed is None:
+        raise ApiError(
+            404, "not_dead_lettered", f"No dead letter {delivery_id}", "查無此無法投遞的訊息"
+        )
+    return {"id": str(delivery_id), "status": "pending"}

@@ -1,0 +1,235 @@
+"""Sends what is due on the delivery queue. Sends run concurrently with a timeout each, and a
+destination never holds more than a few of them: one slow or failing endpoint cannot delay
+the others. A delivery is leased while it is sent, so replicas never send it at once."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections import Counter as Tally
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Any
+
+from prometheus_client import Counter, Histogram
+
+from complaint_desk.contract.events import DomainEvent, Metadata, utcnow
+from complaint_desk.contract.events.notifications import (
+    NotificationDeadLettered,
+    NotificationDelivered,
+    NotificationFailed,
+)
+from complaint_desk.shared import eventstore
+from complaint_desk.shared.db import Connection
+from complaint_desk.shared.metrics import at_zero
+from complaint_desk.shared.privacy import ERASED, is_sealed
+from complaint_desk.shared.privacy.keys import KeyRing
+from complaint_desk.shared.supervise import supervise
+from complaint_desk.shared.uow import UnitOfWork
+
+from . import repository
+from .channels import Channel, Gone, Message, PermanentFailure, TemporaryFailure
+from .destinations import problem, redact
+from .domain import ChannelKind, next_delay
+from .settings import NotifySettings
+
+log = logging.getLogger(__name__)
+DELIVERIES = Counter(
+    "desk_notify_deliveries_total",
+    "Delivery attempts by channel and outcome",
+    ["channel", "outcome"],
+)
+LATENCY = Histogram("desk_notify_send_seconds", "Time to send one message", ["channel"])
+CAPPED = Counter(
+    "desk_notify_capped_total", "Messages not sent: a daily cap was reached", ["channel", "cap"]
+)
+CAPS = ("recipient", "organisation")
+ACTOR = "system:notify"
+# The series the alert rules select exist from the start (see metrics.at_zero).
+at_zero(DELIVERIES, [(c, o) for c in ChannelKind for o in ("dead", "gone")])
+at_zero(CAPPED, [(c, cap) for c in (ChannelKind.SMS, ChannelKind.EMAIL) for cap in CAPS])
+
+
+class Dispatcher:
+    def __init__(
+        self,
+        uow: UnitOfWork,
+        channels: dict[str, Channel],
+        settings: NotifySettings,
+        clock: Callable[[], datetime] = utcnow,
+        keyring: KeyRing | None = None,
+    ) -> None:
+        self.uow, self.channels, self.settings, self.clock = uow, channels, settings, clock
+        self.keyring = keyring
+        self.in_flight: Tally[str] = Tally()
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._slots = asyncio.Event()
+
+    async def run(self) -> None:
+        """Claim and send for ever; between claims that found nothing, wait for a free send
+        slot or the poll interval."""
+
+        async def step() -> None:
+            if not await self.dispatch_once():
+                self._slots.clear()
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._slots.wait(), self.settings.poll_seconds)
+
+        await supervise(
+            "claiming deliveries", step, every=0.0, retry_after=self.settings.poll_seconds
+        )
+
+    async def dispatch_once(self) -> int:
+        """Claim what is due (within the free send slots) and start sending it."""
+        free = self.settings.max_in_flight - sum(self.in_flight.values())
+        if free <= 0:
+            return 0
+        saturated = [
+            d for d, n in self.in_flight.items() if n >= self.settings.per_destination_limit
+        ]
+        now = self.clock()
+        lease = now + timedelta(seconds=self.settings.send_timeout_seconds + 30)
+        async with self.uow() as conn:
+            rows = await repository.claim_deliveries(conn, now, lease, min(free, 100), saturated)
+        for row in rows:
+            self.in_flight[row["destination"]] += 1
+            task = asyncio.get_running_loop().create_task(self._deliver(row))
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+        return len(rows)
+
+    async def drain(self) -> None:
+        """Wait for the sends under way (tests and shutdown)."""
+        while self._tasks:
+            await asyncio.gather(*list(self._tasks), return_exceptions=True)
+
+    async def _deliver(self, row: dict[str, Any]) -> None:
+        try:
+            outcome, error = await self._send(row)
+            await self._record(row, outcome, error)
+        except Exception as exc:  # recording failed: the lease expires and it is retried
+            log.warning("recording a delivery failed", extra={"error": type(exc).__name__})
+        finally:
+            self.in_flight[row["destination"]] -= 1
+            if self.in_flight[row["destination"]] <= 0:
+                del self.in_flight[row["destination"]]
+            self._slots.set()
+
+    async def _send(self, row: dict[str, Any]) -> tuple[str, str | None]:
+        channel = self.channels.get(row["channel"])
+        if channel is None:
+            return "dead", f"no {row['channel']} channel is configured"
+        destination = row["destination"]
+        if is_sealed(destination):  # a complainant's phone or email, sealed under their key
+            destination = await self._reveal(destination)
+            if destination is None:
+                return "dead", "the complainant's personal data was erased"
+        # Sealed or not, an address that cannot receive is final, before any cap counts it.
+        undeliverable = problem(row["channel"], destination, strict=False)
+        if undeliverable:
+            return "dead", f"undeliverable destination: {undeliverable}"
+        # Counted under the stored destination: a complainant's stays sealed (per complaint).
+        over = await self._over_cap(row["channel"], row["destination"])
+        if over:
+            return "dead", over
+        message = Message(
+            delivery_id=row["id"],
+            destination=destination,
+            subject=row["subject"],
+            body=row["body"],
+            payload=row["payload"],
+            secrets=tuple(row["secrets"] or ()),
+        )
+        started = time.perf_counter()
+        # What an error says is stored and published: never with the address in it.
+        hidden = (destination, row["destination"])
+        try:
+            await asyncio.wait_for(channel.send(message), self.settings.send_timeout_seconds)
+            return "delivered", None
+        except Gone as exc:
+            return "gone", redact(str(exc), *hidden)
+        except PermanentFailure as exc:
+            return "dead", redact(str(exc), *hidden)
+        except (TemporaryFailure, TimeoutError) as exc:
+            return "retry", redact(str(exc), *hidden) or "timed out"
+        except Exception as exc:  # a channel's own bug or an input it cannot take: no loop
+            log.error("channel failed unexpectedly", extra={"error": type(exc).__name__})
+            return "dead", f"could not send: {type(exc).__name__}"
+        finally:
+            LATENCY.labels(row["channel"]).observe(time.perf_counter() - started)
+
+    async def _reveal(self, sealed: str) -> str | None:
+        if self.keyring is None:
+            return None
+        async with self.uow() as conn:
+            revealed = await self.keyring.reveal(conn, sealed)
+        return None if revealed == ERASED else str(revealed)
+
+    async def _over_cap(self, channel: str, destination: str) -> str | None:
+        """Why this message would exceed a daily cap, or None. Counts it if not."""
+        s = self.settings
+        caps = {
+            ChannelKind.SMS: (s.sms_daily_cap, s.sms_daily_total_cap),
+            ChannelKind.EMAIL: (s.email_daily_cap, s.email_daily_total_cap),
+        }
+        if channel not in caps:
+            return None
+        per_recipient, in_all = caps[ChannelKind(channel)]
+        day = self.clock().date()
+        async with self.uow() as conn:
+            sent = await repository.sent_on(conn, channel, destination, day)
+            everyone = await repository.sent_on(conn, channel, "*", day)
+        if sent > per_recipient:
+            CAPPED.labels(channel, "recipient").inc()
+            return f"daily {channel} cap of {per_recipient} reached for the recipient"
+        if everyone > in_all:
+            CAPPED.labels(channel, "organisation").inc()
+            return f"daily {channel} cap of {in_all} reached for the organisation"
+        return None
+
+    async def _record(self, row: dict[str, Any], outcome: str, error: str | None) -> None:
+        now = self.clock()
+        attempts = row["attempts"]
+        event: DomainEvent
+        counted = outcome
+        async with self.uow() as conn:
+            if outcome == "delivered":
+                await repository.mark_delivered(conn, row["id"], now)
+                event = NotificationDelivered(
+                    delivery_id=row["id"], channel=row["channel"], attempts=attempts
+                )
+            else:
+                delay = (
+                    None
+                    if outcome != "retry"
+                    else next_delay(attempts, tuple(self.settings.backoff_seconds))
+                )
+                if delay is None:
+                    if outcome == "gone" and row["subscription_id"]:
+                        await repository.disable_subscription(conn, row["subscription_id"], error)
+                    await repository.mark_dead(conn, row["id"], now, error)
+                    counted = "dead" if outcome == "retry" else outcome  # out of attempts
+                    event = NotificationDeadLettered(
+                        delivery_id=row["id"], channel=row["channel"], attempts=attempts,
+                        error=error or outcome,
+                    )  # fmt: skip
+                else:
+                    retry_at = now + timedelta(seconds=delay)
+                    await repository.schedule_retry(conn, row["id"], retry_at, error)
+                    event = NotificationFailed(
+                        delivery_id=row["id"], channel=row["channel"], attempts=attempts,
+                        error=error or "failed", retry_at=retry_at,
+                    )  # fmt: skip
+            await _record_event(conn, row, event)
+        DELIVERIES.labels(row["channel"], counted).inc()
+
+
+async def _record_event(conn: Connection, row: dict[str, Any], event: DomainEvent) -> None:
+    if row["complaint_id"] is None:
+        return
+    await eventstore.append(
+        conn, row["complaint_id"], [event], Metadata(site_id=row["site"], actor=ACTOR),
+        expected_version=None,
+    )  # fmt: skip

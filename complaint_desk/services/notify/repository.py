@@ -1,0 +1,235 @@
+"""notify's tables: contacts, subscriptions, the staff directory, deliveries, callbacks."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+from uuid import UUID
+
+from complaint_desk.contract.events import DomainEvent
+from complaint_desk.contract.events.notifications import NotificationQueued
+from complaint_desk.shared.db import Connection, Executor
+from complaint_desk.shared.queries import load
+
+from .domain import Outgoing
+
+Q = load(Path(__file__).parent / "sql" / "queries.sql")
+
+
+async def queue(
+    conn: Connection,
+    complaint_id: UUID | None,
+    site: str,
+    outgoing: list[Outgoing],
+    *,
+    cause: str | None = None,
+) -> list[DomainEvent]:
+    """Put deliveries on the queue once each; the NotificationQueued events to record."""
+    queued: list[DomainEvent] = []
+    for o in outgoing:
+        delivery_id = uuid.uuid4()
+        delivery = Q.args(
+            "queue",
+            id=delivery_id,
+            dedupe_key=o.dedupe_key,
+            complaint_id=complaint_id,
+            site=site,
+            channel=o.channel,
+            destination=o.destination,
+            subscription_id=o.subscription_id,
+            recipient=o.recipient,
+            kind=o.kind.value,
+            subject=o.subject,
+            body=o.body,
+            payload=o.payload,
+            next_attempt_at=o.not_before,
+        )
+        inserted = await conn.fetchval(Q.queue, *delivery)
+        if inserted:
+            queued.append(
+                NotificationQueued(
+                    delivery_id=delivery_id, channel=o.channel, recipient=o.recipient,
+                    kind=o.kind.value, cause_event_type=cause or o.kind.value,
+                    not_before=o.not_before, instead_of=o.instead_of,
+                )
+            )  # fmt: skip
+    return queued
+
+
+# -- subscriptions, the staff directory and dead letters (the API's) --------------------------
+
+
+async def subscription(conn: Executor, subscription_id: UUID) -> dict[str, Any] | None:
+    row = await conn.fetchrow(Q.subscription, subscription_id)
+    return dict(row) if row else None
+
+
+async def subscriptions(conn: Executor, limit: int, offset: int) -> list[dict[str, Any]]:
+    return [dict(r) for r in await conn.fetch(Q.subscriptions, limit, offset)]
+
+
+async def insert_subscription(conn: Executor, **fields: Any) -> None:
+    """A new subscription: id, name, site, event_types, channel, destination, secrets, enabled."""
+    await conn.execute(Q.insert_subscription, *Q.args("insert_subscription", fields))
+
+
+async def update_subscription(conn: Executor, **fields: Any) -> None:
+    """A changed subscription: id, name, site, event_types, destination, enabled."""
+    await conn.execute(Q.update_subscription, *Q.args("update_subscription", fields))
+
+
+async def rotate_secret(conn: Executor, subscription_id: UUID, secret: str) -> None:
+    await conn.execute(Q.rotate_secret, subscription_id, secret)
+
+
+async def put_staff(
+    conn: Executor, site: str, role: str, channel: str, destination: str, locale: str
+) -> None:
+    await conn.execute(Q.put_staff, site, role, channel, destination, locale)
+
+
+async def dead_letters(
+    conn: Executor, sites: list[str] | None, limit: int, offset: int
+) -> list[dict[str, Any]]:
+    return [dict(r) for r in await conn.fetch(Q.dead_letters, sites, limit, offset)]
+
+
+async def replay(
+    conn: Executor, delivery_id: UUID, now: datetime, sites: list[str] | None
+) -> UUID | None:
+    """Send a dead letter again; None if there is no such dead letter the caller may see."""
+    replayed: UUID | None = await conn.fetchval(Q.replay, delivery_id, now, sites)
+    return replayed
+
+
+# -- the delivery queue (the dispatcher's) -----------------------------------------------------
+
+
+async def claim_deliveries(
+    conn: Executor, now: datetime, lease_until: datetime, limit: int, saturated: list[str]
+) -> list[dict[str, Any]]:
+    """Take up to ``limit`` due deliveries, leased until ``lease_until``, none to a
+    ``saturated`` destination."""
+    return [dict(r) for r in await conn.fetch(Q.claim, now, lease_until, limit, saturated)]
+
+
+async def sent_on(conn: Executor, channel: str, destination: str, day: date) -> int:
+    """Messages sent on ``channel`` to ``destination`` (``*``: to anyone) on ``day``."""
+    return int(await conn.fetchval(Q.count_send, channel, destination, day) or 0)
+
+
+async def mark_delivered(conn: Executor, delivery_id: UUID, now: datetime) -> None:
+    await conn.execute(Q.delivered, delivery_id, now)
+
+
+async def mark_dead(conn: Executor, delivery_id: UUID, now: datetime, error: str | None) -> None:
+    await conn.execute(Q.dead, delivery_id, now, error)
+
+
+async def schedule_retry(
+    conn: Executor, delivery_id: UUID, retry_at: datetime, error: str | None
+) -> None:
+    await conn.execute(Q.retry, delivery_id, retry_at, error)
+
+
+async def disable_subscription(conn: Executor, subscription_id: UUID, why: str | None) -> None:
+    await conn.execute(Q.disable_subscription, subscription_id, why)
+
+
+# -- contacts and callbacks (the rules' and the callback workflow's) --------------------------
+
+
+async def contact(conn: Executor, complaint_id: UUID) -> dict[str, Any] | None:
+    row = await conn.fetchrow(Q.contact, complaint_id)
+    return dict(row) if row else None
+
+
+async def insert_contact(conn: Executor, **fields: Any) -> None:
+    """How to reach the complainant, and the case's facts the messages name."""
+    await conn.execute(Q.insert_contact, *Q.args("insert_contact", fields))
+
+
+async def set_cycle(conn: Executor, complaint_id: UUID, cycle: int) -> None:
+    await conn.execute(Q.set_cycle, complaint_id, cycle)
+
+
+async def set_owner(conn: Executor, complaint_id: UUID, owner: str) -> None:
+    await conn.execute(Q.set_owner, complaint_id, owner)
+
+
+async def set_plan(
+    conn: Executor,
+    complaint_id: UUID,
+    summary: str,
+    deadline: datetime | None,
+    expected_arrival: datetime | None,
+) -> None:
+    await conn.execute(Q.set_plan, complaint_id, summary, deadline, expected_arrival)
+
+
+async def set_handling_summary(
+    conn: Executor, complaint_id: UUID, summary: str, improvement: str | None
+) -> None:
+    await conn.execute(Q.set_handling_summary, complaint_id, summary, improvement)
+
+
+async def expect_response(conn: Executor, complaint_id: UUID, due_at: datetime | None) -> None:
+    await conn.execute(Q.expect_response, complaint_id, due_at)
+
+
+async def expected_response(conn: Executor, complaint_id: UUID) -> datetime | None:
+    due: datetime | None = await conn.fetchval(Q.expected_response, complaint_id)
+    return due
+
+
+async def staff_entry(conn: Executor, site: str, role: str) -> dict[str, Any] | None:
+    """Who holds ``role`` at ``site`` in the directory, and how to reach them."""
+    row = await conn.fetchrow(Q.staff, site, role)
+    return dict(row) if row else None
+
+
+async def matching_subscriptions(
+    conn: Executor, site: str, event_type: str
+) -> list[dict[str, Any]]:
+    return [dict(r) for r in await conn.fetch(Q.matching_subscriptions, site, event_type)]
+
+
+async def open_callback(conn: Executor, **fields: Any) -> UUID | None:
+    """The cycle's callback, once: complaint_id, cycle, nonce, channel, requested_at,
+    next_step_at, expires_at. None if it was opened before."""
+    opened: UUID | None = await conn.fetchval(Q.open_callback, *Q.args("open_callback", fields))
+    return opened
+
+
+async def withdraw_callbacks(conn: Executor, complaint_id: UUID, why: str) -> None:
+    await conn.execute(Q.withdraw_callbacks, complaint_id, why)
+
+
+async def callback(conn: Executor, complaint_id: UUID, cycle: int) -> dict[str, Any] | None:
+    row = await conn.fetchrow(Q.callback, complaint_id, cycle)
+    return dict(row) if row else None
+
+
+async def due_callbacks(conn: Executor, now: datetime, limit: int) -> list[dict[str, Any]]:
+    return [dict(r) for r in await conn.fetch(Q.due_callbacks, now, limit)]
+
+
+async def advance_callback(
+    conn: Executor, complaint_id: UUID, cycle: int, status: str, next_step_at: datetime | None
+) -> None:
+    await conn.execute(Q.advance_callback, complaint_id, cycle, status, next_step_at)
+
+
+async def answer_callback(
+    conn: Executor, complaint_id: UUID, cycle: int, now: datetime
+) -> str | None:
+    """Mark the callback answered; its channel, or None if it could no longer be."""
+    channel: str | None = await conn.fetchval(Q.answer_callback, complaint_id, cycle, now)
+    return channel
+
+
+async def contact_category(conn: Executor, complaint_id: UUID) -> str | None:
+    category: str | None = await conn.fetchval(Q.contact_category, complaint_id)
+    return category

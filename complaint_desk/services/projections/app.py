@@ -1,0 +1,32 @@
+"""Projections: read models built from the append-only log."""
+
+from fastapi import FastAPI
+
+from complaint_desk.shared.runtime import ServiceSpec, create_app
+
+from . import MIGRATIONS
+from .analysis import router as analysis_router
+from .api import router
+from .console.pages import router as console_router
+from .console.signin import router as signin_router
+from .projectors import ComplaintRegister, Timeline
+from .settings import ProjectionsSettings
+
+
+def build_app(settings: ProjectionsSettings | None = None) -> FastAPI:
+    settings = settings or ProjectionsSettings()
+    app = create_app(
+        ServiceSpec(
+            name="projections",
+            title="Projections / 查詢與報表",
+            description=(
+                "Read models of the complaint log: the register and each complaint's history."
+            ),
+            settings=settings,
+            migrations={"projections": MIGRATIONS},
+            projectors=[ComplaintRegister(settings.contact_key_secret), Timeline()],
+            routers=[router, analysis_router, signin_router, console_router],
+        )
+    )
+    app.state.sign_in_path = "/console/sign-in"
+    return app

@@ -1,0 +1,286 @@
+"""The duty desk console: server-rendered pages over the read models, whose forms send the
+desk's commands to intake."""
+
+from datetime import timedelta
+from typing import Annotated, Any
+from urllib.parse import urlencode
+from uuid import UUID, uuid4
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
+
+from complaint_desk.contract.events import Status, utcnow
+from complaint_desk.contract.events.complaints import Severity
+from complaint_desk.shared import consistency
+from complaint_desk.shared.auth import Permission, Principal
+from complaint_desk.shared.auth.http import require
+from complaint_desk.shared.runtime.deps import running
+
+from .. import analysis, repository
+from ..personal import shown, shown_history
+from ..settings import settings_for
+from . import intake
+from .csrf import SameOriginForm
+from .forms import ACTIONS, command_body, complaint_body
+from .render import HERE, lang_of, render, texts
+from .signin import credential
+
+STATIC = {"console.css": "text/css", "console.js": "text/javascript"}
+PAGE_SIZE = 25
+router = APIRouter(include_in_schema=False)
+Viewer = Annotated[Principal, Depends(require(Permission.READ))]
+
+
+@router.get("/")
+async def home() -> RedirectResponse:
+    return RedirectResponse("/console", status_code=307)
+
+
+@router.get("/console/static/{name}")
+async def static(name: str) -> Response:
+    if name not in STATIC:
+        return Response(status_code=404)
+    return FileResponse(HERE / "static" / name, media_type=STATIC[name])
+
+
+@router.get("/console", response_class=HTMLResponse)
+async def register_page(
+    request: Request,
+    principal: Viewer,
+    q: Annotated[str | None, Query(max_length=100)] = None,
+    site: Annotated[str | None, Query(max_length=12)] = None,
+    status: Annotated[str | None, Query(max_length=40)] = None,
+    severity: Annotated[str | None, Query(max_length=4)] = None,
+    page: Annotated[int, Query(ge=1, le=10_000)] = 1,
+) -> Response:
+    """The register (投訴登記表) with filters and live SLA countdowns."""
+    site = _site(site)
+    if site and not principal.sees(site):
+        return _forbidden_site(request, site)
+    filters: dict[str, Any] = {
+        "q": q.strip() if q and len(q.strip()) >= 2 else None,
+        "site": site,
+        "status": status if status in {s.value for s in Status} else None,
+        "severity": severity if severity in {s.value for s in Severity} else None,
+    }
+    query = {k: v for k, v in filters.items() if k != "site"}
+    items, total = await repository.list_complaints(
+        running(request).pool,
+        sites=principal.scope(site),
+        **query,
+        limit=PAGE_SIZE,
+        offset=(page - 1) * PAGE_SIZE,
+    )
+    return render(
+        request,
+        "register.html",
+        items=items,
+        total=total,
+        page=page,
+        pages=max(1, -(-total // PAGE_SIZE)),
+        filters={k: v or "" for k, v in filters.items()} | {"q": q or ""},
+        export_query=urlencode({k: v for k, v in filters.items() if v}),
+        statuses=[s.value for s in Status if s is not Status.NEW],
+        severities=[s.value for s in Severity],
+    )
+
+
+@router.get("/console/new", response_class=HTMLResponse)
+async def new_complaint_form(request: Request, _: Viewer) -> Response:
+    return render(request, "new.html", form={}, token=uuid4().hex, error=None)
+
+
+@router.post("/console/new", response_class=HTMLResponse, dependencies=[SameOriginForm])
+async def new_complaint(request: Request, _: Viewer) -> Response:
+    """Registers through intake (the form's token is the idempotency key, so a double submit
+    records one complaint), then shows the complaint once the register has it."""
+    form = {k: str(v) for k, v in (await request.form()).items()}
+    settings = settings_for(request)
+    token = form.get("token") or uuid4().hex
+    try:
+        answer = await intake.send(
+            settings.intake_url,
+            "/complaints",
+            complaint_body(form),
+            headers={"Idempotency-Key": f"console-{token}", **credential(request)},
+        )
+    except intake.IntakeUnavailable:
+        t = texts(request)
+        return render(
+            request, "new.html", 503, form=form, token=token, error=t("error.unavailable")
+        )
+    if not answer.ok:
+        return render(
+            request,
+            "new.html",
+            answer.status,
+            form=form,
+            token=token,
+            error=answer.message(lang_of(request)),
+        )
+    return _after_command(UUID(answer.body["id"]), "new", answer)
+
+
+def _after_command(complaint_id: UUID, done: str, answer: intake.IntakeAnswer) -> Response:
+    """To the complaint's page, carrying the command's position: the page shows the officer
+    what they just did, not the read model of a moment before."""
+    query = urlencode({"done": done, "after": int(answer.body["position"])})
+    return RedirectResponse(f"/console/complaints/{complaint_id}?{query}", status_code=303)
+
+
+@router.get("/console/complaints/{complaint_id}", response_class=HTMLResponse)
+async def complaint_page(
+    request: Request,
+    principal: Viewer,
+    complaint_id: UUID,
+    done: Annotated[str | None, Query(max_length=20)] = None,
+    after: Annotated[int | None, Query(ge=1, le=2**63 - 1)] = None,
+) -> Response:
+    """``after``: the position the officer's last action answered with. The page waits
+    (briefly) until every read model has it; past that, it says so and refreshes itself."""
+    catching_up = False
+    if after is not None:
+        runtime = running(request)
+        try:
+            await consistency.wait_until_applied(
+                runtime.pool,
+                runtime.consumers,
+                after,
+                within=runtime.settings.read_after_timeout_seconds,
+            )
+        except consistency.NotYetApplied:
+            catching_up = True
+        except consistency.UnknownPosition:
+            pass  # a hand-edited address: show the page as it is
+    return await _detail(request, complaint_id, done=done, catching_up=catching_up)
+
+
+async def _detail(
+    request: Request,
+    complaint_id: UUID,
+    *,
+    done: str | None = None,
+    error: str | None = None,
+    status_code: int = 200,
+    form: dict[str, str] | None = None,
+    catching_up: bool = False,
+) -> Response:
+    pool = running(request).pool
+    row = await repository.get_complaint(pool, complaint_id)
+    if row is None or not request.state.principal.sees(row["site"]):
+        return render(request, "pending.html", 404, complaint_id=complaint_id)
+    principal = request.state.principal
+    history = await shown_history(request, principal, await repository.timeline(pool, complaint_id))
+    [name] = await shown(request, principal, [row["complainant_name"]])
+    row = row | {"complainant_name": name}
+    by_id = {h["event_id"]: h for h in history}
+    return render(
+        request,
+        "detail.html",
+        status_code,
+        c=row,
+        catching_up=catching_up,
+        history=history,
+        by_id=by_id,
+        done=done if done in ACTIONS or done == "new" else None,
+        error=error,
+        form=form or {},
+        actions=list(ACTIONS),
+        severities=[s.value for s in Severity],
+    )
+
+
+@router.post(
+    "/console/complaints/{complaint_id}/{action}",
+    response_class=HTMLResponse,
+    dependencies=[SameOriginForm],
+)
+async def act(request: Request, _: Viewer, complaint_id: UUID, action: str) -> Response:
+    """One lifecycle action, sent to intake with the version the officer was looking at
+    (If-Match): acting on a stale page is refused, not applied blindly."""
+    if action not in ACTIONS:
+        return render(request, "pending.html", 404, complaint_id=complaint_id)
+    form = {k: str(v) for k, v in (await request.form()).items()}
+    settings = settings_for(request)
+    headers = {"If-Match": f'"{form["version"]}"'} if form.get("version", "").isdigit() else {}
+    t = texts(request)
+    try:
+        answer = await intake.send(
+            settings.intake_url,
+            f"/complaints/{complaint_id}/{action}",
+            command_body(action, form, settings.timezone),
+            headers={**headers, **credential(request)},
+        )
+    except intake.IntakeUnavailable:
+        return await _detail(
+            request, complaint_id, error=t("error.unavailable"), status_code=503, form=form
+        )
+    if not answer.ok:
+        message = f"{t('act.' + action)}：{answer.message(lang_of(request))}"
+        return await _detail(
+            request, complaint_id, error=message, status_code=answer.status, form=form
+        )
+    return _after_command(complaint_id, action, answer)
+
+
+@router.get("/console/dashboard", response_class=HTMLResponse)
+async def dashboard_page(
+    request: Request,
+    principal: Viewer,
+    site: Annotated[str | None, Query(max_length=12)] = None,
+    days: Annotated[int, Query(ge=1, le=366)] = 30,
+    group_by: Annotated[str, Query(pattern="^(none|category|severity)$")] = "category",
+) -> Response:
+    end = utcnow()
+    start = end - timedelta(days=days)
+    site = _site(site)
+    if site and not principal.sees(site):
+        return _forbidden_site(request, site)
+    board = await analysis.dashboard(request, principal, site, start, end, group_by)  # type: ignore[arg-type]
+    totals = await analysis.dashboard(request, principal, site, start, end, "none")
+    officers = await analysis.officers(request, principal, site, start, end)
+    peak = max((g.received for g in board.groups), default=0) or 1
+    return render(
+        request,
+        "dashboard.html",
+        board=board,
+        total=totals.groups[0] if totals.groups else None,
+        officers=officers,
+        peak=peak,
+        site=site or "",
+        days=days,
+        group_by=group_by,
+    )
+
+
+@router.get("/console/hotspots", response_class=HTMLResponse)
+async def hotspots_page(
+    request: Request,
+    principal: Viewer,
+    site: Annotated[str | None, Query(max_length=12)] = None,
+    days: Annotated[int, Query(ge=1, le=366)] = 30,
+    threshold: Annotated[int, Query(ge=2, le=1000)] = 3,
+) -> Response:
+    site = _site(site)
+    if site and not principal.sees(site):
+        return _forbidden_site(request, site)
+    spots = await analysis.hotspots(request, principal, site, days, threshold)
+    people = await analysis.repeat_complainants(request, principal, site, days, threshold)
+    return render(
+        request,
+        "hotspots.html",
+        spots=spots,
+        people=people,
+        site=site or "",
+        days=days,
+        threshold=threshold,
+    )
+
+
+def _site(site: str | None) -> str | None:
+    """A site filter as typed: any case, blank for none."""
+    return site.strip().upper() if site and site.strip() else None
+
+
+def _forbidden_site(request: Request, site: str) -> Response:
+    return render(request, "forbidden.html", 403, error=texts(request)("error.site", site=site))

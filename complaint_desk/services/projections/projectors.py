@@ -1,0 +1,68 @@
+"""The projectors: the consumer base calls each once per event, in stream order."""
+
+from complaint_desk.contract.events import EventEnvelope, upcast
+from complaint_desk.shared.db import Connection
+
+from . import repository
+from .domain import StoredEvent, fold_complaint, fold_sla, timeline_row
+
+
+def stored(event: EventEnvelope, *, upcast_data: bool = True) -> StoredEvent:
+    """The envelope as the folds read it, its payload upcast to the current schema."""
+    assert event.position is not None
+    return StoredEvent(
+        position=event.position,
+        event_id=event.event_id,
+        event_type=event.event_type,
+        stream_type=event.stream_type,
+        stream_id=event.stream_id,
+        version=event.version,
+        occurred_at=event.occurred_at,
+        actor=event.actor,
+        correlation_id=event.correlation_id,
+        causation_id=event.causation_id,
+        data=(
+            upcast(event.event_type, event.schema_version, event.data)
+            if upcast_data
+            else event.data
+        ),
+    )
+
+
+class ComplaintRegister:
+    """Builds the complaint register (投訴登記表) from the complaint events, with each
+    complaint's SLA state from the SLA events."""
+
+    name = "projections.register"
+    stream_types = ("complaint", "sla")
+    swappable = True  # a rebuild may swap its tables in (see rebuild.py)
+
+    def __init__(self, contact_secret: str) -> None:
+        self.contact_secret = contact_secret
+
+    async def apply(self, conn: Connection, event: EventEnvelope) -> None:
+        e = stored(event)
+        if e.stream_type == "sla":
+            before = await repository.sla_state_row(conn, e.stream_id)
+            after = fold_sla(before, e)
+            if after is not None and after is not before:
+                await repository.put_sla_state(conn, after)
+            return
+        row = None
+        if e.event_type != "ComplaintReceived":
+            row = await repository.register_row(conn, e.stream_id)
+        await repository.put_register_row(conn, fold_complaint(row, e, self.contact_secret))
+
+
+class Timeline:
+    """Keeps each complaint's timeline: every lifecycle, SLA and notification event, with who,
+    when, why and the causation chain, once each."""
+
+    name = "projections.timeline"
+    stream_types = ("complaint", "sla", "notification")
+    swappable = True
+
+    async def apply(self, conn: Connection, event: EventEnvelope) -> None:
+        assert event.position is not None
+        entry = timeline_row(stored(event, upcast_data=False), event.data)
+        await repository.add_to_timeline(conn, entry)

@@ -1,0 +1,103 @@
+"""The register's table: writes from the projector, reads for the API."""
+
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from uuid import UUID
+
+import asyncpg
+
+from complaint_desk.shared.db import Connection
+from complaint_desk.shared.queries import load
+
+from .domain import REGISTER_COLUMNS, SLA_STATE_COLUMNS, Row
+
+Q = load(Path(__file__).parent / "sql" / "queries.sql")
+
+
+async def register_row(conn: Connection, complaint_id: UUID) -> Row | None:
+    row = await conn.fetchrow(Q.register_row, complaint_id)
+    return dict(row) if row else None
+
+
+async def put_register_row(conn: Connection, row: Row) -> None:
+    columns = {c: row[c] for c in REGISTER_COLUMNS}
+    await conn.execute(Q.put_register_row, *Q.args("put_register_row", columns))
+
+
+async def sla_state_row(conn: Connection, complaint_id: UUID) -> Row | None:
+    row = await conn.fetchrow(Q.sla_state_row, complaint_id)
+    return dict(row) if row else None
+
+
+async def put_sla_state(conn: Connection, row: Row) -> None:
+    await conn.execute(Q.put_sla_state, *(row[c] for c in SLA_STATE_COLUMNS))
+
+
+def _like(text: str) -> str:
+    """A search term taken literally by LIKE: its wildcards escaped."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+async def list_complaints(
+    pool: asyncpg.Pool,
+    *,
+    sites: list[str] | None = None,
+    status: str | None = None,
+    severity: str | None = None,
+    category: str | None = None,
+    q: str | None = None,
+    owner: str | None = None,
+    sort: str = "-received_at",
+    limit: int = 50,
+    offset: int = 0,
+) -> tuple[list[dict[str, Any]], int]:
+    rows = await pool.fetch(
+        Q.list_complaints, sites, status, severity, category, _like(q) if q else None, sort,
+        limit, offset, owner,
+    )  # fmt: skip
+    total = rows[0]["total"] if rows else 0
+    return [{k: v for k, v in r.items() if k != "total"} for r in rows], total
+
+
+async def get_complaint(pool: asyncpg.Pool, complaint_id: UUID) -> dict[str, Any] | None:
+    row = await pool.fetchrow(Q.get_complaint, complaint_id)
+    return dict(row) if row else None
+
+
+async def dashboard(
+    pool: asyncpg.Pool, sites: list[str] | None, start: datetime, end: datetime, group_by: str
+) -> list[dict[str, Any]]:
+    return [dict(r) for r in await pool.fetch(Q.dashboard, sites, start, end, group_by)]
+
+
+async def top_reasons(
+    pool: asyncpg.Pool, sites: list[str] | None, start: datetime, end: datetime
+) -> list[dict[str, Any]]:
+    return [dict(r) for r in await pool.fetch(Q.top_reasons, sites, start, end)]
+
+
+async def officers(
+    pool: asyncpg.Pool, sites: list[str] | None, start: datetime, end: datetime
+) -> list[dict[str, Any]]:
+    return [dict(r) for r in await pool.fetch(Q.officers, sites, start, end)]
+
+
+async def hotspots(
+    pool: asyncpg.Pool, sites: list[str] | None, since: datetime, threshold: int
+) -> list[dict[str, Any]]:
+    return [dict(r) for r in await pool.fetch(Q.hotspots, sites, since, threshold)]
+
+
+async def repeat_complainants(
+    pool: asyncpg.Pool, sites: list[str] | None, since: datetime, threshold: int
+) -> list[dict[str, Any]]:
+    return [dict(r) for r in await pool.fetch(Q.repeat_complainants, sites, since, threshold)]
+
+
+async def add_to_timeline(conn: Connection, entry: tuple[Any, ...]) -> None:
+    await conn.execute(Q.add_to_timeline, *entry)
+
+
+async def timeline(pool: asyncpg.Pool, complaint_id: UUID) -> list[dict[str, Any]]:
+    return [dict(r) for r in await pool.fetch(Q.timeline, complaint_id)]

@@ -1,0 +1,23 @@
+from pydantic_settings import SettingsConfigDict
+
+from complaint_desk.shared.runtime.deps import settings_of
+from complaint_desk.shared.settings import ServiceSettings
+
+
+class ProjectionsSettings(ServiceSettings):
+    model_config = SettingsConfigDict(env_prefix="PROJECTIONS_", env_file=".env", extra="ignore")
+
+    service_name: str = "projections"
+    port: int = 8004
+    max_page_size: int = 200
+    # Keys repeat complainants by a keyed hash of their phone or email (never the contact).
+    contact_key_secret: str = "dev-only-change-me"
+    secret_fields = (*ServiceSettings.secret_fields, "contact_key_secret")
+    # The console sends the desk's commands to intake, and shows times in the desk's zone.
+    intake_url: str = "http://127.0.0.1:8001"
+    timezone: str = "Asia/Taipei"
+
+
+# This service's settings in a route: `settings_for(request)`, or a parameter typed
+# `Annotated[ProjectionsSettings, Depends(settings_for)]`.
+settings_for = settings_of(ProjectionsSettings)

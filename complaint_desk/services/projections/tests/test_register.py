@@ -1,0 +1,114 @@
+"""The register against the real database: the projector fed from the event store."""
+
+from uuid import UUID, uuid4
+
+import asyncpg
+import pytest
+
+from complaint_desk.contract.events import Metadata, utcnow
+from complaint_desk.contract.events.complaints import (
+    ComplaintClassified,
+    ComplaintReceived,
+    SafetyEscalated,
+)
+from complaint_desk.contract.events.sla import SlaBreached
+from complaint_desk.services.projections import repository
+from complaint_desk.services.projections.projectors import ComplaintRegister, Timeline
+from complaint_desk.shared import eventstore
+from complaint_desk.shared.consumer import EventConsumer
+from conftest import record
+
+
+@pytest.fixture
+def register(pool: asyncpg.Pool) -> EventConsumer:
+    return EventConsumer(pool, ComplaintRegister("test-secret"))
+
+
+def _received(
+    site: str, number: str, description: str, category: str = "repair_delay"
+) -> ComplaintReceived:
+    return ComplaintReceived(
+        number=number, complainant_name="x", department="y", phone="0912345678", site=site,
+        location="3F", category=category, description=description, urgency="normal",  # type: ignore[arg-type]
+        channel="phone", receiving_officer="o", received_at=utcnow(),  # type: ignore[arg-type]
+    )  # fmt: skip
+
+
+async def test_search_filters_and_sorting(pool: asyncpg.Pool, register: EventConsumer) -> None:
+    site = "R" + uuid4().hex[:5].upper()
+    water, paper, lamp = uuid4(), uuid4(), uuid4()
+    await record(pool, register, water, _received(site, f"{site}-0002", "飲水機故障已一週"))
+    await record(
+        pool, register, paper, _received(site, f"{site}-0001", "影印紙缺貨 100%", "shortage")
+    )
+    await record(pool, register, lamp, _received(site, f"{site}-0003", "Lamp broken_again"))
+    await record(
+        pool, register, water,
+        ComplaintClassified(responsibility="logistics", severity="L1", category="repair_delay"),  # type: ignore[arg-type]
+        SafetyEscalated(reason="wet floor by the socket"),
+    )  # fmt: skip
+
+    async def ids(**filters: object) -> list[UUID]:
+        items, total = await repository.list_complaints(pool, sites=[site], **filters)  # type: ignore[arg-type]
+        assert total == len(items)
+        return [i["id"] for i in items]
+
+    assert await ids(q="飲水") == [water], "any part of a Chinese phrase"
+    assert await ids(q="LAMP") == [lamp], "case-insensitive"
+    assert await ids(q="100%") == [paper] and await ids(q="0%") == [paper]
+    assert await ids(q="o_e") == [], "wildcards are taken literally (o_e would match broken)"
+    assert await ids(severity="L1") == [water]
+    assert await ids(category="shortage") == [paper]
+    assert await ids(sort="number") == [paper, water, lamp]
+    assert await ids(sort="-number") == [lamp, water, paper]
+    [row], _ = await repository.list_complaints(pool, sites=[site], severity="L1")
+    assert (row["responsibility"], row["safety_escalated"], row["status"]) == (
+        "logistics",
+        True,
+        "classified",
+    )
+
+
+async def test_sla_state_arrives_in_any_order(pool: asyncpg.Pool, register: EventConsumer) -> None:
+    site = "S" + uuid4().hex[:5].upper()
+    complaint = uuid4()
+    now = utcnow()
+    # The SLA service's breach may be handled before the register has the complaint's row.
+    breach = SlaBreached(
+        clock="response",  # type: ignore[arg-type]
+        cycle=1,
+        notify="duty_manager",
+        due_at=now,
+        reached_at=now,
+    )
+    await record(pool, register, complaint, breach)
+    await record(pool, register, complaint, _received(site, f"{site}-0001", "冷氣不冷"))
+    [row], _ = await repository.list_complaints(pool, sites=[site])
+    assert (row["sla_state"], row["sla_breached_ever"]) == ("breached", True)
+
+
+async def test_the_timeline_holds_every_stream_once_in_log_order(pool: asyncpg.Pool) -> None:
+    timeline = EventConsumer(pool, Timeline())
+    complaint = uuid4()
+    now = utcnow()
+    async with pool.acquire() as conn:
+        await eventstore.append(conn, complaint, [_received("TL", "TL-1", "冷氣")],
+                                Metadata(site_id="TL", actor="o"), expected_version=0)  # fmt: skip
+        breach = SlaBreached(
+            clock="response",  # type: ignore[arg-type]
+            cycle=1,
+            notify="duty_manager",
+            due_at=now,
+            reached_at=now,
+        )
+        sla = Metadata(site_id="TL", actor="system:sla")
+        await eventstore.append(conn, complaint, [breach], sla, expected_version=0)
+    events = [
+        *await eventstore.read_stream(pool, "sla", complaint),
+        *await eventstore.read_stream(pool, "complaint", complaint),
+    ]
+    for event in events + events:  # out of order, and every one twice
+        await timeline.deliver(event, source="test")
+    rows = await repository.timeline(pool, complaint)
+    assert [r["event_type"] for r in rows] == ["ComplaintReceived", "SlaBreached"]
+    assert rows[1]["actor"] == "system:sla"

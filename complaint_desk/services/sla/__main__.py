@@ -1,0 +1,7 @@
+from complaint_desk.shared.serve import serve
+
+from .app import build_app
+from .settings import SlaSettings
+
+if __name__ == "__main__":
+    serve(build_app, SlaSettings())

@@ -1,0 +1,360 @@
+"""The consumer side every service uses: each event has its effect once, in stream order.
+
+- Dedupe: a consumer records, per stream, the last version it applied, in the same
+  transaction as the effect. A redelivered event is recognised and has no second effect.
+- Order: an event that arrives ahead of its predecessors (a gap) first has the missing
+  versions read from the event store and applied.
+- Poison: a record that is not a valid event, or whose effect keeps failing, is parked in
+  ``consumers.dead_letters`` with its error after a bounded number of tries; the stream moves
+  on, so the rest of the partition is not blocked.
+- Catch-up: the event store, not the broker, is the ground truth. :meth:`EventConsumer.catch_up`
+  follows the log and applies whatever Kafka did not deliver (an emptied embedded broker, a
+  consumer that starts late).
+
+Over 300 lines: one class whose paths (a Kafka record, a gap, a catch-up batch, parking) share
+one per-stream transaction and its claim; the dead-letter rows are in :mod:`.dead_letters`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import itertools
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any, Protocol
+from uuid import UUID
+
+import asyncpg
+
+from complaint_desk.contract import cloudevents
+from complaint_desk.contract.events import EventEnvelope
+from complaint_desk.shared import eventstore, metrics
+from complaint_desk.shared import logging as desk_logging
+from complaint_desk.shared.db import Connection
+from complaint_desk.shared.dead_letters import DeadLetter, KafkaOrigin, describe, park_record
+from complaint_desk.shared.queries import load
+
+log = logging.getLogger(__name__)
+Q = load(Path(__file__).parent / "sql" / "queries" / "consumers.sql")
+
+
+class Projector(Protocol):
+    """A port each service implements: what one event does to its own tables.
+
+    ``apply`` runs inside the transaction that also records the stream position; it must do
+    all its writes through ``conn`` and may raise to refuse the event."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def stream_types(self) -> Sequence[str]: ...
+
+    async def apply(self, conn: Connection, event: EventEnvelope) -> None: ...
+
+
+_TRANSIENT: tuple[type[BaseException], ...] = (
+    eventstore.ConcurrencyConflict,  # a concurrent writer: try again, it is no poison
+    OSError,
+    TimeoutError,
+    asyncpg.PostgresConnectionError,
+    asyncpg.InterfaceError,
+    asyncpg.CannotConnectNowError,
+    asyncpg.TooManyConnectionsError,
+    asyncpg.AdminShutdownError,
+    asyncpg.SerializationError,
+    asyncpg.DeadlockDetectedError,
+)
+
+
+def is_transient(exc: BaseException) -> bool:
+    """Infrastructure trouble, not a bad message: retry without counting it as poison."""
+    return isinstance(exc, _TRANSIENT)
+
+
+class StreamGap(Exception):
+    """The stream's next version to apply is not this event's: its predecessors come first."""
+
+    def __init__(self, applied: int, version: int) -> None:
+        super().__init__(f"at version {applied}, got {version}")
+        self.applied = applied
+
+
+Clock = Callable[[], datetime]
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class EventConsumer:
+    def __init__(
+        self,
+        pool: asyncpg.Pool,
+        projector: Projector,
+        *,
+        max_attempts: int = 3,
+        retry_delay: float = 0.05,
+        clock: Clock = _utcnow,
+        sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep,
+    ) -> None:
+        self.pool = pool
+        self.projector = projector
+        self.name = projector.name
+        self.stream_types = tuple(projector.stream_types)
+        # A projector whose tables a rebuild may swap in: each effect holds a shared lock the
+        # swap takes exclusively, so no effect straddles the swap.
+        self.swappable = bool(getattr(projector, "swappable", False))
+        self.max_attempts = max_attempts
+        self.retry_delay = retry_delay
+        self._clock = clock
+        self._sleep = sleep
+
+    # -- entry points -------------------------------------------------------------------------
+
+    async def on_record(
+        self,
+        headers: Sequence[tuple[str, bytes]],
+        value: bytes | None,
+        origin: KafkaOrigin | None = None,
+    ) -> None:
+        """Handle one Kafka record. Returns normally once the record is applied, recognised
+        as a duplicate, or parked; raises only on infrastructure failure (so it is redelivered)."""
+        try:
+            envelope = cloudevents.from_kafka(headers, value or b"")
+        except cloudevents.MalformedRecord as exc:
+            await park_record(self.pool, self.name, headers, value, origin, str(exc))
+            return
+        if envelope.stream_type in self.stream_types:
+            await self.deliver(envelope, source="kafka", origin=origin)
+
+    async def deliver(
+        self, event: EventEnvelope, *, source: str, origin: KafkaOrigin | None = None
+    ) -> bool:
+        """Apply ``event`` once, after any predecessors still missing. True if it took effect
+        now, False if it had already been applied."""
+        if source == "kafka" and event.version <= await self._applied(event):
+            # A redelivery, or an event catch-up took first: no transaction, no write.
+            metrics.CONSUMED.labels(self.name, source, "duplicate").inc()
+            return False
+        for _ in range(3):
+            try:
+                return await self._apply_one(event, source=source, origin=origin)
+            except StreamGap as gap:
+                missing = await eventstore.read_stream(
+                    self.pool,
+                    event.stream_type,
+                    event.stream_id,
+                    from_version=gap.applied + 1,
+                    to_version=event.version - 1,
+                )
+                if len(missing) < event.version - 1 - gap.applied:
+                    # The log always holds a genuine event's predecessors: this record did
+                    # not come from it. Park it rather than retry it forever.
+                    await self._park_foreign(
+                        event,
+                        f"versions {gap.applied + 1}..{event.version - 1} of this stream are "
+                        "not in the event store: the record did not come from the log",
+                        origin,
+                    )
+                    return False
+                for earlier in missing:
+                    with contextlib.suppress(StreamGap):  # another applier got there first
+                        await self._apply_one(earlier, source="gap_fill")
+        raise RuntimeError(f"{event.stream_type} {event.stream_id}: could not close the gap")
+
+    async def catch_up(
+        self, *, grace_seconds: float = 0.0, batch_size: int = 500, per_transaction: int = 100
+    ) -> int:
+        """Follow the event store from this consumer's checkpoint and apply what is missing.
+        Events younger than ``grace_seconds`` are left to Kafka. Returns how many events took
+        effect through catch-up.
+
+        Up to ``per_transaction`` events share one transaction: after a restart or an outage
+        the backlog is applied at the pace of the effects, not of one commit per event."""
+        row = await self.pool.fetchrow(Q.load_checkpoint, self.name)
+        position = eventstore.FollowPosition(row["tx_id"], row["position"]) if row else None
+        position = position or eventstore.FollowPosition()
+        cutoff = self._clock() - timedelta(seconds=grace_seconds)
+        taken = 0
+        while True:
+            batch = await eventstore.read_after(self.pool, position, self.stream_types, batch_size)
+            if not batch:
+                break
+            # Up to the first young event: the log's order is not the order of recorded_at,
+            # and the checkpoint must not pass an event left to Kafka.
+            due = list(itertools.takewhile(lambda item: item[2] <= cutoff, batch))
+            young = len(due) < len(batch)
+            known = {
+                (r["stream_type"], r["stream_id"]): r["version"]
+                for r in await self.pool.fetch(
+                    Q.applied_versions, self.name, list({e.stream_id for _, e, _ in due})
+                )
+            }
+            missing = [e for _, e, _ in due if e.version > known.get(e.key, 0)]
+            for start in range(0, len(missing), per_transaction):
+                taken += await self._apply_many(missing[start : start + per_transaction])
+            if due:
+                position = due[-1][0]
+                await self.pool.execute(
+                    Q.save_checkpoint, self.name, str(position.tx_id), position.position
+                )
+            if young or len(batch) < batch_size:
+                break
+        if taken:
+            log.info(
+                "caught up from the event store", extra={"consumer": self.name, "events": taken}
+            )
+        return taken
+
+    async def _apply_many(self, events: Sequence[EventEnvelope]) -> int:
+        """Apply ``events`` (in log order) in one transaction; how many took effect. A gap,
+        or an effect that fails, sends the whole batch through :meth:`deliver` one event at
+        a time instead, where gaps are filled and poison is retried and parked."""
+        if len(events) == 1:
+            return int(await self.deliver(events[0], source="catch_up"))
+        streams = sorted({e.key for e in events})
+        try:
+            async with self.pool.acquire() as conn, conn.transaction():
+                if self.swappable:
+                    await conn.execute(Q.hold_projection, self.name)
+                applied: dict[tuple[str, UUID], int] = {
+                    (r["stream_type"], r["stream_id"]): r["version"]
+                    for r in await conn.fetch(
+                        Q.claim_streams,
+                        self.name,
+                        [t for t, _ in streams],
+                        [i for _, i in streams],
+                    )
+                }
+                reached = dict(applied)
+                for event in events:
+                    desk_logging.correlation_id.set(str(event.correlation_id))
+                    desk_logging.causation_id.set(str(event.event_id))
+                    if event.version <= reached[event.key]:
+                        continue  # Kafka applied it meanwhile
+                    if event.version != reached[event.key] + 1:
+                        raise StreamGap(reached[event.key], event.version)
+                    await self.projector.apply(conn, event)
+                    reached[event.key] = event.version
+                moved = [k for k in streams if reached[k] != applied[k]]
+                await conn.execute(
+                    Q.advance_streams,
+                    self.name,
+                    [t for t, _ in moved],
+                    [i for _, i in moved],
+                    [reached[k] for k in moved],
+                )
+        except Exception as exc:
+            if is_transient(exc):
+                raise
+            log.info(
+                "catch-up batch applied one event at a time",
+                extra={"consumer": self.name, "events": len(events), "error": type(exc).__name__},
+            )
+            return sum([await self.deliver(e, source="catch_up") for e in events])
+        done = sum(reached[k] - applied[k] for k in streams)
+        metrics.CONSUMED.labels(self.name, "catch_up", "applied").inc(done)
+        if done < len(events):
+            metrics.CONSUMED.labels(self.name, "catch_up", "duplicate").inc(len(events) - done)
+        return done
+
+    # -- internals ----------------------------------------------------------------------------
+
+    async def _applied(self, event: EventEnvelope) -> int:
+        version = await self.pool.fetchval(
+            Q.applied_version, self.name, event.stream_type, event.stream_id
+        )
+        return int(version or 0)
+
+    async def _apply_one(
+        self, event: EventEnvelope, *, source: str, origin: KafkaOrigin | None = None
+    ) -> bool:
+        desk_logging.correlation_id.set(str(event.correlation_id))
+        desk_logging.causation_id.set(str(event.event_id))
+        error: BaseException | None = None
+        attempt = 0
+        while attempt < self.max_attempts:
+            attempt += 1
+            try:
+                async with self.pool.acquire() as conn, conn.transaction():
+                    if self.swappable:
+                        await conn.execute(Q.hold_projection, self.name)
+                    applied = await conn.fetchval(
+                        Q.claim_stream, self.name, event.stream_type, event.stream_id
+                    )
+                    if event.version <= applied:
+                        metrics.CONSUMED.labels(self.name, source, "duplicate").inc()
+                        return False
+                    if event.version != applied + 1:
+                        raise StreamGap(applied, event.version)
+                    await self.projector.apply(conn, event)
+                    await conn.execute(
+                        Q.advance_stream,
+                        self.name,
+                        event.stream_type,
+                        event.stream_id,
+                        event.version,
+                    )
+                metrics.CONSUMED.labels(self.name, source, "applied").inc()
+                return True
+            except StreamGap:
+                raise
+            except Exception as exc:
+                if is_transient(exc):
+                    raise
+                error = exc
+                log.warning(
+                    "event handling failed",
+                    extra={
+                        "consumer": self.name,
+                        "event_id": str(event.event_id),
+                        "event_type": event.event_type,
+                        "attempt": attempt,
+                        "error": type(exc).__name__,
+                    },
+                )
+                await self._sleep(self.retry_delay * 2 ** (attempt - 1))
+        assert error is not None
+        await self._park_event(event, error, attempt, origin)
+        return False
+
+    async def _park_foreign(
+        self, event: EventEnvelope, reason: str, origin: KafkaOrigin | None
+    ) -> None:
+        """Keep a record that claims a place in a stream the log does not have; the stream's
+        position stays where it is."""
+        letter = DeadLetter.of_event(self.name, event, origin, reason, attempts=1)
+        await self.pool.execute(Q.park, *Q.args("park", letter))
+        metrics.DEAD_LETTERED.labels(self.name).inc()
+        log.error(
+            "record parked: not from the event store",
+            extra={"consumer": self.name, "event_id": str(event.event_id)},
+        )
+
+    async def _park_event(
+        self, event: EventEnvelope, error: BaseException, attempts: int, origin: KafkaOrigin | None
+    ) -> None:
+        """Record the dead letter and move the stream past it, in one transaction."""
+        async with self.pool.acquire() as conn, conn.transaction():
+            if self.swappable:
+                await conn.execute(Q.hold_projection, self.name)
+            applied = await conn.fetchval(
+                Q.claim_stream, self.name, event.stream_type, event.stream_id
+            )
+            if event.version != applied + 1:
+                return
+            letter = DeadLetter.of_event(self.name, event, origin, describe(error), attempts)
+            await conn.execute(Q.park, *Q.args("park", letter))
+            await conn.execute(
+                Q.advance_stream, self.name, event.stream_type, event.stream_id, event.version
+            )
+        metrics.DEAD_LETTERED.labels(self.name).inc()
+        metrics.CONSUMED.labels(self.name, "kafka" if origin else "catch_up", "parked").inc()
+        log.error(
+            "event parked in the dead-letter store",
+            extra={"consumer": self.name, "event_id": str(event.event_id), "attempts": attempts},
+        )

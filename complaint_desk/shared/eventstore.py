@@ -1,0 +1,214 @@
+"""The event store: an append-only log in PostgreSQL, with optimistic concurrency per stream."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from uuid import UUID, uuid4
+
+import asyncpg
+
+from complaint_desk.contract import topics
+from complaint_desk.contract.events import DomainEvent, EventEnvelope, Metadata, utcnow
+from complaint_desk.shared.db import Connection, Executor
+from complaint_desk.shared.queries import load
+
+Q = load(Path(__file__).parent / "sql" / "queries" / "eventstore.sql")
+
+
+class ConcurrencyConflict(Exception):
+    """The stream was not at the version the writer expected: someone else wrote first."""
+
+    def __init__(self, stream_type: str, stream_id: UUID, expected: int, actual: int) -> None:
+        self.stream_type, self.stream_id = stream_type, stream_id
+        self.expected, self.actual = expected, actual
+        super().__init__(
+            f"{stream_type} {stream_id} is at version {actual}, not the expected {expected}"
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class FollowPosition:
+    """Where a follower has read up to, in the log's (transaction, position) order."""
+
+    tx_id: int = 0
+    position: int = 0
+
+
+def envelope_from_row(row: asyncpg.Record | dict[str, Any]) -> EventEnvelope:
+    data = row["data"]
+    return EventEnvelope(
+        event_id=row["event_id"],
+        event_type=row["event_type"],
+        stream_type=row["stream_type"],
+        stream_id=row["stream_id"],
+        version=row["version"],
+        occurred_at=row["occurred_at"],
+        site_id=row["site_id"],
+        actor=row["actor"],
+        correlation_id=row["correlation_id"],
+        causation_id=row["causation_id"],
+        schema_version=row["schema_version"],
+        data=data,
+        position=row["position"],
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Appended:
+    """What an append wrote: the stream, its new versions, the events' ids and the log
+    position of the last one (a reader's consistency token)."""
+
+    stream_type: str
+    stream_id: UUID
+    first_version: int
+    event_ids: tuple[UUID, ...]
+    position: int
+
+    @property
+    def version(self) -> int:
+        """The stream's version after the append."""
+        return self.first_version + len(self.event_ids) - 1
+
+
+async def append(
+    conn: Connection,
+    stream_id: UUID,
+    events: Sequence[DomainEvent],
+    metadata: Metadata,
+    *,
+    expected_version: int | None,
+) -> Appended:
+    """Append events to one stream in one statement (inside the caller's transaction if there
+    is one). Each event row is also its outbox record: the relay publishes it from the log.
+
+    ``expected_version`` is the version the writer last saw (0 for a new stream); a mismatch
+    raises :class:`ConcurrencyConflict` and writes nothing. ``None`` appends at the end,
+    retrying if another writer gets there first.
+    """
+    if not events:
+        raise ValueError("nothing to append")
+    stream_type = events[0].stream_type
+    if any(e.stream_type != stream_type for e in events):
+        raise ValueError("one append writes to one stream")
+    topics.topic_for(stream_type)  # refuse a stream type no topic carries, before writing
+    payloads = [e.model_dump_json() for e in events]
+    occurred_at = utcnow()
+    attempts = 5 if expected_version is None else 1
+    for attempt in range(attempts):
+        expected = expected_version
+        if expected is None:
+            expected = await stream_version(conn, stream_type, stream_id)
+        event_ids = tuple(uuid4() for _ in events)
+        # The statement is atomic on its own; inside a caller's transaction it runs under a
+        # savepoint, so a conflict leaves that transaction usable.
+        guard = conn.transaction() if conn.is_in_transaction() else contextlib.nullcontext()
+        try:
+            async with guard:
+                if len(events) == 1:
+                    positions = await conn.fetch(
+                        Q.append_one,
+                        event_ids[0], stream_type, stream_id, expected + 1, events[0].event_type,
+                        events[0].schema_version, occurred_at, metadata.site_id, metadata.actor,
+                        metadata.correlation_id, metadata.causation_id, payloads[0],
+                    )  # fmt: skip
+                else:
+                    positions = await conn.fetch(
+                        Q.append_many,
+                        stream_type, stream_id, metadata.site_id, metadata.actor,
+                        metadata.correlation_id, metadata.causation_id, list(event_ids),
+                        [expected + i + 1 for i in range(len(events))],
+                        [e.event_type for e in events], [e.schema_version for e in events],
+                        [occurred_at] * len(events), payloads, expected,
+                    )  # fmt: skip
+        except asyncpg.UniqueViolationError:
+            positions = []
+        if len(positions) == len(events):
+            last = max(r["position"] for r in positions)
+            return Appended(stream_type, stream_id, expected + 1, event_ids, last)
+        if attempt + 1 == attempts:
+            actual = await stream_version(conn, stream_type, stream_id)
+            raise ConcurrencyConflict(stream_type, stream_id, expected, actual)
+    raise AssertionError("unreachable")
+
+
+async def read_stream(
+    conn: Executor,
+    stream_type: str,
+    stream_id: UUID,
+    *,
+    from_version: int = 1,
+    to_version: int = 2**31 - 1,
+) -> list[EventEnvelope]:
+    rows = await conn.fetch(Q.read_stream, stream_type, stream_id, from_version, to_version)
+    return [envelope_from_row(r) for r in rows]
+
+
+async def stream_version(conn: Executor, stream_type: str, stream_id: UUID) -> int:
+    return int(await conn.fetchval(Q.stream_version, stream_type, stream_id))
+
+
+async def stream_position(conn: Executor, stream_type: str, stream_id: UUID) -> int:
+    """The log position of a stream's last event (0 for an empty stream)."""
+    row = await conn.fetchrow(Q.stream_head, stream_type, stream_id)
+    assert row is not None  # an aggregate always returns its one row
+    return int(row["position"])
+
+
+async def read_after(
+    conn: Executor,
+    after: FollowPosition,
+    stream_types: Sequence[str],
+    limit: int = 1000,
+) -> list[tuple[FollowPosition, EventEnvelope, Any]]:
+    """The next committed events after ``after``, in a total order a follower can rely on:
+    each item is (its follow position, the event, when it was recorded)."""
+    rows = await conn.fetch(
+        Q.read_after, str(after.tx_id), after.position, list(stream_types), limit
+    )
+    return [
+        (FollowPosition(r["tx_id"], r["position"]), envelope_from_row(r), r["recorded_at"])
+        for r in rows
+    ]
+
+
+# What a bulk reader may ask :func:`read_after_rows` for (besides tx_id and position).
+EVENT_COLUMNS = frozenset({
+    "event_id", "event_type", "stream_type", "stream_id", "version", "occurred_at", "site_id",
+    "actor", "correlation_id", "causation_id", "schema_version", "data", "recorded_at",
+})  # fmt: skip
+
+
+async def read_after_rows(
+    conn: Executor,
+    after: FollowPosition,
+    stream_types: Sequence[str],
+    limit: int = 10_000,
+    columns: Sequence[str] = tuple(sorted(EVENT_COLUMNS)),
+) -> list[asyncpg.Record]:
+    """As :func:`read_after`, the rows as stored, with only ``columns`` (no envelope is
+    built): for bulk readers that fold millions of events."""
+    unknown = set(columns) - EVENT_COLUMNS
+    if unknown:
+        raise ValueError(f"not columns of the event store: {sorted(unknown)}")
+    query = Q.read_after_columns.replace("{columns}", ", ".join(columns))
+    return await conn.fetch(query, str(after.tx_id), after.position, list(stream_types), limit)
+
+
+async def count_of(conn: Executor, stream_types: Sequence[str]) -> int:
+    """How many events the log holds of these stream types."""
+    return int(await conn.fetchval(Q.count_of, list(stream_types)))
+
+
+async def head(conn: Executor) -> int:
+    return int(await conn.fetchval(Q.head))
+
+
+async def behind(conn: Executor, after: FollowPosition) -> tuple[int, Any]:
+    """How many events lie after ``after``, and when the oldest of them was recorded."""
+    row = await conn.fetchrow(Q.count_after, str(after.tx_id), after.position)
+    assert row is not None  # an aggregate always returns its one row
+    return int(row["behind"]), row["oldest"]

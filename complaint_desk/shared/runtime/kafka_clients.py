@@ -1,0 +1,253 @@
+"""A service's Kafka clients: one subscriber per projector (backed by the event store) and the
+service's own subscribers of other systems' topics, started with retries and rebuilt whole
+after a broker restart, which old clients do not survive."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from typing import TYPE_CHECKING, Any
+
+from faststream import AckPolicy, BaseMiddleware
+from faststream.kafka import KafkaBroker
+from faststream.kafka.prometheus import KafkaPrometheusMiddleware
+from faststream.security import BaseSecurity
+from prometheus_client import REGISTRY
+from pydantic import ValidationError
+
+from complaint_desk.contract.topics import topic_for
+from complaint_desk.shared import metrics
+from complaint_desk.shared.consumer import EventConsumer
+from complaint_desk.shared.dead_letters import KafkaOrigin, park_message
+from complaint_desk.shared.kafka import ensure_topics, missing_topics, tls_context
+from complaint_desk.shared.supervise import supervise
+
+if TYPE_CHECKING:
+    from complaint_desk.shared.runtime.runtime import ServiceRuntime
+
+log = logging.getLogger(__name__)
+
+# A rebuild within this many seconds of the last one is not repeated.
+RESET_QUIET_SECONDS = 5.0
+WATCH_SECONDS = 3.0
+
+
+class KafkaClients:
+    """The clients of one running service, and when they last heard from Kafka."""
+
+    def __init__(self, runtime: ServiceRuntime) -> None:
+        self.runtime = runtime
+        self.spec = runtime.spec
+        self.settings = runtime.settings
+        self.broker: KafkaBroker | None = None
+        self.ready = False
+        self.ready_at = 0.0
+        self.last_record_at: dict[str, float] = {}
+        self._last_reset = 0.0
+        self._starting: asyncio.Task[None] | None = None
+        self._reset_lock = asyncio.Lock()
+        # Once per process: brokers are rebuilt after a reset, their metrics are not.
+        self._prometheus = KafkaPrometheusMiddleware(registry=REGISTRY, app_name=self.spec.name)
+
+    # -- building -----------------------------------------------------------------------------
+
+    def build_broker(self) -> KafkaBroker:
+        """A broker with one subscriber per projector and the publications declared; built
+        anew after a broker reset because the old clients cannot recover from one."""
+        context = tls_context(self.settings)
+        broker = KafkaBroker(
+            self.settings.kafka_bootstrap_servers,
+            security=BaseSecurity(ssl_context=context) if context else None,
+            client_id=f"desk-{self.spec.name}",
+            middlewares=[self._prometheus, _parking_middleware(self.runtime)],
+            # Through our JSON handler; a line per message only at debug level.
+            logger=logging.getLogger("faststream.access"),
+            log_level=logging.DEBUG,
+        )
+        for consumer in self.runtime.consumers:
+            topics = sorted({topic_for(t) for t in consumer.stream_types})
+            broker.subscriber(
+                *topics,
+                **self.subscriber_options(consumer.name, backed_by_the_log=True),
+                title=f"{consumer.name}:consume",
+                description=(type(consumer.projector).__doc__ or consumer.name).strip(),
+                decoder=_undecoded,
+            )(self._handler_for(consumer))
+        ours = set(broker.subscribers)
+        if self.spec.subscribe is not None:
+            self.spec.subscribe(broker, self.runtime)
+        inbound = sorted(
+            {t for sub in broker.subscribers if sub not in ours for t in _topic_names(sub)}
+        )
+        metrics.at_zero(
+            metrics.DEAD_LETTERED,
+            [[c.name] for c in self.runtime.consumers] + [[f"inbound:{t}"] for t in inbound],
+        )
+        for pub in self.spec.publications:
+            broker.publisher(
+                pub.topic, title=pub.title, description=pub.description, schema=pub.schema
+            )
+        return broker
+
+    def subscriber_options(self, name: str, *, backed_by_the_log: bool = False) -> dict[str, Any]:
+        """How a subscriber consumes: in a group. Other systems' messages exist only in Kafka:
+        their offsets are committed after each is handled. Our own events are in the event
+        store, whose catch-up applies whatever Kafka skips: their offsets are committed in
+        the background (a synchronous commit per event would cap a consumer at one broker
+        round trip per event)."""
+        s = self.settings
+        metrics.at_zero(metrics.DEAD_LETTERED, [[name]])
+        return {
+            "group_id": f"desk.{name}",
+            "ack_policy": AckPolicy.ACK_FIRST if backed_by_the_log else AckPolicy.NACK_ON_ERROR,
+            "auto_offset_reset": "earliest",
+            "session_timeout_ms": s.kafka_session_timeout_ms,
+            "heartbeat_interval_ms": s.kafka_heartbeat_interval_ms,
+            "fetch_max_wait_ms": s.kafka_fetch_max_wait_ms,
+        }
+
+    def _handler_for(self, consumer: EventConsumer) -> Any:
+        # The message comes as the decoder left it (no Context parameter: resolving one costs
+        # a thread hop per message).
+        async def handle(msg: Any) -> None:
+            record = msg.raw_message
+            assert not isinstance(record, tuple)  # one record at a time, never a batch
+            self.last_record_at[consumer.name] = time.monotonic()
+            await consumer.on_record(
+                list(record.headers or ()),
+                record.value,
+                KafkaOrigin(record.topic, record.partition, record.offset),
+            )
+
+        return handle
+
+    # -- running ------------------------------------------------------------------------------
+
+    def begin(self) -> asyncio.Task[None]:
+        """Start the clients in the background (they retry until the broker answers)."""
+        self._starting = asyncio.get_running_loop().create_task(self.start())
+        return self._starting
+
+    async def start(self) -> None:
+        backoff = 0.5
+        while True:
+            broker: KafkaBroker | None = None
+            try:
+                await ensure_topics(self.settings)
+                if self.runtime.consumers or self.spec.subscribe is not None:
+                    broker = self.build_broker()
+                    await broker.start()
+                self.broker = broker
+                self.ready, self.ready_at = True, time.monotonic()
+                log.info("kafka clients started", extra={"service": self.spec.name})
+                return
+            except asyncio.CancelledError:
+                if broker is not None:
+                    await discard(broker)
+                raise
+            except Exception as exc:
+                # A broker that failed half-way has consumers that joined their groups and
+                # hold partitions that nobody reads: stop them before trying again.
+                if broker is not None:
+                    await discard(broker)
+                log.warning("kafka not reachable yet", extra={"error": type(exc).__name__})
+                await asyncio.sleep(backoff)
+                backoff = min(backoff * 2, 10.0)
+
+    async def reset(self, reason: str) -> None:
+        """Rebuild every Kafka client: after a broker restart the old ones cannot recover."""
+        async with self._reset_lock:
+            if time.monotonic() - self._last_reset < RESET_QUIET_SECONDS:
+                return
+            self._last_reset = time.monotonic()
+            log.warning("rebuilding kafka clients", extra={"reason": reason})
+            metrics.BROKER_RESETS.inc()
+            self.ready = False
+            # One set of clients at a time: a first start still retrying would otherwise
+            # finish beside the rebuilt one, two members of each group in one process.
+            starting = self._starting
+            if starting is not None and not starting.done():
+                starting.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await starting
+            if self.runtime.relay is not None:
+                self.runtime.relay.reset_producer()
+            old, self.broker = self.broker, None
+            if old is not None:
+                await discard(old)
+            await self.start()
+            # Whoever waited for the lock meanwhile saw the old clients' silence.
+            self._last_reset = time.monotonic()
+
+    def quiet_for(self, consumer: str) -> float:
+        """Seconds since Kafka last delivered to ``consumer`` (or the clients started)."""
+        heard = max(self.last_record_at.get(consumer, 0.0), self.ready_at)
+        return time.monotonic() - heard
+
+    async def watch(self) -> None:
+        """Topics vanish when the embedded broker restarts empty: recreate them, then rebuild."""
+
+        async def look() -> None:
+            if await missing_topics(self.settings):
+                await ensure_topics(self.settings)
+                await self.reset("topics missing")
+
+        await asyncio.sleep(WATCH_SECONDS)  # the first start creates them
+        await supervise("broker check", look, every=WATCH_SECONDS, level=logging.DEBUG)
+
+    async def stop(self) -> None:
+        if self.broker is not None:
+            await discard(self.broker)
+
+
+def _topic_names(subscriber: Any) -> list[str]:
+    names: list[str] = subscriber.topic_names_for_subscribe  # a Kafka subscriber's topics
+    return names
+
+
+async def discard(broker: KafkaBroker) -> None:
+    """Stop a broker's clients, whatever state they are in."""
+    with contextlib.suppress(Exception):
+        await asyncio.wait_for(broker.stop(), 10)
+
+
+async def _undecoded(msg: Any) -> Any:
+    """The record as it came: the consumer reads its CloudEvents headers and bytes itself."""
+    return msg
+
+
+def _parking_middleware(runtime: ServiceRuntime) -> type[BaseMiddleware]:
+    class ParkUnreadable(BaseMiddleware):
+        """A message whose payload does not fit its topic's contract is parked with the
+        reason, not retried forever: the partition moves on. Any other failure is trouble in
+        the infrastructure: wait a little before the message is redelivered."""
+
+        async def consume_scope(self, call_next: Any, msg: Any) -> Any:
+            try:
+                return await call_next(msg)
+            except ValidationError as exc:
+                record = msg.raw_message
+                await park_message(
+                    runtime.pool,
+                    f"inbound:{record.topic}",
+                    record,
+                    f"payload does not fit the contract: {exc.errors()[:5]}",
+                )
+                return None
+            except Exception as exc:
+                record = msg.raw_message
+                log.warning(
+                    "inbound message failed; it will be redelivered",
+                    extra={
+                        "topic": record.topic,
+                        "partition": record.partition,
+                        "offset": record.offset,
+                        "error": type(exc).__name__,
+                    },
+                )
+                await asyncio.sleep(1.0)
+                raise
+
+    return ParkUnreadable

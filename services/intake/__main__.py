@@ -1,7 +1,0 @@
-from shared.serve import serve
-
-from .app import build_app
-from .settings import IntakeSettings
-
-if __name__ == "__main__":
-    serve(build_app, IntakeSettings())

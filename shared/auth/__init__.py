@@ -1,5 +1,0 @@
-"""Who is asking and what they may do: principals, roles, sites, tokens and sessions."""
-
-from .roles import Permission, Principal, Role
-
-__all__ = ["Permission", "Principal", "Role"]
