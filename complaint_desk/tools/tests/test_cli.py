@@ -31,14 +31,14 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
     site-packages (a .pth line adds the folder; that folder's own .pth files, among them the
     editable install's finder, are not run), so that the test needs no second download."""
     folder = tmp_path_factory.mktemp("installed")
-    # Built from a copy: a build in place leaves build/ behind, whose stale files the next
-    # build would ship.
+    # Built from a copy (a build in place leaves build/ behind, whose stale files the next
+    # build would ship) with the test environment's setuptools (no download).
     source = shutil.copytree(ROOT, folder / "source", ignore=shutil.ignore_patterns(
         ".*", "build", "*.egg-info", "__pycache__", "test-artifacts", "node_modules",
     ))  # fmt: skip
     subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "-w", folder / "dist",
-         source],
+        [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--no-build-isolation",
+         "-w", folder / "dist", source],
         check=True,
     )  # fmt: skip
     (wheel,) = (folder / "dist").glob("complaint_desk-*.whl")
