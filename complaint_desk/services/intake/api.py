@@ -8,14 +8,15 @@ from datetime import datetime
 from typing import Annotated, Any, TypeVar
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Header, Request, Response
+from fastapi import APIRouter, Depends, Header, Response
 from pydantic import BaseModel, Field
 
 from complaint_desk.contract.events import utcnow
 from complaint_desk.shared.auth import Permission, Principal
 from complaint_desk.shared.auth.http import check_site, current_principal, forbidden, require
 from complaint_desk.shared.http import ApiError
-from complaint_desk.shared.runtime.deps import running
+from complaint_desk.shared.runtime.deps import KeyRingDep, UnitOfWorkDep
+from complaint_desk.shared.uow import UnitOfWork
 
 from . import commands as c
 from .refusals import Refusal, RefusalKind
@@ -28,7 +29,7 @@ from .service import (
     receive_complaint,
     run_command,
 )
-from .settings import settings_for
+from .settings import IntakeSettings, SettingsDep
 
 router = APIRouter(tags=["complaints"])
 T = TypeVar("T")
@@ -179,7 +180,9 @@ def _result(outcome: Outcome, response: Response) -> CommandResult:
 )
 async def post_complaint(
     body: c.ReceiveComplaint,
-    request: Request,
+    settings: SettingsDep,
+    uow: UnitOfWorkDep,
+    keyring: KeyRingDep,
     response: Response,
     principal: Caller,
     idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
@@ -193,19 +196,17 @@ async def post_complaint(
     _authorize(principal, "receive")
     check_site(principal, body.site)
     body = body.model_copy(update={"receiving_officer": _receiving_officer(principal, body)})
-    runtime = running(request)
-    s = settings_for(request)
     receipt = await _translate(
         receive_complaint(
-            runtime.uow,
+            uow,
             body,
             actor=acting_as(
                 principal, x_actor or (body.receiving_officer if principal.may_delegate() else None)
             ),
-            number_timezone=s.number_timezone,
-            contact_key_secret=s.contact_key_secret,
-            keyring=runtime.keyring,
-            repeat_window_days=s.repeat_window_days,
+            number_timezone=settings.number_timezone,
+            contact_key_secret=settings.contact_key_secret,
+            keyring=keyring,
+            repeat_window_days=settings.repeat_window_days,
             idempotency_key=idempotency_key,
             caller=str(principal.id),
             provenance=_provenance(x_correlation_id),
@@ -243,18 +244,18 @@ class Erased(BaseModel):
 )
 async def erase_personal_data(
     complaint_id: UUID,
-    request: Request,
+    uow: UnitOfWorkDep,
+    keyring: KeyRingDep,
     principal: Annotated[Principal, Depends(require(Permission.ERASE))],
 ) -> Erased:
     """Deletes the key of this complaint's complainant (crypto-shredding): their name, phone
     and email read as erased in every complaint of theirs, in read models, exports and
     replays; the rest of each complaint's history stays. Records PersonalDataErased on each.
     Cannot be undone."""
-    runtime = running(request)
     theirs, position = await _translate(
         erase_complainant(
-            runtime.uow,
-            runtime.keyring,
+            uow,
+            keyring,
             complaint_id,
             actor=principal.name,
             sites=principal.sites,
@@ -293,7 +294,8 @@ def _endpoint(name: str, model: type[c.Command]) -> Callable[..., Awaitable[Comm
     async def endpoint(
         complaint_id: UUID,
         body: model,  # type: ignore[valid-type]
-        request: Request,
+        uow: UnitOfWorkDep,
+        settings: SettingsDep,
         response: Response,
         principal: Caller,
         if_match: Annotated[str | None, Header(max_length=40)] = None,
@@ -304,7 +306,8 @@ def _endpoint(name: str, model: type[c.Command]) -> Callable[..., Awaitable[Comm
             complaint_id,
             None,
             body,
-            request,
+            uow,
+            settings,
             response,
             principal,
             if_match,
@@ -319,7 +322,8 @@ def _task_endpoint(name: str, model: type[c.Command]) -> Callable[..., Awaitable
         complaint_id: UUID,
         task_id: UUID,
         body: model,  # type: ignore[valid-type]
-        request: Request,
+        uow: UnitOfWorkDep,
+        settings: SettingsDep,
         response: Response,
         principal: Caller,
         if_match: Annotated[str | None, Header(max_length=40)] = None,
@@ -330,7 +334,8 @@ def _task_endpoint(name: str, model: type[c.Command]) -> Callable[..., Awaitable
             complaint_id,
             task_id,
             body,
-            request,
+            uow,
+            settings,
             response,
             principal,
             if_match,
@@ -345,26 +350,26 @@ async def _run(
     complaint_id: UUID,
     task_id: UUID | None,
     body: c.Command,
-    request: Request,
+    uow: UnitOfWork,
+    settings: IntakeSettings,
     response: Response,
     principal: Principal,
     if_match: str | None,
     correlation: str | None,
 ) -> CommandResult:
     _authorize(principal, name)
-    runtime = running(request)
     ctx = Context(
         now=utcnow(),
-        reopen_window_days=settings_for(request).reopen_window_days,
+        reopen_window_days=settings.reopen_window_days,
         task_id=task_id,
         sites=principal.sites,
         supervisor=principal.can(Permission.REVIEW),
-        console_base_url=settings_for(request).console_base_url,
+        console_base_url=settings.console_base_url,
     )
     command = _expected_version(if_match, body)
     command = command.model_copy(update={"actor": acting_as(principal, command.actor)})
     outcome = await _translate(
-        run_command(runtime.uow, name, complaint_id, command, ctx, _provenance(correlation))
+        run_command(uow, name, complaint_id, command, ctx, _provenance(correlation))
     )
     return _result(outcome, response)
 

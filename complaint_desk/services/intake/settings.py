@@ -1,3 +1,6 @@
+from typing import Annotated
+
+from fastapi import Depends
 from pydantic_settings import SettingsConfigDict
 
 from complaint_desk.shared.runtime.deps import settings_of
@@ -26,6 +29,6 @@ class IntakeSettings(ServiceSettings):
     inbound_signatures_required: bool = True
 
 
-# This service's settings in a route: `settings_for(request)`, or a parameter typed
-# `Annotated[IntakeSettings, Depends(settings_for)]`.
+# This service's settings in a route: a parameter `settings: SettingsDep`.
 settings_for = settings_of(IntakeSettings)
+SettingsDep = Annotated[IntakeSettings, Depends(settings_for)]

@@ -9,19 +9,20 @@ from datetime import datetime
 from typing import Annotated, Literal
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Query, Request
+import asyncpg
+from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from complaint_desk.contract.events import registered_event_types, utcnow
 from complaint_desk.shared.auth import Permission, Principal
 from complaint_desk.shared.auth.http import check_site, require, scope
 from complaint_desk.shared.http import ApiError
-from complaint_desk.shared.runtime.deps import running
+from complaint_desk.shared.runtime.deps import PoolDep
 
 from . import destinations, repository
 from .channels import PermanentFailure
 from .channels.targets import check_url
-from .settings import settings_for
+from .settings import NotifySettings, SettingsDep
 
 router = APIRouter(tags=["notifications"])
 # Webhooks reach other systems with every site's events: the organisation's to configure.
@@ -83,10 +84,9 @@ class SubscriptionCreated(SubscriptionOut):
     )
 
 
-async def _check_destination(request: Request, body: SubscriptionIn) -> None:
+async def _check_destination(s: NotifySettings, body: SubscriptionIn) -> None:
     if body.channel != "webhook":
         return
-    s = settings_for(request)
     scheme = destinations.url_problem(body.destination, allow_http=s.allow_loopback)
     if scheme:
         raise ApiError(
@@ -112,8 +112,8 @@ async def _check_destination(request: Request, body: SubscriptionIn) -> None:
         ) from None  # fmt: skip
 
 
-async def _one(request: Request, subscription_id: UUID) -> SubscriptionOut:
-    row = await repository.subscription(running(request).pool, subscription_id)
+async def _one(pool: asyncpg.Pool, subscription_id: UUID) -> SubscriptionOut:
+    row = await repository.subscription(pool, subscription_id)
     if row is None:
         raise ApiError(
             404, "subscription_not_found", f"No subscription {subscription_id}", "查無此訂閱"
@@ -124,14 +124,14 @@ async def _one(request: Request, subscription_id: UUID) -> SubscriptionOut:
 @router.post("/subscriptions", status_code=201, response_model=SubscriptionCreated,
              summary="Subscribe / 建立訂閱")  # fmt: skip
 async def create_subscription(
-    body: SubscriptionIn, request: Request, _: Operator
+    body: SubscriptionIn, pool: PoolDep, settings: SettingsDep, _: Operator
 ) -> SubscriptionCreated:
     """A webhook subscription gets a signing secret (Standard Webhooks), shown only here."""
-    await _check_destination(request, body)
+    await _check_destination(settings, body)
     subscription_id = uuid.uuid4()
     secret = new_secret() if body.channel == "webhook" else None
     await repository.insert_subscription(
-        running(request).pool,
+        pool,
         id=subscription_id,
         name=body.name,
         site=body.site,
@@ -141,40 +141,38 @@ async def create_subscription(
         secrets=[secret] if secret else [],
         enabled=body.enabled,
     )
-    created = await _one(request, subscription_id)
+    created = await _one(pool, subscription_id)
     return SubscriptionCreated(**created.model_dump(), secret=secret)
 
 
 @router.get("/subscriptions", response_model=list[SubscriptionOut], summary="Subscriptions / 訂閱")
 async def list_subscriptions(
-    request: Request,
+    pool: PoolDep,
     _: Inspector,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> list[SubscriptionOut]:
-    rows = await repository.subscriptions(running(request).pool, limit, offset)
+    rows = await repository.subscriptions(pool, limit, offset)
     return [SubscriptionOut(**r) for r in rows]
 
 
 @router.get("/subscriptions/{subscription_id}", response_model=SubscriptionOut)
-async def get_subscription(
-    subscription_id: UUID, request: Request, _: Inspector
-) -> SubscriptionOut:
-    return await _one(request, subscription_id)
+async def get_subscription(subscription_id: UUID, pool: PoolDep, _: Inspector) -> SubscriptionOut:
+    return await _one(pool, subscription_id)
 
 
 @router.put("/subscriptions/{subscription_id}", response_model=SubscriptionOut,
             summary="Update or disable / 更新或停用訂閱")  # fmt: skip
 async def update_subscription(
-    subscription_id: UUID, body: SubscriptionIn, request: Request, _: Operator
+    subscription_id: UUID, body: SubscriptionIn, pool: PoolDep, settings: SettingsDep, _: Operator
 ) -> SubscriptionOut:
-    current = await _one(request, subscription_id)
+    current = await _one(pool, subscription_id)
     if body.channel != current.channel:
         raise ApiError(422, "validation_error", "The channel of a subscription cannot change",
                        "訂閱的管道不能變更")  # fmt: skip
-    await _check_destination(request, body)
+    await _check_destination(settings, body)
     await repository.update_subscription(
-        running(request).pool,
+        pool,
         id=subscription_id,
         name=body.name,
         site=body.site,
@@ -182,22 +180,20 @@ async def update_subscription(
         destination=body.destination,
         enabled=body.enabled,
     )
-    return await _one(request, subscription_id)
+    return await _one(pool, subscription_id)
 
 
 @router.post("/subscriptions/{subscription_id}/rotate-secret", response_model=SubscriptionCreated,
              summary="Rotate the signing secret / 更換簽章密鑰")  # fmt: skip
-async def rotate_secret(
-    subscription_id: UUID, request: Request, _: Operator
-) -> SubscriptionCreated:
+async def rotate_secret(subscription_id: UUID, pool: PoolDep, _: Operator) -> SubscriptionCreated:
     """The new secret signs from now on, beside the previous one until the next rotation, so
     a receiver can switch without missing a message."""
-    current = await _one(request, subscription_id)
+    current = await _one(pool, subscription_id)
     if current.channel != "webhook":
         raise ApiError(422, "validation_error", "Only webhooks have secrets", "僅 Webhook 有密鑰")
     secret = new_secret()
-    await repository.rotate_secret(running(request).pool, subscription_id, secret)
-    return SubscriptionCreated(**(await _one(request, subscription_id)).model_dump(), secret=secret)
+    await repository.rotate_secret(pool, subscription_id, secret)
+    return SubscriptionCreated(**(await _one(pool, subscription_id)).model_dump(), secret=secret)
 
 
 class StaffEntry(BaseModel):
@@ -221,7 +217,7 @@ async def put_staff(
     site: Annotated[str, Field(pattern=r"^(\*|[A-Z][A-Z0-9]{1,11})$")],
     role: Annotated[str, Field(min_length=2, max_length=120)],
     entry: StaffEntry,
-    request: Request,
+    pool: PoolDep,
     principal: SiteAdmin,
 ) -> StaffEntry:
     """Roles: supervisor, duty_manager, assigned_officer, maintenance, procurement,
@@ -229,7 +225,7 @@ async def put_staff(
     organisation-wide admins."""
     check_site(principal, site)
     await repository.put_staff(
-        running(request).pool, site.upper(), role, entry.channel, entry.destination, entry.locale
+        pool, site.upper(), role, entry.channel, entry.destination, entry.locale
     )
     return entry
 
@@ -248,23 +244,19 @@ class DeadLetter(BaseModel):
 
 @router.get("/deliveries/dead", response_model=list[DeadLetter], summary="Dead letters / 無法投遞")
 async def dead_letters(
-    request: Request,
+    pool: PoolDep,
     principal: SiteAdmin,
     site: Annotated[str | None, Query(max_length=12)] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> list[DeadLetter]:
-    rows = await repository.dead_letters(
-        running(request).pool, scope(principal, site), limit, offset
-    )
+    rows = await repository.dead_letters(pool, scope(principal, site), limit, offset)
     return [DeadLetter(**r) for r in rows]
 
 
 @router.post("/deliveries/{delivery_id}/replay", summary="Replay a dead letter / 重新投遞")
-async def replay(delivery_id: UUID, request: Request, principal: SiteAdmin) -> dict[str, str]:
-    replayed = await repository.replay(
-        running(request).pool, delivery_id, utcnow(), scope(principal, None)
-    )
+async def replay(delivery_id: UUID, pool: PoolDep, principal: SiteAdmin) -> dict[str, str]:
+    replayed = await repository.replay(pool, delivery_id, utcnow(), scope(principal, None))
     if replayed is None:
         raise ApiError(
             404, "not_dead_lettered", f"No dead letter {delivery_id}", "查無此無法投遞的訊息"

@@ -10,7 +10,7 @@ from __future__ import annotations
 from html import escape
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Form
 from fastapi.responses import HTMLResponse
 
 from complaint_desk.contract.events.complaints import (
@@ -19,7 +19,7 @@ from complaint_desk.contract.events.complaints import (
     Category,
     SatisfactionReason,
 )
-from complaint_desk.shared.runtime.deps import running
+from complaint_desk.shared.runtime.deps import UnitOfWorkDep
 
 from .service import (
     AlreadyAnswered,
@@ -29,7 +29,7 @@ from .service import (
     answer,
     open_link,
 )
-from .settings import settings_for
+from .settings import SettingsDep
 
 router = APIRouter(tags=["callback"], include_in_schema=True)
 
@@ -91,13 +91,14 @@ def _reasons(category: str | None) -> tuple[SatisfactionReason, ...]:
 
 
 @router.get("/callback/{token}", response_class=HTMLResponse, summary="Callback page / 回訪頁面")
-async def callback_form(token: str, request: Request, lang: str | None = None) -> HTMLResponse:
+async def callback_form(
+    token: str, settings: SettingsDep, uow: UnitOfWorkDep, lang: str | None = None
+) -> HTMLResponse:
     code = _lang(lang)
     t, lang_index = TEXT[code], 0 if code == "zh-Hant" else 1
-    runtime = running(request)
     try:
-        async with runtime.uow() as conn:
-            link = await open_link(conn, settings_for(request), token)
+        async with uow() as conn:
+            link = await open_link(conn, settings, token)
     except (BadToken, AlreadyAnswered, LinkExpired, LinkWithdrawn) as exc:
         return _closed_link(code, exc)
     other = "en" if code == "zh-Hant" else "zh-Hant"
@@ -127,7 +128,8 @@ async def callback_form(token: str, request: Request, lang: str | None = None) -
 @router.post("/callback/{token}", response_class=HTMLResponse)
 async def callback_answer(
     token: str,
-    request: Request,
+    settings: SettingsDep,
+    uow: UnitOfWorkDep,
     satisfied: Annotated[str, Form(pattern="^(yes|no)$")],
     comments: Annotated[str, Form(max_length=2000)] = "",
     suggestions: Annotated[str, Form(max_length=2000)] = "",
@@ -136,10 +138,9 @@ async def callback_answer(
     lang: Annotated[str, Form(max_length=10)] = "zh-Hant",
 ) -> HTMLResponse:
     code = _lang(lang)
-    runtime = running(request)
     try:
         await answer(
-            runtime.uow, settings_for(request), token,
+            uow, settings, token,
             satisfied=satisfied == "yes", comments=comments.strip() or None,
             rating=rating, reasons=sorted(set(reasons or [])),
             suggestions=suggestions.strip() or None,

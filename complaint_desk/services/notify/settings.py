@@ -1,3 +1,6 @@
+from typing import Annotated
+
+from fastapi import Depends
 from pydantic import Field, field_validator
 from pydantic_settings import SettingsConfigDict
 
@@ -60,6 +63,6 @@ class NotifySettings(ServiceSettings):
         return schedule
 
 
-# This service's settings in a route: `settings_for(request)`, or a parameter typed
-# `Annotated[NotifySettings, Depends(settings_for)]`.
+# This service's settings in a route: a parameter `settings: SettingsDep`.
 settings_for = settings_of(NotifySettings)
+SettingsDep = Annotated[NotifySettings, Depends(settings_for)]

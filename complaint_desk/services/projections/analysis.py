@@ -14,7 +14,7 @@ from complaint_desk.shared.auth import Permission, Principal
 from complaint_desk.shared.auth.http import require, scope
 from complaint_desk.shared.consistency import ReadAfter
 from complaint_desk.shared.http import ApiError
-from complaint_desk.shared.runtime.deps import running
+from complaint_desk.shared.runtime.deps import PoolDep
 
 from . import repository
 from .personal import shown
@@ -70,7 +70,7 @@ def _window(start: datetime | None, end: datetime | None) -> tuple[datetime, dat
 
 @router.get("/dashboard", response_model=Dashboard, summary="Dashboard / 統計儀表板")
 async def dashboard(
-    request: Request,
+    pool: PoolDep,
     principal: Reader,
     site: Site = None,
     start: AwareDatetime | None = None,
@@ -81,14 +81,11 @@ async def dashboard(
     rate, SLA breaches now and ever, satisfaction and reopen rate, for complaints received in
     the window (default: the last 30 days), per site or for the whole organisation."""
     start, end = _window(start, end)
-    rows = await repository.dashboard(
-        running(request).pool, scope(principal, site), start, end, group_by
-    )
+    rows = await repository.dashboard(pool, scope(principal, site), start, end, group_by)
     groups = [
         GroupFigures(**r, resolution_rate=r["resolved"] / r["received"] if r["received"] else 0.0)
         for r in rows
     ]
-    pool = running(request).pool
     reasons = await repository.top_reasons(pool, scope(principal, site), start, end)
     return Dashboard(
         site=site, start=start, end=end, group_by=group_by, groups=groups,
@@ -107,7 +104,7 @@ class OfficerFigures(BaseModel):
 
 @router.get("/officers", response_model=list[OfficerFigures], summary="Officer KPIs / 值班員績效")
 async def officers(
-    request: Request,
+    pool: PoolDep,
     principal: Reader,
     site: Site = None,
     start: AwareDatetime | None = None,
@@ -116,7 +113,7 @@ async def officers(
     """Per duty officer: response time (響應時間), resolution rate (解決率) and satisfaction
     (滿意度)."""
     start, end = _window(start, end)
-    rows = await repository.officers(running(request).pool, scope(principal, site), start, end)
+    rows = await repository.officers(pool, scope(principal, site), start, end)
     return [OfficerFigures(**r) for r in rows]
 
 
@@ -132,7 +129,7 @@ class Hotspot(BaseModel):
 
 @router.get("/hotspots", response_model=list[Hotspot], summary="Recurring problems / 高頻問題")
 async def hotspots(
-    request: Request,
+    pool: PoolDep,
     principal: Reader,
     site: Site = None,
     days: Annotated[int, Query(ge=1, le=366)] = 30,
@@ -141,7 +138,7 @@ async def hotspots(
     """The same category at the same site and place ``threshold`` times within ``days`` —
     the seed's water dispenser that keeps failing — with the complaints behind it."""
     rows = await repository.hotspots(
-        running(request).pool,
+        pool,
         scope(principal, site),
         utcnow() - timedelta(days=days),
         threshold,
@@ -166,6 +163,7 @@ class RepeatComplainant(BaseModel):
 )
 async def repeat_complainants(
     request: Request,
+    pool: PoolDep,
     principal: Reader,
     site: Site = None,
     days: Annotated[int, Query(ge=1, le=366)] = 30,
@@ -174,7 +172,7 @@ async def repeat_complainants(
     """People who complained ``threshold`` times within ``days`` (recognised by their phone
     or email), with their complaints: someone the desk should call back in person."""
     rows = await repository.repeat_complainants(
-        running(request).pool,
+        pool,
         scope(principal, site),
         utcnow() - timedelta(days=days),
         threshold,

@@ -13,7 +13,7 @@ from complaint_desk.shared.auth import Permission, Principal
 from complaint_desk.shared.auth.http import require, scope
 from complaint_desk.shared.consistency import ReadAfter
 from complaint_desk.shared.http import ApiError
-from complaint_desk.shared.runtime.deps import running
+from complaint_desk.shared.runtime.deps import PoolDep
 from complaint_desk.shared.spreadsheet import write_csv
 
 from . import repository
@@ -114,7 +114,7 @@ class Filters(BaseModel):
 
 @router.get("/complaints", response_model=Page, summary="The register / 投訴登記表")
 async def list_complaints(
-    request: Request,
+    pool: PoolDep,
     principal: Reader,
     filters: Annotated[Filters, Query()],
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
@@ -122,7 +122,6 @@ async def list_complaints(
 ) -> Page:
     """Filter by site, status, severity, category; search the number, location and
     description (Chinese or English, any part of a word); sort; page."""
-    pool = running(request).pool
     items, total = await repository.list_complaints(
         pool, **filters.query(principal), limit=limit, offset=offset
     )
@@ -153,12 +152,11 @@ def _csv_cell(item: dict[str, Any], key: str) -> Any:
     responses={200: {"content": {"text/csv": {}}}},
 )
 async def export_complaints(
-    request: Request, principal: Reader, filters: Annotated[Filters, Query()]
+    pool: PoolDep, principal: Reader, filters: Annotated[Filters, Query()]
 ) -> Response:
     """The register as CSV (UTF-8 with a BOM, so spreadsheets read the Chinese), at most
     10,000 rows, with the same filters as the register. No cell is a live formula: text that
     a spreadsheet would run (starting with = + - @, tab or CR) is prefixed with '."""
-    pool = running(request).pool
     items, _ = await repository.list_complaints(pool, **filters.query(principal), limit=CSV_LIMIT)
     text = write_csv(
         [label for _, label in CSV_COLUMNS],
@@ -177,8 +175,9 @@ async def export_complaints(
     summary="A complaint with its event history / 投訴詳情與歷程",
     responses={404: {"description": "Unknown complaint / 查無此投訴"}},
 )
-async def get_complaint(complaint_id: UUID, request: Request, principal: Reader) -> ComplaintDetail:
-    pool = running(request).pool
+async def get_complaint(
+    complaint_id: UUID, request: Request, pool: PoolDep, principal: Reader
+) -> ComplaintDetail:
     row = await repository.get_complaint(pool, complaint_id)
     if row is None or not principal.sees(row["site"]):
         raise ApiError(

@@ -1,3 +1,6 @@
+from typing import Annotated
+
+from fastapi import Depends
 from pydantic_settings import SettingsConfigDict
 
 from complaint_desk.shared.runtime.deps import settings_of
@@ -18,6 +21,6 @@ class ProjectionsSettings(ServiceSettings):
     timezone: str = "Asia/Taipei"
 
 
-# This service's settings in a route: `settings_for(request)`, or a parameter typed
-# `Annotated[ProjectionsSettings, Depends(settings_for)]`.
+# This service's settings in a route: a parameter `settings: SettingsDep`.
 settings_for = settings_of(ProjectionsSettings)
+SettingsDep = Annotated[ProjectionsSettings, Depends(settings_for)]

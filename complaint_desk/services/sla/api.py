@@ -14,14 +14,15 @@ from complaint_desk.contract.events import utcnow
 from complaint_desk.shared.auth import Permission, Principal
 from complaint_desk.shared.auth.http import check_site, require
 from complaint_desk.shared.http import ApiError
-from complaint_desk.shared.runtime.deps import running
+from complaint_desk.shared.runtime.deps import PoolDep, UnitOfWorkDep
+from complaint_desk.shared.uow import UnitOfWork
 
 from . import repository
 from .calendar import closures_from_ics
 from .domain import ClockState
 from .policy import CalendarConfig, SlaPolicy
 from .service import clocks_now, set_calendar, set_policy
-from .settings import settings_for
+from .settings import SettingsDep, SlaSettings
 
 router = APIRouter(tags=["sla"])
 Reader = Annotated[Principal, Depends(require(Permission.READ))]
@@ -71,12 +72,12 @@ class ComplaintSla(BaseModel):
     summary="A complaint's clocks / 投訴時效",
     responses={404: {"description": "Unknown complaint / 查無此投訴"}},
 )
-async def get_sla(complaint_id: UUID, request: Request, principal: Reader) -> ComplaintSla:
+async def get_sla(
+    complaint_id: UUID, pool: PoolDep, settings: SettingsDep, principal: Reader
+) -> ComplaintSla:
     """For each clock (response, resolution) of each cycle: target, elapsed, remaining,
     paused or not, breached, and when each warning and the breach fall or fell due."""
-    found = await clocks_now(
-        running(request).pool, complaint_id, settings_for(request).defaults, utcnow()
-    )
+    found = await clocks_now(pool, complaint_id, settings.defaults, utcnow())
     if found is None or not principal.sees(found.clocks.site or ""):
         raise ApiError(
             404,
@@ -124,17 +125,14 @@ class PolicyOut(BaseModel):
 
 @router.get("/policies/{site}", response_model=PolicyOut, summary="SLA policy / 時效政策")
 async def get_policy(
-    site: str, request: Request, principal: Reader, category: str = "*"
+    site: str, pool: PoolDep, settings: SettingsDep, principal: Reader, category: str = "*"
 ) -> PolicyOut:
     """The policy in force for a site (and category): its own, every site's, or the default."""
     check_site(principal, site)
-    pool = running(request).pool
     own = await repository.own_policy(pool, site.upper(), category)
     if own is not None:
         return PolicyOut(site=site.upper(), category=category, policy=own, source="site")
-    policy = await repository.policy_for(
-        pool, site.upper(), category, settings_for(request).default_policy
-    )
+    policy = await repository.policy_for(pool, site.upper(), category, settings.default_policy)
     return PolicyOut(site=site.upper(), category=category, policy=policy, source="inherited")
 
 
@@ -142,14 +140,18 @@ async def get_policy(
     "/policies/{site}", response_model=PolicyOut, summary="Set an SLA policy / 設定時效政策"
 )
 async def put_policy(
-    site: str, policy: SlaPolicy, request: Request, principal: Configurer, category: str = "*"
+    site: str,
+    policy: SlaPolicy,
+    uow: UnitOfWorkDep,
+    settings: SettingsDep,
+    principal: Configurer,
+    category: str = "*",
 ) -> PolicyOut:
     """Records SlaPolicyChanged, then replays the open complaints it governs. Site ``*``
     (every site) is for organisation-wide admins."""
     site = _site(site)
     check_site(principal, site)
-    defaults = settings_for(request).defaults
-    uow = running(request).uow
+    defaults = settings.defaults
     await set_policy(uow, site, category, policy, actor=principal.name, defaults=defaults)
     return PolicyOut(site=site, category=category, policy=policy, source="site")
 
@@ -157,24 +159,27 @@ async def put_policy(
 @router.get(
     "/calendars/{site}", response_model=CalendarConfig, summary="Site calendar / 工作行事曆"
 )
-async def get_calendar(site: str, request: Request, principal: Reader) -> CalendarConfig:
+async def get_calendar(
+    site: str, pool: PoolDep, settings: SettingsDep, principal: Reader
+) -> CalendarConfig:
     check_site(principal, site)
-    pool = running(request).pool
-    return await repository.calendar_config(
-        pool, site.upper(), settings_for(request).default_calendar
-    )
+    return await repository.calendar_config(pool, site.upper(), settings.default_calendar)
 
 
 @router.put(
     "/calendars/{site}", response_model=CalendarConfig, summary="Set a site calendar / 設定行事曆"
 )
 async def put_calendar(
-    site: str, calendar: CalendarConfig, request: Request, principal: Configurer
+    site: str,
+    calendar: CalendarConfig,
+    uow: UnitOfWorkDep,
+    settings: SettingsDep,
+    principal: Configurer,
 ) -> CalendarConfig:
     """Records SlaCalendarChanged, then replays the site's open complaints."""
     site = _site(site)
     check_site(principal, site)
-    return await _store_calendar(request, site, calendar, principal.name)
+    return await _store_calendar(uow, settings, site, calendar, principal.name)
 
 
 @router.post(
@@ -186,13 +191,16 @@ async def put_calendar(
 async def import_ics(
     site: str,
     request: Request,
+    pool: PoolDep,
+    uow: UnitOfWorkDep,
+    settings: SettingsDep,
     principal: Configurer,
     body: Annotated[bytes, Body(media_type="text/calendar")] = b"",
 ) -> CalendarConfig:
     """All-day events become closed days; timed events become closures."""
     site = _site(site)
     check_site(principal, site)
-    config = await get_calendar(site, request, principal)
+    config = await get_calendar(site, pool, settings, principal)
     try:
         from zoneinfo import ZoneInfo
 
@@ -211,14 +219,13 @@ async def import_ics(
         )
     except ValidationError as exc:
         raise ApiError(422, "invalid_ics", str(exc.errors()[:3]), "ICS 內容有誤") from None
-    return await _store_calendar(request, site, merged, principal.name)
+    return await _store_calendar(uow, settings, site, merged, principal.name)
 
 
 async def _store_calendar(
-    request: Request, site: str, calendar: CalendarConfig, actor: str
+    uow: UnitOfWork, settings: SlaSettings, site: str, calendar: CalendarConfig, actor: str
 ) -> CalendarConfig:
-    defaults = settings_for(request).defaults
-    await set_calendar(running(request).uow, site, calendar, actor=actor, defaults=defaults)
+    await set_calendar(uow, site, calendar, actor=actor, defaults=settings.defaults)
     return calendar
 
 

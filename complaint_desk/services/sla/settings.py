@@ -1,3 +1,6 @@
+from typing import Annotated
+
+from fastapi import Depends
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
@@ -24,6 +27,6 @@ class SlaSettings(ServiceSettings):
         return SlaDefaults(calendar=self.default_calendar, policy=self.default_policy)
 
 
-# This service's settings in a route: `settings_for(request)`, or a parameter typed
-# `Annotated[SlaSettings, Depends(settings_for)]`.
+# This service's settings in a route: a parameter `settings: SettingsDep`.
 settings_for = settings_of(SlaSettings)
+SettingsDep = Annotated[SlaSettings, Depends(settings_for)]

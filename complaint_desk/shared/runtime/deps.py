@@ -1,5 +1,6 @@
-"""Typed access for route handlers: the running service, its pool and its settings, instead of
-reaching into ``request.app.state`` as ``Any``."""
+"""Typed dependencies for route handlers: the running service, its pool, its unit of work, its
+keyring and its settings, as parameters (``pool: PoolDep``) instead of reaching into
+``request.app.state`` as ``Any``."""
 
 from __future__ import annotations
 
@@ -9,7 +10,9 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 import asyncpg
 from fastapi import Depends, Request
 
+from complaint_desk.shared.privacy.keys import KeyRing
 from complaint_desk.shared.settings import ServiceSettings
+from complaint_desk.shared.uow import UnitOfWork
 
 if TYPE_CHECKING:
     from complaint_desk.shared.runtime.runtime import ServiceRuntime
@@ -25,7 +28,18 @@ def _pool(request: Request) -> asyncpg.Pool:
     return running(request).pool
 
 
+def _uow(request: Request) -> UnitOfWork:
+    return running(request).uow
+
+
+def _keyring(request: Request) -> KeyRing:
+    return running(request).keyring
+
+
+RuntimeDep = Annotated["ServiceRuntime", Depends(running)]
 PoolDep = Annotated[asyncpg.Pool, Depends(_pool)]
+UnitOfWorkDep = Annotated[UnitOfWork, Depends(_uow)]
+KeyRingDep = Annotated[KeyRing, Depends(_keyring)]
 
 S = TypeVar("S", bound=ServiceSettings)
 

@@ -14,11 +14,11 @@ from complaint_desk.contract.events.complaints import Severity
 from complaint_desk.shared import consistency
 from complaint_desk.shared.auth import Permission, Principal
 from complaint_desk.shared.auth.http import require
-from complaint_desk.shared.runtime.deps import running
+from complaint_desk.shared.runtime.deps import PoolDep, RuntimeDep, running
 
 from .. import analysis, repository
 from ..personal import shown, shown_history
-from ..settings import settings_for
+from ..settings import SettingsDep
 from . import intake
 from .csrf import SameOriginForm
 from .forms import ACTIONS, command_body, complaint_body
@@ -46,6 +46,7 @@ async def static(name: str) -> Response:
 @router.get("/console", response_class=HTMLResponse)
 async def register_page(
     request: Request,
+    pool: PoolDep,
     principal: Viewer,
     q: Annotated[str | None, Query(max_length=100)] = None,
     site: Annotated[str | None, Query(max_length=12)] = None,
@@ -65,7 +66,7 @@ async def register_page(
     }
     query = {k: v for k, v in filters.items() if k != "site"}
     items, total = await repository.list_complaints(
-        running(request).pool,
+        pool,
         sites=principal.scope(site),
         **query,
         limit=PAGE_SIZE,
@@ -91,11 +92,10 @@ async def new_complaint_form(request: Request, _: Viewer) -> Response:
 
 
 @router.post("/console/new", response_class=HTMLResponse, dependencies=[SameOriginForm])
-async def new_complaint(request: Request, _: Viewer) -> Response:
+async def new_complaint(request: Request, settings: SettingsDep, _: Viewer) -> Response:
     """Registers through intake (the form's token is the idempotency key, so a double submit
     records one complaint), then shows the complaint once the register has it."""
     form = {k: str(v) for k, v in (await request.form()).items()}
-    settings = settings_for(request)
     token = form.get("token") or uuid4().hex
     try:
         answer = await intake.send(
@@ -131,6 +131,7 @@ def _after_command(complaint_id: UUID, done: str, answer: intake.IntakeAnswer) -
 @router.get("/console/complaints/{complaint_id}", response_class=HTMLResponse)
 async def complaint_page(
     request: Request,
+    runtime: RuntimeDep,
     principal: Viewer,
     complaint_id: UUID,
     done: Annotated[str | None, Query(max_length=20)] = None,
@@ -140,7 +141,6 @@ async def complaint_page(
     (briefly) until every read model has it; past that, it says so and refreshes itself."""
     catching_up = False
     if after is not None:
-        runtime = running(request)
         try:
             await consistency.wait_until_applied(
                 runtime.pool,
@@ -195,13 +195,14 @@ async def _detail(
     response_class=HTMLResponse,
     dependencies=[SameOriginForm],
 )
-async def act(request: Request, _: Viewer, complaint_id: UUID, action: str) -> Response:
+async def act(
+    request: Request, settings: SettingsDep, _: Viewer, complaint_id: UUID, action: str
+) -> Response:
     """One lifecycle action, sent to intake with the version the officer was looking at
     (If-Match): acting on a stale page is refused, not applied blindly."""
     if action not in ACTIONS:
         return render(request, "pending.html", 404, complaint_id=complaint_id)
     form = {k: str(v) for k, v in (await request.form()).items()}
-    settings = settings_for(request)
     headers = {"If-Match": f'"{form["version"]}"'} if form.get("version", "").isdigit() else {}
     t = texts(request)
     try:
@@ -226,6 +227,7 @@ async def act(request: Request, _: Viewer, complaint_id: UUID, action: str) -> R
 @router.get("/console/dashboard", response_class=HTMLResponse)
 async def dashboard_page(
     request: Request,
+    pool: PoolDep,
     principal: Viewer,
     site: Annotated[str | None, Query(max_length=12)] = None,
     days: Annotated[int, Query(ge=1, le=366)] = 30,
@@ -236,9 +238,9 @@ async def dashboard_page(
     site = _site(site)
     if site and not principal.sees(site):
         return _forbidden_site(request, site)
-    board = await analysis.dashboard(request, principal, site, start, end, group_by)  # type: ignore[arg-type]
-    totals = await analysis.dashboard(request, principal, site, start, end, "none")
-    officers = await analysis.officers(request, principal, site, start, end)
+    board = await analysis.dashboard(pool, principal, site, start, end, group_by)  # type: ignore[arg-type]
+    totals = await analysis.dashboard(pool, principal, site, start, end, "none")
+    officers = await analysis.officers(pool, principal, site, start, end)
     peak = max((g.received for g in board.groups), default=0) or 1
     return render(
         request,
@@ -256,6 +258,7 @@ async def dashboard_page(
 @router.get("/console/hotspots", response_class=HTMLResponse)
 async def hotspots_page(
     request: Request,
+    pool: PoolDep,
     principal: Viewer,
     site: Annotated[str | None, Query(max_length=12)] = None,
     days: Annotated[int, Query(ge=1, le=366)] = 30,
@@ -264,8 +267,8 @@ async def hotspots_page(
     site = _site(site)
     if site and not principal.sees(site):
         return _forbidden_site(request, site)
-    spots = await analysis.hotspots(request, principal, site, days, threshold)
-    people = await analysis.repeat_complainants(request, principal, site, days, threshold)
+    spots = await analysis.hotspots(pool, principal, site, days, threshold)
+    people = await analysis.repeat_complainants(request, pool, principal, site, days, threshold)
     return render(
         request,
         "hotspots.html",

@@ -14,8 +14,9 @@ from fastapi.responses import RedirectResponse, Response
 from complaint_desk.shared.auth import Principal, store
 from complaint_desk.shared.auth.http import current_principal, forget_cached
 from complaint_desk.shared.ratelimit import SESSION_COOKIE
-from complaint_desk.shared.runtime.deps import running
+from complaint_desk.shared.runtime.deps import PoolDep
 
+from ..settings import SettingsDep
 from .csrf import SameOriginForm, check_origin
 from .render import render, texts
 
@@ -71,11 +72,12 @@ async def sign_in_form(
 @router.post("/console/sign-in", dependencies=[Depends(check_origin)])
 async def sign_in(
     request: Request,
+    pool: PoolDep,
+    settings: SettingsDep,
     name: Annotated[str, Form(max_length=200)],
     password: Annotated[str, Form(max_length=500)],
     next: Annotated[str | None, Form(max_length=500)] = None,
 ) -> Response:
-    runtime = running(request)
     who, where = name.strip().casefold(), request.client.host if request.client else "?"
     seconds = max(BY_NAME.wait(who), BY_ADDRESS.wait(where))
     if seconds:
@@ -91,7 +93,7 @@ async def sign_in(
         response.headers["Retry-After"] = str(wait * 60)
         return response
     token = await store.sign_in(
-        runtime.pool, name.strip(), password, timedelta(hours=runtime.settings.session_hours)
+        pool, name.strip(), password, timedelta(hours=settings.session_hours)
     )
     if token is None:
         BY_NAME.fail(who)
@@ -109,21 +111,21 @@ async def sign_in(
     response.set_cookie(
         SESSION_COOKIE,
         token,
-        max_age=int(runtime.settings.session_hours * 3600),
+        max_age=int(settings.session_hours * 3600),
         httponly=True,
         samesite="lax",
-        secure=runtime.settings.cookies_secure or request.url.scheme == "https",
+        secure=settings.cookies_secure or request.url.scheme == "https",
     )
     return response
 
 
 @router.post("/console/sign-out", dependencies=[SameOriginForm])
 async def sign_out(
-    request: Request, _: Annotated[Principal, Depends(current_principal)]
+    request: Request, pool: PoolDep, _: Annotated[Principal, Depends(current_principal)]
 ) -> Response:
     token = request.cookies.get(SESSION_COOKIE)
     if token:
-        await store.revoke(running(request).pool, token)
+        await store.revoke(pool, token)
         forget_cached(token)
     response = RedirectResponse("/console/sign-in", status_code=303)
     response.delete_cookie(SESSION_COOKIE)
