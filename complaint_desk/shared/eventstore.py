@@ -98,6 +98,15 @@ async def append(
     payloads = [e.model_dump_json() for e in events]
     occurred_at = utcnow()
     attempts = 5 if expected_version is None else 1
+    # What every event of this append shares, by the statements' parameter names.
+    provenance = {
+        "stream_type": stream_type,
+        "stream_id": stream_id,
+        "site_id": metadata.site_id,
+        "actor": metadata.actor,
+        "correlation_id": metadata.correlation_id,
+        "causation_id": metadata.causation_id,
+    }
     for attempt in range(attempts):
         expected = expected_version
         if expected is None:
@@ -111,19 +120,32 @@ async def append(
                 if len(events) == 1:
                     positions = await conn.fetch(
                         Q.append_one,
-                        event_ids[0], stream_type, stream_id, expected + 1, events[0].event_type,
-                        events[0].schema_version, occurred_at, metadata.site_id, metadata.actor,
-                        metadata.correlation_id, metadata.causation_id, payloads[0],
-                    )  # fmt: skip
+                        *Q.args(
+                            "append_one",
+                            provenance,
+                            event_id=event_ids[0],
+                            version=expected + 1,
+                            event_type=events[0].event_type,
+                            schema_version=events[0].schema_version,
+                            occurred_at=occurred_at,
+                            data=payloads[0],
+                        ),
+                    )
                 else:
                     positions = await conn.fetch(
                         Q.append_many,
-                        stream_type, stream_id, metadata.site_id, metadata.actor,
-                        metadata.correlation_id, metadata.causation_id, list(event_ids),
-                        [expected + i + 1 for i in range(len(events))],
-                        [e.event_type for e in events], [e.schema_version for e in events],
-                        [occurred_at] * len(events), payloads, expected,
-                    )  # fmt: skip
+                        *Q.args(
+                            "append_many",
+                            provenance,
+                            event_ids=list(event_ids),
+                            versions=[expected + i + 1 for i in range(len(events))],
+                            event_types=[e.event_type for e in events],
+                            schema_versions=[e.schema_version for e in events],
+                            occurred_ats=[occurred_at] * len(events),
+                            data=payloads,
+                            expected=expected,
+                        ),
+                    )
         except asyncpg.UniqueViolationError:
             positions = []
         if len(positions) == len(events):

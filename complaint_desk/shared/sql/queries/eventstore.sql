@@ -1,28 +1,30 @@
 -- name: append_one
--- One event at version $4. Two writers of the same version collide on the
+-- One event at its version. Two writers of the same version collide on the
 -- (stream_type, stream_id, version) constraint. Version 1 needs nothing more; a later version
 -- also needs its predecessor to exist, so a writer that is behind cannot leave a hole.
 INSERT INTO eventstore.events (
     event_id, stream_type, stream_id, version, event_type, schema_version,
     occurred_at, site_id, actor, correlation_id, causation_id, data)
-SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12::text::jsonb
-WHERE $4 = 1 OR EXISTS (
+SELECT :event_id, :stream_type, :stream_id, :version, :event_type, :schema_version,
+       :occurred_at, :site_id, :actor, :correlation_id, :causation_id, :data::text::jsonb
+WHERE :version = 1 OR EXISTS (
     SELECT 1 FROM eventstore.events
-    WHERE stream_type = $2 AND stream_id = $3 AND version = $4 - 1)
+    WHERE stream_type = :stream_type AND stream_id = :stream_id AND version = :version - 1)
 RETURNING position;
 
 -- name: append_many
--- Several events of one stream, versions $13 + 1 onwards; same guarantees as append_one.
+-- Several events of one stream, the versions after the expected one; same guarantees as append_one.
 INSERT INTO eventstore.events (
     event_id, stream_type, stream_id, version, event_type, schema_version,
     occurred_at, site_id, actor, correlation_id, causation_id, data)
-SELECT e.event_id, $1, $2, e.version, e.event_type, e.schema_version,
-       e.occurred_at, $3, $4, $5, $6, e.data::jsonb
-FROM unnest($7::uuid[], $8::int[], $9::text[], $10::int[], $11::timestamptz[], $12::text[])
+SELECT e.event_id, :stream_type, :stream_id, e.version, e.event_type, e.schema_version,
+       e.occurred_at, :site_id, :actor, :correlation_id, :causation_id, e.data::jsonb
+FROM unnest(:event_ids::uuid[], :versions::int[], :event_types::text[],
+            :schema_versions::int[], :occurred_ats::timestamptz[], :data::text[])
      AS e(event_id, version, event_type, schema_version, occurred_at, data)
-WHERE $13 = 0 OR EXISTS (
+WHERE :expected = 0 OR EXISTS (
     SELECT 1 FROM eventstore.events
-    WHERE stream_type = $1 AND stream_id = $2 AND version = $13)
+    WHERE stream_type = :stream_type AND stream_id = :stream_id AND version = :expected)
 ORDER BY e.version
 RETURNING position;
 
