@@ -147,8 +147,6 @@ async def test_register_find_act_and_see_the_timeline_and_dashboard_change(
     await expect(page.get_by_test_id("status")).to_have_text("已受理")
     number = (await page.get_by_role("heading", level=1).inner_text()).split()[1]
     assert number.startswith(f"{site}-")
-    complaint_url = page.url.split("?")[0]
-    complaint_id = complaint_url.rsplit("/", 1)[1]
 
     # Found in the register by a part of its description, with its SLA counting down.
     await page.goto(f"{console}/console")
@@ -188,21 +186,18 @@ async def test_register_find_act_and_see_the_timeline_and_dashboard_change(
     await expect(page.get_by_test_id("error")).to_contain_text("已解決")
     await expect(page.get_by_test_id("status")).to_have_text("處理中")
 
-    # Maintenance reports the task done (as its system would), then the desk resolves,
-    # calls back and closes.
-    async with httpx.AsyncClient(timeout=15, headers=ADMIN) as client:
-        history = (
-            await client.get(f"{console}/complaints/{complaint_id}", params={"after": assigned})
-        ).json()["history"]
-        [task] = [h["data"]["task_id"] for h in history if h["event_type"] == "TaskAssigned"]
-        done = await client.post(
-            f"{system.url('intake')}/complaints/{complaint_id}/tasks/{task}/complete",
-            json={"actor": "maintenance"},
-        )
-        assert done.status_code == 200, done.text
-    # The page reflects the task's completion (its form carries that version as If-Match).
-    await page.goto(f"{complaint_url}?after={done.json()['position']}")
-    assert int(await page.get_attribute("h1", "data-version") or 0) == done.json()["version"]
+    # The open task is worked in the console: its progress, then its completion; then the
+    # desk resolves, calls back and closes.
+    task = page.get_by_test_id("task")
+    await expect(task).to_contain_text("維修組 李師傅")
+    await expect(task).to_contain_text("2030-01-15 17:00")  # the desk's local time
+    await act(page, "記錄任務進度", {"備註": "零件已訂，週三到貨"})
+    await expect(page.get_by_role("status")).to_contain_text("已完成：記錄任務進度")
+    await expect(task).to_contain_text("最新進度：零件已訂，週三到貨")
+    await act(page, "任務完成", {"備註": "已更換進水閥"})
+    await expect(page.get_by_role("status")).to_contain_text("已完成：任務完成")
+    await expect(page.get_by_test_id("task")).to_have_count(0)
+    assert position_of(page) > assigned
     await act(page, "已解決", {"處理結果": "已更換進水閥，測試無漏水"})
     await expect(page.get_by_test_id("status")).to_have_text("已解決")
     panel = page.locator("details", has=page.locator("summary", has_text="記錄回訪"))

@@ -7,8 +7,10 @@ from complaint_desk.shared.runtime import ServiceSpec, create_app
 from . import MIGRATIONS
 from .analysis import router as analysis_router
 from .api import router
+from .console.boards import router as boards_router
 from .console.pages import router as console_router
 from .console.signin import router as signin_router
+from .console.tasks import router as tasks_router
 from .projectors import ComplaintRegister, Timeline
 from .settings import ProjectionsSettings
 
@@ -25,7 +27,14 @@ def build_app(settings: ProjectionsSettings | None = None) -> FastAPI:
             settings=settings,
             migrations={"projections": MIGRATIONS},
             projectors=[ComplaintRegister(settings.contact_key_secret), Timeline()],
-            routers=[router, analysis_router, signin_router, console_router],
+            routers=[
+                router,
+                analysis_router,
+                signin_router,
+                console_router,
+                boards_router,
+                tasks_router,
+            ],
         )
     )
     app.state.sign_in_path = "/console/sign-in"

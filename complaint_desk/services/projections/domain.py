@@ -3,7 +3,7 @@
 The live projectors and the rebuild both call these, so a rebuilt table equals the one kept
 up to date event by event."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 from uuid import UUID
@@ -214,3 +214,34 @@ def timeline_row(event: StoredEvent, data: Any) -> tuple[Any, ...]:
         event.event_type, event.occurred_at, event.actor, event.correlation_id,
         event.causation_id, data,
     )  # fmt: skip
+
+
+@dataclass(frozen=True)
+class OpenTask:
+    """A task of the complaint not yet completed or cancelled, as its timeline tells."""
+
+    task_id: str
+    assignee_kind: str
+    assignee: str
+    description: str
+    due_at: datetime
+    last_note: str | None = None
+
+
+def open_tasks(history: list[dict[str, Any]]) -> list[OpenTask]:
+    """The tasks a complaint's timeline (in version order) leaves open, oldest first."""
+    tasks: dict[str, OpenTask] = {}
+    for entry in history:
+        data, kind = entry["data"], entry["event_type"]
+        task = str(data.get("task_id", ""))
+        if kind == "TaskAssigned":
+            due = datetime.fromisoformat(str(data["due_at"]))
+            tasks[task] = OpenTask(
+                task, data["assignee_kind"], data["assignee"], data["description"], due
+            )
+        elif kind == "TaskProgressed" and task in tasks:
+            note = data.get("note") or data.get("external_status")
+            tasks[task] = replace(tasks[task], last_note=note)
+        elif kind in ("TaskCompleted", "TaskCancelled"):
+            tasks.pop(task, None)
+    return list(tasks.values())

@@ -62,6 +62,14 @@ ACTIONS: dict[str, Callable[[Form, str], dict[str, Any]]] = {
 }
 
 
+# What an officer does to one open task: the path after /tasks/{task_id}/ and the body.
+TASK_ACTIONS: dict[str, Callable[[Form], dict[str, Any]]] = {
+    "progress": lambda f: _text(f, "note"),
+    "complete": lambda f: _text(f, "note"),
+    "cancel": lambda f: _text(f, "reason"),
+}
+
+
 def command_body(action: str, form: Form, timezone: str) -> dict[str, Any]:
     """The body of ``action``'s command; intake records the signed-in officer as its actor."""
     return ACTIONS[action](form, timezone)

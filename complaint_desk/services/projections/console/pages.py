@@ -1,7 +1,6 @@
 """The duty desk console: server-rendered pages over the read models, whose forms send the
 desk's commands to intake."""
 
-from datetime import timedelta
 from typing import Annotated, Any
 from urllib.parse import urlencode
 from uuid import UUID, uuid4
@@ -9,19 +8,20 @@ from uuid import UUID, uuid4
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 
-from complaint_desk.contract.events import Status, utcnow
+from complaint_desk.contract.events import Status
 from complaint_desk.contract.events.complaints import Severity
 from complaint_desk.shared import consistency
 from complaint_desk.shared.auth import Permission, Principal
 from complaint_desk.shared.auth.http import require
 from complaint_desk.shared.runtime.deps import PoolDep, RuntimeDep, running
 
-from .. import analysis, repository
+from .. import repository
+from ..domain import open_tasks
 from ..personal import shown, shown_history
-from ..settings import SettingsDep
+from ..settings import ProjectionsSettings, SettingsDep
 from . import intake
 from .csrf import SameOriginForm
-from .forms import ACTIONS, command_body, complaint_body
+from .forms import ACTIONS, TASK_ACTIONS, command_body, complaint_body
 from .render import HERE, lang_of, render, texts
 from .signin import credential
 
@@ -29,6 +29,8 @@ STATIC = {"console.css": "text/css", "console.js": "text/javascript"}
 PAGE_SIZE = 25
 router = APIRouter(include_in_schema=False)
 Viewer = Annotated[Principal, Depends(require(Permission.READ))]
+# What the page says was done after a task's action: "task_complete", …
+DONE_WITH_TASKS = {f"task_{action}" for action in TASK_ACTIONS}
 
 
 @router.get("/")
@@ -55,9 +57,9 @@ async def register_page(
     page: Annotated[int, Query(ge=1, le=10_000)] = 1,
 ) -> Response:
     """The register (投訴登記表) with filters and live SLA countdowns."""
-    site = _site(site)
+    site = site_filter(site)
     if site and not principal.sees(site):
-        return _forbidden_site(request, site)
+        return forbidden_site(request, site)
     filters: dict[str, Any] = {
         "q": q.strip() if q and len(q.strip()) >= 2 else None,
         "site": site,
@@ -182,10 +184,12 @@ async def _detail(
         catching_up=catching_up,
         history=history,
         by_id=by_id,
-        done=done if done in ACTIONS or done == "new" else None,
+        done=done if done in ACTIONS or done in DONE_WITH_TASKS or done == "new" else None,
         error=error,
         form=form or {},
         actions=list(ACTIONS),
+        tasks=open_tasks(history),
+        task_actions=list(TASK_ACTIONS),
         severities=[s.value for s in Severity],
     )
 
@@ -203,13 +207,29 @@ async def act(
     if action not in ACTIONS:
         return render(request, "pending.html", 404, complaint_id=complaint_id)
     form = {k: str(v) for k, v in (await request.form()).items()}
+    body = command_body(action, form, settings.timezone)
+    return await send_action(request, settings, complaint_id, action, action, body, form)
+
+
+async def send_action(
+    request: Request,
+    settings: ProjectionsSettings,
+    complaint_id: UUID,
+    path: str,
+    done: str,
+    body: dict[str, Any],
+    form: dict[str, str],
+) -> Response:
+    """Sends one command to intake (``/complaints/{id}/{path}``) with the version the form
+    was drawn at; on success to the page at the command's position, else the page again with
+    intake's reason and what the officer typed."""
     headers = {"If-Match": f'"{form["version"]}"'} if form.get("version", "").isdigit() else {}
     t = texts(request)
     try:
         answer = await intake.send(
             settings.intake_url,
-            f"/complaints/{complaint_id}/{action}",
-            command_body(action, form, settings.timezone),
+            f"/complaints/{complaint_id}/{path}",
+            body,
             headers={**headers, **credential(request)},
         )
     except intake.IntakeUnavailable:
@@ -217,73 +237,17 @@ async def act(
             request, complaint_id, error=t("error.unavailable"), status_code=503, form=form
         )
     if not answer.ok:
-        message = f"{t('act.' + action)}：{answer.message(lang_of(request))}"
+        message = f"{t('act.' + done)}：{answer.message(lang_of(request))}"
         return await _detail(
             request, complaint_id, error=message, status_code=answer.status, form=form
         )
-    return _after_command(complaint_id, action, answer)
+    return _after_command(complaint_id, done, answer)
 
 
-@router.get("/console/dashboard", response_class=HTMLResponse)
-async def dashboard_page(
-    request: Request,
-    pool: PoolDep,
-    principal: Viewer,
-    site: Annotated[str | None, Query(max_length=12)] = None,
-    days: Annotated[int, Query(ge=1, le=366)] = 30,
-    group_by: Annotated[str, Query(pattern="^(none|category|severity)$")] = "category",
-) -> Response:
-    end = utcnow()
-    start = end - timedelta(days=days)
-    site = _site(site)
-    if site and not principal.sees(site):
-        return _forbidden_site(request, site)
-    board = await analysis.dashboard(pool, principal, site, start, end, group_by)  # type: ignore[arg-type]
-    totals = await analysis.dashboard(pool, principal, site, start, end, "none")
-    officers = await analysis.officers(pool, principal, site, start, end)
-    peak = max((g.received for g in board.groups), default=0) or 1
-    return render(
-        request,
-        "dashboard.html",
-        board=board,
-        total=totals.groups[0] if totals.groups else None,
-        officers=officers,
-        peak=peak,
-        site=site or "",
-        days=days,
-        group_by=group_by,
-    )
-
-
-@router.get("/console/hotspots", response_class=HTMLResponse)
-async def hotspots_page(
-    request: Request,
-    pool: PoolDep,
-    principal: Viewer,
-    site: Annotated[str | None, Query(max_length=12)] = None,
-    days: Annotated[int, Query(ge=1, le=366)] = 30,
-    threshold: Annotated[int, Query(ge=2, le=1000)] = 3,
-) -> Response:
-    site = _site(site)
-    if site and not principal.sees(site):
-        return _forbidden_site(request, site)
-    spots = await analysis.hotspots(pool, principal, site, days, threshold)
-    people = await analysis.repeat_complainants(request, pool, principal, site, days, threshold)
-    return render(
-        request,
-        "hotspots.html",
-        spots=spots,
-        people=people,
-        site=site or "",
-        days=days,
-        threshold=threshold,
-    )
-
-
-def _site(site: str | None) -> str | None:
+def site_filter(site: str | None) -> str | None:
     """A site filter as typed: any case, blank for none."""
     return site.strip().upper() if site and site.strip() else None
 
 
-def _forbidden_site(request: Request, site: str) -> Response:
+def forbidden_site(request: Request, site: str) -> Response:
     return render(request, "forbidden.html", 403, error=texts(request)("error.site", site=site))
