@@ -215,6 +215,13 @@ async def test_register_find_act_and_see_the_timeline_and_dashboard_change(
         await expect(timeline.locator("li", has_text=step).first).to_be_visible()
     await expect(timeline.locator("li", has_text="時效開始計時").first).to_be_visible()
     await expect(timeline.locator(".cause").first).to_be_visible()
+    # In words: what each event says is named, not shown as its fields and codes.
+    await expect(timeline.locator("li", has_text="時效開始計時").first).to_contain_text(
+        "時效：響應時效"
+    )
+    await expect(timeline.locator("li", has_text="回訪結果").first).to_contain_text("滿意：是")
+    words = await timeline.inner_text()
+    assert not re.search(r"\b(clock|cycle|due_at|satisfied|True|False|response)\b", words), words
     await shot(page, "complaint-detail")
 
     # The dashboard changed: one received, resolved, satisfied.

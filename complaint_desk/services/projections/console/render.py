@@ -14,6 +14,7 @@ from fastapi.templating import Jinja2Templates
 from ..settings import settings_for
 from .csrf import form_token
 from .texts import LANGS, Lang, Texts
+from .timeline import facts
 
 HERE = Path(__file__).parent
 LANG_COOKIE = "desk_lang"
@@ -58,6 +59,7 @@ def render(request: Request, name: str, status_code: int = 200, **context: Any) 
             "here": lambda **params: here(request, **params),
             "csrf": form_token(request),
             "when": when,
+            "facts": lambda data, stream_type: facts(Texts(lang), when, data, stream_type),
             "user": getattr(request.state, "principal", None),
             **context,
         },

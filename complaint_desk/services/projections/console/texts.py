@@ -111,6 +111,34 @@ _TEXTS: dict[str, tuple[str, str]] = {
     "field.summary": ("處理結果", "Summary"),
     "field.reason": ("原因", "Reason"),
     "yes": ("是", "Yes"),
+    # What an event says, in the timeline.
+    "data.severity": ("等級", "Level"),
+    "data.level": ("等級", "Level"),
+    "data.responsibility": ("責任歸屬", "Responsibility"),
+    "data.category": ("類別", "Category"),
+    "data.contact_channel": ("聯繫方式", "Contacted by"),
+    "data.channel": ("方式", "Channel"),
+    "data.kind": ("證據類型", "Kind"),
+    "data.text": ("內容", "Content"),
+    "data.assignee_kind": ("承辦單位", "Assignee type"),
+    "data.assignee": ("承辦人", "Assignee"),
+    "data.description": ("說明", "Description"),
+    "data.due_at": ("期限", "Due"),
+    "data.summary": ("處理結果", "Outcome"),
+    "data.reason": ("原因", "Reason"),
+    "data.clock": ("時效", "Clock"),
+    "data.fraction": ("已用時間", "Time used"),
+    "data.cycle": ("處理週期", "Cycle"),
+    "data.satisfied": ("滿意", "Satisfied"),
+    "data.rating": ("評分", "Rating"),
+    "data.outcome": ("結論", "Conclusion"),
+    "data.note": ("備註", "Note"),
+    "data.comments": ("意見", "Comments"),
+    "data.external_status": ("對方系統狀態", "Their system's status"),
+    "data.error": ("原因", "Reason"),
+    "data.notice": ("通知內容", "Notice"),
+    "data.recipient": ("通知對象", "Told"),
+    "data.notify": ("通知對象", "Tells"),
     "no": ("否", "No"),
     "dash.title": ("儀表板", "Dashboard"),
     "dash.period": ("期間（天）", "Period (days)"),
@@ -226,6 +254,57 @@ _LABELS: dict[str, dict[str, tuple[str, str]]] = {
         "third_party": ("第三方", "Third party"),
         "person": ("具體責任人", "A named person"),
     },
+    "clock": {
+        "response": ("響應時效", "Response"),
+        "resolution": ("解決時效", "Resolution"),
+        "review": ("復核時效", "Review"),
+    },
+    "outcome": {
+        "upheld": ("維持原處理", "Upheld"),
+        "further_action": ("需進一步處理", "Further action"),
+    },
+    "notice": {
+        "safety_escalated": ("安全上報", "Safety escalated"),
+        "sla_warning": ("時效預警", "SLA warning"),
+        "sla_breach": ("時效逾時", "SLA breached"),
+        "task_assigned": ("任務分派", "Task assigned"),
+        "resolution_disputed": ("方案有異議", "Plan disputed"),
+        "approval_requested": ("請主管核准", "Approval requested"),
+        "staff_named": ("投訴涉及人員", "Staff named"),
+        "review_opened": ("主管復核", "Review opened"),
+        "receipt": ("受理通知", "Receipt"),
+        "plan_agreed": ("方案已同意", "Plan agreed"),
+        "work_done": ("處理完成", "Work done"),
+        "referred": ("已轉介", "Referred"),
+        "callback": ("回訪邀請", "Callback invitation"),
+        "callback_reminder": ("回訪提醒", "Callback reminder"),
+        "callback_phone": ("請電話回訪", "Phone callback"),
+        "event": ("事件副本", "Event copy"),
+    },
+    # Who is told: the roles of the staff directory, and the complainant.
+    "recipient": {
+        "assigned_officer": ("負責值班員", "Assigned officer"),
+        "duty_officer": ("值班員", "Duty officer"),
+        "duty_manager": ("值班主管", "Duty manager"),
+        "supervisor": ("主管", "Supervisor"),
+        "site_admin": ("院區管理員", "Site admin"),
+        "complainant": ("投訴人", "Complainant"),
+        "owner": ("負責人", "Owner"),
+    },
+    # Reasons the system records as codes: waiting, and why an SLA clock changed.
+    "reason_code": {
+        "complainant": ("等待投訴人", "Waiting for the complainant"),
+        "third_party": ("等待第三方", "Waiting for a third party"),
+        "parts": ("等待配件", "Waiting for parts"),
+        "severity changed": ("等級調整", "Level changed"),
+        "safety escalated": ("安全上報", "Safety escalated"),
+        "policy changed": ("時效政策變更", "SLA policy changed"),
+        "calendar changed": ("工作日曆變更", "Calendar changed"),
+        "acknowledged": ("已聯繫投訴人", "Complainant contacted"),
+        "resolved": ("已解決", "Resolved"),
+        "concluded": ("復核已有結論", "Review concluded"),
+        "closed": ("已歸檔", "Closed"),
+    },
     "sla": {
         "none": ("—", "—"),
         "on_track": ("正常", "On track"),
@@ -254,11 +333,14 @@ class Texts:
         pair = _LABELS[kind].get(value)
         return pair[self._i] if pair else value
 
+    def has_label(self, kind: str, value: str) -> bool:
+        return value in _LABELS[kind]
+
     def options(self, kind: str) -> list[tuple[str, str]]:
         return [(value, pair[self._i]) for value, pair in _LABELS[kind].items()]
 
     def event(self, event_type: str) -> str:
-        """An event's name for the timeline."""
+        """An event's name for the timeline (any other text as it is)."""
         return EVENT_NAMES.get(event_type, (event_type, event_type))[self._i]
 
 
