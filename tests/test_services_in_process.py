@@ -82,5 +82,7 @@ async def test_projections_refuse_a_position_the_log_has_not_reached_and_an_unkn
 ) -> None:
     empty = await projections.get("/complaints")
     assert empty.status_code == 200, empty.text
+    one_character = await projections.get("/complaints", params={"q": "水"})
+    assert one_character.status_code == 200, "one character is a word in Chinese"
     _refused(await projections.get("/complaints", params={"after": 10**12}), 422)
     _refused(await projections.get(f"/complaints/{uuid4()}"), 404)

@@ -8,6 +8,7 @@ import shutil
 import time
 from collections.abc import AsyncIterator
 from urllib.parse import parse_qs, urlparse
+from uuid import uuid4
 
 import httpx
 import pytest
@@ -324,8 +325,13 @@ async def test_an_officer_sees_only_the_sites_they_serve(system: System, page: P
         assert r.status_code == 201, r.text
     other = r.json()["id"]
     console = system.url("projections")
-    await page.goto(f"{console}/console/complaints/{other}")
-    await expect(page.get_by_test_id("status")).to_have_count(0)
+    # Another site's complaint and one that does not exist read the same: not found, once
+    # (the page does not keep refreshing itself).
+    for unseen in (other, uuid4()):
+        await page.goto(f"{console}/console/complaints/{unseen}")
+        await expect(page.get_by_test_id("status")).to_have_count(0)
+        await expect(page.get_by_test_id("not-found")).to_be_visible()
+        assert 'http-equiv="refresh"' not in await page.content()
     await page.goto(f"{console}/console?site=ZZ")
     await expect(page.get_by_test_id("error")).to_contain_text("院區 ZZ 不在您的權限範圍內")
     assert "ZZ-" not in await page.content()

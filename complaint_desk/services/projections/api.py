@@ -94,7 +94,8 @@ class Filters(BaseModel):
     status: Status | None = None
     severity: Severity | None = None
     category: Category | None = None
-    q: str | None = Field(None, min_length=2, max_length=100, description="搜尋 / search text")
+    # One character is a word in Chinese (燈, 水): a search of one is a search.
+    q: str | None = Field(None, min_length=1, max_length=100, description="搜尋 / search text")
     owner: str | None = Field(None, max_length=200, description="負責人 / the officer handling it")
     sort: Literal["-received_at", "received_at", "number", "-number", "severity", "status"] = (
         "-received_at"

@@ -170,7 +170,7 @@ async def _detail(
     pool = running(request).pool
     row = await repository.get_complaint(pool, complaint_id)
     if row is None or not request.state.principal.sees(row["site"]):
-        return render(request, "pending.html", 404, complaint_id=complaint_id)
+        return render(request, "not_found.html", 404)
     principal = request.state.principal
     history = await shown_history(request, principal, await repository.timeline(pool, complaint_id))
     [name] = await shown(request, principal, [row["complainant_name"]])
@@ -205,7 +205,7 @@ async def act(
     """One lifecycle action, sent to intake with the version the officer was looking at
     (If-Match): acting on a stale page is refused, not applied blindly."""
     if action not in ACTIONS:
-        return render(request, "pending.html", 404, complaint_id=complaint_id)
+        return render(request, "not_found.html", 404)
     form = {k: str(v) for k, v in (await request.form()).items()}
     body = command_body(action, form, settings.timezone)
     return await send_action(request, settings, complaint_id, action, action, body, form)

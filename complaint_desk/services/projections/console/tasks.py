@@ -30,7 +30,7 @@ async def act_on_task(
 ) -> Response:
     """Progress, completion or cancellation of a task, with the version the officer saw."""
     if action not in TASK_ACTIONS:
-        return render(request, "pending.html", 404, complaint_id=complaint_id)
+        return render(request, "not_found.html", 404)
     form = {k: str(v) for k, v in (await request.form()).items()}
     body = TASK_ACTIONS[action](form)
     path = f"tasks/{task_id}/{action}"

@@ -58,7 +58,6 @@ _TEXTS: dict[str, tuple[str, str]] = {
     "new.phone": ("電話", "Phone"),
     "new.email": ("電子郵件", "Email"),
     "new.major_fault": ("重大故障（立即上報）", "Major fault (escalate at once)"),
-    "new.recording": ("登記處理中，請稍候…", "Being recorded, one moment…"),
     "detail.title": ("投訴 {number}", "Complaint {number}"),
     "detail.timeline": ("處理歷程", "Timeline"),
     "detail.actions": ("處理動作", "Actions"),
@@ -176,6 +175,10 @@ _TEXTS: dict[str, tuple[str, str]] = {
         "The intake service cannot be reached; try again shortly.",
     ),
     "error.not_found": ("查無此投訴。", "No such complaint."),
+    "error.not_found_hint": (
+        "此投訴不存在，或不在您負責的院區。請從投訴登記表搜尋。",
+        "It does not exist, or is not at a site you serve. Search the register.",
+    ),
     "error.site": ("院區 {site} 不在您的權限範圍內。", "Site {site} is not among yours."),
     "hours": ("小時", "h"),
     "minutes": ("分鐘", "min"),

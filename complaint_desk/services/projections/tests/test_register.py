@@ -54,6 +54,7 @@ async def test_search_filters_and_sorting(pool: asyncpg.Pool, register: EventCon
         return [i["id"] for i in items]
 
     assert await ids(q="飲水") == [water], "any part of a Chinese phrase"
+    assert await ids(q="水") == [water], "one character"
     assert await ids(q="LAMP") == [lamp], "case-insensitive"
     assert await ids(q="100%") == [paper] and await ids(q="0%") == [paper]
     assert await ids(q="o_e") == [], "wildcards are taken literally (o_e would match broken)"
