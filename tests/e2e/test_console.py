@@ -184,7 +184,11 @@ async def test_register_find_act_and_see_the_timeline_and_dashboard_change(
 
     # A refused action says why, in the officer's language, and changes nothing.
     await act(page, "已解決", {"處理結果": "已更換"})
-    await expect(page.get_by_test_id("error")).to_contain_text("已解決")
+    refused = page.get_by_test_id("error")
+    await expect(refused).to_contain_text(
+        "未能「已解決」：投訴目前狀態為「處理中」，不能標記已解決"
+    )
+    assert not re.search(r"[A-Za-z]", await refused.inner_text()), "all in the officer's language"
     await expect(page.get_by_test_id("status")).to_have_text("處理中")
 
     # The open task is worked in the console: its progress, then its completion; then the

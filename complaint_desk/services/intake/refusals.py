@@ -27,6 +27,34 @@ class Refusal(Exception):
         super().__init__(message)
 
 
+# What each command is called in Chinese, for its refusal (the English phrase is the message's).
+COMMAND_ZH = {
+    "acknowledge": "聯繫投訴人",
+    "reassign": "轉交負責人",
+    "escalate-safety": "安全上報",
+    "record evidence for": "記錄證據",
+    "classify": "調查分類",
+    "refer": "轉介",
+    "change the severity of": "調整等級",
+    "propose a resolution for": "提出方案",
+    "approve the resolution of": "核准方案",
+    "accept the resolution of": "同意方案",
+    "dispute the resolution of": "對方案提出異議",
+    "file the handling report of": "提交處理報告",
+    "assign a task on": "分派任務",
+    "record progress on": "記錄任務進度",
+    "complete a task of": "完成任務",
+    "cancel a task of": "取消任務",
+    "wait on": "開始等待",
+    "resume": "恢復處理",
+    "resolve": "標記已解決",
+    "record a callback on": "記錄回訪",
+    "conclude the review of": "做出復核結論",
+    "close": "歸檔",
+    "reopen": "重新開啟",
+}
+
+
 class IllegalTransition(Refusal):
     """The command does not apply to the complaint as it stands."""
 
@@ -35,7 +63,7 @@ class IllegalTransition(Refusal):
         super().__init__(
             "illegal_transition",
             f"Cannot {command} a complaint that is {status.value}" + (f": {why}" if why else ""),
-            f"投訴目前狀態為「{STATUS_ZH[status]}」，不能執行「{command}」"
+            f"投訴目前狀態為「{STATUS_ZH[status]}」，不能{COMMAND_ZH.get(command, '執行此動作')}"
             + (f"：{why_zh}" if why_zh else ""),
             current_status=status.value,
             command=command,

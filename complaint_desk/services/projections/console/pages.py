@@ -237,7 +237,8 @@ async def send_action(
             request, complaint_id, error=t("error.unavailable"), status_code=503, form=form
         )
     if not answer.ok:
-        message = f"{t('act.' + done)}：{answer.message(lang_of(request))}"
+        reason = answer.message(lang_of(request))
+        message = t("error.refused", action=t("act." + done), reason=reason)
         return await _detail(
             request, complaint_id, error=message, status_code=answer.status, form=form
         )

@@ -175,6 +175,7 @@ _TEXTS: dict[str, tuple[str, str]] = {
         "The intake service cannot be reached; try again shortly.",
     ),
     "error.not_found": ("查無此投訴。", "No such complaint."),
+    "error.refused": ("未能「{action}」：{reason}", "Could not “{action}”: {reason}"),
     "error.not_found_hint": (
         "此投訴不存在，或不在您負責的院區。請從投訴登記表搜尋。",
         "It does not exist, or is not at a site you serve. Search the register.",
