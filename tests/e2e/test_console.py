@@ -287,6 +287,17 @@ async def test_bad_input_in_the_form_is_explained_and_kept(system: System, page:
     await page.get_by_role("button", name="Register").click()
     await expect(page.get_by_role("alert")).to_contain_text("site")
     await expect(page.get_by_label("Location", exact=True)).to_have_value("Lobby")
+    # The same in Chinese: the field by its name and the reason in words, nothing in English.
+    await page.goto(f"{console}/console/new?lang=zh-Hant")
+    for label, value in (("投訴人", "王小明"), ("部門", "人事室"), ("電子郵件", "wang@example.org"),
+                         ("院區", "1-NOT-A-SITE"), ("地點", "大廳"), ("受理人", "李值班"),
+                         ("投訴內容", "地板髒")):  # fmt: skip
+        await page.get_by_label(label, exact=True).fill(value)
+    await page.get_by_label("類別", exact=True).select_option("hygiene")
+    await page.get_by_role("button", name="登記").click()
+    alert = page.get_by_role("alert")
+    await expect(alert).to_contain_text("院區：格式不符")
+    assert not re.search(r"[A-Za-z]", await alert.inner_text()), await alert.inner_text()
 
 
 async def test_sign_in_is_required_refused_with_a_wrong_password_and_ends(

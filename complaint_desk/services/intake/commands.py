@@ -32,6 +32,7 @@ from complaint_desk.contract.events.complaints import (
     Urgency,
     WaitReason,
 )
+from complaint_desk.shared.invalid import Invalid
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 LongText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000)]
@@ -118,15 +119,24 @@ class ReceiveComplaint(BaseModel):
     @classmethod
     def _phone_shape(cls, phone: str | None) -> str | None:
         if phone is not None and not _PHONE.match(phone):
-            raise ValueError("phone must be digits, spaces, dashes or parentheses, 6 to 25 long")
+            raise Invalid(
+                "phone must be digits, spaces, dashes or parentheses, 6 to 25 long",
+                "電話只能有數字、空格、連字號或括號，長度 6 到 25",
+            )
         return phone or None
 
     @model_validator(mode="after")
     def _contactable(self) -> "ReceiveComplaint":
         if not self.phone and not self.email:
-            raise ValueError("give a phone or an email so the complainant can be called back")
+            raise Invalid(
+                "give a phone or an email so the complainant can be called back",
+                "請提供電話或電子郵件，以便回訪投訴人",
+            )
         if self.about_staff and self.category is not Category.SERVICE_ATTITUDE:
-            raise ValueError("only a service-attitude complaint names the staff member it is about")
+            raise Invalid(
+                "only a service-attitude complaint names the staff member it is about",
+                "只有服務態度類的投訴可以指名涉及人員",
+            )
         return self
 
 
@@ -175,9 +185,15 @@ class Classify(Command):
         if self.responsibility is Responsibility.OUTSIDE_JURISDICTION and not (
             self.referred_to and self.reason
         ):
-            raise ValueError("outside_jurisdiction needs referred_to and a reason")
+            raise Invalid(
+                "outside_jurisdiction needs referred_to and a reason",
+                "非後勤管轄須填寫轉介對象與原因",
+            )
         if self.responsibility is Responsibility.THIRD_PARTY and not self.third_party:
-            raise ValueError("third_party responsibility needs the third_party's name")
+            raise Invalid(
+                "third_party responsibility needs the third_party's name",
+                "第三方責任須填寫第三方名稱",
+            )
         return self
 
 
@@ -200,11 +216,16 @@ class ProposeResolution(Command):
     @model_validator(mode="after")
     def _fits_its_kind(self) -> "ProposeResolution":
         if self.kind is ResolutionKind.REPAIR and self.deadline is None:
-            raise ValueError("a repair resolution needs a deadline")
+            raise Invalid("a repair resolution needs a deadline", "維修方案須有完成期限")
         if self.kind is ResolutionKind.SHORTAGE and self.expected_arrival is None:
-            raise ValueError("a shortage resolution needs the expected arrival")
+            raise Invalid(
+                "a shortage resolution needs the expected arrival", "物品短缺方案須有預計到貨時間"
+            )
         if self.kind is ResolutionKind.SERVICE_ATTITUDE and not (self.retraining or self.apology):
-            raise ValueError("a service-attitude resolution needs retraining or an apology")
+            raise Invalid(
+                "a service-attitude resolution needs retraining or an apology",
+                "服務態度方案須包含再培訓或道歉",
+            )
         return self
 
 
@@ -286,7 +307,9 @@ class ConcludeReview(Command):
     @model_validator(mode="after")
     def _tasks_for_further_action(self) -> "ConcludeReview":
         if self.outcome is ReviewOutcome.FURTHER_ACTION and not self.tasks:
-            raise ValueError("further_action needs at least one new task")
+            raise Invalid(
+                "further_action needs at least one new task", "需進一步處理時至少要有一項新任務"
+            )
         return self
 
 

@@ -2,6 +2,7 @@
 PostgreSQL and broker: a command is answered with its position, and every kind of refusal is
 a 4xx with its code and both languages, never a 500, and changes nothing."""
 
+import re
 from collections.abc import AsyncIterator
 from typing import Any
 from uuid import uuid4
@@ -97,3 +98,20 @@ async def test_an_idempotency_key_reused_for_another_request_is_refused(
     again = await intake.post("/complaints", json=complaint(), headers=key)
     assert first.status_code == 201, first.text
     _refused(again, 409, "idempotency_key_reused")
+
+
+async def test_a_422_reads_entirely_in_chinese_in_message_zh(intake: httpx.AsyncClient) -> None:
+    """Each field by its Chinese name, each reason in Chinese: our validators' own words and
+    pydantic's kinds of error; the English message keeps the field names for developers."""
+    overlong = await intake.post("/complaints", json={**complaint(), "description": "x" * 5000})
+    error = _refused(overlong, 422, "validation_error")
+    assert error["message_zh"] == "請求內容有誤（說明：最多 4000 個字）", error
+    assert "description" in error["message"] and error["fields"][0]["field_zh"] == "說明"
+    uncontactable = {**complaint(), "phone": None, "email": None}
+    error = _refused(await intake.post("/complaints", json=uncontactable), 422, "validation_error")
+    assert "請提供電話或電子郵件，以便回訪投訴人" in error["message_zh"], error
+    assert not re.search(r"[A-Za-z]", error["message_zh"]), error["message_zh"]
+    assert "phone or an email" in error["message"]
+    missing = await intake.post("/complaints", json={k: v for k, v in complaint().items()
+                                                     if k != "site"})  # fmt: skip
+    assert "院區：必填" in _refused(missing, 422, "validation_error")["message_zh"]
