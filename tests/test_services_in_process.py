@@ -1,6 +1,7 @@
 """The sla, notify and projections APIs in process (ASGI client) against the real PostgreSQL
 and broker: their answers, and their refusals as a 4xx in both languages, never a 500."""
 
+import re
 from collections.abc import AsyncIterator
 from typing import Any
 from uuid import uuid4
@@ -62,6 +63,12 @@ async def test_sla_answers_policies_and_refuses_an_unknown_complaint(
     assert policy.status_code == 200, policy.text
     _refused(await sla.get(f"/complaints/{uuid4()}/sla"), 404)
     _refused(await sla.put("/policies/HQ", json={"levels": "not a policy"}), 422)
+    # A site admin's mistake, explained in Chinese without a word of English.
+    warnings = [{"fraction": 0.75, "notify": "supervisor"}, {"fraction": 0.5, "notify": "officer"}]
+    backwards = {**policy.json()["policy"], "warnings": warnings}
+    error = _refused(await sla.put("/policies/HQ", json=backwards), 422)
+    assert "預警比例須由小到大且不重複" in error["message_zh"], error
+    assert not re.search(r"[A-Za-z]", error["message_zh"]), error["message_zh"]
 
 
 async def test_notify_keeps_a_subscription_and_refuses_an_unsafe_destination(

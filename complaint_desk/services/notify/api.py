@@ -17,6 +17,7 @@ from complaint_desk.contract.events import registered_event_types, utcnow
 from complaint_desk.shared.auth import Permission, Principal
 from complaint_desk.shared.auth.http import check_site, require, scope
 from complaint_desk.shared.http import ApiError
+from complaint_desk.shared.invalid import Invalid
 from complaint_desk.shared.runtime.deps import PoolDep
 
 from . import destinations, repository
@@ -57,10 +58,10 @@ class SubscriptionIn(BaseModel):
         known = set(registered_event_types())
         unknown = [t for t in self.event_types if t != "*" and t not in known]
         if unknown:
-            raise ValueError(f"unknown event types: {unknown}")
+            raise Invalid(f"unknown event types: {unknown}", "含有不存在的事件類型")
         wrong = destinations.problem(self.channel, self.destination)
         if wrong:
-            raise ValueError(f"destination: {wrong}")
+            raise Invalid(f"destination: {wrong}", "送達位址不符此管道的格式")
         return self
 
 
@@ -207,7 +208,7 @@ class StaffEntry(BaseModel):
     def _reachable(self) -> StaffEntry:
         wrong = destinations.problem(self.channel, self.destination)
         if wrong:
-            raise ValueError(f"destination: {wrong}")
+            raise Invalid(f"destination: {wrong}", "送達位址不符此管道的格式")
         return self
 
 

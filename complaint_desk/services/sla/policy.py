@@ -22,6 +22,7 @@ from pydantic import (
 
 from complaint_desk.contract.events.complaints import Severity
 from complaint_desk.contract.events.sla import ClockKind
+from complaint_desk.shared.invalid import Invalid
 
 from .calendar import AlwaysOpen, BusinessCalendar, Calendar, parse_hours
 
@@ -51,7 +52,10 @@ class Target(BaseModel):
     def _one_unit(self) -> Target:
         given = [v for v in (self.minutes, self.hours, self.business_days, self.seconds) if v]
         if len(given) != 1:
-            raise ValueError("give exactly one of minutes, hours, business_days, seconds")
+            raise Invalid(
+                "give exactly one of minutes, hours, business_days, seconds",
+                "分鐘、小時、工作天或秒數，只能填其中一項",
+            )
         return self
 
     def in_seconds(self, calendar: Calendar) -> float:
@@ -99,7 +103,8 @@ class SlaPolicy(BaseModel):
     def _every_level(cls, levels: dict[Severity, LevelPolicy]) -> dict[Severity, LevelPolicy]:
         missing = set(Severity) - set(levels)
         if missing:
-            raise ValueError(f"targets missing for {sorted(m.value for m in missing)}")
+            names = sorted(m.value for m in missing)
+            raise Invalid(f"targets missing for {names}", f"缺少等級 {'、'.join(names)} 的時限")
         return levels
 
     @field_validator("warnings")
@@ -107,7 +112,9 @@ class SlaPolicy(BaseModel):
     def _ascending(cls, warnings: list[Rung]) -> list[Rung]:
         fractions = [w.fraction for w in warnings]
         if fractions != sorted(set(fractions)):
-            raise ValueError("warning fractions must be distinct and ascending")
+            raise Invalid(
+                "warning fractions must be distinct and ascending", "預警比例須由小到大且不重複"
+            )
         return warnings
 
     def target(self, level: Severity, clock: ClockKind) -> Target:
@@ -151,9 +158,12 @@ class Closure(BaseModel):
     @model_validator(mode="after")
     def _ordered(self) -> Closure:
         if self.end <= self.start:
-            raise ValueError("a closure ends after it starts")
+            raise Invalid("a closure ends after it starts", "停止服務的結束時間須晚於開始時間")
         if self.end - self.start > timedelta(days=MAX_CLOSURE_DAYS):
-            raise ValueError(f"a closure lasts at most {MAX_CLOSURE_DAYS} days")
+            raise Invalid(
+                f"a closure lasts at most {MAX_CLOSURE_DAYS} days",
+                f"停止服務最長 {MAX_CLOSURE_DAYS} 天",
+            )
         return self
 
 
@@ -178,7 +188,7 @@ class CalendarConfig(BaseModel):
         try:
             ZoneInfo(zone)
         except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(f"unknown time zone {zone!r}") from None
+            raise Invalid(f"unknown time zone {zone!r}", "無法辨識的時區") from None
         return zone
 
     @field_validator("hours")
@@ -196,25 +206,28 @@ class CalendarConfig(BaseModel):
             try:
                 holidays.country_holidays(self.holiday_country, subdiv=self.holiday_subdivision)
             except NotImplementedError:
-                raise ValueError(
+                raise Invalid(
                     f"no public holidays known for {self.holiday_country}"
-                    f"/{self.holiday_subdivision}"
+                    f"/{self.holiday_subdivision}",
+                    "查無此國家或地區的國定假日",
                 ) from None
         return self
 
     @model_validator(mode="after")
     def _working_time_in_every_stretch(self, info: ValidationInfo) -> CalendarConfig:
         if not any(parse_hours(ranges) for ranges in self.hours.values()):
-            raise ValueError("hours: the week has no working hours at all")
+            raise Invalid("hours: the week has no working hours at all", "一週中沒有任何上班時間")
         if (info.context or {}).get("stored"):
             return self  # checked when it was saved; every event reads it again: keep it cheap
         gap = self.build("check").longest_closed_stretch(
             [*self.closed_days, *(c.start.date() for c in self.closures)]
         )
         if gap >= WORKING_TIME_EVERY_DAYS:
-            raise ValueError(
+            raise Invalid(
                 f"closed_days/closures: {gap} days in a row without working time "
-                f"(at most {WORKING_TIME_EVERY_DAYS - 1}); no deadline could fall due"
+                f"(at most {WORKING_TIME_EVERY_DAYS - 1}); no deadline could fall due",
+                f"休息日與停止服務連續 {gap} 天沒有上班時間"
+                f"（最多 {WORKING_TIME_EVERY_DAYS - 1} 天），時限將無法到期",
             )
         return self
 
