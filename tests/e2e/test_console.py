@@ -155,6 +155,10 @@ async def test_register_find_act_and_see_the_timeline_and_dashboard_change(
     await page.get_by_role("button", name="篩選").click()
     row = page.locator("tr", has=page.get_by_role("link", name=number))
     await expect(row).to_have_count(1)
+    for word, found in (("燈", 0), ("漏", 1)):  # one character is a word: it filters
+        await page.get_by_label("搜尋（編號、地點、內容）").fill(word)
+        await page.get_by_role("button", name="篩選").click()
+        await expect(row).to_have_count(found)
     countdown = row.locator(".countdown").first
     await reload_until(page, countdown)  # the clock starts once the SLA service planned it
     await expect(countdown).to_contain_text("剩餘")

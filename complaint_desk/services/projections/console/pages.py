@@ -61,7 +61,7 @@ async def register_page(
     if site and not principal.sees(site):
         return forbidden_site(request, site)
     filters: dict[str, Any] = {
-        "q": q.strip() if q and len(q.strip()) >= 2 else None,
+        "q": q.strip() if q and q.strip() else None,  # one character is a word: 燈, 水
         "site": site,
         "status": status if status in {s.value for s in Status} else None,
         "severity": severity if severity in {s.value for s in Severity} else None,
