@@ -17,7 +17,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from complaint_desk.shared import logging as desk_logging
 from complaint_desk.shared import metrics
-from complaint_desk.shared.invalid import field_zh, reason_zh
+from complaint_desk.shared.invalid import validation_error_body
 from complaint_desk.shared.ratelimit import Identify, RateLimit
 
 log = logging.getLogger(__name__)
@@ -48,33 +48,9 @@ def error_body(code: str, message: str, message_zh: str, **details: Any) -> dict
     return {"error": {"code": code, "message": message, "message_zh": message_zh, **details}}
 
 
-def _field_path(loc: tuple[Any, ...]) -> str:
-    parts = [str(p) for p in loc if p not in ("body", "query", "path", "header")]
-    return ".".join(parts) or "body"
-
-
 async def _validation_error(_: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
-    fields = [
-        {
-            "field": _field_path(tuple(e.get("loc", ()))),
-            "reason": e.get("msg", "invalid"),
-            "field_zh": field_zh(tuple(e.get("loc", ()))),
-            "reason_zh": reason_zh(e),
-        }
-        for e in exc.errors()
-    ]
-    summary = "; ".join(f"{f['field']}: {f['reason']}" for f in fields)
-    summary_zh = "；".join(f"{f['field_zh']}：{f['reason_zh']}" for f in fields)
-    return JSONResponse(
-        status_code=422,
-        content=error_body(
-            "validation_error",
-            f"Invalid request: {summary}",
-            f"請求內容有誤（{summary_zh}）",
-            fields=fields,
-        ),
-    )
+    return JSONResponse(status_code=422, content=validation_error_body(exc.errors()))
 
 
 async def _api_error(request: Request, exc: Exception) -> Response:

@@ -102,3 +102,32 @@ def reason_zh(error: Mapping[str, Any]) -> str:
         return template.format(**context)
     except (KeyError, IndexError):
         return template
+
+
+def _field_path(loc: Sequence[Any]) -> str:
+    parts = [str(p) for p in loc if p not in ("body", "query", "path", "header")]
+    return ".".join(parts) or "body"
+
+
+def validation_error_body(errors: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+    """A 422's body: each field and reason in English (field names, for developers) and in
+    Chinese (field names and reasons in words, for people)."""
+    fields = [
+        {
+            "field": _field_path(tuple(e.get("loc", ()))),
+            "reason": e.get("msg", "invalid"),
+            "field_zh": field_zh(tuple(e.get("loc", ()))),
+            "reason_zh": reason_zh(e),
+        }
+        for e in errors
+    ]
+    summary = "; ".join(f"{f['field']}: {f['reason']}" for f in fields)
+    summary_zh = "；".join(f"{f['field_zh']}：{f['reason_zh']}" for f in fields)
+    return {
+        "error": {
+            "code": "validation_error",
+            "message": f"Invalid request: {summary}",
+            "message_zh": f"請求內容有誤（{summary_zh}）",
+            "fields": fields,
+        }
+    }

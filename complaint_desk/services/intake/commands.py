@@ -1,6 +1,9 @@
 """Commands intake accepts, validated at the edge (HTTP or Kafka) before the aggregate.
 The actor is whoever the credential names; ``expected_version`` (or an ``If-Match`` header) makes a
-write conditional on the version the client last saw."""
+write conditional on the version the client last saw.
+
+Over 300 lines: one model per command of the guide, each with its validation; they are the
+API's and the Kafka commands' contract and are read together."""
 
 import re
 from typing import Annotated
