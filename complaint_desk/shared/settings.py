@@ -55,6 +55,10 @@ class ServiceSettings(BaseSettings):
     kafka_ssl_certfile: str | None = Field(None, validation_alias="KAFKA_SSL_CERTFILE")
     kafka_ssl_keyfile: str | None = Field(None, validation_alias="KAFKA_SSL_KEYFILE")
 
+    # How long after closing a complaint may be reopened: intake refuses later, and the console
+    # stops offering it.
+    reopen_window_days: int = Field(30, ge=0, validation_alias="REOPEN_WINDOW_DAYS")
+
     # Catch-up from the event store: how old an event must be before the sweeper, rather than
     # Kafka, is expected to deliver it, and how often the sweeper looks.
     catchup_grace_seconds: float = Field(3.0, validation_alias="CATCHUP_GRACE_SECONDS")

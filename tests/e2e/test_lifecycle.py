@@ -471,3 +471,44 @@ async def test_after_a_dispute_a_supervisor_coordinates_the_new_plan(
     assert "ResolutionApproved" in approved["events"]
     agreed = await desk.act(cid, "resolution/accept")
     assert agreed["status"] == "resolution_agreed"
+
+
+async def test_the_detail_offers_exactly_what_intake_accepts(desk: Desk, system: System) -> None:
+    """``allowed_commands`` comes from the status machine intake checks commands with: every
+    command it leaves out is refused, and it follows each step and the reader's role."""
+    officer = await user(system.database_url, "officer-offers", Role.DUTY_OFFICER, sites=["HQ"])
+    cid = (await desk.receive(category="repair_delay"))["id"]
+    at = (await desk.act(cid, "classify", responsibility="logistics", severity="L2"))["position"]
+    offered = set((await desk.register_row(cid, after=at))["allowed_commands"])
+    assert {"resolution", "tasks", "resolve", "severity", "notes", "owner"} <= offered
+    for name, body in NOT_YET.items():
+        assert name not in offered
+        await desk.act(cid, name, expect=409, **body)
+    as_officer = await desk.client.get(
+        f"{desk.projections}/complaints/{cid}", params={"after": at}, headers=officer
+    )
+    mine = set(as_officer.json()["allowed_commands"])
+    assert mine == offered - {"owner", "erase-personal-data"}, "a supervisor's and an admin's"
+
+    proposal = {"kind": "repair", "summary": "repair within 2 days", "deadline": later(2)}
+    at = (await desk.act(cid, "resolution", **proposal))["position"]
+    offered = set((await desk.register_row(cid, after=at))["allowed_commands"])
+    assert {"resolution/accept", "resolution/dispute"} <= offered and "resolve" not in offered
+    await desk.act(cid, "resolve", expect=409, summary="done")
+    await desk.act(cid, "resolution/accept")
+    task = {"assignee_kind": "maintenance", "assignee": "team A", "description": "repair it"}
+    at = (await desk.act(cid, "tasks", due_at=later(2), **task))["position"]
+    offered = set((await desk.register_row(cid, after=at))["allowed_commands"])
+    assert {"tasks/progress", "tasks/complete", "tasks/cancel"} <= offered
+    assert "resolve" not in offered
+
+
+# Commands a classified complaint does not offer, with bodies intake would otherwise take.
+NOT_YET: dict[str, dict[str, Any]] = {
+    "resolution/accept": {},
+    "callbacks": {"channel": "phone", "satisfied": True},
+    "close": {},
+    "review/conclude": {"outcome": "upheld", "notes": "fine"},
+    "resume": {},
+    "reopen": {"reason": "again"},
+}

@@ -224,6 +224,14 @@ class EvidenceRecorded(DomainEvent):
 
 
 @event("complaint")
+class InternalNoteAdded(DomainEvent):
+    """A note for staff only (內部備註): kept apart from the contact log with the complainant
+    and never sent to them."""
+
+    text: str
+
+
+@event("complaint")
 class ComplaintClassified(DomainEvent):
     """Responsibility, severity and category were decided (問題分類)."""
 

@@ -140,7 +140,12 @@ def _expected_version(if_match: str | None, body: c.Command) -> c.Command:
 
 
 # How each kind of refusal is answered over HTTP.
-HTTP_STATUS = {RefusalKind.NOT_FOUND: 404, RefusalKind.CONFLICT: 409, RefusalKind.FORBIDDEN: 403}
+HTTP_STATUS = {
+    RefusalKind.NOT_FOUND: 404,
+    RefusalKind.CONFLICT: 409,
+    RefusalKind.FORBIDDEN: 403,
+    RefusalKind.INVALID: 422,
+}
 
 
 async def _translate(call: Awaitable[T]) -> T:
@@ -269,6 +274,7 @@ SUMMARIES = {
     "escalate-safety": "Escalate a safety problem at once / 安全問題立即上報",
     "owner": "Reassign the complaint to another officer / 轉交負責人",
     "evidence": "Record evidence / 記錄調查證據",
+    "notes": "Add an internal note, for staff only / 內部備註",
     "classify": "Classify responsibility, severity, category / 分類",
     "severity": "Change the severity / 調整等級",
     "resolution": "Propose a resolution / 提出解決方案",

@@ -172,6 +172,12 @@ class RecordEvidence(Command):
     attachments: list[Text] = Field(default_factory=list, max_length=20)
 
 
+class AddNote(Command):
+    """A note for staff only (內部備註): never shown or sent to the complainant."""
+
+    text: LongText
+
+
 class Classify(Command):
     responsibility: Responsibility
     severity: Severity

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from enum import StrEnum
 from typing import Any
 from uuid import UUID, uuid4
 from zoneinfo import ZoneInfo
 
-from complaint_desk.contract.events import DomainEvent, Status, status_after
+from complaint_desk.contract.events import DomainEvent, Status
 from complaint_desk.contract.events.complaints import (
     AssigneeKind,
     CallbackRecorded,
@@ -29,6 +29,7 @@ from complaint_desk.contract.events.complaints import (
     ComplaintResolved,
     EvidenceRecorded,
     HandlingReportFiled,
+    InternalNoteAdded,
     LateCallbackAnswerRecorded,
     OwnerAssigned,
     PersonalDataErased,
@@ -55,15 +56,14 @@ from complaint_desk.contract.events.complaints import (
     WaitingStarted,
     WorkOrderRequested,
 )
-from complaint_desk.contract.events.lifecycle import (
-    BEFORE_CLASSIFICATION,
-    TERMINAL,
-    provisional_level,
-    shown_status,
-)
+from complaint_desk.contract.events.lifecycle import provisional_level
+from complaint_desk.contract.process import Policy, Progress, advance, refusal
 
 from . import commands as c
-from .refusals import IllegalTransition, NotForThisActor, TaskNotFound
+from .refusals import DueInThePast, IllegalTransition, NotForThisActor, TaskNotFound
+
+# The guards of every command but reopen: none depends on the time.
+ANY_TIME = Policy()
 
 
 class TaskState(StrEnum):
@@ -99,6 +99,11 @@ def _answer(command: c.RecordCallback) -> dict[str, Any]:
     return command.model_dump(include={"satisfied", "rating", "reasons", "comments", "suggestions"})
 
 
+def _still_to_come(task: c.NewTask, now: datetime) -> None:
+    if task.due_at <= now:
+        raise DueInThePast(task.due_at.isoformat())
+
+
 def complaint_number(site: str, local_day: str, sequence: int) -> str:
     """The register's human number: site, local day, and the day's sequence, e.g.
     ``HQ-20261129-0007``."""
@@ -113,25 +118,20 @@ def local_day(moment: datetime, zone: str) -> str:
 class Complaint:
     id: UUID
     version: int = 0
-    status: Status = Status.NEW
+    # Where it stands in the process, as the guards of every command see it.
+    progress: Progress = field(default_factory=Progress)
     number: str | None = None
     site: str | None = None
     location: str | None = None
     category: Category | None = None
     severity: Severity | None = None
     responsibility: Responsibility | None = None
-    acknowledged: bool = False
-    safety_escalated: bool = False
-    waiting: bool = False
     resolution_id: UUID | None = None
     tasks: dict[UUID, Task] = field(default_factory=dict)
     cycle: int = 1
-    closed_at: datetime | None = None
     complainant_id: UUID | None = None
-    personal_data_erased: bool = False
     owner: str | None = None
     about_staff: str | None = None
-    plan_needs_approval: bool = False
     # The level the clocks run on: provisional, L1 on a safety escalation, else classified.
     level: Severity | None = None
     pending: list[DomainEvent] = field(default_factory=list)
@@ -152,9 +152,38 @@ class Complaint:
         return self.version - len(self.pending)
 
     @property
+    def status(self) -> Status:
+        """The stage of the process it has reached (kept while it waits)."""
+        return self.progress.stage
+
+    @property
     def shown(self) -> Status:
         """The status a person sees: the stage, or waiting."""
-        return shown_status(self.status, self.waiting)
+        return self.progress.shown
+
+    @property
+    def waiting(self) -> bool:
+        return self.progress.waiting
+
+    @property
+    def acknowledged(self) -> bool:
+        return self.progress.acknowledged
+
+    @property
+    def safety_escalated(self) -> bool:
+        return self.progress.safety_escalated
+
+    @property
+    def plan_needs_approval(self) -> bool:
+        return self.progress.plan_needs_approval
+
+    @property
+    def closed_at(self) -> datetime | None:
+        return self.progress.closed_at
+
+    @property
+    def personal_data_erased(self) -> bool:
+        return self.progress.personal_data_erased
 
     @property
     def open_tasks(self) -> list[Task]:
@@ -167,7 +196,7 @@ class Complaint:
             self.pending.append(event)
 
     def _apply(self, event: DomainEvent) -> None:
-        self.status = status_after(self.status, event)
+        self.progress = advance(self.progress, event.event_type, vars(event))
         match event:
             case ComplaintReceived():
                 self.number, self.site = event.number, event.site
@@ -177,12 +206,8 @@ class Complaint:
                 self.level = provisional_level(event.category, event.urgency)
             case OwnerAssigned():
                 self.owner = event.owner
-            case PersonalDataErased():
-                self.personal_data_erased = True
             case SafetyEscalated():
-                self.safety_escalated, self.level = True, Severity.L1
-            case ComplaintAcknowledged():
-                self.acknowledged = True
+                self.level = Severity.L1
             case ComplaintClassified():
                 self.responsibility, self.severity = event.responsibility, event.severity
                 self.level = event.severity
@@ -191,9 +216,6 @@ class Complaint:
                 self.severity = self.level = event.severity
             case ResolutionProposed():
                 self.resolution_id = event.resolution_id
-                self.plan_needs_approval = event.needs_approval
-            case ResolutionApproved():
-                self.plan_needs_approval = False
             case TaskAssigned():
                 self.tasks[event.task_id] = Task(event.task_id, event.assignee_kind, event.assignee)
             case TaskProgressed():
@@ -204,25 +226,17 @@ class Complaint:
                 self.tasks[event.task_id].state = TaskState.COMPLETED
             case TaskCancelled():
                 self.tasks[event.task_id].state = TaskState.CANCELLED
-            case WaitingStarted():
-                self.waiting = True
-            case WaitingEnded():
-                self.waiting = False
-            case ComplaintClosed():
-                self.closed_at = event.closed_at
             case ComplaintReopened():
                 self.cycle = event.cycle
-                self.safety_escalated = False
 
     # -- guards -------------------------------------------------------------------------------
 
-    def _require(self, command: str, allowed: Iterable[Status]) -> None:
-        if self.status not in set(allowed):
-            raise IllegalTransition(command, self.shown)
-
-    def _require_open(self, command: str) -> None:
-        if self.status in TERMINAL or self.status is Status.NEW:
-            raise IllegalTransition(command, self.shown)
+    def _check(self, command: str, policy: Policy = ANY_TIME) -> None:
+        """Whether ``command`` applies to the complaint as it stands: the same guard that
+        decides which commands the console offers."""
+        refused = refusal(command, self.progress, policy)
+        if refused is not None:
+            raise IllegalTransition(command, self.shown, refused.reason, refused.reason_zh)
 
     def _impartial(self, person: str, command: str, command_zh: str) -> None:
         """Objectivity (ISO 10002): the staff member a complaint is about stays out of it."""
@@ -244,6 +258,7 @@ class Complaint:
                 f"task is {task.state.value}",
                 f"任務{TASK_STATE_ZH[task.state]}",
             )
+        self._check(command)
         return task
 
     # -- commands -----------------------------------------------------------------------------
@@ -299,19 +314,15 @@ class Complaint:
         return True
 
     def acknowledge(self, command: c.Acknowledge) -> None:
-        self._require_open("acknowledge")
-        if self.acknowledged:
-            raise IllegalTransition(
-                "acknowledge", self.shown, "already acknowledged", "已聯繫過投訴人"
-            )
+        self._check("acknowledge")
         self._record(ComplaintAcknowledged(contact_channel=command.channel, note=command.note))
 
     def assign_owner(self, command: c.AssignOwner) -> None:
-        self._require_open("reassign")
+        self._check("owner")
         self._impartial(command.owner, "own", "負責")
         if self.owner and command.owner.casefold() == self.owner.casefold():
             raise IllegalTransition(
-                "reassign",
+                "owner",
                 self.shown,
                 f"{command.owner} owns it already",
                 f"{command.owner} 已是負責人",
@@ -321,11 +332,7 @@ class Complaint:
         )
 
     def escalate_safety(self, command: c.EscalateSafety) -> None:
-        self._require_open("escalate-safety")
-        if self.safety_escalated:
-            raise IllegalTransition(
-                "escalate-safety", self.shown, "already escalated", "已上報安全問題"
-            )
+        self._check("escalate-safety")
         measures: list[TemporaryMeasure] = command.temporary_measures
         self._record(
             SafetyEscalated(
@@ -336,7 +343,7 @@ class Complaint:
         )
 
     def record_evidence(self, command: c.RecordEvidence, now: datetime) -> UUID:
-        self._require_open("record evidence for")
+        self._check("evidence")
         self._impartial(command.actor, "investigate", "調查")
         evidence_id = uuid4()
         self._record(
@@ -350,9 +357,13 @@ class Complaint:
         )
         return evidence_id
 
+    def add_note(self, command: c.AddNote) -> None:
+        self._check("notes")
+        self._record(InternalNoteAdded(text=command.text))
+
     def classify(self, command: c.Classify) -> None:
         # Classified again: taken back from a referral the other side refused.
-        self._require("classify", BEFORE_CLASSIFICATION | {Status.CLASSIFIED, Status.REFERRED})
+        self._check("classify")
         if command.responsibility is Responsibility.OUTSIDE_JURISDICTION and self.open_tasks:
             raise IllegalTransition(
                 "refer",
@@ -383,14 +394,10 @@ class Complaint:
             )
 
     def change_severity(self, command: c.ChangeSeverity) -> None:
-        self._require_open("change the severity of")
-        if self.severity is None:
-            raise IllegalTransition(
-                "change the severity of", self.shown, "classify it first", "請先分類"
-            )
+        self._check("severity")
         if command.severity is self.severity:
             raise IllegalTransition(
-                "change the severity of",
+                "severity",
                 self.shown,
                 f"it is already {self.severity.value}",
                 f"已是 {self.severity.value}",
@@ -402,10 +409,7 @@ class Complaint:
         )
 
     def propose_resolution(self, command: c.ProposeResolution, *, supervisor: bool) -> UUID:
-        self._require(
-            "propose a resolution for",
-            (Status.CLASSIFIED, Status.RESOLUTION_PROPOSED, Status.ESCALATED),
-        )
+        self._check("resolution")
         # 上報上級協調: after a dispute the supervisor coordinates: they propose the new plan,
         # or approve the one an officer proposes before it goes to the complainant.
         needs_approval = not supervisor and (
@@ -422,11 +426,7 @@ class Complaint:
         return resolution_id
 
     def approve_resolution(self, command: c.ApproveResolution, *, supervisor: bool) -> None:
-        self._require("approve the resolution of", (Status.RESOLUTION_PROPOSED,))
-        if not self.plan_needs_approval:
-            raise IllegalTransition(
-                "approve the resolution of", self.shown, "it needs no approval", "此方案無須核准"
-            )
+        self._check("resolution/approve")
         if not supervisor:
             raise NotForThisActor(
                 "supervisor_required",
@@ -437,52 +437,27 @@ class Complaint:
         self._record(ResolutionApproved(resolution_id=self.resolution_id, note=command.note))
 
     def accept_resolution(self, command: c.AcceptResolution) -> None:
-        self._require("accept the resolution of", (Status.RESOLUTION_PROPOSED,))
-        if self.plan_needs_approval:
-            raise IllegalTransition(
-                "accept the resolution of",
-                self.shown,
-                "a supervisor approves it first",
-                "須先經主管核准",
-            )
+        self._check("resolution/accept")
         assert self.resolution_id is not None
         self._record(ResolutionAccepted(resolution_id=self.resolution_id, note=command.note))
 
     def dispute_resolution(self, command: c.DisputeResolution) -> None:
-        self._require("dispute the resolution of", (Status.RESOLUTION_PROPOSED,))
-        if self.plan_needs_approval:
-            raise IllegalTransition(
-                "dispute the resolution of",
-                self.shown,
-                "a supervisor approves it first",
-                "須先經主管核准",
-            )
+        self._check("resolution/dispute")
         assert self.resolution_id is not None
         self._record(ResolutionDisputed(resolution_id=self.resolution_id, reason=command.reason))
 
     def file_report(self, command: c.FileReport) -> None:
-        self._require(
-            "file the handling report of",
-            (Status.RESOLUTION_AGREED, Status.IN_PROGRESS, Status.RESOLVED, Status.UNDER_REVIEW),
-        )
+        self._check("report")
         self._record(
             HandlingReportFiled(**command.model_dump(exclude={"actor", "expected_version"}))
         )
 
-    def assign_task(self, command: c.AssignTask, link: str | None = None) -> UUID:
-        self._require(
-            "assign a task on",
-            (
-                Status.CLASSIFIED,
-                Status.RESOLUTION_PROPOSED,
-                Status.ESCALATED,
-                Status.RESOLUTION_AGREED,
-                Status.IN_PROGRESS,
-            ),
-        )
-        return self._assign(command, link)
+    def assign_task(self, command: c.AssignTask, now: datetime, link: str | None = None) -> UUID:
+        self._check("tasks")
+        return self._assign(command, now, link)
 
-    def _assign(self, command: c.NewTask, link: str | None) -> UUID:
+    def _assign(self, command: c.NewTask, now: datetime, link: str | None) -> UUID:
+        _still_to_come(command, now)
         task_id = uuid4()
         self._record(
             TaskAssigned(
@@ -523,50 +498,32 @@ class Complaint:
         return task_id
 
     def progress_task(self, task_id: UUID, note: str | None, external: str | None = None) -> None:
-        self._require_open("record progress on")
-        self._task("record progress on", task_id)
+        self._task("tasks/progress", task_id)
         self._record(TaskProgressed(task_id=task_id, note=note, external_status=external))
 
     def complete_task(self, task_id: UUID, note: str | None) -> None:
-        self._require_open("complete a task of")
-        self._task("complete a task of", task_id)
+        self._task("tasks/complete", task_id)
         self._record(TaskCompleted(task_id=task_id, note=note))
 
     def cancel_task(self, task_id: UUID, reason: str) -> None:
-        self._require_open("cancel a task of")
-        self._task("cancel a task of", task_id)
+        self._task("tasks/cancel", task_id)
         self._record(TaskCancelled(task_id=task_id, reason=reason))
 
     def wait(self, command: c.Wait) -> None:
-        self._require_open("wait on")
-        if self.status in (Status.RESOLVED, Status.UNDER_REVIEW):
-            raise IllegalTransition("wait on", self.shown)
-        if self.waiting:
-            raise IllegalTransition("wait on", self.shown, "already waiting", "已在等待中")
+        self._check("wait")
         self._record(WaitingStarted(reason=command.reason, note=command.note))
 
     def resume(self, command: c.Resume) -> None:
-        self._require_open("resume")
-        if not self.waiting:
-            raise IllegalTransition("resume", self.shown, "it is not waiting", "並未在等待")
+        self._check("resume")
         self._record(WaitingEnded(note=command.note))
 
     def resolve(self, command: c.Resolve) -> None:
-        self._require("resolve", (Status.CLASSIFIED, Status.RESOLUTION_AGREED, Status.IN_PROGRESS))
+        self._check("resolve")
         self._impartial(command.actor, "resolve", "解決")
-        if self.open_tasks:
-            raise IllegalTransition(
-                "resolve",
-                self.shown,
-                f"{len(self.open_tasks)} task(s) still open",
-                f"尚有 {len(self.open_tasks)} 項任務未完成",
-            )
-        if self.waiting:
-            raise IllegalTransition("resolve", self.shown, "it is waiting", "仍在等待中")
         self._record(ComplaintResolved(summary=command.summary, improvement=command.improvement))
 
     def record_callback(self, command: c.RecordCallback) -> None:
-        self._require("record a callback on", (Status.RESOLVED,))
+        self._check("callbacks")
         self._record(CallbackRecorded(channel=command.channel, **_answer(command)))
         if not command.satisfied:
             self._record(
@@ -577,26 +534,22 @@ class Complaint:
         """An answer from a link still valid when sent, after the complaint moved on."""
         self._record(LateCallbackAnswerRecorded(**_answer(command)))
 
-    def conclude_review(self, command: c.ConcludeReview, link: str | None = None) -> list[UUID]:
-        self._require("conclude the review of", (Status.UNDER_REVIEW,))
+    def conclude_review(
+        self, command: c.ConcludeReview, now: datetime, link: str | None = None
+    ) -> list[UUID]:
+        self._check("review/conclude")
+        for task in command.tasks:  # all checked before anything is recorded
+            _still_to_come(task, now)
         self._record(ReviewConcluded(outcome=command.outcome, notes=command.notes))
         if command.outcome is ReviewOutcome.FURTHER_ACTION:
-            return [self._assign(task, link) for task in command.tasks]
+            return [self._assign(task, now, link) for task in command.tasks]
         return []
 
     def close(self, command: c.Close, now: datetime) -> None:
-        self._require("close", (Status.RESOLVED, Status.REFERRED))
+        self._check("close")
         self._impartial(command.actor, "close", "結案")
         self._record(ComplaintClosed(closed_at=now, note=command.note))
 
     def reopen(self, command: c.Reopen, *, now: datetime, window_days: int) -> None:
-        self._require("reopen", (Status.CLOSED,))
-        assert self.closed_at is not None
-        if now - self.closed_at > timedelta(days=window_days):
-            raise IllegalTransition(
-                "reopen",
-                self.shown,
-                f"closed more than {window_days} days ago",
-                f"歸檔已超過 {window_days} 天",
-            )
+        self._check("reopen", Policy(now=now, reopen_window_days=window_days))
         self._record(ComplaintReopened(reason=command.reason, cycle=self.cycle + 1))

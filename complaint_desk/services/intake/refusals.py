@@ -15,6 +15,7 @@ class RefusalKind(StrEnum):
     NOT_FOUND = "not_found"
     CONFLICT = "conflict"
     FORBIDDEN = "forbidden"
+    INVALID = "invalid"  # the command's own fields, judged against the complaint or the time
 
 
 class Refusal(Exception):
@@ -27,31 +28,62 @@ class Refusal(Exception):
         super().__init__(message)
 
 
-# What each command is called in Chinese, for its refusal (the English phrase is the message's).
+# How a refusal names each command in English ("Cannot record a callback on a complaint that …").
+PHRASES = {
+    "acknowledge": "acknowledge",
+    "escalate-safety": "escalate-safety",
+    "owner": "reassign",
+    "evidence": "record evidence for",
+    "notes": "add a note to",
+    "classify": "classify",
+    "refer": "refer",
+    "severity": "change the severity of",
+    "resolution": "propose a resolution for",
+    "resolution/approve": "approve the resolution of",
+    "resolution/accept": "accept the resolution of",
+    "resolution/dispute": "dispute the resolution of",
+    "report": "file the handling report of",
+    "tasks": "assign a task on",
+    "tasks/progress": "record progress on",
+    "tasks/complete": "complete a task of",
+    "tasks/cancel": "cancel a task of",
+    "wait": "wait on",
+    "resume": "resume",
+    "resolve": "resolve",
+    "callbacks": "record a callback on",
+    "review/conclude": "conclude the review of",
+    "close": "close",
+    "reopen": "reopen",
+    "erase-personal-data": "erase the personal data of",
+}
+
+# What each command is called in Chinese, for its refusal.
 COMMAND_ZH = {
     "acknowledge": "聯繫投訴人",
-    "reassign": "轉交負責人",
     "escalate-safety": "安全上報",
-    "record evidence for": "記錄證據",
+    "owner": "轉交負責人",
+    "evidence": "記錄證據",
+    "notes": "加註內部備註",
     "classify": "調查分類",
     "refer": "轉介",
-    "change the severity of": "調整等級",
-    "propose a resolution for": "提出方案",
-    "approve the resolution of": "核准方案",
-    "accept the resolution of": "同意方案",
-    "dispute the resolution of": "對方案提出異議",
-    "file the handling report of": "提交處理報告",
-    "assign a task on": "分派任務",
-    "record progress on": "記錄任務進度",
-    "complete a task of": "完成任務",
-    "cancel a task of": "取消任務",
-    "wait on": "開始等待",
+    "severity": "調整等級",
+    "resolution": "提出方案",
+    "resolution/approve": "核准方案",
+    "resolution/accept": "同意方案",
+    "resolution/dispute": "對方案提出異議",
+    "report": "提交處理報告",
+    "tasks": "分派任務",
+    "tasks/progress": "記錄任務進度",
+    "tasks/complete": "完成任務",
+    "tasks/cancel": "取消任務",
+    "wait": "開始等待",
     "resume": "恢復處理",
     "resolve": "標記已解決",
-    "record a callback on": "記錄回訪",
-    "conclude the review of": "做出復核結論",
+    "callbacks": "記錄回訪",
+    "review/conclude": "做出復核結論",
     "close": "歸檔",
     "reopen": "重新開啟",
+    "erase-personal-data": "清除個人資料",
 }
 
 
@@ -62,11 +94,26 @@ class IllegalTransition(Refusal):
         self.command, self.status = command, status
         super().__init__(
             "illegal_transition",
-            f"Cannot {command} a complaint that is {status.value}" + (f": {why}" if why else ""),
-            f"投訴目前狀態為「{STATUS_ZH[status]}」，不能{COMMAND_ZH.get(command, '執行此動作')}"
+            f"Cannot {PHRASES[command]} a complaint that is {status.value}"
+            + (f": {why}" if why else ""),
+            f"投訴目前狀態為「{STATUS_ZH[status]}」，不能{COMMAND_ZH[command]}"
             + (f"：{why_zh}" if why_zh else ""),
             current_status=status.value,
             command=command,
+        )
+
+
+class DueInThePast(Refusal):
+    """A task's due time that has already passed."""
+
+    kind = RefusalKind.INVALID
+
+    def __init__(self, due_at: str) -> None:
+        super().__init__(
+            "due_in_the_past",
+            f"due_at {due_at} has already passed: give a time still to come",
+            "完成期限已經過去，請填寫未來的時間",
+            field="due_at",
         )
 
 

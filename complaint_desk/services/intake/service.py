@@ -87,6 +87,7 @@ COMMANDS: dict[str, tuple[type[c.Command], Action]] = {
     "escalate-safety": (c.EscalateSafety, lambda x, cmd, ctx: x.escalate_safety(cmd)),
     "owner": (c.AssignOwner, lambda x, cmd, ctx: x.assign_owner(cmd)),
     "evidence": (c.RecordEvidence, lambda x, cmd, ctx: x.record_evidence(cmd, ctx.now)),
+    "notes": (c.AddNote, lambda x, cmd, ctx: x.add_note(cmd)),
     "classify": (c.Classify, lambda x, cmd, ctx: x.classify(cmd)),
     "severity": (c.ChangeSeverity, lambda x, cmd, ctx: x.change_severity(cmd)),
     "resolution": (
@@ -100,7 +101,7 @@ COMMANDS: dict[str, tuple[type[c.Command], Action]] = {
     "resolution/accept": (c.AcceptResolution, lambda x, cmd, ctx: x.accept_resolution(cmd)),
     "resolution/dispute": (c.DisputeResolution, lambda x, cmd, ctx: x.dispute_resolution(cmd)),
     "report": (c.FileReport, lambda x, cmd, ctx: x.file_report(cmd)),
-    "tasks": (c.AssignTask, lambda x, cmd, ctx: x.assign_task(cmd, ctx.link(x))),
+    "tasks": (c.AssignTask, lambda x, cmd, ctx: x.assign_task(cmd, ctx.now, ctx.link(x))),
     "tasks/progress": (
         c.TaskNote,
         lambda x, cmd, ctx: x.progress_task(_task_id(ctx), cmd.note),
@@ -118,7 +119,7 @@ COMMANDS: dict[str, tuple[type[c.Command], Action]] = {
     "callbacks": (c.RecordCallback, lambda x, cmd, ctx: x.record_callback(cmd)),
     "review/conclude": (
         c.ConcludeReview,
-        lambda x, cmd, ctx: x.conclude_review(cmd, ctx.link(x)),
+        lambda x, cmd, ctx: x.conclude_review(cmd, ctx.now, ctx.link(x)),
     ),
     "resolve": (c.Resolve, lambda x, cmd, ctx: x.resolve(cmd)),
     "close": (c.Close, lambda x, cmd, ctx: x.close(cmd, ctx.now)),

@@ -7,8 +7,9 @@ from uuid import UUID
 from fastapi import APIRouter, Depends, Query, Request, Response
 from pydantic import BaseModel, Field
 
-from complaint_desk.contract.events import Status
+from complaint_desk.contract.events import Status, utcnow
 from complaint_desk.contract.events.complaints import Category, Severity
+from complaint_desk.contract.process import Policy
 from complaint_desk.shared.auth import Permission, Principal
 from complaint_desk.shared.auth.http import require, scope
 from complaint_desk.shared.consistency import ReadAfter
@@ -17,7 +18,9 @@ from complaint_desk.shared.runtime.deps import PoolDep
 from complaint_desk.shared.spreadsheet import write_csv
 
 from . import repository
+from .domain import commands_allowed
 from .personal import shown, shown_history
+from .settings import SettingsDep
 
 router = APIRouter(tags=["register"], dependencies=[ReadAfter])
 Reader = Annotated[Principal, Depends(require(Permission.READ))]
@@ -85,6 +88,11 @@ class HistoryEntry(BaseModel):
 class ComplaintDetail(ComplaintRow):
     complainant_name: str
     history: list[HistoryEntry]
+    allowed_commands: list[str] = Field(
+        description="可執行的動作 / the commands that apply to the complaint as it stands and "
+        "that the caller may send (intake's command names, e.g. `resolution/accept`), from the "
+        "same status machine intake checks them with"
+    )
 
 
 class Filters(BaseModel):
@@ -177,7 +185,7 @@ async def export_complaints(
     responses={404: {"description": "Unknown complaint / 查無此投訴"}},
 )
 async def get_complaint(
-    complaint_id: UUID, request: Request, pool: PoolDep, principal: Reader
+    complaint_id: UUID, request: Request, pool: PoolDep, principal: Reader, settings: SettingsDep
 ) -> ComplaintDetail:
     row = await repository.get_complaint(pool, complaint_id)
     if row is None or not principal.sees(row["site"]):
@@ -187,8 +195,13 @@ async def get_complaint(
             f"No complaint {complaint_id} in the register",
             f"登記表中查無投訴 {complaint_id}",
         )
-    history = await shown_history(request, principal, await repository.timeline(pool, complaint_id))
+    timeline = await repository.timeline(pool, complaint_id)
+    policy = Policy(now=utcnow(), reopen_window_days=settings.reopen_window_days)
+    allowed = commands_allowed(timeline, policy, principal.may_command)
+    history = await shown_history(request, principal, timeline)
     [name] = await shown(request, principal, [row["complainant_name"]])
     return ComplaintDetail(
-        **(row | {"complainant_name": name}), history=[HistoryEntry(**h) for h in history]
+        **(row | {"complainant_name": name}),
+        history=[HistoryEntry(**h) for h in history],
+        allowed_commands=allowed,
     )

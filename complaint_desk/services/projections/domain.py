@@ -3,6 +3,7 @@
 The live projectors and the rebuild both call these, so a rebuilt table equals the one kept
 up to date event by event."""
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
@@ -11,6 +12,7 @@ from uuid import UUID
 from complaint_desk.contract.events import Category, Status, Urgency, status_after_type
 from complaint_desk.contract.events.complaints import Severity
 from complaint_desk.contract.events.lifecycle import provisional_level, shown_status
+from complaint_desk.contract.process import Policy, allowed_commands, fold
 from complaint_desk.shared.contacts import complainant_key
 
 # The register's columns, in the order rows are written.
@@ -226,6 +228,17 @@ class OpenTask:
     description: str
     due_at: datetime
     last_note: str | None = None
+
+
+def commands_allowed(
+    history: list[dict[str, Any]], policy: Policy, may: Callable[[str], bool]
+) -> list[str]:
+    """The lifecycle commands that apply to the complaint whose timeline is ``history`` (in
+    version order) and that ``may`` lets the reader send: folded by the same status machine
+    intake checks each command with."""
+    ours = (h for h in history if h["stream_type"] == "complaint")
+    progress = fold((h["event_type"], h["data"]) for h in ours)
+    return [name for name in allowed_commands(progress, policy) if may(name)]
 
 
 def open_tasks(history: list[dict[str, Any]]) -> list[OpenTask]:

@@ -55,6 +55,8 @@ def command_permission(command: str) -> Permission:
     """The permission a person needs for a lifecycle command (``receive`` registers)."""
     if command == "receive":
         return P.REGISTER
+    if command == "erase-personal-data":
+        return P.ERASE
     if command in ("review/conclude", "owner", "resolution/approve"):  # a supervisor's calls
         return P.REVIEW
     return P.HANDLE

@@ -30,6 +30,7 @@ BODIES: dict[str, dict[str, Any]] = {
     "owner": {"owner": "officer-lin", "reason": "shift handover"},
     "escalate-safety": {"reason": "exposed wiring", "temporary_measures": ["area_cordoned"]},
     "evidence": {"kind": "records_check", "text": "work order dispatched 11-20, never visited"},
+    "notes": {"text": "complainant prefers calls after 2 pm"},
     "classify": {"responsibility": "logistics", "severity": "L2", "category": "repair_delay"},
     "severity": {"severity": "L1", "reason": "now leaking water near power"},
     "resolution": {

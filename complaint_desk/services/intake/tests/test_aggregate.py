@@ -20,9 +20,15 @@ from complaint_desk.contract.events.complaints import (
     TaskAssigned,
     WorkOrderRequested,
 )
+from complaint_desk.contract.process import Policy, allowed_commands
 from complaint_desk.services.intake import commands as c
 from complaint_desk.services.intake.domain import Complaint, TaskState
-from complaint_desk.services.intake.refusals import IllegalTransition, NotForThisActor, TaskNotFound
+from complaint_desk.services.intake.refusals import (
+    DueInThePast,
+    IllegalTransition,
+    NotForThisActor,
+    TaskNotFound,
+)
 from complaint_desk.services.intake.service import Context
 
 from . import factory as f
@@ -40,6 +46,7 @@ ALLOWED: dict[str, set[Status]] = {
     "escalate-safety": OPEN,
     "owner": OPEN,
     "evidence": OPEN,
+    "notes": set(STATES),  # staff may note anything, archived or referred too
     "classify": {S.RECEIVED, S.CONTACTED, S.CLASSIFIED, S.REFERRED},  # referred: taken back
     "severity": OPEN - {S.RECEIVED, S.CONTACTED},
     "resolution": {S.CLASSIFIED, S.RESOLUTION_PROPOSED, S.ESCALATED},
@@ -75,6 +82,40 @@ def test_each_command_from_each_state(name: str, status: Status) -> None:
         assert status.value in refused.value.message
         assert refused.value.message_zh
         assert (complaint.version, complaint.status) == before, "a refusal records nothing"
+
+
+@pytest.mark.parametrize("status", STATES, ids=str)
+def test_the_commands_offered_are_those_the_aggregate_accepts(status: Status) -> None:
+    offered = allowed_commands(in_status(status).progress, Policy(now=NOW))
+    accepted = {name for name in f.LIFECYCLE if status in ALLOWED[name]}
+    assert set(offered) & set(f.LIFECYCLE) == accepted
+    assert ("notes" in offered) is True
+
+
+def test_only_a_plan_awaiting_approval_offers_approval_not_the_complainants_answer() -> None:
+    complaint = in_status(S.ESCALATED)
+    run(complaint, "resolution", Context(now=NOW, supervisor=False))
+    offered = allowed_commands(complaint.progress, Policy(now=NOW))
+    assert "resolution/approve" in offered
+    assert not {"resolution/accept", "resolution/dispute"} & set(offered)
+
+
+def test_a_task_offers_its_steps_and_keeps_resolve_back_until_it_ends() -> None:
+    complaint = in_status(S.CLASSIFIED)
+    task = run(complaint, "tasks")
+    offered = allowed_commands(complaint.progress, Policy(now=NOW))
+    assert {"tasks/progress", "tasks/complete", "tasks/cancel"} <= set(offered)
+    assert "resolve" not in offered
+    run(complaint, "tasks/complete", Context(now=NOW, task_id=task))
+    offered = allowed_commands(complaint.progress, Policy(now=NOW))
+    assert "resolve" in offered and "tasks/complete" not in offered
+
+
+def test_reopen_is_offered_only_within_the_window() -> None:
+    closed = in_status(S.CLOSED)
+    assert "reopen" in allowed_commands(closed.progress, Policy(now=NOW + timedelta(days=29)))
+    late = Policy(now=NOW + timedelta(days=31), reopen_window_days=30)
+    assert "reopen" not in allowed_commands(closed.progress, late)
 
 
 def test_a_safety_complaint_is_escalated_at_receipt_with_its_measures() -> None:
@@ -259,3 +300,16 @@ def test_the_receiving_officer_owns_the_complaint_until_it_is_reassigned() -> No
     assert (event.owner, event.previous) == ("officer-lin", "officer-wang")  # type: ignore[attr-defined]
     with pytest.raises(IllegalTransition):
         run(complaint, "owner", owner="officer-lin")
+
+
+def test_a_task_due_in_the_past_is_refused_and_records_nothing() -> None:
+    complaint = in_status(S.CLASSIFIED)
+    before = complaint.version
+    with pytest.raises(DueInThePast):
+        run(complaint, "tasks", due_at=(NOW - timedelta(minutes=1)).isoformat())
+    review = in_status(S.UNDER_REVIEW)
+    reviewed = review.version
+    late = {**f.BODIES["tasks"], "due_at": NOW.isoformat()}
+    with pytest.raises(DueInThePast):
+        run(review, "review/conclude", outcome="further_action", tasks=[late])
+    assert (complaint.version, review.version) == (before, reviewed)

@@ -19,8 +19,9 @@ from complaint_desk.contract.events.complaints import (
     ResolutionProposed,
 )
 from complaint_desk.contract.events.lifecycle import TERMINAL
+from complaint_desk.contract.process import Policy, allowed_commands, fold
 from complaint_desk.services.intake.domain import Complaint
-from complaint_desk.services.intake.refusals import Refusal
+from complaint_desk.services.intake.refusals import IllegalTransition, Refusal
 from complaint_desk.services.intake.service import Context
 
 from . import factory as f
@@ -47,6 +48,12 @@ VARIANTS: dict[str, list[dict[str, Any]]] = {
 }
 
 
+# Commands whose own fields can make an offered command refused: a referral while tasks are
+# open, the severity it has already, the owner it has already, a task that is not open.
+DEPENDS_ON_THE_BODY = {"refer", "severity", "owner", "tasks/progress", "tasks/complete",
+                       "tasks/cancel"}  # fmt: skip
+
+
 def _state(x: Complaint) -> tuple[Any, ...]:
     return (
         x.status, x.version, x.acknowledged, x.safety_escalated, x.waiting, x.severity,
@@ -65,11 +72,19 @@ class ComplaintMachine(RuleBasedStateMachine):
     def _try(self, name: str, ctx: Context, overrides: dict[str, Any]) -> None:
         before = _state(self.complaint)
         pending_before = len(self.complaint.pending)
+        offered = name in allowed_commands(
+            self.complaint.progress, Policy(now=ctx.now, reopen_window_days=30)
+        )
         try:
             f.run(self.complaint, name, ctx, **overrides)
-        except Refusal:  # illegal here, or no such task
+        except Refusal as refused:  # illegal here, or no such task
             assert _state(self.complaint) == before, "a refused command changes nothing"
             assert len(self.complaint.pending) == pending_before
+            if offered and isinstance(refused, IllegalTransition):
+                # Offered, and refused for what the command itself says.
+                assert refused.command in DEPENDS_ON_THE_BODY, refused.message
+        else:
+            assert offered, f"{name} applied but the console would not have offered it"
 
     @rule(
         name=st.sampled_from(f.LIFECYCLE),
@@ -105,6 +120,11 @@ class ComplaintMachine(RuleBasedStateMachine):
         assert self.complaint.version == len(self.complaint.pending)
 
     @invariant()
+    def the_read_side_folds_the_same_progress_from_stored_json(self) -> None:
+        stored = [(e.event_type, e.model_dump(mode="json")) for e in self.complaint.pending]
+        assert fold(stored) == self.complaint.progress
+
+    @invariant()
     def waiting_is_a_status_shown_never_a_stage(self) -> None:
         c = self.complaint
         assert c.status is not Status.WAITING
@@ -120,7 +140,8 @@ class ComplaintMachine(RuleBasedStateMachine):
 
     @invariant()
     def the_history_follows_the_process(self) -> None:
-        events = self.complaint.pending
+        # Staff notes may come at any time, so the steps are read without them.
+        events = [e for e in self.complaint.pending if e.event_type != "InternalNoteAdded"]
         resolution_steps = (ResolutionProposed, ResolutionAccepted, ResolutionDisputed)
         for i, event in enumerate(events):
             earlier = events[:i]

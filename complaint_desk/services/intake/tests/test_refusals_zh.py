@@ -6,10 +6,11 @@ import re
 from pathlib import Path
 
 from complaint_desk.contract.events import Status
+from complaint_desk.contract.process import GUARDS
 from complaint_desk.services.intake import domain
-from complaint_desk.services.intake.refusals import COMMAND_ZH, IllegalTransition
+from complaint_desk.services.intake.refusals import COMMAND_ZH, PHRASES, IllegalTransition
 
-GUARDS = {"_require", "_require_open", "_task", "IllegalTransition"}
+CHECKS = {"_check", "_task", "IllegalTransition"}
 
 
 def _refusable_commands() -> set[str]:
@@ -19,7 +20,7 @@ def _refusable_commands() -> set[str]:
         if isinstance(node, ast.Call) and node.args:
             name = getattr(node.func, "attr", None) or getattr(node.func, "id", None)
             first = node.args[0]
-            if name in GUARDS and isinstance(first, ast.Constant) and isinstance(first.value, str):
+            if name in CHECKS and isinstance(first, ast.Constant) and isinstance(first.value, str):
                 found.add(first.value)
     return found
 
@@ -28,10 +29,11 @@ def test_every_refusable_command_has_a_chinese_name() -> None:
     commands = _refusable_commands()
     assert len(commands) > 15, commands  # the scan sees the guards
     assert commands <= set(COMMAND_ZH), sorted(commands - set(COMMAND_ZH))
+    assert set(GUARDS) <= set(COMMAND_ZH) == set(PHRASES)
 
 
 def test_the_chinese_message_has_no_english_in_it() -> None:
     for command in COMMAND_ZH:
         refusal = IllegalTransition(command, Status.IN_PROGRESS, "it is waiting", "仍在等待中")
         assert not re.search(r"[A-Za-z]", refusal.message_zh), refusal.message_zh
-        assert refusal.message.startswith(f"Cannot {command}")
+        assert refusal.message.startswith(f"Cannot {PHRASES[command]} a complaint")

@@ -22,6 +22,19 @@ class IntakeAnswer:
         text = error.get("message_zh" if lang == "zh-Hant" else "message", "")
         return str(text or f"HTTP {self.status}")
 
+    def field_errors(self, lang: str) -> dict[str, str]:
+        """What intake found wrong with each field, by the form's field name (a task inside a
+        review's conclusion, ``tasks.0.due_at``, is the form's ``due_at``)."""
+        error = self.body.get("error", {})
+        zh = lang == "zh-Hant"
+        found = {
+            str(f.get("field", "")).rsplit(".", 1)[-1]: str(f.get("reason_zh" if zh else "reason"))
+            for f in error.get("fields", [])
+        }
+        if isinstance(error.get("field"), str):
+            found[error["field"]] = self.message(lang)
+        return found
+
 
 class IntakeUnavailable(Exception):
     """Intake could not be reached, or answered with something other than JSON."""

@@ -8,20 +8,21 @@ from uuid import UUID, uuid4
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 
-from complaint_desk.contract.events import Status
+from complaint_desk.contract.events import Status, utcnow
 from complaint_desk.contract.events.complaints import Severity
+from complaint_desk.contract.process import Policy
 from complaint_desk.shared import consistency
 from complaint_desk.shared.auth import Permission, Principal
 from complaint_desk.shared.auth.http import require
 from complaint_desk.shared.runtime.deps import PoolDep, RuntimeDep, running
 
 from .. import repository
-from ..domain import open_tasks
+from ..domain import commands_allowed, open_tasks
 from ..personal import shown, shown_history
 from ..settings import ProjectionsSettings, SettingsDep
 from . import intake
 from .csrf import SameOriginForm
-from .forms import ACTIONS, TASK_ACTIONS, command_body, complaint_body
+from .forms import ACTIONS, LIST_FIELDS, TASK_ACTIONS, command_body, complaint_body, offered
 from .render import HERE, lang_of, render, texts
 from .signin import credential
 
@@ -165,6 +166,7 @@ async def _detail(
     error: str | None = None,
     status_code: int = 200,
     form: dict[str, str] | None = None,
+    field_errors: dict[str, str] | None = None,
     catching_up: bool = False,
 ) -> Response:
     pool = running(request).pool
@@ -172,7 +174,10 @@ async def _detail(
     if row is None or not request.state.principal.sees(row["site"]):
         return render(request, "not_found.html", 404)
     principal = request.state.principal
-    history = await shown_history(request, principal, await repository.timeline(pool, complaint_id))
+    timeline = await repository.timeline(pool, complaint_id)
+    policy = Policy(now=utcnow(), reopen_window_days=running(request).settings.reopen_window_days)
+    allowed = commands_allowed(timeline, policy, principal.may_command)
+    history = await shown_history(request, principal, timeline)
     [name] = await shown(request, principal, [row["complainant_name"]])
     row = row | {"complainant_name": name}
     by_id = {h["event_id"]: h for h in history}
@@ -187,9 +192,10 @@ async def _detail(
         done=done if done in ACTIONS or done in DONE_WITH_TASKS or done == "new" else None,
         error=error,
         form=form or {},
-        actions=list(ACTIONS),
+        field_errors=field_errors or {},
+        actions=offered(allowed),
         tasks=open_tasks(history),
-        task_actions=list(TASK_ACTIONS),
+        task_actions=[a for a in TASK_ACTIONS if f"tasks/{a}" in allowed],
         severities=[s.value for s in Severity],
     )
 
@@ -206,9 +212,23 @@ async def act(
     (If-Match): acting on a stale page is refused, not applied blindly."""
     if action not in ACTIONS:
         return render(request, "not_found.html", 404)
-    form = {k: str(v) for k, v in (await request.form()).items()}
+    form = await form_of(request)
+    if action == "erase" and form.get("confirm") != "on":
+        t = texts(request)
+        error = t("error.refused", action=t("act.erase"), reason=t("erase.confirm_needed"))
+        return await _detail(request, complaint_id, error=error, status_code=422, form=form)
     body = command_body(action, form, settings.timezone)
-    return await send_action(request, settings, complaint_id, action, action, body, form)
+    command = ACTIONS[action].command
+    return await send_action(request, settings, complaint_id, command, action, body, form)
+
+
+async def form_of(request: Request) -> dict[str, str]:
+    """The submitted form as text; checkbox lists joined with commas."""
+    data = await request.form()
+    form = {k: str(v) for k, v in data.items()}
+    for name in LIST_FIELDS & set(form):
+        form[name] = ",".join(str(v) for v in data.getlist(name))
+    return form
 
 
 async def send_action(
@@ -240,7 +260,12 @@ async def send_action(
         reason = answer.message(lang_of(request))
         message = t("error.refused", action=t("act." + done), reason=reason)
         return await _detail(
-            request, complaint_id, error=message, status_code=answer.status, form=form
+            request,
+            complaint_id,
+            error=message,
+            status_code=answer.status,
+            form=form,
+            field_errors=answer.field_errors(lang_of(request)),
         )
     return _after_command(complaint_id, done, answer)
 

@@ -5,7 +5,13 @@ import pytest
 from complaint_desk.contract.events import registered_event_types
 from complaint_desk.contract.events.complaints import Category, Severity
 from complaint_desk.contract.events.lifecycle import Status
-from complaint_desk.services.projections.console.forms import ACTIONS, command_body, complaint_body
+from complaint_desk.contract.process import GUARDS
+from complaint_desk.services.projections.console.forms import (
+    ACTIONS,
+    command_body,
+    complaint_body,
+    offered,
+)
 from complaint_desk.services.projections.console.signin import Throttle
 from complaint_desk.services.projections.console.texts import _LABELS, _TEXTS, EVENT_NAMES, Texts
 
@@ -56,6 +62,26 @@ def test_a_new_complaint_form_becomes_intakes_body() -> None:
         ("callbacks", {"channel": "sms", "satisfied": "false"},
          {"channel": "sms", "satisfied": False}),
         ("callbacks", {"channel": "sms"}, {"channel": "sms"}),
+        ("callbacks", {"satisfied": "false", "rating": "2", "reasons": "too_slow,not_fixed"},
+         {"satisfied": False, "rating": 2, "reasons": ["too_slow", "not_fixed"]}),
+        ("escalate", {"reason": "冒煙", "temporary_measures": "people_evacuated,area_cordoned"},
+         {"reason": "冒煙", "temporary_measures": ["people_evacuated", "area_cordoned"]}),
+        ("plan", {"kind": "repair", "summary": "兩天內修好", "deadline": "2030-01-15T17:00",
+                  "lost_work_allowance": "200", "apology": "on", "retraining": ""},
+         {"kind": "repair", "summary": "兩天內修好", "deadline": "2030-01-15T17:00:00+08:00",
+          "lost_work_allowance": 200.0, "apology": True}),
+        ("plan", {"kind": "shortage", "lost_work_allowance": "two hundred"},
+         {"kind": "shortage", "lost_work_allowance": "two hundred"}),
+        ("review", {"outcome": "upheld", "notes": "ok", "assignee": "李"},
+         {"outcome": "upheld", "notes": "ok"}),
+        ("review", {"outcome": "further_action", "notes": "again", "assignee_kind": "maintenance",
+                    "assignee": "李", "description": "再修", "due_at": "2030-01-15T17:00"},
+         {"outcome": "further_action", "notes": "again", "tasks": [
+             {"assignee_kind": "maintenance", "assignee": "李", "description": "再修",
+              "due_at": "2030-01-15T17:00:00+08:00"}]}),
+        ("report", {"responsible_party": "維修組", "completion_due": "2030-01-15T17:00"},
+         {"responsible_party": "維修組", "completion_due": "2030-01-15T17:00:00+08:00"}),
+        ("erase", {"confirm": "on"}, {}),
     ],
 )  # fmt: skip
 def test_action_forms_become_commands(
@@ -63,6 +89,17 @@ def test_action_forms_become_commands(
 ) -> None:
     # A typed actor is not passed on: intake records the signed-in officer.
     assert command_body(action, form | {"actor": "someone else"}, "Asia/Taipei") == expected
+
+
+def test_the_console_offers_the_actions_whose_commands_apply() -> None:
+    assert offered(["acknowledge", "resolution/accept", "notes", "tasks/complete"]) == [
+        "acknowledge", "accept", "note",
+    ]  # fmt: skip
+    commands = {a.command for a in ACTIONS.values()}
+    assert set(GUARDS) - commands == {"tasks/progress", "tasks/complete", "tasks/cancel"}, (
+        "every command but a task's (offered on the task) has its action"
+    )
+    assert all(f"act.{a}" in _TEXTS for a in ACTIONS)
 
 
 def test_a_throttle_holds_a_key_back_after_its_failures_until_they_age() -> None:

@@ -4,117 +4,18 @@ see the timeline and the dashboard change. Screenshots of the main pages are kep
 test-artifacts/screenshots/."""
 
 import re
-import shutil
-import time
-from collections.abc import AsyncIterator
-from urllib.parse import parse_qs, urlparse
 from uuid import uuid4
 
 import httpx
 import pytest
-from playwright.async_api import Browser, Locator, Page, async_playwright, expect
+from playwright.async_api import Browser, Page, expect
 
-from complaint_desk.shared.auth import Role
-from conftest import ARTIFACTS
-from tests import credentials
 from tests.credentials import ADMIN
 
-from .conftest import System
+from ..conftest import System
+from .browser import PASSWORD, act, position_of, reload_until, shot, sign_in
 
 pytestmark = pytest.mark.e2e
-
-SHOTS = ARTIFACTS / "screenshots"
-# Debian's Chromium, without `playwright install` (see ../shared/STACK-NOTES.md).
-CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run",
-]  # fmt: skip
-
-
-def _chromium() -> str:
-    found = shutil.which("chromium") or shutil.which("chromium-browser")
-    if found is None:
-        pytest.fail("chromium is missing: .ci/run installs Debian's chromium package")
-    return found
-
-
-@pytest.fixture(scope="module")
-async def browser() -> AsyncIterator[Browser]:
-    async with async_playwright() as p:
-        b = await p.chromium.launch(executable_path=_chromium(), args=CHROMIUM_ARGS)
-        try:
-            yield b
-        finally:
-            await b.close()
-
-
-OFFICER, PASSWORD = "王值班", "desk-pass-2026"
-
-
-@pytest.fixture(scope="module")
-async def officer(system: System) -> str:
-    """A supervisor of the sites these tests use, who signs in with a password."""
-    await credentials.user(
-        system.database_url, OFFICER, Role.SUPERVISOR, sites=["PW", "HS"], password=PASSWORD
-    )
-    return OFFICER
-
-
-async def sign_in(page: Page, console: str, name: str, password: str) -> None:
-    await page.goto(f"{console}/console")
-    await expect(page).to_have_url(re.compile(r"/console/sign-in"))
-    await page.get_by_label("帳號", exact=True).fill(name)
-    await page.get_by_label("密碼", exact=True).fill(password)
-    await page.get_by_role("button", name="登入").click()
-
-
-@pytest.fixture
-async def page(browser: Browser, system: System, officer: str) -> AsyncIterator[Page]:
-    # A tablet at the desk: 1024 x 768, touch.
-    context = await browser.new_context(
-        viewport={"width": 1024, "height": 768}, has_touch=True, locale="zh-TW"
-    )
-    p = await context.new_page()
-    p.set_default_timeout(15_000)
-    try:
-        await sign_in(p, system.url("projections"), officer, PASSWORD)
-        await expect(p.get_by_test_id("signed-in-as")).to_contain_text(officer)
-        yield p
-    finally:
-        await context.close()
-
-
-async def shot(page: Page, name: str) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    await page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
-
-
-async def reload_until(page: Page, locator: Locator, within: float = 30) -> None:
-    """Reload until ``locator`` is on the page: for effects no command of the page caused
-    (the SLA service planning a clock), which no consistency token can name."""
-    deadline = time.monotonic() + within
-    while not await locator.count() and time.monotonic() < deadline:
-        await page.reload()
-
-
-def position_of(page: Page) -> int:
-    """The consistency token the console carried to this page after the officer's action."""
-    [after] = parse_qs(urlparse(page.url).query)["after"]
-    return int(after)
-
-
-async def act(page: Page, action_label: str, fields: dict[str, str] | None = None) -> None:
-    """Open one action on the detail page, fill its fields (by label), send it."""
-    panel = page.locator("details", has=page.locator("summary", has_text=action_label))
-    await panel.locator("summary").click()
-    for label, value in (fields or {}).items():
-        field = panel.get_by_label(label, exact=True)
-        tag = await field.evaluate("e => e.tagName")
-        if tag == "SELECT":
-            await field.select_option(value)
-        else:
-            await field.fill(value)
-    await panel.get_by_role("button", name=action_label).click()
 
 
 async def test_register_find_act_and_see_the_timeline_and_dashboard_change(
@@ -186,14 +87,22 @@ async def test_register_find_act_and_see_the_timeline_and_dashboard_change(
     await expect(page.get_by_test_id("status")).to_have_text("處理中")
     assigned = position_of(page)
 
-    # A refused action says why, in the officer's language, and changes nothing.
-    await act(page, "已解決", {"處理結果": "已更換"})
+    # Only what applies is offered: with a task open, not resolve.
+    await expect(page.get_by_test_id("action-resolve")).to_have_count(0)
+    await expect(page.get_by_test_id("action-tasks")).to_have_count(1)
+
+    # A refused action says why, in the officer's language, beside the field, keeps what
+    # was typed, and changes nothing.
+    version = await page.get_by_role("heading", level=1).get_attribute("data-version")
+    typed = {"承辦人／單位": "採購組", "任務說明": "備用進水閥兩只", "完成期限": "2020-01-15T17:00"}
+    await act(page, "分派任務", typed)
     refused = page.get_by_test_id("error")
-    await expect(refused).to_contain_text(
-        "未能「已解決」：投訴目前狀態為「處理中」，不能標記已解決"
-    )
+    await expect(refused).to_contain_text("未能「分派任務」：完成期限已經過去")
     assert not re.search(r"[A-Za-z]", await refused.inner_text()), "all in the officer's language"
-    await expect(page.get_by_test_id("status")).to_have_text("處理中")
+    panel = page.get_by_test_id("action-tasks")
+    await expect(panel.locator(".field-error")).to_have_text("完成期限已經過去，請填寫未來的時間")
+    await expect(panel.get_by_label("任務說明", exact=True)).to_have_value("備用進水閥兩只")
+    assert await page.get_by_role("heading", level=1).get_attribute("data-version") == version
 
     # The open task is worked in the console: its progress, then its completion; then the
     # desk resolves, calls back and closes.
@@ -207,7 +116,7 @@ async def test_register_find_act_and_see_the_timeline_and_dashboard_change(
     await expect(page.get_by_role("status")).to_contain_text("已完成：任務完成")
     await expect(page.get_by_test_id("task")).to_have_count(0)
     assert position_of(page) > assigned
-    await act(page, "已解決", {"處理結果": "已更換進水閥，測試無漏水"})
+    await act(page, "標記已解決", {"處理結果": "已更換進水閥，測試無漏水"})
     await expect(page.get_by_test_id("status")).to_have_text("已解決")
     panel = page.locator("details", has=page.locator("summary", has_text="記錄回訪"))
     await panel.locator("summary").click()

@@ -1,0 +1,71 @@
+"""A real browser on the console: Debian's Chromium through Playwright, a supervisor who signs
+in with a password, and the steps tests take on its pages (fill an action's form and send it).
+Screenshots go to test-artifacts/screenshots/."""
+
+import re
+import shutil
+import time
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+from playwright.async_api import Locator, Page, expect
+
+from conftest import ARTIFACTS
+
+SHOTS = ARTIFACTS / "screenshots"
+# Debian's Chromium, without `playwright install` (see ../shared/STACK-NOTES.md).
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--no-first-run",
+]  # fmt: skip
+
+
+def chromium() -> str:
+    found = shutil.which("chromium") or shutil.which("chromium-browser")
+    if found is None:
+        pytest.fail("chromium is missing: .ci/run installs Debian's chromium package")
+    return found
+
+
+OFFICER, PASSWORD = "王值班", "desk-pass-2026"
+
+
+async def sign_in(page: Page, console: str, name: str, password: str) -> None:
+    await page.goto(f"{console}/console")
+    await expect(page).to_have_url(re.compile(r"/console/sign-in"))
+    await page.get_by_label("帳號", exact=True).fill(name)
+    await page.get_by_label("密碼", exact=True).fill(password)
+    await page.get_by_role("button", name="登入").click()
+
+
+async def shot(page: Page, name: str) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    await page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+
+
+async def reload_until(page: Page, locator: Locator, within: float = 30) -> None:
+    """Reload until ``locator`` is on the page: for effects no command of the page caused
+    (the SLA service planning a clock), which no consistency token can name."""
+    deadline = time.monotonic() + within
+    while not await locator.count() and time.monotonic() < deadline:
+        await page.reload()
+
+
+def position_of(page: Page) -> int:
+    """The consistency token the console carried to this page after the officer's action."""
+    [after] = parse_qs(urlparse(page.url).query)["after"]
+    return int(after)
+
+
+async def act(page: Page, action_label: str, fields: dict[str, str] | None = None) -> None:
+    """Open one action on the detail page, fill its fields (by label), send it."""
+    panel = page.locator("details", has=page.locator("summary", has_text=action_label))
+    await panel.locator("summary").click()
+    for label, value in (fields or {}).items():
+        field = panel.get_by_label(label, exact=True)
+        tag = await field.evaluate("e => e.tagName")
+        if tag == "SELECT":
+            await field.select_option(value)
+        else:
+            await field.fill(value)
+    await panel.get_by_role("button", name=action_label).click()
