@@ -57,15 +57,40 @@ def position_of(page: Page) -> int:
     return int(after)
 
 
-async def act(page: Page, action_label: str, fields: dict[str, str] | None = None) -> None:
-    """Open one action on the detail page, fill its fields (by label), send it."""
-    panel = page.locator("details", has=page.locator("summary", has_text=action_label))
+async def act(
+    page: Page,
+    action_label: str,
+    fields: dict[str, str | bool] | None = None,
+    within: Locator | None = None,
+) -> None:
+    """Open one action on the detail page (or ``within`` a part of it, e.g. one task), fill
+    its fields by label (True ticks a box or picks a radio button), and send it."""
+    scope = within or page.locator("body")
+    panel = scope.locator("details", has=page.locator("summary", has_text=action_label))
     await panel.locator("summary").click()
     for label, value in (fields or {}).items():
         field = panel.get_by_label(label, exact=True)
-        tag = await field.evaluate("e => e.tagName")
-        if tag == "SELECT":
+        if value is True:
+            await field.check()
+        elif await field.evaluate("e => e.tagName") == "SELECT":
             await field.select_option(value)
         else:
-            await field.fill(value)
+            await field.fill(str(value))
     await panel.get_by_role("button", name=action_label).click()
+
+
+async def register(page: Page, console: str, site: str, **fields: str | bool) -> str:
+    """A complaint registered through the console's form; returns its number."""
+    await page.goto(f"{console}/console/new")
+    values = {
+        "投訴人": "陳小明", "部門": "總務處", "電話": "0912-345-678", "院區": site,
+        "地點": "3F 茶水間飲水機", "受理人": "王值班", "投訴內容": "飲水機漏水已三天，報修未處理",
+    }  # fmt: skip
+    category = str(fields.pop("類別", "repair_delay"))
+    for label, value in {**values, **fields}.items():
+        field = page.get_by_label(label, exact=True)
+        await (field.check() if value is True else field.fill(str(value)))
+    await page.get_by_label("類別", exact=True).select_option(category)
+    await page.get_by_role("button", name="登記").click()
+    await expect(page.get_by_test_id("status")).to_be_visible()
+    return (await page.get_by_role("heading", level=1).inner_text()).split()[1]

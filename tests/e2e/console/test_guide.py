@@ -1,0 +1,129 @@
+"""The whole guide (../shared/DOMAIN.md) through the console only, in a real browser against
+the whole system: nobody needs the HTTP API to do their job."""
+
+import pytest
+from playwright.async_api import Page, expect
+
+from ..conftest import System
+from .browser import act, register, shot
+
+pytestmark = pytest.mark.e2e
+
+LATER = "2030-01-15T17:00"
+# Every step the guide's walk leaves in the timeline.
+STEPS = (
+    "受理登記", "已聯繫投訴人", "記錄證據", "調查分類", "提出方案", "方案有異議", "方案已同意",
+    "投訴處理報告", "分派任務", "任務進度", "開始等待", "等待結束", "任務完成", "已解決",
+    "回訪結果", "主管復核", "復核結論", "內部備註", "歸檔",
+)  # fmt: skip
+
+
+async def status_is(page: Page, text: str) -> None:
+    await expect(page.get_by_test_id("status")).to_have_text(text)
+
+
+async def test_every_step_of_the_guide_from_receipt_to_archive(system: System, page: Page) -> None:
+    console = system.url("projections")
+    await register(page, console, "PW")
+    await status_is(page, "已受理")
+    await act(page, "聯繫投訴人", {"備註": "已致電致歉，今日到場查看"})
+    await act(page, "記錄證據", {"內容": "現場查看：進水閥老化漏水"})
+    await act(page, "調查分類", {"責任歸屬": "logistics", "等級": "L2", "類別": "repair_delay"})
+    await status_is(page, "已分類")
+
+    # The plan: disputed, coordinated by the supervisor (whose new plan goes straight to the
+    # complainant), then accepted.
+    repair = {"方案類型": "repair", "方案內容": "兩天內更換進水閥", "完成期限": LATER}
+    await act(page, "提出解決方案", repair | {"誤工補償（元）": "200"})
+    await status_is(page, "方案待確認")
+    await act(page, "投訴人有異議", {"原因": "兩天太久，希望今天修好"})
+    await status_is(page, "已上報主管")
+    await act(page, "提出解決方案", repair | {"方案內容": "今日下班前更換，並致歉", "致歉": True})
+    await act(page, "投訴人同意方案")
+    await status_is(page, "方案已同意")
+    await act(
+        page,
+        "投訴處理報告",
+        {"責任方": "維修組", "解決方案": "今日更換進水閥", "預計完成時間": LATER,
+         "投訴人簽名": "陳小明"},
+    )  # fmt: skip
+
+    # Work for maintenance and procurement, each with its progress and completion.
+    await act(page, "分派任務", {"承辦人／單位": "維修組 李師傅", "任務說明": "更換進水閥",
+                                 "完成期限": LATER})  # fmt: skip
+    await status_is(page, "處理中")
+    await act(page, "分派任務", {"承辦單位": "procurement", "承辦人／單位": "採購組",
+                                 "任務說明": "備用進水閥兩只", "完成期限": LATER})  # fmt: skip
+    tasks = page.get_by_test_id("task")
+    await expect(tasks).to_have_count(2)
+    await expect(page.get_by_test_id("action-resolve")).to_have_count(0)
+    for who, note in (("李師傅", "零件已到，下午施工"), ("採購組", "已下單")):
+        await act(page, "記錄任務進度", {"備註": note}, within=tasks.filter(has_text=who))
+        await expect(tasks.filter(has_text=who)).to_contain_text(note)
+
+    # Waiting for parts, then back at work.
+    await act(page, "開始等待", {"等待原因": "parts", "備註": "進水閥缺貨"})
+    await status_is(page, "等待中")
+    await expect(page.get_by_test_id("action-wait")).to_have_count(0)
+    await act(page, "恢復處理", {"備註": "零件到貨"})
+    await status_is(page, "處理中")
+    for who in ("李師傅", "採購組"):
+        await act(page, "任務完成", {"備註": "完成"}, within=tasks.filter(has_text=who))
+    await expect(tasks).to_have_count(0)
+    await act(page, "標記已解決", {"處理結果": "已更換進水閥，測試無漏水", "改進措施": "每季巡檢"})
+    await status_is(page, "已解決")
+
+    # Not satisfied: the supervisor's review asks for further action, a new task.
+    await act(page, "記錄回訪", {"否": True, "滿意度評分（1–5）": "2", "問題再次發生": True,
+                                 "意見": "隔天又漏"})  # fmt: skip
+    await status_is(page, "主管復核中")
+    await act(
+        page,
+        "復核結論",
+        {"復核結論": "further_action", "復核說明": "需更換整組水龍頭",
+         "承辦人／單位": "維修組 張師傅", "任務說明": "更換整組水龍頭", "完成期限": LATER},
+    )  # fmt: skip
+    await status_is(page, "處理中")
+    await act(page, "任務完成", {"備註": "已更換"}, within=tasks.filter(has_text="張師傅"))
+    await act(page, "標記已解決", {"處理結果": "已更換整組水龍頭"})
+    await act(page, "記錄回訪", {"是": True, "滿意度評分（1–5）": "5"})
+    await status_is(page, "已解決")
+    await act(page, "內部備註", {"備註內容（僅內部人員可見）": "同型水龍頭列入更換清單"})
+    await act(page, "歸檔", {"備註": "結案"})
+    await status_is(page, "已歸檔")
+    await expect(page.get_by_test_id("action-reopen")).to_have_count(1)
+    await expect(page.get_by_test_id("action-close")).to_have_count(0)
+
+    timeline = page.get_by_test_id("timeline")
+    for step in STEPS:
+        await expect(timeline.locator("li", has_text=step).first).to_be_visible()
+    await shot(page, "guide-archived")
+
+
+async def test_a_complaint_outside_the_desk_is_referred_and_archived(
+    system: System, page: Page
+) -> None:
+    await register(page, system.url("projections"), "PW", 投訴內容="筆電無法開機")
+    await act(
+        page,
+        "調查分類",
+        {"責任歸屬": "outside_jurisdiction", "等級": "L3", "轉介單位": "資訊室",
+         "轉介單位聯絡方式": "分機 1234", "理由（轉介時必填）": "屬資訊設備，非後勤管轄"},
+    )  # fmt: skip
+    await status_is(page, "已轉介")
+    await expect(page.get_by_test_id("action-tasks")).to_have_count(0)
+    await act(page, "歸檔")
+    await status_is(page, "已歸檔")
+
+
+async def test_a_safety_hazard_found_later_is_escalated_with_its_measures(
+    system: System, page: Page
+) -> None:
+    await register(page, system.url("projections"), "PW", 投訴內容="茶水間插座有焦味")
+    await expect(page.get_by_test_id("severity")).to_contain_text("L3")
+    await act(page, "安全上報", {"原因": "插座冒煙", "封鎖現場": True, "切斷水電氣": True})
+    await expect(page.get_by_test_id("severity")).to_contain_text("L1 緊急")
+    await expect(page.get_by_text("已啟動安全上報")).to_be_visible()
+    await expect(page.get_by_test_id("action-escalate")).to_have_count(0)
+    escalated = page.get_by_test_id("timeline").locator("li", has_text="安全上報").first
+    await expect(escalated).to_be_visible()
