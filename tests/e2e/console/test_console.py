@@ -128,6 +128,11 @@ async def test_register_find_act_and_see_the_timeline_and_dashboard_change(
 
     # The timeline has every step, with who did it and what caused the SLA's events.
     timeline = page.get_by_test_id("timeline")  # as of the last action: the page waited
+    # The system's bookkeeping (clocks planned, notices queued) is folded until opened.
+    started = timeline.locator("li[data-event=SlaClockStarted]").first
+    await expect(started).to_be_hidden()
+    for fold in await timeline.get_by_test_id("bookkeeping").all():
+        await fold.locator("summary").click()
     for step in ("受理登記", "已聯繫投訴人", "調查分類", "記錄證據", "分派任務", "任務完成",
                  "已解決", "回訪結果", "歸檔"):  # fmt: skip
         await expect(timeline.locator("li", has_text=step).first).to_be_visible()

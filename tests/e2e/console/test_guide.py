@@ -14,7 +14,7 @@ LATER = "2030-01-15T17:00"
 STEPS = (
     "受理登記", "已聯繫投訴人", "記錄證據", "調查分類", "提出方案", "方案有異議", "方案已同意",
     "投訴處理報告", "分派任務", "任務進度", "開始等待", "等待結束", "任務完成", "已解決",
-    "回訪結果", "主管復核", "復核結論", "內部備註", "歸檔",
+    "回訪結果", "主管復核", "復核結論", "歸檔",
 )  # fmt: skip
 
 
@@ -97,6 +97,11 @@ async def test_every_step_of_the_guide_from_receipt_to_archive(system: System, p
     timeline = page.get_by_test_id("timeline")
     for step in STEPS:
         await expect(timeline.locator("li", has_text=step).first).to_be_visible()
+    # The staff's note is kept apart from the contact log; the review opened a second look,
+    # not a second cycle.
+    await expect(page.get_by_test_id("notes")).to_contain_text("同型水龍頭列入更換清單")
+    await expect(timeline.locator("li", has_text="內部備註")).to_have_count(0)
+    await expect(timeline.get_by_test_id("cycle")).to_have_count(1)
     await shot(page, "guide-archived")
 
 

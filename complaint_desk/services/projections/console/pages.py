@@ -25,6 +25,7 @@ from .csrf import SameOriginForm
 from .forms import ACTIONS, LIST_FIELDS, TASK_ACTIONS, command_body, complaint_body, offered
 from .render import HERE, lang_of, render, texts
 from .signin import credential
+from .timeline import arrange
 
 STATIC = {"console.css": "text/css", "console.js": "text/javascript"}
 PAGE_SIZE = 25
@@ -181,13 +182,15 @@ async def _detail(
     [name] = await shown(request, principal, [row["complainant_name"]])
     row = row | {"complainant_name": name}
     by_id = {h["event_id"]: h for h in history}
+    cycles, notes = arrange(history)
     return render(
         request,
         "detail.html",
         status_code,
         c=row,
         catching_up=catching_up,
-        history=history,
+        cycles=cycles,
+        notes=notes,
         by_id=by_id,
         done=done if done in ACTIONS or done in DONE_WITH_TASKS or done == "new" else None,
         error=error,

@@ -59,7 +59,9 @@ def render(request: Request, name: str, status_code: int = 200, **context: Any) 
             "here": lambda **params: here(request, **params),
             "csrf": form_token(request),
             "when": when,
-            "facts": lambda data, stream_type: facts(Texts(lang), when, data, stream_type),
+            "facts": lambda h: facts(
+                Texts(lang), when, h["data"], h["stream_type"], h["event_type"]
+            ),
             "user": getattr(request.state, "principal", None),
             **context,
         },

@@ -1,8 +1,11 @@
 """The timeline in words: what each event says, as labels and values in the officer's
 language (levels, categories, clocks and reasons by name, times in the desk's zone, shares
-as percentages), never a raw field name or code."""
+as percentages, durations in hours and minutes), never a raw field name or code; and its
+shape: grouped by cycle, the system's bookkeeping folded away, staff notes kept apart."""
 
+import re
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -12,8 +15,13 @@ from .texts import Texts
 FIELDS = (
     "severity", "level", "responsibility", "category", "contact_channel", "channel", "kind",
     "notice", "text", "assignee_kind", "assignee", "description", "due_at", "summary",
-    "reason", "clock", "fraction", "notify", "recipient", "cycle", "satisfied", "rating",
-    "outcome", "note", "comments", "external_status", "error",
+    "deadline", "lost_work_allowance", "parts_compensation", "apology", "retraining",
+    "restock_via_procurement", "expected_arrival", "responsible_party", "solution",
+    "completion_due", "signed_by_officer", "signed_by_complainant", "temporary_measures",
+    "measures_note", "third_party", "referred_to", "referred_contact", "owner", "previous",
+    "reason", "clock", "target_seconds", "fraction", "notify", "recipient", "cycle",
+    "satisfied", "rating", "reasons", "suggestions", "outcome", "improvement", "note",
+    "comments", "external_status", "error",
 )  # fmt: skip
 # Facts whose value is a code with a name (a free-text reason is shown as written).
 NAMED = {
@@ -21,7 +29,25 @@ NAMED = {
     "category": "category", "contact_channel": "channel", "channel": "channel",
     "kind": "evidence", "assignee_kind": "assignee", "clock": "clock", "outcome": "outcome",
     "notify": "recipient", "recipient": "recipient", "notice": "notice",
+    "external_status": "external_status",
 }  # fmt: skip
+# What a ``kind`` names, by event (an evidence's by default), and facts an event names its own way.
+KIND_OF = {"ResolutionProposed": "plan_kind"}
+LABEL_OF = {("ResolutionProposed", "kind"): "plan_kind", ("ResolutionProposed", "summary"): "plan"}
+TIMES = frozenset({"due_at", "deadline", "expected_arrival", "completion_due"})
+AMOUNTS = frozenset({"lost_work_allowance", "parts_compensation"})
+LISTS = {"temporary_measures": "measure", "reasons": "reason"}
+
+# The system's bookkeeping: folded away unless the officer opens it. Warnings, breaches and
+# anything that failed stay in view.
+BOOKKEEPING = frozenset({
+    "SlaClockStarted", "SlaPaused", "SlaResumed", "SlaRecalculated", "SlaMet", "SlaStopped",
+    "NotificationQueued", "NotificationDelivered", "CallbackRequested", "CallbackReminderSent",
+})  # fmt: skip
+NOTE = "InternalNoteAdded"
+
+# Delivery errors the notify service writes, in words.
+_CAP = re.compile(r"daily (\w+) cap of (\d+) reached for the (recipient|organisation)")
 
 
 def facts(
@@ -29,31 +55,102 @@ def facts(
     when: Callable[[datetime | None], str],
     data: Mapping[str, Any],
     stream_type: str = "complaint",
+    event_type: str = "",
 ) -> list[tuple[str, str]]:
     """(label, value) of each fact of an event's data that a person reads. A notification's
-    ``kind`` is what it tells (an evidence's, how it was gathered)."""
+    ``kind`` is what it tells; a plan's, its type; an evidence's, how it was gathered."""
     if stream_type == "notification" and "kind" in data:
         data = {**data, "notice": data["kind"], "kind": None}
+    kind_of = KIND_OF.get(event_type, "evidence")
     return [
-        (t(f"data.{name}"), _value(t, when, name, data[name]))
+        (
+            t(f"data.{LABEL_OF.get((event_type, name), name)}"),
+            _value(t, when, name, data[name], kind_of),
+        )
         for name in FIELDS
-        if data.get(name) not in (None, "")
+        if _said(name, data.get(name))
     ]
 
 
-def _value(t: Texts, when: Callable[[datetime | None], str], name: str, value: Any) -> str:
+def _said(name: str, value: Any) -> bool:
+    """Whether a fact is worth a word: a no to satisfaction is; an unticked option is not."""
+    if name == "satisfied":
+        return value is not None
+    return value is not None and value != "" and value != [] and value is not False
+
+
+def duration(t: Texts, seconds: float) -> str:
+    """Hours and minutes in words: 4 小時 30 分鐘, 1 天 2 小時."""
+    minutes = round(seconds / 60)
+    days, rest = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(rest, 60)
+    parts = [(days, "days"), (hours, "hours"), (minutes, "minutes")]
+    said = [f"{n} {t(unit)}" for n, unit in parts if n]
+    return " ".join(said) if said else f"0 {t('minutes')}"
+
+
+def _error(t: Texts, value: str) -> str:
+    if found := _CAP.fullmatch(value):
+        channel, limit, whom = found.groups()
+        return t(f"error.cap_{whom}", channel=t.label("channel", channel), limit=limit)
+    return value if t.lang == "en" else t("error.delivery")
+
+
+def _value(
+    t: Texts, when: Callable[[datetime | None], str], name: str, value: Any, kind_of: str
+) -> str:
+    if name == "kind":
+        return t.label(kind_of, str(value))
     if name in NAMED:
         return t.label(NAMED[name], str(value))
+    if name in LISTS:
+        return "、".join(t.label(LISTS[name], str(v)) for v in value)
     if name == "reason":  # a code the system wrote, an event that caused it, or prose
         return (
             t.label("reason_code", str(value))
             if t.has_label("reason_code", str(value))
             else t.event(str(value))
         )
-    if name == "due_at":
+    if name in TIMES:
         return when(datetime.fromisoformat(str(value)))
+    if name in AMOUNTS:
+        return f"{float(value):,.0f} {t('currency')}"
+    if name == "target_seconds":
+        return duration(t, float(value))
     if name == "fraction":
         return f"{float(value):.0%}"
+    if name == "error":
+        return _error(t, str(value))
     if isinstance(value, bool):
         return t("yes") if value else t("no")
     return str(value)
+
+
+@dataclass
+class Cycle:
+    """One cycle of the complaint (a reopening starts the next): its entries in order, runs
+    of bookkeeping gathered into one folded list each."""
+
+    number: int
+    items: list[dict[str, Any] | list[dict[str, Any]]] = field(default_factory=list)
+
+    def add(self, entry: dict[str, Any]) -> None:
+        if entry["event_type"] not in BOOKKEEPING:
+            self.items.append(entry)
+        elif self.items and isinstance(self.items[-1], list):
+            self.items[-1].append(entry)
+        else:
+            self.items.append([entry])
+
+
+def arrange(history: list[dict[str, Any]]) -> tuple[list[Cycle], list[dict[str, Any]]]:
+    """The timeline by cycle, and the staff's internal notes apart (newest last)."""
+    cycles, notes = [Cycle(1)], []
+    for entry in history:
+        if entry["event_type"] == "ComplaintReopened":
+            cycles.append(Cycle(len(cycles) + 1))
+        if entry["event_type"] == NOTE:
+            notes.append(entry)
+        else:
+            cycles[-1].add(entry)
+    return cycles, notes

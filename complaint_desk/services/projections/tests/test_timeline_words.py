@@ -5,7 +5,7 @@ import re
 from datetime import datetime
 
 from complaint_desk.services.projections.console.texts import Texts
-from complaint_desk.services.projections.console.timeline import FIELDS, facts
+from complaint_desk.services.projections.console.timeline import FIELDS, arrange, duration, facts
 
 
 def when(value: datetime | None) -> str:
@@ -48,3 +48,46 @@ def test_every_fact_has_a_label_in_both_languages_and_no_field_name_shows() -> N
                   "kind": "interview"}  # fmt: skip
     shown = facts(Texts("zh-Hant"), when, classified)
     assert not re.search(r"[a-z_]{3,}", " ".join(v for _, v in shown)), shown
+
+
+def test_plans_reports_and_errors_read_in_words() -> None:
+    t = Texts("zh-Hant")
+    plan = {"kind": "repair", "summary": "兩天內修好", "deadline": "2026-12-02T09:00:00+00:00",
+            "lost_work_allowance": 200.0, "apology": True, "retraining": False}  # fmt: skip
+    assert facts(t, when, plan, "complaint", "ResolutionProposed") == [
+        ("方案類型", "維修類"), ("方案內容", "兩天內修好"), ("完成期限", "12/02 09:00"),
+        ("誤工補償", "200 元"), ("致歉", "是"),
+    ], "a plan's kind is its type, an unticked option is left out"  # fmt: skip
+    escalated = {"reason": "冒煙", "temporary_measures": ["area_cordoned", "supply_isolated"]}
+    assert ("臨時措施", "封鎖現場、切斷水電氣") in facts(t, when, escalated)
+    started = {"clock": "resolution", "target_seconds": 16200}
+    assert ("時限", "4 小時 30 分鐘") in facts(t, when, started)
+    capped = {"error": "daily sms cap of 5 reached for the recipient"}
+    assert facts(t, when, capped, "notification") == [("原因", "已達每人每日簡訊上限（5 則）")]
+    assert facts(t, when, {"error": "SMTP 421 try later"}, "notification") == [
+        ("原因", "發送失敗，將自動重試")
+    ]
+    assert facts(Texts("en"), when, {"error": "SMTP 421 try later"}) == [
+        ("Reason", "SMTP 421 try later")
+    ]
+    assert facts(t, when, {"external_status": "delivered"}) == [("對方系統狀態", "已到貨")]
+
+
+def test_durations_in_days_hours_and_minutes() -> None:
+    t = Texts("zh-Hant")
+    assert duration(t, 26 * 3600 + 60) == "1 天 2 小時 1 分鐘"
+    assert duration(t, 20) == "0 分鐘"
+    assert duration(Texts("en"), 5400) == "1 h 30 min"
+
+
+def test_the_timeline_groups_cycles_folds_bookkeeping_and_keeps_notes_apart() -> None:
+    kinds = [
+        "ComplaintReceived", "SlaClockStarted", "NotificationQueued", "InternalNoteAdded",
+        "SlaWarningReached", "ComplaintClosed", "ComplaintReopened", "SlaClockStarted",
+    ]  # fmt: skip
+    cycles, notes = arrange([{"event_type": k} for k in kinds])
+    assert [c.number for c in cycles] == [1, 2]
+    shape = [[i["event_type"] if isinstance(i, dict) else len(i) for i in c.items] for c in cycles]
+    assert shape == [["ComplaintReceived", 2, "SlaWarningReached", "ComplaintClosed"],
+                     ["ComplaintReopened", 1]]  # fmt: skip
+    assert [n["event_type"] for n in notes] == ["InternalNoteAdded"]
