@@ -8,6 +8,8 @@ from . import MIGRATIONS
 from .analysis import router as analysis_router
 from .api import router
 from .console.boards import router as boards_router
+from .console.live import ChangeFeed
+from .console.live import router as live_router
 from .console.pages import router as console_router
 from .console.signin import router as signin_router
 from .console.tasks import router as tasks_router
@@ -17,6 +19,7 @@ from .settings import ProjectionsSettings
 
 def build_app(settings: ProjectionsSettings | None = None) -> FastAPI:
     settings = settings or ProjectionsSettings()
+    changes = ChangeFeed()
     app = create_app(
         ServiceSpec(
             name="projections",
@@ -34,8 +37,11 @@ def build_app(settings: ProjectionsSettings | None = None) -> FastAPI:
                 console_router,
                 boards_router,
                 tasks_router,
+                live_router,
             ],
+            background=[changes.run],
         )
     )
+    app.state.changes = changes
     app.state.sign_in_path = "/console/sign-in"
     return app

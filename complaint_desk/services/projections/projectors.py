@@ -66,3 +66,4 @@ class Timeline:
         assert event.position is not None
         entry = timeline_row(stored(event, upcast_data=False), event.data)
         await repository.add_to_timeline(conn, entry)
+        await repository.announce_change(conn, event.stream_id, event.position, event.event_type)

@@ -101,3 +101,12 @@ async def add_to_timeline(conn: Connection, entry: tuple[Any, ...]) -> None:
 
 async def timeline(pool: asyncpg.Pool, complaint_id: UUID) -> list[dict[str, Any]]:
     return [dict(r) for r in await pool.fetch(Q.timeline, complaint_id)]
+
+
+async def announce_change(conn: Connection, complaint_id: UUID, position: int, what: str) -> None:
+    """Tell the open console pages, at commit, that a complaint's timeline has a new event."""
+    await conn.execute(Q.announce_change, f"{complaint_id} {position} {what}")
+
+
+async def latest_position(pool: asyncpg.Pool, complaint_id: UUID | None) -> int:
+    return int(await pool.fetchval(Q.latest_position, complaint_id))

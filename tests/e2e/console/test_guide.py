@@ -1,11 +1,15 @@
 """The whole guide (../shared/DOMAIN.md) through the console only, in a real browser against
 the whole system: nobody needs the HTTP API to do their job."""
 
+import httpx
 import pytest
-from playwright.async_api import Page, expect
+from playwright.async_api import Browser, Page, expect
+
+from conftest import eventually
+from tests.credentials import ADMIN
 
 from ..conftest import System
-from .browser import act, register, shot
+from .browser import OFFICER, PASSWORD, act, register, shot, sign_in
 
 pytestmark = pytest.mark.e2e
 
@@ -132,3 +136,56 @@ async def test_a_safety_hazard_found_later_is_escalated_with_its_measures(
     await expect(page.get_by_test_id("action-escalate")).to_have_count(0)
     escalated = page.get_by_test_id("timeline").locator("li", has_text="安全上報").first
     await expect(escalated).to_be_visible()
+
+
+async def test_a_change_made_in_one_page_appears_in_another_by_itself(
+    system: System, page: Page, browser: Browser
+) -> None:
+    console = system.url("projections")
+    context = await browser.new_context(viewport={"width": 820, "height": 1180}, locale="zh-TW")
+    other = await context.new_page()
+    other.set_default_timeout(15_000)
+    try:
+        await sign_in(other, console, OFFICER, PASSWORD)
+        # The register shows a complaint registered in another page.
+        await other.goto(f"{console}/console")
+        number = await register(page, console, "PW", 投訴內容="冷氣不冷，會議室很熱")
+        await expect(other.get_by_role("link", name=number)).to_be_visible()
+
+        # The complaint's page follows each action taken elsewhere.
+        await other.goto(page.url.split("?")[0])
+        await expect(other.get_by_test_id("status")).to_have_text("已受理")
+        await act(page, "聯繫投訴人")
+        await expect(other.get_by_test_id("status")).to_have_text("已聯繫")
+
+        # Once it shows all there is (the receipt sent, the response clock met)…
+        complaint_id = page.url.split("?")[0].rsplit("/", 1)[1]
+        shown = await settled(console, complaint_id, "NotificationDelivered", "SlaMet")
+        await expect(other.locator("li[data-event]")).to_have_count(shown)
+        # …an officer typing there is not interrupted: a banner says what changed.
+        evidence = other.get_by_test_id("action-evidence")
+        await evidence.locator("summary").click()
+        await evidence.get_by_label("內容", exact=True).fill("現場查看中")
+        await act(page, "調查分類", {"責任歸屬": "logistics", "等級": "L3"})
+        await expect(other.get_by_test_id("live-banner")).to_contain_text("剛有更新：調查分類")
+        await expect(evidence.get_by_label("內容", exact=True)).to_have_value("現場查看中")
+        await expect(other.get_by_test_id("status")).to_have_text("已聯繫")
+        await other.get_by_test_id("live-banner").get_by_role("link").click()
+        await expect(other.get_by_test_id("status")).to_have_text("已分類")
+    finally:
+        await context.close()
+
+
+async def settled(console: str, complaint_id: str, *event_types: str) -> int:
+    """How many events the complaint's timeline holds once all ``event_types`` are in it (the
+    system's answers to what was done: after them, nothing more comes by itself)."""
+
+    async def count() -> int | None:
+        async with httpx.AsyncClient(timeout=15, headers=ADMIN) as client:
+            r = await client.get(f"{console}/complaints/{complaint_id}")
+        history = [h for h in r.json()["history"] if h["event_type"] != "InternalNoteAdded"]
+        return len(history) if set(event_types) <= {h["event_type"] for h in history} else None
+
+    found = await eventually(count, within=30)
+    assert found, f"{event_types} never reached the timeline"
+    return found

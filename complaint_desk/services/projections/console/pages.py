@@ -69,6 +69,7 @@ async def register_page(
         "severity": severity if severity in {s.value for s in Severity} else None,
     }
     query = {k: v for k, v in filters.items() if k != "site"}
+    drawn_at = await repository.latest_position(pool, None)
     items, total = await repository.list_complaints(
         pool,
         sites=principal.scope(site),
@@ -86,6 +87,7 @@ async def register_page(
         filters={k: v or "" for k, v in filters.items()} | {"q": q or ""},
         export_query=urlencode({k: v for k, v in filters.items() if v}),
         statuses=[s.value for s in Status if s is not Status.NEW],
+        live=f"/console/live?since={drawn_at}",
         severities=[s.value for s in Severity],
     )
 
@@ -183,6 +185,8 @@ async def _detail(
     row = row | {"complainant_name": name}
     by_id = {h["event_id"]: h for h in history}
     cycles, notes = arrange(history)
+    drawn_at = max((h["position"] or 0 for h in timeline), default=0)
+    live = f"/console/live?{urlencode({'complaint': str(complaint_id), 'since': drawn_at})}"
     return render(
         request,
         "detail.html",
@@ -191,6 +195,7 @@ async def _detail(
         catching_up=catching_up,
         cycles=cycles,
         notes=notes,
+        live=live,
         by_id=by_id,
         done=done if done in ACTIONS or done in DONE_WITH_TASKS or done == "new" else None,
         error=error,

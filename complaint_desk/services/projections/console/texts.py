@@ -227,6 +227,8 @@ _TEXTS: dict[str, tuple[str, str]] = {
         "Daily {channel} limit reached ({limit})",
     ),
     "error.delivery": ("發送失敗，將自動重試", "Delivery failed"),
+    "live.changed": ("剛有更新：{what}", "Just changed: {what}"),
+    "live.reload": ("重新整理以查看", "Reload to see it"),
     "timeline.cycle": ("第 {n} 處理週期", "Cycle {n}"),
     "timeline.bookkeeping": ("系統紀錄 {n} 筆", "{n} system records"),
     "timeline.notes": ("內部備註（僅內部人員可見）", "Internal notes (staff only)"),

@@ -181,3 +181,12 @@ WHERE ($1::text[] IS NULL OR c.site = ANY($1::text[])) AND c.received_at >= $2 A
 GROUP BY reason
 ORDER BY answers DESC, reason
 LIMIT 5;
+
+-- name: announce_change
+-- Heard by every console page open on the complaint once the transaction commits.
+SELECT pg_notify('desk_changes', $1);
+
+-- name: latest_position
+-- The newest event the timeline has: of one complaint, or of all when $1 is NULL.
+SELECT coalesce(max(position), 0) AS position
+FROM projections.timeline WHERE $1::uuid IS NULL OR stream_id = $1::uuid;

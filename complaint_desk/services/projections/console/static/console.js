@@ -20,3 +20,55 @@
   tick();
   setInterval(tick, 1000);
 })();
+
+// Live pages: the server tells of each change (Server-Sent Events); the page fetches itself
+// again at the change's position (so it waits for every read model) and swaps its content in,
+// without navigating away. While the officer is typing, nothing is swapped: a banner says what
+// changed and offers the reload, and nothing typed is lost.
+(function () {
+  const body = document.body;
+  const live = body.dataset.live;
+  if (!live || !window.EventSource || !window.fetch) return;
+  let typing = false, latest = 0, timer = null, busy = false, again = false;
+  document.addEventListener("input", function (e) {
+    if (e.target.closest("form")) typing = true;
+  });
+  function target() {
+    const url = new URL(window.location.href);
+    url.searchParams.delete("done");
+    url.searchParams.delete("after");
+    if (live.indexOf("complaint=") >= 0 && latest) url.searchParams.set("after", latest);
+    return url.toString();
+  }
+  function show(what) {
+    const banner = document.querySelector("[data-testid=live-banner]");
+    banner.textContent = body.dataset.liveChanged.replace("{what}", what) + " ";
+    const link = document.createElement("a");
+    link.href = target();
+    link.textContent = body.dataset.liveReload;
+    banner.appendChild(link);
+    banner.hidden = false;
+  }
+  async function refresh() {
+    if (busy) { again = true; return; }
+    busy = true;
+    try {
+      const response = await fetch(target(), { credentials: "same-origin" });
+      const fresh = new DOMParser().parseFromString(await response.text(), "text/html");
+      const main = fresh.querySelector("main");
+      if (main && !typing) document.querySelector("main").replaceWith(main);
+    } finally {
+      busy = false;
+      if (again) { again = false; refresh(); }
+    }
+  }
+  const source = new EventSource(live);
+  source.addEventListener("change", function (e) {
+    const change = JSON.parse(e.data);
+    latest = Math.max(latest, change.position);
+    if (typing) { show(change.what || ""); return; }
+    // A command's events come together: one refresh for all of them.
+    clearTimeout(timer);
+    timer = setTimeout(refresh, 250);
+  });
+})();
