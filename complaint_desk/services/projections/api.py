@@ -1,6 +1,6 @@
 """Queries on the read models."""
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
@@ -23,6 +23,7 @@ from .personal import shown, shown_history
 from .settings import SettingsDep
 
 router = APIRouter(tags=["register"], dependencies=[ReadAfter])
+SlaState = Literal["none", "on_track", "paused", "warning", "breached", "met"]
 Reader = Annotated[Principal, Depends(require(Permission.READ))]
 
 
@@ -63,6 +64,11 @@ class ComplaintRow(BaseModel):
     response_due_at: datetime | None = None
     resolution_due_at: datetime | None = None
     review_due_at: datetime | None = Field(None, description="復核期限 / the review's deadline")
+    next_due_at: datetime | None = Field(
+        None,
+        description="下一個期限 / when its next clock falls due: the response until the "
+        "complainant is contacted, else the resolution (or the review)",
+    )
 
 
 class Page(BaseModel):
@@ -105,9 +111,19 @@ class Filters(BaseModel):
     # One character is a word in Chinese (燈, 水): a search of one is a search.
     q: str | None = Field(None, min_length=1, max_length=100, description="搜尋 / search text")
     owner: str | None = Field(None, max_length=200, description="負責人 / the officer handling it")
-    sort: Literal["-received_at", "received_at", "number", "-number", "severity", "status"] = (
-        "-received_at"
+    sla_state: SlaState | None = Field(None, description="時效狀態 / the SLA state")
+    not_contacted: bool = Field(
+        False, description="尚未聯繫 / open complaints whose complainant nobody has contacted yet"
     )
+    breaching_within: int | None = Field(
+        None,
+        ge=1,
+        le=7 * 24 * 60,
+        description="即將逾時 / those whose next clock falls due within this many minutes",
+    )
+    sort: Literal[
+        "-received_at", "received_at", "number", "-number", "severity", "status", "due"
+    ] = Field("-received_at", description="`due`: soonest to breach first")
 
     def query(self, principal: Principal) -> dict[str, Any]:
         return {
@@ -117,6 +133,11 @@ class Filters(BaseModel):
             "category": self.category.value if self.category else None,
             "q": self.q,
             "owner": self.owner,
+            "sla_state": self.sla_state,
+            "not_contacted": self.not_contacted,
+            "due_before": utcnow() + timedelta(minutes=self.breaching_within)
+            if self.breaching_within
+            else None,
             "sort": self.sort,
         }
 
@@ -129,8 +150,9 @@ async def list_complaints(
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> Page:
-    """Filter by site, status, severity, category; search the number, location and
-    description (Chinese or English, any part of a word); sort; page."""
+    """Filter by site, status, severity, category, owner, SLA state; those not contacted yet
+    or breaching within some minutes; search the number, location and description (Chinese
+    or English, any part of a word, one character too); sort (by time to breach too); page."""
     items, total = await repository.list_complaints(
         pool, **filters.query(principal), limit=limit, offset=offset
     )

@@ -11,6 +11,7 @@ from .console.boards import router as boards_router
 from .console.live import ChangeFeed
 from .console.live import router as live_router
 from .console.pages import router as console_router
+from .console.register import router as register_router
 from .console.signin import router as signin_router
 from .console.tasks import router as tasks_router
 from .projectors import ComplaintRegister, Timeline
@@ -34,6 +35,7 @@ def build_app(settings: ProjectionsSettings | None = None) -> FastAPI:
                 router,
                 analysis_router,
                 signin_router,
+                register_router,
                 console_router,
                 boards_router,
                 tasks_router,

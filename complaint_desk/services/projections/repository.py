@@ -48,16 +48,23 @@ async def list_complaints(
     category: str | None = None,
     q: str | None = None,
     owner: str | None = None,
+    sla_state: str | None = None,
+    not_contacted: bool = False,
+    due_before: datetime | None = None,
     sort: str = "-received_at",
     limit: int = 50,
     offset: int = 0,
 ) -> tuple[list[dict[str, Any]], int]:
-    rows = await pool.fetch(
-        Q.list_complaints, sites, status, severity, category, _like(q) if q else None, sort,
-        limit, offset, owner,
+    """The register's rows that match, and how many match in all. ``due_before``: those
+    whose next clock falls due by then and has not breached (breaching soon)."""
+    args = Q.args(
+        "list_complaints", sites=sites, status=status, severity=severity, category=category,
+        q=_like(q) if q else None, owner=owner, sla_state=sla_state, not_contacted=not_contacted,
+        due_before=due_before, sort=sort, limit=limit, offset=offset,
     )  # fmt: skip
+    rows = await pool.fetch(Q.list_complaints, *args)
     total = rows[0]["total"] if rows else 0
-    return [{k: v for k, v in r.items() if k != "total"} for r in rows], total
+    return [{k: v for k, v in r.items() if k not in ("total",)} for r in rows], total
 
 
 async def get_complaint(pool: asyncpg.Pool, complaint_id: UUID) -> dict[str, Any] | None:
@@ -110,3 +117,18 @@ async def announce_change(conn: Connection, complaint_id: UUID, position: int, w
 
 async def latest_position(pool: asyncpg.Pool, complaint_id: UUID | None) -> int:
     return int(await pool.fetchval(Q.latest_position, complaint_id))
+
+
+async def saved_views(pool: asyncpg.Pool, principal_id: UUID) -> list[dict[str, str]]:
+    rows = await pool.fetch(Q.saved_views, *Q.args("saved_views", principal_id=principal_id))
+    return [dict(r) for r in rows]
+
+
+async def save_view(pool: asyncpg.Pool, principal_id: UUID, name: str, query: str) -> None:
+    args = Q.args("save_view", {"principal_id": principal_id, "name": name, "query": query})
+    await pool.execute(Q.save_view, *args)
+
+
+async def forget_view(pool: asyncpg.Pool, principal_id: UUID, name: str) -> None:
+    args = Q.args("forget_view", {"principal_id": principal_id, "name": name})
+    await pool.execute(Q.forget_view, *args)

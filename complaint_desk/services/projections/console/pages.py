@@ -8,13 +8,13 @@ from uuid import UUID, uuid4
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 
-from complaint_desk.contract.events import Status, utcnow
+from complaint_desk.contract.events import utcnow
 from complaint_desk.contract.events.complaints import Severity
 from complaint_desk.contract.process import Policy
 from complaint_desk.shared import consistency
 from complaint_desk.shared.auth import Permission, Principal
 from complaint_desk.shared.auth.http import require
-from complaint_desk.shared.runtime.deps import PoolDep, RuntimeDep, running
+from complaint_desk.shared.runtime.deps import RuntimeDep, running
 
 from .. import repository
 from ..domain import commands_allowed, open_tasks
@@ -28,7 +28,6 @@ from .signin import credential
 from .timeline import arrange
 
 STATIC = {"console.css": "text/css", "console.js": "text/javascript"}
-PAGE_SIZE = 25
 router = APIRouter(include_in_schema=False)
 Viewer = Annotated[Principal, Depends(require(Permission.READ))]
 # What the page says was done after a task's action: "task_complete", …
@@ -45,51 +44,6 @@ async def static(name: str) -> Response:
     if name not in STATIC:
         return Response(status_code=404)
     return FileResponse(HERE / "static" / name, media_type=STATIC[name])
-
-
-@router.get("/console", response_class=HTMLResponse)
-async def register_page(
-    request: Request,
-    pool: PoolDep,
-    principal: Viewer,
-    q: Annotated[str | None, Query(max_length=100)] = None,
-    site: Annotated[str | None, Query(max_length=12)] = None,
-    status: Annotated[str | None, Query(max_length=40)] = None,
-    severity: Annotated[str | None, Query(max_length=4)] = None,
-    page: Annotated[int, Query(ge=1, le=10_000)] = 1,
-) -> Response:
-    """The register (投訴登記表) with filters and live SLA countdowns."""
-    site = site_filter(site)
-    if site and not principal.sees(site):
-        return forbidden_site(request, site)
-    filters: dict[str, Any] = {
-        "q": q.strip() if q and q.strip() else None,  # one character is a word: 燈, 水
-        "site": site,
-        "status": status if status in {s.value for s in Status} else None,
-        "severity": severity if severity in {s.value for s in Severity} else None,
-    }
-    query = {k: v for k, v in filters.items() if k != "site"}
-    drawn_at = await repository.latest_position(pool, None)
-    items, total = await repository.list_complaints(
-        pool,
-        sites=principal.scope(site),
-        **query,
-        limit=PAGE_SIZE,
-        offset=(page - 1) * PAGE_SIZE,
-    )
-    return render(
-        request,
-        "register.html",
-        items=items,
-        total=total,
-        page=page,
-        pages=max(1, -(-total // PAGE_SIZE)),
-        filters={k: v or "" for k, v in filters.items()} | {"q": q or ""},
-        export_query=urlencode({k: v for k, v in filters.items() if v}),
-        statuses=[s.value for s in Status if s is not Status.NEW],
-        live=f"/console/live?since={drawn_at}",
-        severities=[s.value for s in Severity],
-    )
 
 
 @router.get("/console/new", response_class=HTMLResponse)

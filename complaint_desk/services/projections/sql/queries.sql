@@ -51,32 +51,46 @@ ON CONFLICT (complaint_id) DO UPDATE SET
     resolution_due_at = EXCLUDED.resolution_due_at, review_due_at = EXCLUDED.review_due_at;
 
 -- name: list_complaints
--- $6 picks the order among a fixed few (no SQL is built from the request).
-SELECT c.id, c.number, c.site, c.location, c.category, c.urgency, c.channel, c.status,
-       c.receiving_officer, c.department, c.description, c.received_at, c.updated_at, c.version,
-       c.severity, c.responsibility, c.third_party, c.safety_escalated, c.acknowledged_at,
-       c.resolved_at, c.closed_at, c.cycle, c.stage, c.waiting_reason, c.severity_provisional,
-       c.owner, c.referred_to, c.rating, c.reasons,
-       COALESCE(s.state, 'none') AS sla_state, COALESCE(s.breached_ever, false) AS sla_breached_ever,
-       s.response_due_at, s.resolution_due_at, s.review_due_at,
-       count(*) OVER () AS total
-FROM projections.complaints c
-LEFT JOIN projections.sla_state s ON s.complaint_id = c.id
-WHERE ($1::text[] IS NULL OR c.site = ANY($1::text[]))
-  AND ($2::text IS NULL OR c.status = $2)
-  AND ($3::text IS NULL OR c.severity = $3)
-  AND ($4::text IS NULL OR c.category = $4)
-  AND ($5::text IS NULL OR c.search LIKE '%' || lower($5) || '%')
-  AND ($9::text IS NULL OR c.owner = $9)
+-- The sort picks the order among a fixed few (no SQL is built from the request). A
+-- complaint's next due time is its response clock's until someone contacts the complainant,
+-- else its resolution's, or its review's while under review.
+WITH listed AS (
+  SELECT c.id, c.number, c.site, c.location, c.category, c.urgency, c.channel, c.status,
+         c.receiving_officer, c.department, c.description, c.received_at, c.updated_at,
+         c.version, c.severity, c.responsibility, c.third_party, c.safety_escalated,
+         c.acknowledged_at, c.resolved_at, c.closed_at, c.cycle, c.stage, c.waiting_reason,
+         c.severity_provisional, c.owner, c.referred_to, c.rating, c.reasons,
+         COALESCE(s.state, 'none') AS sla_state,
+         COALESCE(s.breached_ever, false) AS sla_breached_ever,
+         s.response_due_at, s.resolution_due_at, s.review_due_at,
+         LEAST(CASE WHEN c.acknowledged_at IS NULL THEN s.response_due_at END,
+               s.resolution_due_at, s.review_due_at) AS next_due_at
+  FROM projections.complaints c
+  LEFT JOIN projections.sla_state s ON s.complaint_id = c.id
+  WHERE (:sites::text[] IS NULL OR c.site = ANY(:sites::text[]))
+    AND (:status::text IS NULL OR c.status = :status)
+    AND (:severity::text IS NULL OR c.severity = :severity)
+    AND (:category::text IS NULL OR c.category = :category)
+    AND (:q::text IS NULL OR c.search LIKE '%' || lower(:q) || '%')
+    AND (:owner::text IS NULL OR c.owner = :owner)
+    AND (:sla_state::text IS NULL OR COALESCE(s.state, 'none') = :sla_state)
+    AND (NOT :not_contacted::boolean OR (c.acknowledged_at IS NULL
+         AND c.status NOT IN ('closed', 'referred')))
+)
+SELECT *, count(*) OVER () AS total
+FROM listed
+WHERE :due_before::timestamptz IS NULL
+   OR (next_due_at <= :due_before::timestamptz AND sla_state NOT IN ('breached', 'paused', 'met'))
 ORDER BY
-  CASE WHEN $6 = 'received_at' THEN c.received_at END ASC,
-  CASE WHEN $6 = '-received_at' THEN c.received_at END DESC,
-  CASE WHEN $6 = 'number' THEN c.number END ASC,
-  CASE WHEN $6 = '-number' THEN c.number END DESC,
-  CASE WHEN $6 = 'severity' THEN c.severity END ASC NULLS LAST,
-  CASE WHEN $6 = 'status' THEN c.status END ASC,
-  c.received_at DESC, c.id
-LIMIT $7 OFFSET $8;
+  CASE WHEN :sort = 'received_at' THEN received_at END ASC,
+  CASE WHEN :sort = '-received_at' THEN received_at END DESC,
+  CASE WHEN :sort = 'number' THEN number END ASC,
+  CASE WHEN :sort = '-number' THEN number END DESC,
+  CASE WHEN :sort = 'severity' THEN severity END ASC NULLS LAST,
+  CASE WHEN :sort = 'status' THEN status END ASC,
+  CASE WHEN :sort = 'due' THEN next_due_at END ASC NULLS LAST,
+  received_at DESC, id
+LIMIT :limit OFFSET :offset;
 
 -- name: get_complaint
 SELECT c.id, c.number, c.site, c.location, c.category, c.urgency, c.channel, c.status,
@@ -190,3 +204,14 @@ SELECT pg_notify('desk_changes', $1);
 -- The newest event the timeline has: of one complaint, or of all when $1 is NULL.
 SELECT coalesce(max(position), 0) AS position
 FROM projections.timeline WHERE $1::uuid IS NULL OR stream_id = $1::uuid;
+
+-- name: saved_views
+SELECT name, query FROM projections.saved_views WHERE principal_id = :principal_id ORDER BY name;
+
+-- name: save_view
+INSERT INTO projections.saved_views (principal_id, name, query)
+VALUES (:principal_id, :name, :query)
+ON CONFLICT (principal_id, name) DO UPDATE SET query = EXCLUDED.query, saved_at = now();
+
+-- name: forget_view
+DELETE FROM projections.saved_views WHERE principal_id = :principal_id AND name = :name;

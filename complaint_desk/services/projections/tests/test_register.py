@@ -1,5 +1,6 @@
 """The register against the real database: the projector fed from the event store."""
 
+from datetime import timedelta
 from uuid import UUID, uuid4
 
 import asyncpg
@@ -7,11 +8,12 @@ import pytest
 
 from complaint_desk.contract.events import Metadata, utcnow
 from complaint_desk.contract.events.complaints import (
+    ComplaintAcknowledged,
     ComplaintClassified,
     ComplaintReceived,
     SafetyEscalated,
 )
-from complaint_desk.contract.events.sla import SlaBreached
+from complaint_desk.contract.events.sla import SlaBreached, SlaClockStarted
 from complaint_desk.services.projections import repository
 from complaint_desk.services.projections.projectors import ComplaintRegister, Timeline
 from complaint_desk.shared import eventstore
@@ -68,6 +70,44 @@ async def test_search_filters_and_sorting(pool: asyncpg.Pool, register: EventCon
         True,
         "classified",
     )
+
+
+def _clock(clock: str, due_in: timedelta) -> SlaClockStarted:
+    now = utcnow()
+    return SlaClockStarted(
+        clock=clock, cycle=1, level="L2", calendar="HQ", target_seconds=3600,  # type: ignore[arg-type]
+        started_at=now, due_at=now + due_in,
+    )  # fmt: skip
+
+
+async def test_desk_views_breaching_soon_not_contacted_by_sla_state_sorted_by_due(
+    pool: asyncpg.Pool, register: EventConsumer
+) -> None:
+    site = "V" + uuid4().hex[:5].upper()
+    soon, later, contacted, breached = uuid4(), uuid4(), uuid4(), uuid4()
+    for n, complaint in enumerate((soon, later, contacted, breached)):
+        await record(pool, register, complaint, _received(site, f"{site}-000{n}", "冷氣"))
+    await record(pool, register, soon, _clock("response", timedelta(minutes=30)))
+    await record(pool, register, later, _clock("response", timedelta(hours=5)))
+    await record(pool, register, contacted, _clock("response", timedelta(minutes=10)),
+                 _clock("resolution", timedelta(minutes=50)))  # fmt: skip
+    await record(pool, register, contacted, ComplaintAcknowledged(contact_channel="phone"))  # type: ignore[arg-type]
+    now = utcnow()
+    await record(pool, register, breached, SlaBreached(
+        clock="response", cycle=1, notify="duty_manager", due_at=now, reached_at=now,  # type: ignore[arg-type]
+    ))  # fmt: skip
+
+    async def ids(**filters: object) -> list[UUID]:
+        items, _ = await repository.list_complaints(pool, sites=[site], **filters)  # type: ignore[arg-type]
+        return [i["id"] for i in items]
+
+    within_an_hour = now + timedelta(hours=1)
+    assert await ids(due_before=within_an_hour, sort="due") == [soon, contacted], (
+        "the contacted one by its resolution clock; a breached one is breached, not breaching"
+    )
+    assert set(await ids(not_contacted=True)) == {soon, later, breached}
+    assert await ids(sla_state="breached") == [breached]
+    assert (await ids(sort="due"))[:3] == [soon, contacted, later]
 
 
 async def test_sla_state_arrives_in_any_order(pool: asyncpg.Pool, register: EventConsumer) -> None:

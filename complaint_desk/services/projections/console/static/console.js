@@ -72,3 +72,15 @@
     timer = setTimeout(refresh, 250);
   });
 })();
+
+// On a narrow screen the menu folds behind its button (without script it stays open).
+(function () {
+  const bar = document.querySelector(".bar");
+  const toggle = document.querySelector(".menu-toggle");
+  if (!bar || !toggle) return;
+  bar.classList.add("folded");
+  toggle.addEventListener("click", function () {
+    const folded = bar.classList.toggle("folded");
+    toggle.setAttribute("aria-expanded", String(!folded));
+  });
+})();
