@@ -3,6 +3,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+NODE   := node_modules/.installed
 
 .PHONY: run test test-random bench chaos lint format typecheck clean
 
@@ -12,17 +13,22 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
+# The test tools from npm (axe-core for the console's accessibility checks), as locked.
+$(NODE): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $(NODE)
+
 ## Run the whole system on embedded PostgreSQL and the embedded Kafka-protocol broker.
 run: $(STAMP)
 	$(BIN)/desk run
 
 ## Run the whole test suite against a real PostgreSQL and a real broker (started by the tests).
-test: $(STAMP)
+test: $(STAMP) $(NODE)
 	$(BIN)/python -m pytest -q
 
 ## The same suite in a random order (pytest-randomly; repeat one with RANDOM_SEED=<its seed>).
 # pytest -q does not print the plugin's header, so the seed is chosen and printed here.
-test-random: $(STAMP)
+test-random: $(STAMP) $(NODE)
 	@seed=$${RANDOM_SEED:-$$(od -An -N4 -tu4 /dev/urandom | tr -d ' ')}; \
 	echo "random order, seed $$seed (repeat with RANDOM_SEED=$$seed)"; \
 	$(BIN)/python -m pytest -q -p randomly --randomly-seed=$$seed
@@ -51,4 +57,4 @@ typecheck: $(STAMP)
 	$(BIN)/mypy complaint_desk bench
 
 clean:
-	rm -rf $(VENV) .data .pytest_cache
+	rm -rf $(VENV) .data .pytest_cache node_modules

@@ -56,7 +56,15 @@
       const response = await fetch(target(), { credentials: "same-origin" });
       const fresh = new DOMParser().parseFromString(await response.text(), "text/html");
       const main = fresh.querySelector("main");
-      if (main && !typing) document.querySelector("main").replaceWith(main);
+      if (main && !typing) {
+        // What the officer opened stays open (a folded run of records, an action's panel).
+        const opened = new Set(Array.from(document.querySelectorAll("main details[open][id]"),
+                                          function (d) { return d.id; }));
+        main.querySelectorAll("details[id]").forEach(function (d) {
+          if (opened.has(d.id)) d.open = true;
+        });
+        document.querySelector("main").replaceWith(main);
+      }
     } finally {
       busy = false;
       if (again) { again = false; refresh(); }
