@@ -98,6 +98,7 @@ async def test_register_find_act_and_see_the_timeline_and_dashboard_change(
     await act(page, "分派任務", typed)
     refused = page.get_by_test_id("error")
     await expect(refused).to_contain_text("未能「分派任務」：完成期限已經過去")
+    await expect(refused).to_be_focused()
     assert not re.search(r"[A-Za-z]", await refused.inner_text()), "all in the officer's language"
     panel = page.get_by_test_id("action-tasks")
     await expect(panel.locator(".field-error")).to_have_text("完成期限已經過去，請填寫未來的時間")

@@ -31,6 +31,7 @@ async def test_every_step_of_the_guide_from_receipt_to_archive(system: System, p
     await register(page, console, "PW")
     await status_is(page, "已受理")
     await act(page, "聯繫投訴人", {"備註": "已致電致歉，今日到場查看"})
+    await expect(page.get_by_role("status").filter(has_text="已完成")).to_be_focused()
     await act(page, "記錄證據", {"內容": "現場查看：進水閥老化漏水"})
     await act(page, "調查分類", {"責任歸屬": "logistics", "等級": "L2", "類別": "repair_delay"})
     await status_is(page, "已分類")

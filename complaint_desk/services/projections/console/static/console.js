@@ -92,3 +92,9 @@
     toggle.setAttribute("aria-expanded", String(!folded));
   });
 })();
+
+// After an action, the keyboard is where its result is said (done, or why not).
+(function () {
+  const said = document.querySelector("[data-focus]");
+  if (said) said.focus();
+})();
