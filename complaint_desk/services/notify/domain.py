@@ -38,6 +38,7 @@ class Kind(StrEnum):
     CALLBACK_REMINDER = "callback_reminder"
     CALLBACK_PHONE = "callback_phone"
     EVENT = "event"  # a subscriber's copy of any event
+    TEST = "test"  # a site admin checks that a directory entry reaches its person
 
 
 @dataclass(frozen=True)
@@ -87,6 +88,11 @@ def complainant_updates(event: EventEnvelope) -> list[Kind]:
         case "ComplaintReferred":
             return [Kind.REFERRED]
     return []
+
+
+# The directory's roles that alerts go to (besides named parties and officers): a site
+# without anyone in one of them, here or for every site, is warned of it.
+ALERT_ROLES = ("supervisor", "duty_manager", "assigned_officer", "maintenance", "procurement")
 
 
 # Who is told instead when nobody holds a role (each tried at the complaint's site, then in

@@ -90,6 +90,10 @@ async def put_staff(
     await conn.execute(Q.put_staff, site, role, channel, destination, locale)
 
 
+async def directory(conn: Executor, site: str) -> list[dict[str, Any]]:
+    return [dict(r) for r in await conn.fetch(Q.directory, *Q.args("directory", site=site))]
+
+
 async def dead_letters(
     conn: Executor, sites: list[str] | None, limit: int, offset: int
 ) -> list[dict[str, Any]]:

@@ -11,7 +11,7 @@ import struct
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
-from uuid import UUID
+from uuid import UUID, uuid4
 
 from complaint_desk.contract.events import DomainEvent, EventEnvelope, Metadata, utcnow
 from complaint_desk.contract.events.complaints import SatisfactionReason
@@ -266,3 +266,16 @@ async def answer(
             expected_version=None,
         )
     return link.complaint_id
+
+
+def test_message(site: str, role: str, entry: dict[str, Any], by: str, now: datetime) -> Outgoing:
+    """A message to the person a directory entry names, saying so: a site admin checks that
+    the entry reaches them. Sent like any notice (retries, daily caps, dead letters)."""
+    values = {"site": site, "role": role, "by": by}
+    subject, body = render(Kind.TEST, values, entry["locale"])
+    if entry["channel"] == ChannelKind.SMS:
+        body = sms_text(Kind.TEST, values, entry["locale"])
+    return Outgoing(
+        dedupe_key=f"test:{uuid4()}", channel=entry["channel"], destination=entry["destination"],
+        recipient=role, kind=Kind.TEST, subject=subject, body=body, payload={}, not_before=now,
+    )  # fmt: skip

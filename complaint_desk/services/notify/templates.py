@@ -67,6 +67,10 @@ TEMPLATES: dict[Kind, dict[str, tuple[str, str]]] = {
         "zh-Hant": ("【電話回訪】{number}", "投訴人未回覆投訴 {number}（{site}）的回訪連結，請以電話回訪並記錄結果。"),
         "en": ("[Call back by phone] {number}", "The complainant did not answer the callback link for {number} at {site}: please call them and record the outcome."),
     },
+    Kind.TEST: {
+        "zh-Hant": ("【測試訊息】{site} {role}", "這是值班台的測試訊息：{site} 院區「{role}」的通知會送到這裡。由 {by} 發出。"),
+        "en": ("[Test message] {site} {role}", "A test message from the duty desk: notices for “{role}” at {site} come here. Sent by {by}."),
+    },
     Kind.EVENT: {
         "zh-Hant": ("【通知】{event_type}", "投訴 {number}（{site}）：{event_type}"),
         "en": ("[Notice] {event_type}", "Complaint {number} at {site}: {event_type}"),

@@ -8,12 +8,14 @@ from . import MIGRATIONS
 from .analysis import router as analysis_router
 from .api import router
 from .console.boards import router as boards_router
+from .console.directory import router as directory_router
 from .console.live import ChangeFeed
 from .console.live import router as live_router
 from .console.pages import router as console_router
 from .console.register import router as register_router
 from .console.signin import router as signin_router
 from .console.tasks import router as tasks_router
+from .console.users import router as users_router
 from .projectors import ComplaintRegister, Timeline
 from .settings import ProjectionsSettings
 
@@ -40,6 +42,8 @@ def build_app(settings: ProjectionsSettings | None = None) -> FastAPI:
                 boards_router,
                 tasks_router,
                 live_router,
+                users_router,
+                directory_router,
             ],
             background=[changes.run],
         )

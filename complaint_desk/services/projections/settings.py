@@ -18,6 +18,8 @@ class ProjectionsSettings(ServiceSettings):
     secret_fields = (*ServiceSettings.secret_fields, "contact_key_secret")
     # The console sends the desk's commands to intake, and shows times in the desk's zone.
     intake_url: str = "http://127.0.0.1:8001"
+    # Site admins keep their sites' staff directory in the console, through notify.
+    notify_url: str = "http://127.0.0.1:8003"
     timezone: str = "Asia/Taipei"
 
 

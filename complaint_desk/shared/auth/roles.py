@@ -114,6 +114,20 @@ class OutOfScope(Exception):
         self.site = site
 
 
+# The roles of a site's desk, which its site admin grants.
+DESK_ROLES = frozenset({Role.DUTY_OFFICER, Role.SUPERVISOR, Role.SITE_ADMIN})
+
+
+def manages(admin: Principal, role: Role, sites: frozenset[str] | None) -> bool:
+    """Whether ``admin`` may grant ``role`` at ``sites`` (or change someone who has them): an
+    organisation admin anyone; a site admin the desk's roles at sites of their own only."""
+    if admin.role is Role.ORG_ADMIN:
+        return True
+    if admin.role is not Role.SITE_ADMIN or admin.sites is None or not sites:
+        return False
+    return role in DESK_ROLES and sites <= admin.sites
+
+
 def validate_grant(role: Role, sites: frozenset[str] | None) -> None:
     """Raises ValueError for a grant that makes no sense (an org admin limited to sites, a
     site-bound role without sites)."""

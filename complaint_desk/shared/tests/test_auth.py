@@ -10,7 +10,7 @@ import pytest
 from fastapi import APIRouter
 
 from complaint_desk.shared.auth import Permission, Principal, Role, store
-from complaint_desk.shared.auth.roles import OutOfScope, validate_grant
+from complaint_desk.shared.auth.roles import OutOfScope, manages, validate_grant
 from complaint_desk.shared.auth.secrets import (
     check_password,
     hash_password,
@@ -182,3 +182,18 @@ def test_a_service_with_a_route_that_does_not_authenticate_is_not_built() -> Non
     assert create_app(spec) is not None
     with pytest.raises(RuntimeError, match=re.escape("GET /complaints/{complaint_id}/secrets")):
         create_app(replace(spec, routers=[open_door]))
+
+
+def test_a_site_admin_grants_the_desks_roles_at_their_own_sites_only() -> None:
+    admin = Principal(uuid4(), "lin", Role.SITE_ADMIN, frozenset({"NS", "ES"}))
+    assert manages(admin, Role.DUTY_OFFICER, frozenset({"NS"}))
+    assert manages(admin, Role.SITE_ADMIN, frozenset({"NS", "ES"}))
+    assert not manages(admin, Role.DUTY_OFFICER, frozenset({"NS", "ZZ"})), "a site not theirs"
+    assert not manages(admin, Role.ORG_ADMIN, None), "nobody organisation-wide"
+    assert not manages(admin, Role.INTEGRATION, frozenset({"NS"}))
+    assert not manages(admin, Role.AUDITOR, frozenset({"NS"}))
+    assert not manages(admin, Role.DUTY_OFFICER, frozenset()), "someone of no site"
+    officer = Principal(uuid4(), "wang", Role.SUPERVISOR, frozenset({"NS"}))
+    assert not manages(officer, Role.DUTY_OFFICER, frozenset({"NS"}))
+    org = Principal(uuid4(), "root", Role.ORG_ADMIN)
+    assert manages(org, Role.ORG_ADMIN, None)

@@ -8,6 +8,8 @@ import httpx
 import pytest
 from playwright.async_api import Browser, Page, expect
 
+from complaint_desk.shared.auth import Role
+from tests import credentials
 from tests.credentials import ADMIN
 
 from ..conftest import System
@@ -99,6 +101,33 @@ async def test_every_page_in_both_languages_at_both_sizes(
     failing = {where: v for where, v in found.items() if v}
     assert not failing, failing
     assert len(found) == 2 * (2 + 2 * len(pages))
+
+
+async def test_the_site_admins_pages_in_both_languages_at_both_sizes(
+    system: System, browser: Browser
+) -> None:
+    console = system.url("projections")
+    await credentials.user(
+        system.database_url, "張管理", Role.SITE_ADMIN, sites=["PW"], password=PASSWORD
+    )
+    found: dict[str, list[str]] = {}
+    for size, (width, height) in SIZES.items():
+        context = await browser.new_context(
+            viewport={"width": width, "height": height}, locale="zh-TW", bypass_csp=True
+        )
+        page = await context.new_page()
+        try:
+            await sign_in(page, console, "張管理", PASSWORD)
+            await expect(page.get_by_test_id("signed-in-as")).to_contain_text("張管理")
+            for lang in ("zh-Hant", "en"):
+                for name in ("users", "directory"):
+                    await page.goto(f"{console}/console/{name}?lang={lang}")
+                    assert "/sign-in" not in page.url
+                    found[f"{name} {lang} {size}"] = await violations(page)
+                    await shot(page, f"a11y-{name}-{lang}-{size}")
+        finally:
+            await context.close()
+    assert not {where: v for where, v in found.items() if v}
 
 
 async def test_the_check_finds_what_is_wrong(browser: Browser) -> None:

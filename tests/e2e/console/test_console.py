@@ -62,7 +62,11 @@ async def test_register_find_act_and_see_the_timeline_and_dashboard_change(
         await expect(row).to_have_count(found)
     countdown = row.locator(".countdown").first
     await reload_until(page, countdown)  # the clock starts once the SLA service planned it
-    await expect(countdown).to_contain_text("剩餘")
+    # In words (剩餘 11 小時 59 分 58 秒), beside the due time in the desk's zone.
+    await expect(countdown).to_have_text(re.compile(r"剩餘 (\d+ 天 )?(\d+ 小時 )?\d+ 分 \d+ 秒$"))
+    await expect(row.locator(".due").first).to_have_text(
+        re.compile(r"期限 \d{4}-\d\d-\d\d \d\d:\d\d")
+    )
     first = await countdown.inner_text()
     await expect(countdown).not_to_have_text(first, timeout=3_000)  # it ticks
     await shot(page, "register")

@@ -5,9 +5,12 @@ import httpx
 import pytest
 from playwright.async_api import Browser, Page, expect
 
+from complaint_desk.shared.auth import Role
+from tests import credentials
 from tests.credentials import ADMIN
 
 from ..conftest import System
+from ..helpers import mail_titled
 from .browser import OFFICER, PASSWORD, shot, sign_in
 
 pytestmark = pytest.mark.e2e
@@ -96,5 +99,94 @@ async def test_a_tablet_held_upright_shows_cards_and_a_folded_menu(
             box = await cell.bounding_box()
             assert box and box["height"] < 48, "a status reads on one line, never 已受/理"
         await shot(page, "register-tablet")
+    finally:
+        await context.close()
+
+
+async def test_a_site_admin_manages_their_sites_users_and_nobody_elses(
+    system: System, browser: Browser, officer: str
+) -> None:
+    console = system.url("projections")
+    await credentials.user(
+        system.database_url, "林管理", Role.SITE_ADMIN, sites=["NS"], password=PASSWORD
+    )
+    context = await browser.new_context(locale="zh-TW")
+    page = await context.new_page()
+    page.set_default_timeout(15_000)
+    try:
+        await sign_in(page, console, "林管理", PASSWORD)
+        await page.get_by_role("link", name="帳號管理").click()
+        await expect(page.get_by_role("heading", name="院區帳號管理")).to_be_visible()
+        form = page.locator("form", has=page.get_by_role("button", name="儲存帳號"))
+
+        async def add(name: str, sites: str, role: str = "duty_officer") -> None:
+            await form.get_by_label("帳號", exact=True).fill(name)
+            await form.get_by_label("角色", exact=True).select_option(role)
+            await form.get_by_label("院區（以空格分隔）", exact=True).fill(sites)
+            await form.get_by_label("密碼（至少 12 字元）", exact=True).fill("new-officer-2026")
+            await form.get_by_role("button", name="儲存帳號").click()
+
+        await add("北站值班", "NS ZZ")  # a site not theirs
+        await expect(page.get_by_test_id("error")).to_have_text("只能授予您所管理的院區。")
+        await add(officer, "NS")  # another site's supervisor: not theirs to take over
+        await expect(page.get_by_test_id("error")).to_contain_text("已有同名帳號")
+        await add("北站值班", "ns")
+        await expect(page.get_by_test_id("said")).to_have_text("已儲存帳號 北站值班。")
+        await expect(
+            page.get_by_test_id("users").locator("tr[data-user='北站值班']")
+        ).to_contain_text("值班員")
+        await expect(
+            page.get_by_test_id("users").locator(f"tr[data-user='{officer}']")
+        ).to_have_count(0)
+
+        # The new officer signs in and works at the desk.
+        other = await browser.new_context(locale="zh-TW")
+        them = await other.new_page()
+        await sign_in(them, console, "北站值班", "new-officer-2026")
+        await expect(them.get_by_test_id("signed-in-as")).to_contain_text("北站值班 · 值班員")
+        await expect(them.get_by_role("link", name="帳號管理")).to_have_count(0)
+        await other.close()
+
+        # Disabled, they cannot sign in any more.
+        await page.get_by_role("button", name="停用 北站值班").click()
+        await expect(page.get_by_test_id("said")).to_contain_text("已停用 北站值班")
+        other = await browser.new_context(locale="zh-TW")
+        them = await other.new_page()
+        await sign_in(them, console, "北站值班", "new-officer-2026")
+        await expect(them.get_by_role("alert")).to_contain_text("帳號或密碼錯誤")
+        await other.close()
+    finally:
+        await context.close()
+
+
+async def test_a_site_admin_keeps_the_directory_and_tests_an_entry(
+    system: System, browser: Browser
+) -> None:
+    console = system.url("projections")
+    await credentials.user(
+        system.database_url, "陳管理", Role.SITE_ADMIN, sites=["ES"], password=PASSWORD
+    )
+    context = await browser.new_context(locale="zh-TW")
+    page = await context.new_page()
+    page.set_default_timeout(15_000)
+    try:
+        await sign_in(page, console, "陳管理", PASSWORD)
+        await page.get_by_role("link", name="通知對象").click()
+        await expect(page.get_by_role("heading", name="ES 院區通知對象")).to_be_visible()
+        unstaffed = page.get_by_test_id("unstaffed")
+        await expect(unstaffed.filter(has_text="「主管」無人可通知")).to_have_count(1)
+        form = page.locator("form", has=page.get_by_role("button", name="儲存通知對象"))
+        await form.get_by_label("角色", exact=True).select_option("supervisor")
+        await form.get_by_label("送達位址", exact=True).fill("not-an-address")
+        await form.get_by_role("button", name="儲存通知對象").click()
+        await expect(page.get_by_test_id("error")).to_contain_text("送達位址不符此管道的格式")
+        await form.get_by_label("送達位址", exact=True).fill("supervisor-es@example.org")
+        await form.get_by_role("button", name="儲存通知對象").click()
+        await expect(page.get_by_test_id("said")).to_have_text("已儲存通知對象。")
+        await expect(unstaffed.filter(has_text="「主管」無人可通知")).to_have_count(0)
+        await page.get_by_role("button", name="發送測試訊息給主管").click()
+        await expect(page.get_by_test_id("said")).to_contain_text("supervisor-es@example.org")
+        mail = await mail_titled(system.smtp, "supervisor-es@example.org", "【測試訊息】ES")
+        assert "陳管理" in mail.get_content()
     finally:
         await context.close()

@@ -164,3 +164,8 @@ SELECT due_at FROM notify.expected_response WHERE complaint_id = $1;
 
 -- name: contact_category
 SELECT category FROM notify.contacts WHERE complaint_id = $1;
+
+-- name: directory
+-- Who holds each role at a site, and for every site ('*').
+SELECT site, role, channel, destination, locale FROM notify.directory
+WHERE site IN (:site, '*') ORDER BY role, site DESC;

@@ -43,17 +43,21 @@ class IntakeUnavailable(Exception):
 async def send(
     base_url: str,
     path: str,
-    body: dict[str, Any],
+    body: dict[str, Any] | None,
     *,
     headers: dict[str, str] | None = None,
     within: float = 10.0,
+    method: str = "POST",
 ) -> IntakeAnswer:
-    """POST a command to intake. Returns its answer (2xx or 4xx); raises
-    :class:`IntakeUnavailable` when there is none to give the officer."""
+    """Send a command to intake (or, by ``method``, any request to a service of ours).
+    Returns its answer (2xx or 4xx); raises :class:`IntakeUnavailable` when there is none to
+    give the officer."""
     try:
         async with (
             aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=within)) as session,
-            session.post(base_url.rstrip("/") + path, json=body, headers=headers) as response,
+            session.request(
+                method, base_url.rstrip("/") + path, json=body, headers=headers
+            ) as response,
         ):
             payload = await response.json(content_type=None)
     except (aiohttp.ClientError, TimeoutError, ValueError) as exc:

@@ -1,13 +1,16 @@
 // Live SLA countdowns: each [data-due] shows the time left (or overdue), updated every second.
 (function () {
   const body = document.body;
-  const left = body.dataset.left, overdue = body.dataset.overdue, days = body.dataset.days;
+  const left = body.dataset.left, overdue = body.dataset.overdue;
+  const units = [body.dataset.days, body.dataset.hours, body.dataset.minutes, body.dataset.seconds];
+  // In words: 1 天 3 小時 20 分 5 秒 (leading zero units left out).
   function format(ms) {
     const s = Math.floor(Math.abs(ms) / 1000);
-    const d = Math.floor(s / 86400), h = Math.floor((s % 86400) / 3600);
-    const m = Math.floor((s % 3600) / 60), sec = s % 60;
-    const hms = [h, m, sec].map((n) => String(n).padStart(2, "0")).join(":");
-    return d ? d + days + " " + hms : hms;
+    const parts = [Math.floor(s / 86400), Math.floor((s % 86400) / 3600),
+                   Math.floor((s % 3600) / 60), s % 60];
+    const first = parts.findIndex((n) => n > 0);
+    return parts.slice(first < 0 ? 3 : first).map((n, i, shown) =>
+      n + " " + units[units.length - shown.length + i]).join(" ");
   }
   function tick() {
     const now = Date.now();
