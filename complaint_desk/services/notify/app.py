@@ -23,6 +23,7 @@ from .channels.email import EmailChannel
 from .channels.sms import SmsChannel
 from .channels.targets import GuardedResolver
 from .channels.webhook import WebhookChannel
+from .directory_api import router as directory_router
 from .dispatcher import Dispatcher
 from .pages import router as pages
 from .projectors import NotificationRules
@@ -110,7 +111,7 @@ def build_app(settings: NotifySettings | None = None) -> FastAPI:
                     schema=CallbackAnswered,
                 )
             ],
-            routers=[router, pages],
+            routers=[router, directory_router, pages],
             background=[deliveries, callback_follow_ups],
         )
     )

@@ -14,6 +14,7 @@ from .console.live import router as live_router
 from .console.pages import router as console_router
 from .console.register import router as register_router
 from .console.signin import router as signin_router
+from .console.sla_setup import router as sla_setup_router
 from .console.tasks import router as tasks_router
 from .console.users import router as users_router
 from .projectors import ComplaintRegister, Timeline
@@ -44,6 +45,7 @@ def build_app(settings: ProjectionsSettings | None = None) -> FastAPI:
                 live_router,
                 users_router,
                 directory_router,
+                sla_setup_router,
             ],
             background=[changes.run],
         )

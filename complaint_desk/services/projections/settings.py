@@ -20,6 +20,8 @@ class ProjectionsSettings(ServiceSettings):
     intake_url: str = "http://127.0.0.1:8001"
     # Site admins keep their sites' staff directory in the console, through notify.
     notify_url: str = "http://127.0.0.1:8003"
+    # And their sites' SLA policies and business calendars, through sla.
+    sla_url: str = "http://127.0.0.1:8002"
     timezone: str = "Asia/Taipei"
 
 

@@ -99,6 +99,8 @@ class Stack:
             env.setdefault("PROJECTIONS_INTAKE_URL", f"http://127.0.0.1:{ports['intake']}")
         if "notify" in ports:  # and keeps the staff directory in this stack's notify
             env.setdefault("PROJECTIONS_NOTIFY_URL", f"http://127.0.0.1:{ports['notify']}")
+        if "sla" in ports:  # and the policies and calendars in this stack's sla
+            env.setdefault("PROJECTIONS_SLA_URL", f"http://127.0.0.1:{ports['sla']}")
         if "projections" in ports:  # staff messages link to this stack's console
             console = f"http://127.0.0.1:{ports['projections']}"
             env.setdefault("NOTIFY_CONSOLE_BASE_URL", console)

@@ -190,3 +190,63 @@ async def test_a_site_admin_keeps_the_directory_and_tests_an_entry(
         assert "陳管理" in mail.get_content()
     finally:
         await context.close()
+
+
+ICS = b"""BEGIN:VCALENDAR
+VERSION:2.0
+PRODID:-//desk tests//EN
+BEGIN:VEVENT
+UID:closed-1@example.org
+DTSTART;VALUE=DATE:20300204
+DTEND;VALUE=DATE:20300205
+SUMMARY:Site closed
+END:VEVENT
+END:VCALENDAR
+"""
+
+
+async def test_a_site_admin_sets_the_sites_deadlines_and_calendar(
+    system: System, browser: Browser
+) -> None:
+    console, sla = system.url("projections"), system.url("sla")
+    await credentials.user(
+        system.database_url, "黃管理", Role.SITE_ADMIN, sites=["WS"], password=PASSWORD
+    )
+    context = await browser.new_context(locale="zh-TW")
+    page = await context.new_page()
+    page.set_default_timeout(15_000)
+    try:
+        await sign_in(page, console, "黃管理", PASSWORD)
+        await page.get_by_role("link", name="時效與行事曆").click()
+        await expect(page.get_by_role("heading", name="WS 院區時效與行事曆")).to_be_visible()
+        await expect(page.get_by_text("目前沿用預設時效政策")).to_be_visible()
+        policy = page.get_by_test_id("policy")
+        await policy.get_by_label("L1 回應時限", exact=True).fill("15")
+        await policy.get_by_label("L1 回應時限單位", exact=True).select_option("minutes")
+        await policy.get_by_role("button", name="儲存時限").click()
+        await expect(page.get_by_test_id("said")).to_contain_text("已儲存時限")
+        await expect(page.get_by_text("本院區自訂的時效政策")).to_be_visible()
+        await policy.get_by_label("L2 解決時限", exact=True).fill("0")
+        await policy.get_by_role("button", name="儲存時限").click()
+        await expect(page.get_by_test_id("error")).to_contain_text("請求內容有誤")
+
+        calendar = page.get_by_test_id("calendar")
+        await calendar.get_by_label("週六工作時間", exact=True).fill("09:00-12:00")
+        await calendar.get_by_label("休息日（每行一個日期）", exact=True).fill("2030-01-02")
+        await calendar.get_by_role("button", name="儲存行事曆").click()
+        await expect(page.get_by_test_id("said")).to_contain_text("已儲存行事曆")
+        ics = page.get_by_test_id("ics")
+        await ics.get_by_label("匯入 ICS 休假檔", exact=True).set_input_files(
+            {"name": "closures.ics", "mimeType": "text/calendar", "buffer": ICS}
+        )
+        await ics.get_by_role("button", name="匯入", exact=True).click()
+        await expect(page.get_by_test_id("said")).to_have_text("已匯入 ICS 休假。")
+
+        async with httpx.AsyncClient(timeout=15, headers=ADMIN) as client:
+            kept = (await client.get(f"{sla}/policies/WS")).json()["policy"]["levels"]
+            days = (await client.get(f"{sla}/calendars/WS")).json()
+        assert kept["L1"]["response"]["minutes"] == 15
+        assert days["hours"]["sat"] == ["09:00-12:00"]
+        assert {"2030-01-02", "2030-02-04"} <= set(days["closed_days"])
+    finally:
+        await context.close()

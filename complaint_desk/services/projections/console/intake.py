@@ -48,15 +48,22 @@ async def send(
     headers: dict[str, str] | None = None,
     within: float = 10.0,
     method: str = "POST",
+    raw: tuple[bytes, str] | None = None,
 ) -> IntakeAnswer:
     """Send a command to intake (or, by ``method``, any request to a service of ours).
     Returns its answer (2xx or 4xx); raises :class:`IntakeUnavailable` when there is none to
-    give the officer."""
+    give the officer. ``raw``: a body sent as it is, with its content type, instead of JSON."""
+    if raw is not None:
+        headers = {**(headers or {}), "Content-Type": raw[1]}
     try:
         async with (
             aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=within)) as session,
             session.request(
-                method, base_url.rstrip("/") + path, json=body, headers=headers
+                method,
+                base_url.rstrip("/") + path,
+                json=None if raw else body,
+                data=raw[0] if raw else None,
+                headers=headers,
             ) as response,
         ):
             payload = await response.json(content_type=None)

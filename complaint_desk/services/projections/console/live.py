@@ -6,15 +6,17 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
-from collections.abc import AsyncIterable, AsyncIterator
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Annotated
 from uuid import UUID
 
 import asyncpg
 from fastapi import APIRouter, Query, Request
-from fastapi.sse import EventSourceResponse, ServerSentEvent
+from fastapi.responses import Response
+from fastapi.sse import EventSourceResponse
 
 from complaint_desk.shared.runtime.deps import running
 from complaint_desk.shared.runtime.runtime import ServiceRuntime
@@ -24,6 +26,7 @@ from .pages import Viewer
 from .render import texts
 
 CHANNEL = "desk_changes"
+KEEPALIVE_SECONDS = 15.0
 log = logging.getLogger(__name__)
 router = APIRouter(include_in_schema=False)
 
@@ -102,18 +105,23 @@ class ChangeFeed:
         for page in list(self._pages):
             self._end(page)
 
-    def changes(self) -> AsyncIterator[Change]:
-        """Every change from the moment of this call on, until the feed ends the stream."""
+    def subscribe(self) -> asyncio.Queue[Change | None]:
+        """A page's queue of every change from now on; ``None`` in it ends the stream."""
         page: asyncio.Queue[Change | None] = asyncio.Queue(maxsize=256)
         self._pages.add(page)
-        return self._drain(page)
+        return page
 
-    async def _drain(self, page: asyncio.Queue[Change | None]) -> AsyncIterator[Change]:
+    def unsubscribe(self, page: asyncio.Queue[Change | None]) -> None:
+        self._pages.discard(page)
+
+    async def changes(self) -> AsyncIterator[Change]:
+        """Every change from the first step of the iteration on, until the stream ends."""
+        page = self.subscribe()
         try:
             while (change := await page.get()) is not None:
                 yield change
         finally:
-            self._pages.discard(page)
+            self.unsubscribe(page)
 
 
 def feed_of(request: Request) -> ChangeFeed:
@@ -122,31 +130,48 @@ def feed_of(request: Request) -> ChangeFeed:
     return feed
 
 
-@router.get("/console/live", response_class=EventSourceResponse)
+@router.get("/console/live")
 async def live(
     request: Request,
     principal: Viewer,
     since: Annotated[int, Query(ge=0, le=2**63 - 1)] = 0,
     complaint: UUID | None = None,
-) -> AsyncIterable[ServerSentEvent]:
+) -> Response:
     """Server-Sent Events for a console page: ``change`` each time the timeline (of
     ``complaint``, or of any complaint) commits an event after position ``since``, the one
-    the page was drawn at, with the event's name in the officer's language."""
+    the page was drawn at, with the event's name in the officer's language; a comment every
+    15 s keeps the connection open. An unknown complaint, or one of another site, is 404."""
     pool = running(request).pool
     if complaint is not None:
         row = await repository.get_complaint(pool, complaint)
         if row is None or not principal.sees(row["site"]):
-            return
+            return Response(status_code=404)
     t = texts(request)
-    stream = feed_of(request).changes()
+    feed = feed_of(request)
+    page = feed.subscribe()
     # Anything committed between drawing the page and opening this stream is told at once.
     latest = await repository.latest_position(pool, complaint)
-    if latest > since:
-        yield _event("", latest)
-    async for change in stream:
-        if complaint is None or change.complaint_id == complaint:
-            yield _event(t.event(change.event_type), change.position)
+
+    async def events() -> AsyncIterator[str]:
+        try:
+            if latest > since:
+                yield _event("", latest)
+            while True:
+                try:
+                    change = await asyncio.wait_for(page.get(), timeout=KEEPALIVE_SECONDS)
+                except TimeoutError:
+                    yield ": keep-alive\n\n"
+                    continue
+                if change is None:
+                    return
+                if complaint is None or change.complaint_id == complaint:
+                    yield _event(t.event(change.event_type), change.position)
+        finally:
+            feed.unsubscribe(page)
+
+    return EventSourceResponse(events(), headers={"Cache-Control": "no-store"})
 
 
-def _event(what: str, position: int) -> ServerSentEvent:
-    return ServerSentEvent(event="change", data={"position": position, "what": what})
+def _event(what: str, position: int) -> str:
+    data = json.dumps({"position": position, "what": what}, ensure_ascii=False)
+    return f"event: change\ndata: {data}\n\n"
