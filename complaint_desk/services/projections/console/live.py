@@ -114,9 +114,11 @@ class ChangeFeed:
     def unsubscribe(self, page: asyncio.Queue[Change | None]) -> None:
         self._pages.discard(page)
 
-    async def changes(self) -> AsyncIterator[Change]:
-        """Every change from the first step of the iteration on, until the stream ends."""
-        page = self.subscribe()
+    def changes(self) -> AsyncIterator[Change]:
+        """Every change from the moment of this call on, until the stream ends."""
+        return self._drain(self.subscribe())
+
+    async def _drain(self, page: asyncio.Queue[Change | None]) -> AsyncIterator[Change]:
         try:
             while (change := await page.get()) is not None:
                 yield change
