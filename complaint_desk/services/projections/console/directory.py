@@ -11,7 +11,7 @@ from fastapi.responses import HTMLResponse, Response
 from ..settings import SettingsDep
 from . import intake
 from .csrf import SameOriginForm
-from .pages import site_filter
+from .pages import forbidden_site, site_filter
 from .render import lang_of, render, texts
 from .signin import credential
 from .users import SiteAdmin
@@ -33,7 +33,7 @@ async def _page(
     site = site or (sites[0] if sites else None)
     t = texts(request)
     if site is None or not admin.sees(site):
-        return render(request, "forbidden.html", 403, error=t("error.site", site=site or "—"))
+        return forbidden_site(request, site or "—")
     try:
         answer = await intake.send(
             settings.notify_url, f"/directory/{site}", None, headers=credential(request),
@@ -73,7 +73,7 @@ async def put_entry(request: Request, settings: SettingsDep, admin: SiteAdmin) -
     site, role = site_filter(form.get("site")), form.get("role", "").strip()
     t = texts(request)
     if site is None or not admin.sees(site):
-        return render(request, "forbidden.html", 403, error=t("error.site", site=site or "—"))
+        return forbidden_site(request, site or "—")
     body = {k: form.get(k, "").strip() for k in ("channel", "destination", "locale")}
     answer = await intake.send(
         settings.notify_url, f"/directory/{site}/{quote(role, safe='')}", body,
@@ -92,7 +92,7 @@ async def send_test(request: Request, settings: SettingsDep, admin: SiteAdmin) -
     site, role = site_filter(form.get("site")), form.get("role", "")
     t = texts(request)
     if site is None or not admin.sees(site):
-        return render(request, "forbidden.html", 403, error=t("error.site", site=site or "—"))
+        return forbidden_site(request, site or "—")
     answer = await intake.send(
         settings.notify_url, f"/directory/{site}/{quote(role, safe='')}/test", {},
         headers=credential(request),

@@ -10,7 +10,7 @@ from fastapi.responses import HTMLResponse, Response
 from ..settings import ProjectionsSettings, SettingsDep
 from . import intake
 from .csrf import SameOriginForm
-from .pages import site_filter
+from .pages import forbidden_site, site_filter
 from .render import lang_of, render, texts
 from .signin import credential
 from .users import SiteAdmin
@@ -76,7 +76,7 @@ async def _page(
     site = site or (sites[0] if sites else None)
     t = texts(request)
     if site is None or not admin.sees(site):
-        return render(request, "forbidden.html", 403, error=t("error.site", site=site or "—"))
+        return forbidden_site(request, site or "—")
     try:
         policy = await _get(settings, request, f"/policies/{site}")
         calendar = await _get(settings, request, f"/calendars/{site}")
@@ -113,7 +113,7 @@ async def change(request: Request, settings: SettingsDep, admin: SiteAdmin, part
     site = site_filter(form.get("site"))
     t = texts(request)
     if site is None or not admin.sees(site) or part not in ("policy", "calendar", "ics"):
-        return render(request, "forbidden.html", 403, error=t("error.site", site=site or "—"))
+        return forbidden_site(request, site or "—")
     headers = credential(request)
     try:
         if part == "ics":
