@@ -250,3 +250,51 @@ async def test_a_site_admin_sets_the_sites_deadlines_and_calendar(
         assert {"2030-01-02", "2030-02-04"} <= set(days["closed_days"])
     finally:
         await context.close()
+
+
+async def test_a_new_site_set_up_from_nothing_in_the_console(
+    system: System, browser: Browser
+) -> None:
+    """The directory, the targets, the calendar and a first officer, all from the console;
+    then that officer signs in."""
+    console = system.url("projections")
+    await credentials.user(
+        system.database_url, "新站管理", Role.SITE_ADMIN, sites=["GS"], password=PASSWORD
+    )
+    context = await browser.new_context(locale="zh-TW")
+    page = await context.new_page()
+    page.set_default_timeout(15_000)
+    try:
+        await sign_in(page, console, "新站管理", PASSWORD)
+        await page.get_by_role("link", name="通知對象").click()
+        entry = page.locator("form", has=page.get_by_role("button", name="儲存通知對象"))
+        await entry.get_by_label("角色", exact=True).select_option("duty_manager")
+        await entry.get_by_label("送達位址", exact=True).fill("manager-gs@example.org")
+        await entry.get_by_role("button", name="儲存通知對象").click()
+        await expect(page.get_by_test_id("said")).to_have_text("已儲存通知對象。")
+
+        await page.get_by_role("link", name="時效與行事曆").click()
+        await page.get_by_test_id("policy").get_by_label("L2 回應時限", exact=True).fill("2")
+        await page.get_by_test_id("policy").get_by_role("button", name="儲存時限").click()
+        await expect(page.get_by_test_id("said")).to_contain_text("已儲存時限")
+        calendar = page.get_by_test_id("calendar")
+        await calendar.get_by_label("週五工作時間", exact=True).fill("08:00-12:00 13:00-16:00")
+        await calendar.get_by_role("button", name="儲存行事曆").click()
+        await expect(page.get_by_test_id("said")).to_contain_text("已儲存行事曆")
+
+        await page.get_by_role("link", name="帳號管理").click()
+        user = page.locator("form", has=page.get_by_role("button", name="儲存帳號"))
+        await user.get_by_label("帳號", exact=True).fill("新站值班")
+        await user.get_by_label("院區（以空格分隔）", exact=True).fill("GS")
+        await user.get_by_label("密碼（至少 12 字元）", exact=True).fill("first-officer-gs")
+        await user.get_by_role("button", name="儲存帳號").click()
+        await expect(page.get_by_test_id("said")).to_have_text("已儲存帳號 新站值班。")
+    finally:
+        await context.close()
+    other = await browser.new_context(locale="zh-TW")
+    them = await other.new_page()
+    try:
+        await sign_in(them, console, "新站值班", "first-officer-gs")
+        await expect(them.get_by_test_id("signed-in-as")).to_contain_text("新站值班 · 值班員")
+    finally:
+        await other.close()
