@@ -2,13 +2,15 @@
 in with a password, and the steps tests take on its pages (fill an action's form and send it).
 Screenshots go to test-artifacts/screenshots/."""
 
+import contextlib
 import re
 import shutil
 import time
+from collections.abc import AsyncIterator, Mapping
 from urllib.parse import parse_qs, urlparse
 
 import pytest
-from playwright.async_api import Locator, Page, expect
+from playwright.async_api import Browser, Locator, Page, expect
 
 from conftest import ARTIFACTS
 
@@ -38,6 +40,22 @@ async def sign_in(page: Page, console: str, name: str, password: str) -> None:
     await page.get_by_role("button", name="登入").click()
 
 
+@contextlib.asynccontextmanager
+async def signed_in(
+    browser: Browser, console: str, name: str, password: str, **options: object
+) -> AsyncIterator[Page]:
+    """A page of a browser context of its own, signed in as ``name``; closed after."""
+    context = await browser.new_context(locale="zh-TW", **options)  # type: ignore[arg-type]
+    page = await context.new_page()
+    page.set_default_timeout(15_000)
+    try:
+        await sign_in(page, console, name, password)
+        await expect(page.get_by_test_id("signed-in-as")).to_contain_text(name)
+        yield page
+    finally:
+        await context.close()
+
+
 async def shot(page: Page, name: str) -> None:
     SHOTS.mkdir(parents=True, exist_ok=True)
     await page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
@@ -60,7 +78,7 @@ def position_of(page: Page) -> int:
 async def act(
     page: Page,
     action_label: str,
-    fields: dict[str, str | bool] | None = None,
+    fields: Mapping[str, object] | None = None,
     within: Locator | None = None,
 ) -> None:
     """Open one action on the detail page (or ``within`` a part of it, e.g. one task), fill
@@ -73,7 +91,7 @@ async def act(
         if value is True:
             await field.check()
         elif await field.evaluate("e => e.tagName") == "SELECT":
-            await field.select_option(value)
+            await field.select_option(str(value))
         else:
             await field.fill(str(value))
     await panel.get_by_role("button", name=action_label).click()

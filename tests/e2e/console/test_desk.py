@@ -11,7 +11,7 @@ from tests.credentials import ADMIN
 
 from ..conftest import System
 from ..helpers import mail_titled
-from .browser import OFFICER, PASSWORD, shot, sign_in
+from .browser import OFFICER, PASSWORD, shot, sign_in, signed_in
 
 pytestmark = pytest.mark.e2e
 
@@ -110,11 +110,7 @@ async def test_a_site_admin_manages_their_sites_users_and_nobody_elses(
     await credentials.user(
         system.database_url, "林管理", Role.SITE_ADMIN, sites=["NS"], password=PASSWORD
     )
-    context = await browser.new_context(locale="zh-TW")
-    page = await context.new_page()
-    page.set_default_timeout(15_000)
-    try:
-        await sign_in(page, console, "林管理", PASSWORD)
+    async with signed_in(browser, console, "林管理", PASSWORD) as page:
         await page.get_by_role("link", name="帳號管理").click()
         await expect(page.get_by_role("heading", name="院區帳號管理")).to_be_visible()
         form = page.locator("form", has=page.get_by_role("button", name="儲存帳號"))
@@ -155,8 +151,6 @@ async def test_a_site_admin_manages_their_sites_users_and_nobody_elses(
         await sign_in(them, console, "北站值班", "new-officer-2026")
         await expect(them.get_by_role("alert")).to_contain_text("帳號或密碼錯誤")
         await other.close()
-    finally:
-        await context.close()
 
 
 async def test_a_site_admin_keeps_the_directory_and_tests_an_entry(
@@ -166,11 +160,7 @@ async def test_a_site_admin_keeps_the_directory_and_tests_an_entry(
     await credentials.user(
         system.database_url, "陳管理", Role.SITE_ADMIN, sites=["ES"], password=PASSWORD
     )
-    context = await browser.new_context(locale="zh-TW")
-    page = await context.new_page()
-    page.set_default_timeout(15_000)
-    try:
-        await sign_in(page, console, "陳管理", PASSWORD)
+    async with signed_in(browser, console, "陳管理", PASSWORD) as page:
         await page.get_by_role("link", name="通知對象").click()
         await expect(page.get_by_role("heading", name="ES 院區通知對象")).to_be_visible()
         unstaffed = page.get_by_test_id("unstaffed")
@@ -188,8 +178,6 @@ async def test_a_site_admin_keeps_the_directory_and_tests_an_entry(
         await expect(page.get_by_test_id("said")).to_contain_text("supervisor-es@example.org")
         mail = await mail_titled(system.smtp, "supervisor-es@example.org", "【測試訊息】ES")
         assert "陳管理" in mail.get_content()
-    finally:
-        await context.close()
 
 
 ICS = b"""BEGIN:VCALENDAR
@@ -212,11 +200,7 @@ async def test_a_site_admin_sets_the_sites_deadlines_and_calendar(
     await credentials.user(
         system.database_url, "黃管理", Role.SITE_ADMIN, sites=["WS"], password=PASSWORD
     )
-    context = await browser.new_context(locale="zh-TW")
-    page = await context.new_page()
-    page.set_default_timeout(15_000)
-    try:
-        await sign_in(page, console, "黃管理", PASSWORD)
+    async with signed_in(browser, console, "黃管理", PASSWORD) as page:
         await page.get_by_role("link", name="時效與行事曆").click()
         await expect(page.get_by_role("heading", name="WS 院區時效與行事曆")).to_be_visible()
         await expect(page.get_by_text("目前沿用預設時效政策")).to_be_visible()
@@ -248,8 +232,6 @@ async def test_a_site_admin_sets_the_sites_deadlines_and_calendar(
         assert kept["L1"]["response"]["minutes"] == 15
         assert days["hours"]["sat"] == ["09:00-12:00"]
         assert {"2030-01-02", "2030-02-04"} <= set(days["closed_days"])
-    finally:
-        await context.close()
 
 
 async def test_a_new_site_set_up_from_nothing_in_the_console(
@@ -261,11 +243,7 @@ async def test_a_new_site_set_up_from_nothing_in_the_console(
     await credentials.user(
         system.database_url, "新站管理", Role.SITE_ADMIN, sites=["GS"], password=PASSWORD
     )
-    context = await browser.new_context(locale="zh-TW")
-    page = await context.new_page()
-    page.set_default_timeout(15_000)
-    try:
-        await sign_in(page, console, "新站管理", PASSWORD)
+    async with signed_in(browser, console, "新站管理", PASSWORD) as page:
         await page.get_by_role("link", name="通知對象").click()
         entry = page.locator("form", has=page.get_by_role("button", name="儲存通知對象"))
         await entry.get_by_label("角色", exact=True).select_option("duty_manager")
@@ -289,8 +267,6 @@ async def test_a_new_site_set_up_from_nothing_in_the_console(
         await user.get_by_label("密碼（至少 12 字元）", exact=True).fill("first-officer-gs")
         await user.get_by_role("button", name="儲存帳號").click()
         await expect(page.get_by_test_id("said")).to_have_text("已儲存帳號 新站值班。")
-    finally:
-        await context.close()
     other = await browser.new_context(locale="zh-TW")
     them = await other.new_page()
     try:
