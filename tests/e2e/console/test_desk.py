@@ -178,6 +178,10 @@ async def test_a_site_admin_keeps_the_directory_and_tests_an_entry(
         await expect(page.get_by_test_id("said")).to_contain_text("supervisor-es@example.org")
         mail = await mail_titled(system.smtp, "supervisor-es@example.org", "【測試訊息】ES")
         assert "陳管理" in mail.get_content()
+        # Another site's directory and deadlines are not theirs to see.
+        for page_of in ("directory", "sla"):
+            await page.goto(f"{console}/console/{page_of}?site=NS")
+            await expect(page.get_by_test_id("error")).to_have_text("院區 NS 不在您的權限範圍內。")
 
 
 ICS = b"""BEGIN:VCALENDAR

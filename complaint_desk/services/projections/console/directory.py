@@ -11,7 +11,7 @@ from fastapi.responses import HTMLResponse, Response
 from ..settings import SettingsDep
 from . import intake
 from .csrf import SameOriginForm
-from .pages import forbidden_site, site_filter
+from .pages import admins_site, forbidden_site, site_filter
 from .render import lang_of, render, texts
 from .signin import credential
 from .users import SiteAdmin
@@ -29,11 +29,11 @@ async def _page(
     status_code: int = 200,
     **said: Any,
 ) -> Response:
-    sites = sorted(admin.sites) if admin.sites is not None else []
-    site = site or (sites[0] if sites else None)
+    asked = site
+    site, sites = admins_site(admin, site)
     t = texts(request)
-    if site is None or not admin.sees(site):
-        return forbidden_site(request, site or "—")
+    if site is None:
+        return forbidden_site(request, asked or "—")
     try:
         answer = await intake.send(
             settings.notify_url, f"/directory/{site}", None, headers=credential(request),

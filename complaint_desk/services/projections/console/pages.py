@@ -237,5 +237,13 @@ def site_filter(site: str | None) -> str | None:
     return site.strip().upper() if site and site.strip() else None
 
 
+def admins_site(admin: Principal, site: str | None) -> tuple[str | None, list[str]]:
+    """The site a setup page is about (the one asked for, else the admin's first; None when
+    it is not theirs), and all the admin's sites, for the page's switcher."""
+    sites = sorted(admin.sites) if admin.sites is not None else []
+    site = site or (sites[0] if sites else None)
+    return (site if site is not None and admin.sees(site) else None), sites
+
+
 def forbidden_site(request: Request, site: str) -> Response:
     return render(request, "forbidden.html", 403, error=texts(request)("error.site", site=site))

@@ -10,7 +10,7 @@ from fastapi.responses import HTMLResponse, Response
 from ..settings import ProjectionsSettings, SettingsDep
 from . import intake
 from .csrf import SameOriginForm
-from .pages import forbidden_site, site_filter
+from .pages import admins_site, forbidden_site, site_filter
 from .render import lang_of, render, texts
 from .signin import credential
 from .users import SiteAdmin
@@ -72,11 +72,11 @@ async def _page(
     request: Request, settings: ProjectionsSettings, admin: Any, site: str | None,
     status_code: int = 200, **said: Any,
 ) -> Response:  # fmt: skip
-    sites = sorted(admin.sites) if admin.sites is not None else []
-    site = site or (sites[0] if sites else None)
+    asked = site
+    site, sites = admins_site(admin, site)
     t = texts(request)
-    if site is None or not admin.sees(site):
-        return forbidden_site(request, site or "—")
+    if site is None:
+        return forbidden_site(request, asked or "—")
     try:
         policy = await _get(settings, request, f"/policies/{site}")
         calendar = await _get(settings, request, f"/calendars/{site}")
