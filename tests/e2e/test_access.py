@@ -122,6 +122,8 @@ def _request(route: APIRoute, method: str, world: World) -> dict[str, Any]:
     query = {"site": "SB"} if any(p.name == "site" for p in route.dependant.query_params) else {}
     if route.path == "/console/live":  # a stream: aimed at SB's complaint, it must not open
         query = {"complaint": ids["complaint_id"]}
+    if route.path.endswith("/working-time"):
+        query = {"start": "2027-01-04T00:00:00+00:00", "end": "2027-01-08T00:00:00+00:00"}
     name = route.path.removeprefix("/complaints/{complaint_id}/").replace("{task_id}/", "")
     body: Any = None
     data: dict[str, str] | None = None

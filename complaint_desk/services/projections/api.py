@@ -24,6 +24,8 @@ from .settings import SettingsDep
 
 router = APIRouter(tags=["register"], dependencies=[ReadAfter])
 SlaState = Literal["none", "on_track", "paused", "warning", "breached", "met"]
+ClockCalendar = Literal["24x7", "business"]
+CALENDAR_DOC = "計時方式 / what measures the clock: every hour, or the site's working hours"
 Reader = Annotated[Principal, Depends(require(Permission.READ))]
 
 
@@ -69,6 +71,9 @@ class ComplaintRow(BaseModel):
         description="下一個期限 / when its next clock falls due: the response until the "
         "complainant is contacted, else the resolution (or the review)",
     )
+    response_calendar: ClockCalendar | None = Field(None, description=CALENDAR_DOC)
+    resolution_calendar: ClockCalendar | None = Field(None, description=CALENDAR_DOC)
+    review_calendar: ClockCalendar | None = Field(None, description=CALENDAR_DOC)
 
 
 class Page(BaseModel):

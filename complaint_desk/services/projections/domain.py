@@ -27,7 +27,8 @@ REGISTER_COLUMNS = (
 
 SLA_STATE_COLUMNS = (
     "complaint_id", "state", "breached_ever", "updated_at", "response_due_at",
-    "resolution_due_at", "review_due_at",
+    "resolution_due_at", "review_due_at", "response_calendar", "resolution_calendar",
+    "review_calendar",
 )  # fmt: skip
 
 TIMELINE_COLUMNS = (
@@ -197,6 +198,7 @@ def fold_sla(row: Row | None, event: StoredEvent) -> Row | None:
     new: Row = dict(row) if row else {
         "complaint_id": event.stream_id, "state": "on_track", "breached_ever": False,
         "response_due_at": None, "resolution_due_at": None, "review_due_at": None,
+        "response_calendar": None, "resolution_calendar": None, "review_calendar": None,
     }  # fmt: skip
     if found is not None:
         new["state"] = found[0]
@@ -204,6 +206,8 @@ def fold_sla(row: Row | None, event: StoredEvent) -> Row | None:
     if counts_down:
         due = d.get("due_at") if event.event_type in DUE_SET else None
         new[f"{d['clock']}_due_at"] = datetime.fromisoformat(due) if due else None
+        if d.get("calendar"):  # "24x7", or the site whose business calendar it is
+            new[f"{d['clock']}_calendar"] = "24x7" if d["calendar"] == "24x7" else "business"
     new["updated_at"] = event.occurred_at
     return new
 

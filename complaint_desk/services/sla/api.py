@@ -3,12 +3,12 @@ measure them. A change of either is recorded as an event and replayed onto open 
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Annotated, Any
 from uuid import UUID
 
 from fastapi import APIRouter, Body, Depends, Query, Request
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, Field, ValidationError
 
 from complaint_desk.contract.events import utcnow
 from complaint_desk.shared.auth import Permission, Principal
@@ -164,6 +164,58 @@ async def get_calendar(
 ) -> CalendarConfig:
     check_site(principal, site)
     return await repository.calendar_config(pool, site.upper(), settings.default_calendar)
+
+
+class WorkingWindow(BaseModel):
+    start: datetime
+    end: datetime
+
+
+class WorkingTime(BaseModel):
+    site: str
+    timezone: str
+    business_day_seconds: float = Field(description="一個工作天的秒數 / one business day")
+    windows: list[WorkingWindow] = Field(description="上班時段 / the working time, in UTC")
+
+
+MAX_WORKING_SPAN = timedelta(days=184)
+
+
+@router.get(
+    "/calendars/{site}/working-time",
+    response_model=WorkingTime,
+    summary="Working time between two instants / 上班時段",
+)
+async def get_working_time(
+    site: str,
+    pool: PoolDep,
+    settings: SettingsDep,
+    principal: Reader,
+    start: Annotated[datetime, Query(description="起 / from")],
+    end: Annotated[datetime, Query(description="迄 / until")],
+) -> WorkingTime:
+    """The site's working windows between ``start`` and ``end`` (at most 184 days): what a
+    business-time countdown counts, so that a console says 剩 1 個工作天 3 小時."""
+    check_site(principal, site)
+    if start.tzinfo is None or end.tzinfo is None:
+        raise ApiError(
+            422, "validation_error", "start and end need a time zone", "起迄時間須含時區"
+        )
+    if not timedelta(0) <= end - start <= MAX_WORKING_SPAN:
+        raise ApiError(
+            422,
+            "validation_error",
+            "end must follow start, at most 184 days later",
+            "迄時須晚於起時，且相距不超過 184 天",
+        )
+    config = await repository.calendar_config(pool, site.upper(), settings.default_calendar)
+    calendar = config.build(site.upper())
+    return WorkingTime(
+        site=site.upper(),
+        timezone=config.timezone,
+        business_day_seconds=calendar.business_day_seconds,
+        windows=[WorkingWindow(start=s, end=e) for s, e in calendar.windows_between(start, end)],
+    )
 
 
 @router.put(

@@ -35,6 +35,10 @@ class Calendar:
     def business_day_seconds(self) -> float:
         raise NotImplementedError
 
+    def windows_between(self, start: datetime, end: datetime) -> list[Window]:
+        """The working time between two instants, in UTC, each window clipped to them."""
+        raise NotImplementedError
+
 
 @dataclass(frozen=True)
 class AlwaysOpen(Calendar):
@@ -52,6 +56,10 @@ class AlwaysOpen(Calendar):
     @property
     def business_day_seconds(self) -> float:
         return 86400.0
+
+    def windows_between(self, start: datetime, end: datetime) -> list[Window]:
+        start, end = start.astimezone(UTC), end.astimezone(UTC)
+        return [(start, end)] if end > start else []
 
 
 @dataclass(frozen=True)
@@ -146,16 +154,19 @@ class BusinessCalendar(Calendar):
             day += timedelta(days=1)
         raise ValueError(f"calendar {self.key} has no working time within {MAX_DAYS} days")
 
-    def working_seconds(self, start: datetime, end: datetime) -> float:
+    def windows_between(self, start: datetime, end: datetime) -> list[Window]:
         start, end = start.astimezone(UTC), end.astimezone(UTC)
+        found: list[Window] = []
         if end <= start:
-            return 0.0
-        total = 0.0
+            return found
         for w_start, w_end in self._windows_from(start):
             if w_start >= end:
                 break
-            total += (min(w_end, end) - max(w_start, start)).total_seconds()
-        return total
+            found.append((max(w_start, start), min(w_end, end)))
+        return found
+
+    def working_seconds(self, start: datetime, end: datetime) -> float:
+        return sum((e - s).total_seconds() for s, e in self.windows_between(start, end))
 
     def add(self, start: datetime, seconds: float) -> datetime:
         start = start.astimezone(UTC)

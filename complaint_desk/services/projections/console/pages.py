@@ -19,13 +19,14 @@ from complaint_desk.shared.runtime.deps import RuntimeDep, running
 from .. import repository
 from ..domain import commands_allowed, open_tasks
 from ..personal import shown, shown_history
-from ..settings import ProjectionsSettings, SettingsDep
+from ..settings import ProjectionsSettings, SettingsDep, settings_for
 from . import intake
 from .csrf import SameOriginForm
 from .forms import ACTIONS, LIST_FIELDS, TASK_ACTIONS, command_body, complaint_body, offered
 from .render import HERE, lang_of, render, texts
 from .signin import credential
 from .timeline import arrange
+from .working_time import clock_targets, countdowns
 
 STATIC = {"console.css": "text/css", "console.js": "text/javascript"}
 router = APIRouter(include_in_schema=False)
@@ -141,11 +142,14 @@ async def _detail(
     cycles, notes = arrange(history)
     drawn_at = max((h["position"] or 0 for h in timeline), default=0)
     live = f"/console/live?{urlencode({'complaint': str(complaint_id), 'since': drawn_at})}"
+    sla_url = settings_for(request).sla_url
+    targets = await clock_targets(request, sla_url, complaint_id)
     return render(
         request,
         "detail.html",
         status_code,
         c=row,
+        countdowns=await countdowns(request, sla_url, [row], targets),
         catching_up=catching_up,
         cycles=cycles,
         notes=notes,

@@ -23,6 +23,7 @@ from .csrf import SameOriginForm
 from .pages import Viewer, forbidden_site, site_filter
 from .render import lang_of, render, texts
 from .signin import credential
+from .working_time import countdowns
 
 PAGE_SIZE = 25
 router = APIRouter(include_in_schema=False)
@@ -51,6 +52,7 @@ def _one_of(value: str | None, allowed: Any) -> str | None:
 async def register_page(
     request: Request,
     pool: PoolDep,
+    settings: SettingsDep,
     principal: Viewer,
     q: Annotated[str | None, Query(max_length=100)] = None,
     site: Annotated[str | None, Query(max_length=12)] = None,
@@ -117,6 +119,7 @@ async def register_page(
         bulk_allowed=principal.can(Permission.REVIEW),
         bulk_result=bulk,
         live=f"/console/live?since={drawn_at}",
+        countdowns=await countdowns(request, settings.sla_url, items),
     )
 
 

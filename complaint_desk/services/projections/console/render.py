@@ -1,6 +1,7 @@
 """Rendering a console page: the officer's language, times in the desk's zone, the
 signed-in person."""
 
+import json
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -40,6 +41,17 @@ def here(request: Request, **params: Any) -> str:
     return f"{request.url.path}?{query}"
 
 
+# The words console.js counts time left in (剩 1 個工作天 3 小時), from the same texts.
+SPAN_KEYS = (
+    "span.bday", "span.bdays", "span.day", "span.days", "span.hour", "span.minute",
+    "sla.left", "sla.overdue", "sla.off_hours",
+)  # fmt: skip
+
+
+def span_words(t: Texts) -> str:
+    return json.dumps({k: t(k, span="{span}") for k in SPAN_KEYS}, ensure_ascii=False)
+
+
 def render(request: Request, name: str, status_code: int = 200, **context: Any) -> Response:
     lang = lang_of(request)
     settings = settings_for(request)
@@ -63,6 +75,7 @@ def render(request: Request, name: str, status_code: int = 200, **context: Any) 
                 Texts(lang), when, h["data"], h["stream_type"], h["event_type"]
             ),
             "user": getattr(request.state, "principal", None),
+            "span_words": span_words(Texts(lang)),
             **context,
         },
         status_code=status_code,

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from ..settings import ProjectionsSettings, SettingsDep
-from . import intake
+from . import intake, working_time
 from .csrf import SameOriginForm
 from .pages import admins_site, forbidden_site, site_filter
 from .render import lang_of, render, texts
@@ -142,4 +142,5 @@ async def change(request: Request, settings: SettingsDep, admin: SiteAdmin, part
     if not answer.ok:
         error = answer.message(lang_of(request))
         return await _page(request, settings, admin, site, answer.status, error=error)
+    working_time.forget(site)
     return await _page(request, settings, admin, site, said=t(f"sla_setup.saved.{part}"))

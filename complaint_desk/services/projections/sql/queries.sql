@@ -38,17 +38,21 @@ ON CONFLICT (id) DO UPDATE SET
 
 -- name: sla_state_row
 SELECT complaint_id, state, breached_ever, updated_at, response_due_at, resolution_due_at,
-       review_due_at
+       review_due_at, response_calendar, resolution_calendar, review_calendar
 FROM projections.sla_state WHERE complaint_id = $1;
 
 -- name: put_sla_state
 INSERT INTO projections.sla_state (complaint_id, state, breached_ever, updated_at,
-    response_due_at, resolution_due_at, review_due_at)
-VALUES ($1, $2, $3, $4, $5, $6, $7)
+    response_due_at, resolution_due_at, review_due_at, response_calendar, resolution_calendar,
+    review_calendar)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
 ON CONFLICT (complaint_id) DO UPDATE SET
     state = EXCLUDED.state, breached_ever = EXCLUDED.breached_ever,
     updated_at = EXCLUDED.updated_at, response_due_at = EXCLUDED.response_due_at,
-    resolution_due_at = EXCLUDED.resolution_due_at, review_due_at = EXCLUDED.review_due_at;
+    resolution_due_at = EXCLUDED.resolution_due_at, review_due_at = EXCLUDED.review_due_at,
+    response_calendar = EXCLUDED.response_calendar,
+    resolution_calendar = EXCLUDED.resolution_calendar,
+    review_calendar = EXCLUDED.review_calendar;
 
 -- name: list_complaints
 -- The sort picks the order among a fixed few (no SQL is built from the request). A
@@ -63,6 +67,7 @@ WITH listed AS (
          COALESCE(s.state, 'none') AS sla_state,
          COALESCE(s.breached_ever, false) AS sla_breached_ever,
          s.response_due_at, s.resolution_due_at, s.review_due_at,
+         s.response_calendar, s.resolution_calendar, s.review_calendar,
          LEAST(CASE WHEN c.acknowledged_at IS NULL THEN s.response_due_at END,
                s.resolution_due_at, s.review_due_at) AS next_due_at
   FROM projections.complaints c
@@ -99,7 +104,8 @@ SELECT c.id, c.number, c.site, c.location, c.category, c.urgency, c.channel, c.s
        c.acknowledged_at, c.resolved_at, c.closed_at, c.cycle, c.satisfied, c.stage,
        c.waiting_reason, c.severity_provisional, c.owner, c.referred_to, c.rating, c.reasons,
        COALESCE(s.state, 'none') AS sla_state, COALESCE(s.breached_ever, false) AS sla_breached_ever,
-       s.response_due_at, s.resolution_due_at, s.review_due_at
+       s.response_due_at, s.resolution_due_at, s.review_due_at,
+       s.response_calendar, s.resolution_calendar, s.review_calendar
 FROM projections.complaints c
 LEFT JOIN projections.sla_state s ON s.complaint_id = c.id
 WHERE c.id = $1;

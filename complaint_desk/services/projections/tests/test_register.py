@@ -13,7 +13,7 @@ from complaint_desk.contract.events.complaints import (
     ComplaintReceived,
     SafetyEscalated,
 )
-from complaint_desk.contract.events.sla import SlaBreached, SlaClockStarted
+from complaint_desk.contract.events.sla import SlaBreached, SlaClockStarted, SlaRecalculated
 from complaint_desk.services.projections import repository
 from complaint_desk.services.projections.projectors import ComplaintRegister, Timeline
 from complaint_desk.shared import eventstore
@@ -108,6 +108,16 @@ async def test_desk_views_breaching_soon_not_contacted_by_sla_state_sorted_by_du
     assert set(await ids(not_contacted=True)) == {soon, later, breached}
     assert await ids(sla_state="breached") == [breached]
     assert (await ids(sort="due"))[:3] == [soon, contacted, later]
+    # Which calendar measures each clock comes with it: the console counts a business clock
+    # in working time. (The sla service names a business calendar by its site.)
+    [row], _ = await repository.list_complaints(pool, sites=[site], q=f"{site}-0002")
+    assert (row["response_calendar"], row["resolution_calendar"]) == ("business", "business")
+    await record(pool, register, contacted, SlaRecalculated(
+        clock="resolution", cycle=1, level="L1", calendar="24x7", target_seconds=600,  # type: ignore[arg-type]
+        due_at=now + timedelta(minutes=5), reason="severity changed",
+    ))  # fmt: skip
+    [row], _ = await repository.list_complaints(pool, sites=[site], q=f"{site}-0002")
+    assert (row["response_calendar"], row["resolution_calendar"]) == ("business", "24x7")
 
 
 async def test_sla_state_arrives_in_any_order(pool: asyncpg.Pool, register: EventConsumer) -> None:

@@ -88,6 +88,22 @@ def test_add_and_working_seconds_agree() -> None:
         assert cal.working_seconds(start, end) == pytest.approx(seconds)
 
 
+def test_windows_between_two_instants_are_clipped_and_sum_to_the_working_time() -> None:
+    cal = office()
+    start, end = at(TAIPEI, 2026, 12, 4, 16, 0), at(TAIPEI, 2026, 12, 7, 9, 0)  # Fri → Mon
+    windows = cal.windows_between(start, end)
+    assert windows == [
+        (at(TAIPEI, 2026, 12, 4, 16, 0).astimezone(UTC), at(TAIPEI, 2026, 12, 4, 17, 30)),
+        (at(TAIPEI, 2026, 12, 7, 8, 30).astimezone(UTC), at(TAIPEI, 2026, 12, 7, 9, 0)),
+    ]
+    assert all(s.tzinfo is UTC for s, _ in windows)
+    assert cal.working_seconds(start, end) == 2 * 3600
+    assert cal.windows_between(end, start) == []
+    assert AlwaysOpen().windows_between(start, end) == [
+        (start.astimezone(UTC), end.astimezone(UTC))
+    ]
+
+
 def test_ics_import() -> None:
     ics = b"""BEGIN:VCALENDAR
 VERSION:2.0

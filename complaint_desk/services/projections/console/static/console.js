@@ -1,22 +1,42 @@
-// Live SLA countdowns: each [data-due] shows the time left (or overdue), updated every second.
+// Live SLA countdowns: each [data-due] says the time left (or overdue) in words, counted as
+// the sla service counts it: a business clock ([data-site]) in its site's working windows
+// (the page's #working-time), a 24x7 clock in hours. Working time out: the words say so.
 (function () {
-  const body = document.body;
-  const left = body.dataset.left, overdue = body.dataset.overdue;
-  const units = [body.dataset.days, body.dataset.hours, body.dataset.minutes, body.dataset.seconds];
-  // In words: 1 天 3 小時 20 分 5 秒 (leading zero units left out).
-  function format(ms) {
-    const s = Math.floor(Math.abs(ms) / 1000);
-    const parts = [Math.floor(s / 86400), Math.floor((s % 86400) / 3600),
-                   Math.floor((s % 3600) / 60), s % 60];
-    const first = parts.findIndex((n) => n > 0);
-    return parts.slice(first < 0 ? 3 : first).map((n, i, shown) =>
-      n + " " + units[units.length - shown.length + i]).join(" ");
+  const words = JSON.parse(document.body.dataset.span || "{}");
+  function windowsOf(site) {
+    const data = document.getElementById("working-time");
+    return data ? JSON.parse(data.textContent)[site] : undefined;
+  }
+  function working(w, from, to) {
+    if (to < from) return -working(w, to, from);
+    let ms = 0;
+    w.windows.forEach(function (x) { ms += Math.max(0, Math.min(x[1], to) - Math.max(x[0], from)); });
+    return ms;
+  }
+  // Its two leading units: 1 個工作天 3 小時, 3 小時 20 分, 5 分.
+  function span(ms, dayMs, business) {
+    const s = Math.floor(Math.abs(ms) / 1000), day = Math.floor(dayMs / 1000) || 86400;
+    const days = Math.floor(s / day), hours = Math.floor((s % day) / 3600);
+    const minutes = Math.floor(((s % day) % 3600) / 60);
+    const dayUnit = words[(business ? "span.bday" : "span.day") + (days !== 1 ? "s" : "")];
+    const parts = [[days, dayUnit], [hours, words["span.hour"]], [minutes, words["span.minute"]]];
+    let first = parts.findIndex(function (p) { return p[0] > 0; });
+    if (first < 0) first = 2;
+    let shown = parts.slice(first, first + 2);
+    if (shown.length === 2 && !shown[1][0]) shown = shown.slice(0, 1);  // 2 小時, not 2 小時 0 分
+    return shown.map(function (p) { return p[0] + " " + p[1]; }).join(" ");
   }
   function tick() {
     const now = Date.now();
     document.querySelectorAll("[data-due]").forEach(function (el) {
-      const ms = Date.parse(el.dataset.due) - now;
-      el.textContent = el.dataset.clock + " " + (ms < 0 ? overdue + " " : left + " ") + format(ms);
+      const due = Date.parse(el.dataset.due), business = "site" in el.dataset;
+      const w = business ? windowsOf(el.dataset.site) : undefined;
+      if (business && !w) return;  // the site's calendar is unknown: say nothing wrong
+      const ms = business ? working(w, now, due) : due - now;
+      const said = words[ms >= 0 ? "sla.left" : "sla.overdue"]
+        .replace("{span}", span(ms, business ? w.day * 1000 : 86400000, business));
+      const off = business && ms >= 0 && !w.windows.some(function (x) { return x[0] <= now && now < x[1]; });
+      el.textContent = el.dataset.clock + " " + said + (off ? words["sla.off_hours"] : "");
       el.classList.toggle("overdue", ms < 0);
     });
   }
