@@ -5,18 +5,21 @@ import httpx
 import pytest
 from playwright.async_api import Browser, Page, expect
 
+from complaint_desk.shared.auth import Role
 from conftest import eventually
+from tests import credentials
 from tests.credentials import ADMIN
 
 from ..conftest import System
-from .browser import OFFICER, PASSWORD, act, register, shot, sign_in
+from .browser import OFFICER, PASSWORD, act, register, shot, sign_in, signed_in
 
 pytestmark = pytest.mark.e2e
 
 LATER = "2030-01-15T17:00"
 # Every step the guide's walk leaves in the timeline.
 STEPS = (
-    "受理登記", "已聯繫投訴人", "記錄證據", "調查分類", "提出方案", "方案有異議", "方案已同意",
+    "受理登記", "已聯繫投訴人", "記錄證據", "調查分類", "提出方案", "方案有異議", "主管核准新方案",
+    "方案已同意",
     "投訴處理報告", "分派任務", "任務進度", "開始等待", "等待結束", "任務完成", "已解決",
     "回訪結果", "主管復核", "復核結論", "歸檔",
 )  # fmt: skip
@@ -26,7 +29,9 @@ async def status_is(page: Page, text: str) -> None:
     await expect(page.get_by_test_id("status")).to_have_text(text)
 
 
-async def test_every_step_of_the_guide_from_receipt_to_archive(system: System, page: Page) -> None:
+async def test_every_step_of_the_guide_from_receipt_to_archive(
+    system: System, page: Page, browser: Browser
+) -> None:
     console = system.url("projections")
     await register(page, console, "PW")
     await status_is(page, "已受理")
@@ -36,14 +41,28 @@ async def test_every_step_of_the_guide_from_receipt_to_archive(system: System, p
     await act(page, "調查分類", {"責任歸屬": "logistics", "等級": "L2", "類別": "repair_delay"})
     await status_is(page, "已分類")
 
-    # The plan: disputed, coordinated by the supervisor (whose new plan goes straight to the
-    # complainant), then accepted.
+    # The plan: disputed, coordinated by the supervisor, then accepted. The duty officer's new
+    # plan after the dispute waits for the supervisor's approval before the complainant hears it.
     repair = {"方案類型": "repair", "方案內容": "兩天內更換進水閥", "完成期限": LATER}
     await act(page, "提出解決方案", repair | {"誤工補償（元）": "200"})
     await status_is(page, "方案待確認")
     await act(page, "投訴人有異議", {"原因": "兩天太久，希望今天修好"})
     await status_is(page, "已上報主管")
-    await act(page, "提出解決方案", repair | {"方案內容": "今日下班前更換，並致歉", "致歉": True})
+    here = page.url.split("?")[0]
+    await credentials.user(
+        system.database_url, "張值班", Role.DUTY_OFFICER, sites=["PW"], password=PASSWORD
+    )
+    async with signed_in(browser, console, "張值班", PASSWORD) as officer:
+        await officer.goto(here)
+        await act(
+            officer, "提出解決方案", repair | {"方案內容": "今日下班前更換，並致歉", "致歉": True}
+        )
+        await status_is(officer, "方案待確認")
+        await expect(officer.get_by_test_id("action-accept")).to_have_count(0)
+        await expect(officer.get_by_test_id("action-approve")).to_have_count(0)
+    await page.goto(here)
+    await expect(page.get_by_test_id("action-accept")).to_have_count(0)
+    await act(page, "主管核准方案", {"備註": "同意今日更換，誤工補償照列"})
     await act(page, "投訴人同意方案")
     await status_is(page, "方案已同意")
     await act(
