@@ -23,6 +23,7 @@ _EXTENSIONS = {
     "actor": "actor",
     "correlationid": "correlation_id",
     "causationid": "causation_id",
+    "relayedby": "relayed_by",
     "schemaversion": "schema_version",
 }
 

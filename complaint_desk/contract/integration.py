@@ -11,6 +11,11 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstrai
 
 MessageId = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 Note = Annotated[str, StringConstraints(strip_whitespace=True, max_length=4000)]
+Person = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+REPORTED_BY = (
+    "who did or reported it (the technician, the buyer): recorded as the actor, relayed by "
+    "the sending system"
+)
 
 
 class WorkOrderStatus(StrEnum):
@@ -39,6 +44,7 @@ class WorkOrderUpdate(BaseModel):
     status: WorkOrderStatus
     note: Note | None = None
     work_order_ref: MessageId | None = Field(None, description="the maintenance system's own id")
+    reported_by: Person | None = Field(None, description=REPORTED_BY)
     occurred_at: AwareDatetime
 
 
@@ -54,6 +60,7 @@ class PurchaseUpdate(BaseModel):
     note: Note | None = None
     expected_arrival: datetime | None = None
     purchase_ref: MessageId | None = None
+    reported_by: Person | None = Field(None, description=REPORTED_BY)
     occurred_at: AwareDatetime
 
 

@@ -51,6 +51,7 @@ def envelope_from_row(row: asyncpg.Record | dict[str, Any]) -> EventEnvelope:
         actor=row["actor"],
         correlation_id=row["correlation_id"],
         causation_id=row["causation_id"],
+        relayed_by=row.get("relayed_by"),
         schema_version=row["schema_version"],
         data=data,
         position=row["position"],
@@ -106,6 +107,7 @@ async def append(
         "actor": metadata.actor,
         "correlation_id": metadata.correlation_id,
         "causation_id": metadata.causation_id,
+        "relayed_by": metadata.relayed_by,
     }
     for attempt in range(attempts):
         expected = expected_version
@@ -200,7 +202,8 @@ async def read_after(
 # What a bulk reader may ask :func:`read_after_rows` for (besides tx_id and position).
 EVENT_COLUMNS = frozenset({
     "event_id", "event_type", "stream_type", "stream_id", "version", "occurred_at", "site_id",
-    "actor", "correlation_id", "causation_id", "schema_version", "data", "recorded_at",
+    "actor", "correlation_id", "causation_id", "relayed_by", "schema_version", "data",
+    "recorded_at",
 })  # fmt: skip
 
 

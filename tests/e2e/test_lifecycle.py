@@ -89,7 +89,9 @@ async def test_a_late_repair_through_a_maintenance_work_order(
         await maintenance.send(cid, task_id, "accepted", message_id=accepted)  # duplicated
         await maintenance.send(None, task_id, "in_progress", note="technician on site")
         await desk.wait_for(cid, "TaskProgressed", count=2)
-        await maintenance.send(cid, task_id, "completed", note="filter replaced")
+        await maintenance.send(
+            cid, task_id, "completed", note="filter replaced", reported_by="李師傅"
+        )
         await desk.wait_for(cid, "TaskCompleted")
         await maintenance.send(cid, task_id, "in_progress", note="late, out of order")
         await maintenance.send(cid, task_id, "accepted")  # late, and a new message id
@@ -111,7 +113,11 @@ async def test_a_late_repair_through_a_maintenance_work_order(
         "accepted",
         "in_progress",
     ]
-    assert all(h["actor"] == "maintenance-system" for h in task_events[1:])
+    # The maintenance system relayed its technician's report: who did it, on whose behalf.
+    assert [(h["actor"], h["relayed_by"]) for h in task_events[1:]] == [
+        ("maintenance-system", None), ("maintenance-system", None),
+        ("李師傅", "maintenance-system"),
+    ]  # fmt: skip
 
     await desk.act(cid, "resolve", summary="dispenser repaired")
     await desk.act(cid, "callbacks", channel="phone", satisfied=True, comments="謝謝")
@@ -276,7 +282,7 @@ async def test_commands_over_kafka_are_applied_or_rejected_with_a_reason(
 
     try:
         good = {"command_id": str(uuid4()), "command": "acknowledge", "complaint_id": c["id"],
-                "actor": "system:crm", "payload": {"channel": "email"}}  # fmt: skip
+                "actor": "officer-wang", "payload": {"channel": "email"}}  # fmt: skip
         unknown = {**good, "command_id": str(uuid4()), "command": "teleport"}
         illegal = {**good, "command_id": str(uuid4()), "command": "close", "payload": {}}
         invalid = {
@@ -322,7 +328,12 @@ async def test_commands_over_kafka_are_applied_or_rejected_with_a_reason(
     assert sites[other_site["command_id"]] == "unknown", "its refusal does not name HQ"
     assert sites[illegal["command_id"]] == "HQ", "a refusal of our own names our site"
     acknowledged = await desk.wait_for(c["id"], "ComplaintAcknowledged")
-    assert len(acknowledged) == 1 and acknowledged[0]["actor"] == "system:crm"
+    assert len(acknowledged) == 1, "applied once"
+    # The CRM relayed the officer's action: recorded as theirs, relayed by the CRM.
+    assert (acknowledged[0]["actor"], acknowledged[0]["relayed_by"]) == (
+        "officer-wang",
+        "system:crm",
+    )
     parked = await eventually(
         lambda: system_db.fetchval(
             "SELECT error FROM consumers.dead_letters WHERE consumer = $1 AND error LIKE $2",

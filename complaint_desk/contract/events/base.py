@@ -105,6 +105,9 @@ class Metadata(BaseModel):
     actor: str
     correlation_id: UUID = Field(default_factory=uuid4)
     causation_id: UUID | None = None
+    # The system (or admin) that relayed the actor's action: the maintenance system's reply
+    # for its technician, an integration's command for a named officer. None: the actor's own.
+    relayed_by: str | None = None
 
 
 class EventEnvelope(BaseModel):
@@ -122,6 +125,7 @@ class EventEnvelope(BaseModel):
     actor: str
     correlation_id: UUID
     causation_id: UUID | None = None
+    relayed_by: str | None = None
     schema_version: int = Field(ge=1)
     data: dict[str, Any]
     position: int | None = None
@@ -158,6 +162,7 @@ class EventEnvelope(BaseModel):
             actor=metadata.actor,
             correlation_id=metadata.correlation_id,
             causation_id=metadata.causation_id,
+            relayed_by=metadata.relayed_by,
             schema_version=payload.schema_version,
             data=payload.model_dump(mode="json"),
             position=None,
@@ -176,4 +181,4 @@ class EventEnvelope(BaseModel):
             actor=self.actor,
             correlation_id=self.correlation_id,
             causation_id=self.event_id,
-        )
+        )  # not relayed_by: what this event causes is the reacting service's own doing

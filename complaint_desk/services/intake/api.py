@@ -112,9 +112,13 @@ def _receiving_officer(principal: Principal, body: c.ReceiveComplaint) -> str:
     )
 
 
-def _provenance(correlation: str | None) -> Provenance:
+def _provenance(correlation: str | None, principal: Principal, actor: str) -> Provenance:
+    """The command's conversation, and who relayed it when the actor is someone else."""
+    relayed_by = principal.name if actor != principal.name else None
     try:
-        return Provenance(correlation_id=UUID(correlation)) if correlation else Provenance()
+        if correlation:
+            return Provenance(correlation_id=UUID(correlation), relayed_by=relayed_by)
+        return Provenance(relayed_by=relayed_by)
     except ValueError:
         raise ApiError(
             422, "validation_error", "X-Correlation-Id must be a UUID", "X-Correlation-Id 須為 UUID"
@@ -201,20 +205,21 @@ async def post_complaint(
     _authorize(principal, "receive")
     check_site(principal, body.site)
     body = body.model_copy(update={"receiving_officer": _receiving_officer(principal, body)})
+    actor = acting_as(
+        principal, x_actor or (body.receiving_officer if principal.may_delegate() else None)
+    )
     receipt = await _translate(
         receive_complaint(
             uow,
             body,
-            actor=acting_as(
-                principal, x_actor or (body.receiving_officer if principal.may_delegate() else None)
-            ),
+            actor=actor,
             number_timezone=settings.number_timezone,
             contact_key_secret=settings.contact_key_secret,
             keyring=keyring,
             repeat_window_days=settings.repeat_window_days,
             idempotency_key=idempotency_key,
             caller=str(principal.id),
-            provenance=_provenance(x_correlation_id),
+            provenance=_provenance(x_correlation_id, principal, actor),
         )
     )
     if receipt.replayed:
@@ -374,9 +379,8 @@ async def _run(
     )
     command = _expected_version(if_match, body)
     command = command.model_copy(update={"actor": acting_as(principal, command.actor)})
-    outcome = await _translate(
-        run_command(uow, name, complaint_id, command, ctx, _provenance(correlation))
-    )
+    provenance = _provenance(correlation, principal, command.actor)
+    outcome = await _translate(run_command(uow, name, complaint_id, command, ctx, provenance))
     return _result(outcome, response)
 
 

@@ -97,8 +97,12 @@ async def handle_task_update(
         else:
             complaint.progress_task(task.id, note, external=update.status.value)
         assert complaint.site is not None
-        actor = sender.name if sender is not None else f"system:{source}"
-        await repo.save(complaint, Metadata(site_id=complaint.site, actor=actor))
+        system = sender.name if sender is not None else f"system:{source}"
+        # The technician the maintenance system names acted; the system relayed it.
+        actor, relayed_by = (update.reported_by, system) if update.reported_by else (system, None)
+        await repo.save(
+            complaint, Metadata(site_id=complaint.site, actor=actor, relayed_by=relayed_by)
+        )
     return Handled.APPLIED
 
 
@@ -122,7 +126,7 @@ async def handle_command(
         try:
             async with conn.transaction():  # a refusal rolls back only the attempt
                 reason = await _try_command(
-                    repo, message, reopen_window_days, sites, console_base_url
+                    repo, message, reopen_window_days, sites, console_base_url, sender
                 )
         except ConcurrencyConflict as exc:
             reason = _reason(VersionConflict(exc.expected, exc.actual))
@@ -159,6 +163,7 @@ async def _try_command(
     reopen_window_days: int,
     sites: frozenset[str] | None,
     console_base_url: str = "",
+    sender: str | None = None,
 ) -> str | None:
     if message.command not in COMMANDS:
         return f"unknown command {message.command!r}; known: {', '.join(sorted(COMMANDS))}"
@@ -183,7 +188,10 @@ async def _try_command(
         sites=sites,
         console_base_url=console_base_url,
     )
-    provenance = Provenance(causation_id=_as_uuid(message.command_id))
+    provenance = Provenance(
+        causation_id=_as_uuid(message.command_id),
+        relayed_by=sender if sender and sender != message.actor else None,
+    )
     await apply_command(repo, message.command, message.complaint_id, command, ctx, provenance)
     return None
 

@@ -134,6 +134,7 @@ COMMANDS: dict[str, tuple[type[c.Command], Action]] = {
 class Provenance:
     correlation_id: UUID = field(default_factory=uuid4)
     causation_id: UUID | None = None
+    relayed_by: str | None = None  # the system or admin that sent a named person's action
 
 
 async def run_command(
@@ -206,6 +207,7 @@ def _metadata(complaint: Complaint, actor: str, provenance: Provenance) -> Metad
         actor=actor,
         correlation_id=provenance.correlation_id,
         causation_id=provenance.causation_id,
+        relayed_by=provenance.relayed_by,
     )
 
 
@@ -304,6 +306,7 @@ async def receive_complaint(
                 actor=actor,
                 correlation_id=provenance.correlation_id,
                 causation_id=provenance.causation_id,
+                relayed_by=provenance.relayed_by,
             ),
         )
         await repo.index(

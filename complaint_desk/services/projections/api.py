@@ -91,6 +91,9 @@ class HistoryEntry(BaseModel):
     event_id: UUID
     occurred_at: datetime
     actor: str
+    relayed_by: str | None = Field(
+        None, description="轉達者 / the system that relayed the actor's action, if any"
+    )
     correlation_id: UUID
     causation_id: UUID | None
     data: dict[str, Any]

@@ -33,7 +33,7 @@ SLA_STATE_COLUMNS = (
 
 TIMELINE_COLUMNS = (
     "stream_type", "stream_id", "version", "position", "event_id", "event_type", "occurred_at",
-    "actor", "correlation_id", "causation_id", "data",
+    "actor", "correlation_id", "causation_id", "data", "relayed_by",
 )  # fmt: skip
 
 
@@ -53,6 +53,7 @@ class StoredEvent:
     correlation_id: UUID | None
     causation_id: UUID | None
     data: dict[str, Any]
+    relayed_by: str | None = None  # the system that relayed the actor's action
 
 
 Row = dict[str, Any]
@@ -218,7 +219,7 @@ def timeline_row(event: StoredEvent, data: Any) -> tuple[Any, ...]:
     return (
         event.stream_type, event.stream_id, event.version, event.position, event.event_id,
         event.event_type, event.occurred_at, event.actor, event.correlation_id,
-        event.causation_id, data,
+        event.causation_id, data, event.relayed_by,
     )  # fmt: skip
 
 

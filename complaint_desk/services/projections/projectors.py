@@ -21,6 +21,7 @@ def stored(event: EventEnvelope, *, upcast_data: bool = True) -> StoredEvent:
         actor=event.actor,
         correlation_id=event.correlation_id,
         causation_id=event.causation_id,
+        relayed_by=event.relayed_by,
         data=(
             upcast(event.event_type, event.schema_version, event.data)
             if upcast_data

@@ -28,7 +28,7 @@ def _event(row: asyncpg.Record, data: Any) -> StoredEvent:
     return StoredEvent(
         row["position"], get("event_id"), row["event_type"], row["stream_type"],
         row["stream_id"], row["version"], row["occurred_at"], get("actor"),
-        get("correlation_id"), get("causation_id"), data,
+        get("correlation_id"), get("causation_id"), data, get("relayed_by"),
     )  # fmt: skip
 
 
@@ -91,7 +91,7 @@ class TimelineRebuild:
     keys: ClassVar[Mapping[str, str]] = {}
     columns = (
         "event_id", "event_type", "occurred_at", "actor", "correlation_id", "causation_id",
-        "data",
+        "relayed_by", "data",
     )  # fmt: skip
 
     def __init__(self) -> None:

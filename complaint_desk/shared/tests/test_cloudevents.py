@@ -8,7 +8,9 @@ from complaint_desk.shared.tests.events import NoteAdded
 
 
 def _envelope() -> EventEnvelope:
-    meta = Metadata(site_id="HQ", actor="officer-wang", causation_id=uuid4())
+    meta = Metadata(
+        site_id="HQ", actor="officer-wang", causation_id=uuid4(), relayed_by="system:crm"
+    )
     return EventEnvelope.wrap(NoteAdded(text="飲水機"), stream_id=uuid4(), version=3, metadata=meta)
 
 
@@ -22,6 +24,7 @@ def test_binary_mode_round_trip_keeps_every_envelope_field() -> None:
     assert h["ce_subject"] == key
     assert h["ce_time"].endswith(b"Z")
     assert "飲水機".encode() in value  # JSON data, not escaped
+    assert h["ce_relayedby"] == b"system:crm"
     assert cloudevents.from_kafka(headers, value) == envelope
 
 

@@ -29,6 +29,21 @@ async def test_append_then_read_in_order(pool: asyncpg.Pool) -> None:
     assert events[0].position < events[1].position < events[2].position  # type: ignore[operator]
     assert events[0].correlation_id == META.correlation_id
     assert events[0].site_id == "HQ" and events[0].actor == "tester"
+    assert events[0].relayed_by is None, "the actor's own action"
+
+
+async def test_who_relayed_an_action_is_kept_one_event_or_many(pool: asyncpg.Pool) -> None:
+    stream = uuid4()
+    relayed = Metadata(site_id="HQ", actor="李師傅", relayed_by="maintenance-system")
+    async with pool.acquire() as conn:
+        await eventstore.append(conn, stream, [NoteAdded(text="一")], relayed, expected_version=0)
+        await eventstore.append(
+            conn, stream, [NoteAdded(text="二"), NoteAdded(text="三")], relayed, expected_version=1
+        )
+    events = await eventstore.read_stream(pool, "complaint", stream)
+    assert [(e.actor, e.relayed_by) for e in events] == [("李師傅", "maintenance-system")] * 3
+    followed = await eventstore.read_after(pool, FollowPosition(), ["complaint"], limit=100_000)
+    assert {e.relayed_by for _, e, _ in followed if e.stream_id == stream} == {"maintenance-system"}
 
 
 async def test_payloads_are_stored_as_json_objects_one_event_or_many(pool: asyncpg.Pool) -> None:

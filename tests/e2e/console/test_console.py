@@ -327,3 +327,23 @@ async def test_the_browser_counts_time_left_in_working_time_as_the_server_does(
         await expect(page.get_by_test_id("clock-resolution").locator(".target")).to_have_text(
             re.compile(rf"^時限 {UNIT}( {UNIT})?$")
         )
+
+
+async def test_the_timeline_says_who_acted_and_on_whose_behalf(system: System, page: Page) -> None:
+    async with httpx.AsyncClient(timeout=15, headers=ADMIN) as client:
+        intake = system.url("intake")
+        r = await client.post(f"{intake}/complaints", json=complaint(site="PW"))
+        cid = r.json()["id"]
+        # The organisation's admin records the call the officer made (relaying their action).
+        relayed = await client.post(
+            f"{intake}/complaints/{cid}/acknowledge", json={"channel": "phone", "actor": "王值班"}
+        )
+        assert relayed.status_code == 200, relayed.text
+    await page.goto(f"{system.url('projections')}/console/complaints/{cid}")
+    acknowledged = page.locator("li[data-event=ComplaintAcknowledged]")
+    await reload_until(page, acknowledged)
+    await expect(acknowledged.locator(".actor")).to_have_text(re.compile(r"^王值班（由 .+ 轉達）$"))
+    # The SLA service's own records name it by what it is, not by its account.
+    await expect(page.locator("li[data-event=SlaClockStarted] .actor").first).to_have_text(
+        "時效系統"
+    )

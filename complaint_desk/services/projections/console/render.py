@@ -15,7 +15,7 @@ from fastapi.templating import Jinja2Templates
 from ..settings import settings_for
 from .csrf import form_token
 from .texts import LANGS, Lang, Texts
-from .timeline import facts
+from .timeline import facts, who
 
 HERE = Path(__file__).parent
 LANG_COOKIE = "desk_lang"
@@ -74,6 +74,7 @@ def render(request: Request, name: str, status_code: int = 200, **context: Any) 
             "facts": lambda h: facts(
                 Texts(lang), when, h["data"], h["stream_type"], h["event_type"]
             ),
+            "who": lambda h: who(Texts(lang), h["actor"], h.get("relayed_by")),
             "user": getattr(request.state, "principal", None),
             "span_words": span_words(Texts(lang)),
             **context,

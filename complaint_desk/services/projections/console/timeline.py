@@ -154,3 +154,28 @@ def arrange(history: list[dict[str, Any]]) -> tuple[list[Cycle], list[dict[str, 
         else:
             cycles[-1].add(entry)
     return cycles, notes
+
+
+# Our own services and the systems we integrate, by the name they act under: system:<name>
+# (system:<name>-<anything> for one of several installations), or <name>-system.
+SYSTEMS = ("sla", "notify", "maintenance", "procurement")
+
+
+def person(t: Texts, name: str) -> str:
+    """Who acted, as a person reads it: a person's name as it is; a system by what it is."""
+    if name == "complainant":
+        return t("who.complainant")
+    if name.endswith("-system") and name.removesuffix("-system") in SYSTEMS:
+        return t(f"who.system.{name.removesuffix('-system')}")
+    if name.startswith("system:"):
+        system = name.removeprefix("system:")
+        known = next((s for s in SYSTEMS if system == s or system.startswith(f"{s}-")), None)
+        return t(f"who.system.{known}") if known else t("who.system", name=system)
+    return name
+
+
+def who(t: Texts, actor: str, relayed_by: str | None) -> str:
+    """王師傅（由 維修系統 轉達）: who acted, and on whose behalf it was relayed."""
+    if not relayed_by or relayed_by == actor:
+        return person(t, actor)
+    return t("who.relayed", actor=person(t, actor), by=person(t, relayed_by))

@@ -184,12 +184,12 @@ LIMIT 100;
 
 -- name: add_to_timeline
 INSERT INTO projections.timeline (stream_type, stream_id, version, position, event_id,
-    event_type, occurred_at, actor, correlation_id, causation_id, data)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11);
+    event_type, occurred_at, actor, correlation_id, causation_id, data, relayed_by)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12);
 
 -- name: timeline
 SELECT position, stream_type, version, event_type, event_id, occurred_at, actor,
-       correlation_id, causation_id, data
+       correlation_id, causation_id, data, relayed_by
 FROM projections.timeline WHERE stream_id = $1
 ORDER BY position;
 

@@ -5,7 +5,13 @@ import re
 from datetime import datetime
 
 from complaint_desk.services.projections.console.texts import Texts
-from complaint_desk.services.projections.console.timeline import FIELDS, arrange, duration, facts
+from complaint_desk.services.projections.console.timeline import (
+    FIELDS,
+    arrange,
+    duration,
+    facts,
+    who,
+)
 
 
 def when(value: datetime | None) -> str:
@@ -91,3 +97,14 @@ def test_the_timeline_groups_cycles_folds_bookkeeping_and_keeps_notes_apart() ->
     assert shape == [["ComplaintReceived", 2, "SlaWarningReached", "ComplaintClosed"],
                      ["ComplaintReopened", 1]]  # fmt: skip
     assert [n["event_type"] for n in notes] == ["InternalNoteAdded"]
+
+
+def test_who_acted_and_on_whose_behalf() -> None:
+    zh, en = Texts("zh-Hant"), Texts("en")
+    assert who(zh, "王值班", None) == "王值班"
+    assert who(zh, "李師傅", "maintenance-system") == "李師傅（由 維修系統 轉達）"
+    assert who(en, "李師傅", "system:maintenance-north") == "李師傅 (relayed by maintenance system)"
+    assert who(zh, "王值班", "system:crm") == "王值班（由 系統「crm」 轉達）"
+    assert who(zh, "system:sla", None) == "時效系統"
+    assert who(zh, "complainant", None) == "投訴人"
+    assert who(zh, "sla-admin", None) == "sla-admin", "a person's name is shown as it is"
