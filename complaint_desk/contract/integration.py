@@ -12,6 +12,10 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstrai
 MessageId = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 Note = Annotated[str, StringConstraints(strip_whitespace=True, max_length=4000)]
 Person = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+FILES = (
+    "photos or documents (the after-photo, a delivery note) uploaded first through intake's "
+    "POST /complaints/{id}/attachments, by their ids"
+)
 REPORTED_BY = (
     "who did or reported it (the technician, the buyer): recorded as the actor, relayed by "
     "the sending system"
@@ -45,6 +49,7 @@ class WorkOrderUpdate(BaseModel):
     note: Note | None = None
     work_order_ref: MessageId | None = Field(None, description="the maintenance system's own id")
     reported_by: Person | None = Field(None, description=REPORTED_BY)
+    files: list[UUID] = Field(default_factory=list, max_length=20, description=FILES)
     occurred_at: AwareDatetime
 
 
@@ -61,6 +66,7 @@ class PurchaseUpdate(BaseModel):
     expected_arrival: datetime | None = None
     purchase_ref: MessageId | None = None
     reported_by: Person | None = Field(None, description=REPORTED_BY)
+    files: list[UUID] = Field(default_factory=list, max_length=20, description=FILES)
     occurred_at: AwareDatetime
 
 

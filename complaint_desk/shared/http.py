@@ -2,6 +2,7 @@
 metrics, and the /health and /metrics endpoints."""
 
 import logging
+import re
 import time
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -23,6 +24,10 @@ from complaint_desk.shared.ratelimit import Identify, RateLimit
 log = logging.getLogger(__name__)
 
 MAX_BODY_BYTES = 64 * 1024
+# A file upload (POST …/attachments) streams to disk, not memory: it may be this large here,
+# and its route enforces the service's own, smaller, setting.
+UPLOAD_PATH = re.compile(r"/attachments$")
+MAX_UPLOAD_BYTES = 1024 * 1024 * 1024
 
 
 class ApiError(Exception):
@@ -128,9 +133,11 @@ class BodySizeLimit:
             await self.app(scope, receive, send)
             return
         declared = dict(scope.get("headers") or []).get(b"content-length")
-        if declared is not None:
-            if declared.isdigit() and int(declared) > self.max_bytes:
-                await _send_413(send, self.max_bytes)
+        upload = scope.get("method") == "POST" and UPLOAD_PATH.search(scope.get("path", ""))
+        limit = MAX_UPLOAD_BYTES if upload else self.max_bytes
+        if declared is not None or upload:
+            if declared is not None and declared.isdigit() and int(declared) > limit:
+                await _send_413(send, limit)
                 return
             await self.app(scope, receive, send)  # the server reads no more than declared
             return

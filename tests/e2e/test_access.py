@@ -16,6 +16,7 @@ from fastapi.routing import APIRoute
 
 from complaint_desk.services.intake.app import build_app as intake_app
 from complaint_desk.services.intake.tests.factory import BODIES as FIXED_BODIES
+from complaint_desk.services.intake.tests.test_media import photo_with_gps
 from complaint_desk.services.notify.app import build_app as notify_app
 from complaint_desk.services.projections.app import build_app as projections_app
 from complaint_desk.services.sla.app import build_app as sla_app
@@ -44,7 +45,9 @@ ROUTES = [
 ]
 # The aggregate tests' bodies, with a task due after the real now (intake refuses a past one).
 BODIES = {**FIXED_BODIES, "tasks": {**FIXED_BODIES["tasks"], "due_at": later(2)}}
-OBJECT_PARAMS = {"complaint_id", "task_id", "site", "subscription_id", "delivery_id"}
+OBJECT_PARAMS = {
+    "complaint_id", "task_id", "site", "subscription_id", "delivery_id", "attachment_id",
+}  # fmt: skip
 
 
 class World:
@@ -83,6 +86,11 @@ async def world(system: System, system_db: asyncpg.Pool) -> AsyncIterator[World]
         sla = system.url("sla")
         policy = (await admin.get(f"{sla}/policies/SB")).json()["policy"]
         calendar = (await admin.get(f"{sla}/calendars/SB")).json()
+        photo = await admin.post(
+            f"{intake}/complaints/{b['id']}/attachments",
+            files={"file": ("p.jpg", photo_with_gps(size=(16, 16)), "image/jpeg")},
+        )
+        assert photo.status_code == 201, photo.text
     dead = uuid4()
     await system_db.execute(
         """INSERT INTO notify.deliveries (id, dedupe_key, complaint_id, site, channel,
@@ -101,6 +109,7 @@ async def world(system: System, system_db: asyncpg.Pool) -> AsyncIterator[World]
             "site": "SB",
             "subscription_id": sub.json()["id"],
             "delivery_id": str(dead),
+            "attachment_id": photo.json()["id"],
             "role": "supervisor",
             "action": "acknowledge",
             "token": "x",

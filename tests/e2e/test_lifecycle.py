@@ -11,6 +11,7 @@ import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
 from complaint_desk.contract import topics
+from complaint_desk.services.intake.tests.test_media import photo_with_gps
 from complaint_desk.shared.auth import Role
 from conftest import eventually
 from tests.credentials import ADMIN, Signer, integration, user
@@ -89,9 +90,15 @@ async def test_a_late_repair_through_a_maintenance_work_order(
         await maintenance.send(cid, task_id, "accepted", message_id=accepted)  # duplicated
         await maintenance.send(None, task_id, "in_progress", note="technician on site")
         await desk.wait_for(cid, "TaskProgressed", count=2)
-        await maintenance.send(
-            cid, task_id, "completed", note="filter replaced", reported_by="李師傅"
+        after = await desk.client.post(
+            f"{desk.intake}/complaints/{cid}/attachments",
+            files={"file": ("after.jpg", photo_with_gps(size=(320, 240)), "image/jpeg")},
         )
+        assert after.status_code == 201, after.text
+        await maintenance.send(
+            cid, task_id, "completed", note="filter replaced", reported_by="李師傅",
+            files=[after.json()["id"]],
+        )  # fmt: skip
         await desk.wait_for(cid, "TaskCompleted")
         await maintenance.send(cid, task_id, "in_progress", note="late, out of order")
         await maintenance.send(cid, task_id, "accepted")  # late, and a new message id
@@ -113,6 +120,7 @@ async def test_a_late_repair_through_a_maintenance_work_order(
         "accepted",
         "in_progress",
     ]
+    assert task_events[-1]["data"]["files"] == [after.json()], "the after-photo, by reference"
     # The maintenance system relayed its technician's report: who did it, on whose behalf.
     assert [(h["actor"], h["relayed_by"]) for h in task_events[1:]] == [
         ("maintenance-system", None), ("maintenance-system", None),

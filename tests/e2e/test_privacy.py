@@ -13,6 +13,7 @@ import pytest
 from aiokafka import AIOKafkaConsumer, TopicPartition
 
 from complaint_desk.services.intake.tests.factory import BODIES
+from complaint_desk.services.intake.tests.test_media import photo_with_gps
 from complaint_desk.services.projections.rebuild import rebuilders
 from complaint_desk.services.projections.settings import ProjectionsSettings
 from complaint_desk.shared.auth import Role
@@ -43,6 +44,21 @@ async def _database_holds(pool: asyncpg.Pool, needles: list[str]) -> list[str]:
             )
             if hit:
                 found.append(f"{t['name']}: {needle}")
+    # Bytes (an attached file's chunks) read as hex in a row's text: searched as bytes.
+    binary = await pool.fetch(
+        """SELECT format('%I.%I', table_schema, table_name) AS name, column_name
+           FROM information_schema.columns
+           WHERE data_type = 'bytea' AND table_schema NOT IN ('pg_catalog', 'information_schema')"""
+    )
+    for b in binary:
+        for needle in needles:
+            column = f'"{b["column_name"]}"'
+            hit = await pool.fetchval(
+                f"SELECT count(*) FROM {b['name']} WHERE position($1::bytea IN {column}) > 0",
+                needle.encode(),
+            )
+            if hit:
+                found.append(f"{b['name']}.{b['column_name']}: {needle}")
     return found
 
 
@@ -140,8 +156,26 @@ async def test_a_canary_complainant_is_erased_without_a_trace(
         # Sealed from the start: no plaintext was ever written, even before erasure.
         assert await _database_holds(system_db, needles) == []
 
+        # A scanned form that names them, marked as showing a person, and a photo of the
+        # broken dispenser that does not.
+        async def attach(name_: str, content: bytes, personal: bool) -> str:
+            r = await admin.post(
+                f"{intake}/complaints/{first['id']}/attachments",
+                files={"file": (name_, content, "application/pdf")},
+                data={"personal": str(personal).lower()},
+            )
+            assert r.status_code == 201, r.text
+            return str(r.json()["id"])
+
+        form = await attach("form.pdf", f"%PDF-1.4 signed by {name} {phone}".encode(), True)
+        photo = await attach("dispenser.jpg", photo_with_gps(size=(64, 48)), False)
+        assert await _database_holds(system_db, needles), "the scan sees inside files"
+
         erased = await admin.post(f"{intake}/complaints/{first['id']}/erase-personal-data")
         assert erased.status_code == 200, erased.text
+        gone = await admin.get(f"{intake}/attachments/{form}")
+        assert gone.status_code == 410 and gone.json()["error"]["message_zh"] == "已抹除"
+        assert (await admin.get(f"{intake}/attachments/{photo}")).status_code == 200
         assert sorted(erased.json()["complaints"]) == sorted([first["id"], second["id"]])
 
         async def both_erased() -> bool:

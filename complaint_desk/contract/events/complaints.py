@@ -12,6 +12,9 @@ from uuid import UUID
 from pydantic import Field
 
 from complaint_desk.contract.events.base import DomainEvent, event, upcaster
+from complaint_desk.contract.events.files import AttachedFile
+
+FILES_DOC = "附件 / photos and documents attached (their ids and hashes, never the bytes)"
 
 
 class Category(StrEnum):
@@ -221,6 +224,7 @@ class EvidenceRecorded(DomainEvent):
     text: str
     collected_at: datetime
     attachments: list[str] = Field(default_factory=list)
+    files: list[AttachedFile] = Field(default_factory=list, description=FILES_DOC)
 
 
 @event("complaint")
@@ -310,6 +314,7 @@ class HandlingReportFiled(DomainEvent):
     completion_due: datetime
     signed_by_officer: str
     signed_by_complainant: str
+    files: list[AttachedFile] = Field(default_factory=list, description=FILES_DOC)
 
 
 @event("complaint")
@@ -357,12 +362,14 @@ class TaskProgressed(DomainEvent):
     task_id: UUID
     note: str | None = None
     external_status: str | None = None
+    files: list[AttachedFile] = Field(default_factory=list, description=FILES_DOC)
 
 
 @event("complaint")
 class TaskCompleted(DomainEvent):
     task_id: UUID
     note: str | None = None
+    files: list[AttachedFile] = Field(default_factory=list, description=FILES_DOC)
 
 
 @event("complaint")
@@ -403,6 +410,7 @@ class CallbackRecorded(DomainEvent):
     rating: int | None = None  # 1 (very dissatisfied) to 5 (very satisfied)
     reasons: list[SatisfactionReason] = Field(default_factory=list)
     suggestions: str | None = None  # 改進建議
+    files: list[AttachedFile] = Field(default_factory=list, description=FILES_DOC)
 
 
 @event("complaint")

@@ -149,6 +149,8 @@ HTTP_STATUS = {
     RefusalKind.CONFLICT: 409,
     RefusalKind.FORBIDDEN: 403,
     RefusalKind.INVALID: 422,
+    RefusalKind.TOO_LARGE: 413,
+    RefusalKind.UNSUPPORTED: 415,
 }
 
 

@@ -15,6 +15,7 @@ from complaint_desk.shared.runtime import Publication, ServiceSpec, create_app
 
 from . import MIGRATIONS
 from .api import router
+from .attachments_api import router as attachments_router
 from .projectors import CallbackAnswers
 from .settings import IntakeSettings
 from .subscribers import subscribe
@@ -74,7 +75,7 @@ def build_app(settings: IntakeSettings | None = None) -> FastAPI:
             settings=settings,
             migrations={"intake": MIGRATIONS},
             publications=PUBLICATIONS,
-            routers=[router],
+            routers=[router, attachments_router],
             projectors=[CallbackAnswers()],
             subscribe=subscribe,
         )

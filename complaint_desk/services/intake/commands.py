@@ -7,6 +7,7 @@ API's and the Kafka commands' contract and are read together."""
 
 import re
 from typing import Annotated
+from uuid import UUID
 
 from pydantic import (
     AwareDatetime,
@@ -165,11 +166,22 @@ class EscalateSafety(Command):
     measures_note: Note | None = None
 
 
-class RecordEvidence(Command):
+class WithFiles(Command):
+    """A command that may carry files uploaded to the complaint first
+    (``POST /complaints/{id}/attachments``), named by their ids."""
+
+    files: list[UUID] = Field(
+        default_factory=list, max_length=20, description="附件編號 / the uploaded files' ids"
+    )
+
+
+class RecordEvidence(WithFiles):
     kind: EvidenceKind
     text: LongText
     collected_at: AwareDatetime | None = None
-    attachments: list[Text] = Field(default_factory=list, max_length=20)
+    attachments: list[Text] = Field(
+        default_factory=list, max_length=20, description="參考資料 / records referred to"
+    )
 
 
 class AddNote(Command):
@@ -252,7 +264,7 @@ class DisputeResolution(Command):
     reason: LongText
 
 
-class FileReport(Command):
+class FileReport(WithFiles):
     responsible_party: Text
     solution: LongText
     completion_due: AwareDatetime
@@ -275,7 +287,7 @@ class AssignTask(Command, NewTask):
     pass
 
 
-class TaskNote(Command):
+class TaskNote(WithFiles):
     note: Note | None = None
 
 
@@ -297,7 +309,7 @@ class Resolve(Command):
     improvement: Note | None = Field(None, description="改進措施 / what will change")
 
 
-class RecordCallback(Command):
+class RecordCallback(WithFiles):
     channel: CallbackChannel
     satisfied: bool
     comments: Note | None = None

@@ -7,7 +7,7 @@ reaching into one another."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -56,6 +56,7 @@ from complaint_desk.contract.events.complaints import (
     WaitingStarted,
     WorkOrderRequested,
 )
+from complaint_desk.contract.events.files import AttachedFile
 from complaint_desk.contract.events.lifecycle import provisional_level
 from complaint_desk.contract.process import Policy, Progress, advance, refusal
 
@@ -342,7 +343,9 @@ class Complaint:
             )
         )
 
-    def record_evidence(self, command: c.RecordEvidence, now: datetime) -> UUID:
+    def record_evidence(
+        self, command: c.RecordEvidence, now: datetime, files: Sequence[AttachedFile] = ()
+    ) -> UUID:
         self._check("evidence")
         self._impartial(command.actor, "investigate", "調查")
         evidence_id = uuid4()
@@ -353,6 +356,7 @@ class Complaint:
                 text=command.text,
                 collected_at=command.collected_at or now,
                 attachments=command.attachments,
+                files=list(files),
             )
         )
         return evidence_id
@@ -446,10 +450,13 @@ class Complaint:
         assert self.resolution_id is not None
         self._record(ResolutionDisputed(resolution_id=self.resolution_id, reason=command.reason))
 
-    def file_report(self, command: c.FileReport) -> None:
+    def file_report(self, command: c.FileReport, files: Sequence[AttachedFile] = ()) -> None:
         self._check("report")
         self._record(
-            HandlingReportFiled(**command.model_dump(exclude={"actor", "expected_version"}))
+            HandlingReportFiled(
+                **command.model_dump(exclude={"actor", "expected_version", "files"}),
+                files=list(files),
+            )
         )
 
     def assign_task(self, command: c.AssignTask, now: datetime, link: str | None = None) -> UUID:
@@ -497,13 +504,23 @@ class Complaint:
             )
         return task_id
 
-    def progress_task(self, task_id: UUID, note: str | None, external: str | None = None) -> None:
+    def progress_task(
+        self,
+        task_id: UUID,
+        note: str | None,
+        external: str | None = None,
+        files: Sequence[AttachedFile] = (),
+    ) -> None:
         self._task("tasks/progress", task_id)
-        self._record(TaskProgressed(task_id=task_id, note=note, external_status=external))
+        self._record(
+            TaskProgressed(task_id=task_id, note=note, external_status=external, files=list(files))
+        )
 
-    def complete_task(self, task_id: UUID, note: str | None) -> None:
+    def complete_task(
+        self, task_id: UUID, note: str | None, files: Sequence[AttachedFile] = ()
+    ) -> None:
         self._task("tasks/complete", task_id)
-        self._record(TaskCompleted(task_id=task_id, note=note))
+        self._record(TaskCompleted(task_id=task_id, note=note, files=list(files)))
 
     def cancel_task(self, task_id: UUID, reason: str) -> None:
         self._task("tasks/cancel", task_id)
@@ -522,9 +539,13 @@ class Complaint:
         self._impartial(command.actor, "resolve", "解決")
         self._record(ComplaintResolved(summary=command.summary, improvement=command.improvement))
 
-    def record_callback(self, command: c.RecordCallback) -> None:
+    def record_callback(
+        self, command: c.RecordCallback, files: Sequence[AttachedFile] = ()
+    ) -> None:
         self._check("callbacks")
-        self._record(CallbackRecorded(channel=command.channel, **_answer(command)))
+        self._record(
+            CallbackRecorded(channel=command.channel, files=list(files), **_answer(command))
+        )
         if not command.satisfied:
             self._record(
                 ReviewOpened(reason=command.comments or "complainant not satisfied at callback")

@@ -24,8 +24,9 @@ from complaint_desk.shared.auth import Principal
 from complaint_desk.shared.eventstore import ConcurrencyConflict
 from complaint_desk.shared.uow import UnitOfWork
 
-from .refusals import Refusal, VersionConflict
-from .repository import ComplaintRepository
+from . import attachments
+from .refusals import FileNotAttachable, Refusal, VersionConflict
+from .repository import AttachmentStore, ComplaintRepository
 from .service import (
     COMMANDS,
     Context,
@@ -90,12 +91,16 @@ async def handle_task_update(
             log.info("stale update ignored", extra={"complaint_id": str(complaint.id)})
             return Handled.STALE
         note = update.note
+        try:
+            files = await attachments.resolve(AttachmentStore(conn), complaint.id, update.files)
+        except FileNotAttachable as exc:
+            raise Unprocessable(exc.message) from None
         if update.status in (WorkOrderStatus.COMPLETED, PurchaseStatus.DELIVERED):
-            complaint.complete_task(task.id, note)
+            complaint.complete_task(task.id, note, files)
         elif update.status in (WorkOrderStatus.CANCELLED, PurchaseStatus.CANCELLED):
             complaint.cancel_task(task.id, note or f"cancelled by {source}")
         else:
-            complaint.progress_task(task.id, note, external=update.status.value)
+            complaint.progress_task(task.id, note, external=update.status.value, files=files)
         assert complaint.site is not None
         system = sender.name if sender is not None else f"system:{source}"
         # The technician the maintenance system names acted; the system relayed it.

@@ -16,6 +16,8 @@ class RefusalKind(StrEnum):
     CONFLICT = "conflict"
     FORBIDDEN = "forbidden"
     INVALID = "invalid"  # the command's own fields, judged against the complaint or the time
+    TOO_LARGE = "too_large"  # a file, or a complaint's files in all, past their limit
+    UNSUPPORTED = "unsupported"  # a file whose content is not an allowed type
 
 
 class Refusal(Exception):
@@ -176,4 +178,58 @@ class NothingToErase(Refusal):
             "not_sealed",
             "This complaint was recorded before personal data was sealed",
             "此投訴登記於個資加密之前，無法以刪除金鑰抹除",
+        )
+
+
+class FileNotAttachable(Refusal):
+    """A file named in a command that is not one of the complaint's (or was erased)."""
+
+    kind = RefusalKind.INVALID
+
+    def __init__(self, file_id: UUID) -> None:
+        super().__init__(
+            "file_not_attachable",
+            f"file {file_id} was not uploaded to this complaint, or was erased",
+            "附件不屬於此投訴，或已抹除",
+            field="files",
+        )
+
+
+class FileTooLarge(Refusal):
+    kind = RefusalKind.TOO_LARGE
+
+    def __init__(self, name: str, limit: int, *, in_all: bool = False) -> None:
+        mb = f"{limit / 1024 / 1024:g} MB"
+        super().__init__(
+            "file_too_large",
+            f"{name}: the complaint's files may take {mb} in all"
+            if in_all
+            else f"{name}: a file may be at most {mb}",
+            f"{name}：此投訴的附件合計最多 {mb}" if in_all else f"{name}：單一檔案最多 {mb}",
+            field="file",
+        )
+
+
+class FileUnsupported(Refusal):
+    kind = RefusalKind.UNSUPPORTED
+
+    def __init__(self, name: str, detected: str | None) -> None:
+        heic = detected == "image/heic"
+        super().__init__(
+            "unsupported_file",
+            f"{name}: "
+            + (
+                "HEIC photos are not accepted here: send it as JPEG"
+                if heic
+                else "only photos (JPEG, PNG, WebP, HEIC) and PDF documents are accepted, "
+                "judged by the content, not the name"
+            ),
+            f"{name}："
+            + (
+                "此處不接受 HEIC 相片，請改傳 JPEG"
+                if heic
+                else "僅接受相片（JPEG、PNG、WebP、HEIC）與 PDF 文件，以檔案內容判定，而非檔名"
+            ),
+            field="file",
+            detected=detected,
         )

@@ -1,9 +1,15 @@
 """Persistence of complaints: the event stream, plus intake's own numbering, idempotency,
-repeat-complaint index and inbox of messages from other systems."""
+repeat-complaint index, inbox of messages from other systems, and the attached files."""
 
+import hashlib
+from collections.abc import AsyncIterator, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Any, BinaryIO
 from uuid import UUID
+
+from asyncpg import Record
 
 from complaint_desk.contract.events import DomainEvent, Metadata
 from complaint_desk.contract.events.complaints import RepeatReason, TaskAssigned
@@ -134,3 +140,67 @@ class ComplaintRepository:
     ) -> eventstore.Appended:
         """Append to a stream that is not a complaint's (e.g. a rejected command's)."""
         return await eventstore.append(self.conn, stream_id, events, metadata, expected_version=0)
+
+
+CHUNK = 256 * 1024  # bytes per stored chunk: a file is written and read a chunk at a time
+
+
+@dataclass(frozen=True)
+class Blob:
+    sha256: str
+    size: int
+
+
+class AttachmentStore:
+    """Files in intake's tables, content-addressed and chunked, within the caller's
+    transaction (``conn``)."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    async def put(self, file: BinaryIO, media_type: str) -> Blob:
+        """Store the file's bytes once: hashed in a first pass, written in a second only if
+        the content is new. The file is read a chunk at a time, never whole."""
+        file.seek(0)
+        digest, size = hashlib.sha256(), 0
+        while chunk := file.read(CHUNK):
+            digest.update(chunk)
+            size += len(chunk)
+        blob = Blob(digest.hexdigest(), size)
+        new = await self.conn.fetchval(
+            Q.put_blob, *Q.args("put_blob", sha256=blob.sha256, media_type=media_type, size=size)
+        )
+        if new is not None:
+            file.seek(0)
+            n = 0
+            while chunk := file.read(CHUNK):
+                await self.conn.execute(
+                    Q.put_chunk, *Q.args("put_chunk", sha256=blob.sha256, n=n, data=chunk)
+                )
+                n += 1
+        return blob
+
+    async def add(self, row: Mapping[str, Any]) -> None:
+        await self.conn.execute(Q.add_attachment, *Q.args("add_attachment", row))
+
+    async def get(self, attachment_id: UUID) -> Record | None:
+        return await self.conn.fetchrow(Q.attachment, attachment_id)
+
+    async def of_complaint(self, complaint_id: UUID) -> list[Record]:
+        return list(await self.conn.fetch(Q.attachments_of, complaint_id))
+
+    async def stored_for(self, complaint_id: UUID) -> int:
+        return int(await self.conn.fetchval(Q.stored_for_complaint, complaint_id))
+
+    async def chunks(self, sha256: str) -> AsyncIterator[bytes]:
+        """The blob's bytes, a chunk at a time (a cursor: inside the caller's transaction)."""
+        async for row in self.conn.cursor(Q.chunks, sha256, prefetch=4):
+            yield bytes(row["data"])
+
+    async def erase_personal(self, complaint_ids: Sequence[UUID]) -> int:
+        """Erase the complaints' files that show a person, and every blob no longer used."""
+        rows = await self.conn.fetch(Q.erase_personal_attachments, list(complaint_ids))
+        hashes = sorted({h for r in rows for h in r.values() if h})
+        if hashes:
+            await self.conn.execute(Q.drop_unused_blobs, hashes)
+        return len(rows)

@@ -10,7 +10,7 @@ import hashlib
 import hmac
 import json
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID, uuid4
@@ -18,12 +18,14 @@ from uuid import UUID, uuid4
 from pydantic import BaseModel
 
 from complaint_desk.contract.events import Metadata, utcnow
+from complaint_desk.contract.events.files import AttachedFile
 from complaint_desk.shared import metrics
 from complaint_desk.shared.contacts import contact_keys
 from complaint_desk.shared.eventstore import ConcurrencyConflict
 from complaint_desk.shared.privacy.keys import KeyRing
 from complaint_desk.shared.uow import UnitOfWork
 
+from . import attachments
 from . import commands as c
 from .domain import Complaint, complaint_number, local_day
 from .refusals import (
@@ -33,7 +35,7 @@ from .refusals import (
     TaskNotFound,
     VersionConflict,
 )
-from .repository import ComplaintRepository
+from .repository import AttachmentStore, ComplaintRepository
 
 
 def request_fingerprint(command: BaseModel, secret: str) -> str:
@@ -56,6 +58,8 @@ class Context:
     supervisor: bool = False
     # The console's address: work orders and purchase requests link to the complaint.
     console_base_url: str = ""
+    # The files the command names, resolved to what its event carries.
+    files: tuple[AttachedFile, ...] = ()
 
     def link(self, complaint: Complaint) -> str | None:
         base = self.console_base_url.rstrip("/")
@@ -86,7 +90,10 @@ COMMANDS: dict[str, tuple[type[c.Command], Action]] = {
     "acknowledge": (c.Acknowledge, lambda x, cmd, ctx: x.acknowledge(cmd)),
     "escalate-safety": (c.EscalateSafety, lambda x, cmd, ctx: x.escalate_safety(cmd)),
     "owner": (c.AssignOwner, lambda x, cmd, ctx: x.assign_owner(cmd)),
-    "evidence": (c.RecordEvidence, lambda x, cmd, ctx: x.record_evidence(cmd, ctx.now)),
+    "evidence": (
+        c.RecordEvidence,
+        lambda x, cmd, ctx: x.record_evidence(cmd, ctx.now, ctx.files),
+    ),
     "notes": (c.AddNote, lambda x, cmd, ctx: x.add_note(cmd)),
     "classify": (c.Classify, lambda x, cmd, ctx: x.classify(cmd)),
     "severity": (c.ChangeSeverity, lambda x, cmd, ctx: x.change_severity(cmd)),
@@ -100,15 +107,15 @@ COMMANDS: dict[str, tuple[type[c.Command], Action]] = {
     ),
     "resolution/accept": (c.AcceptResolution, lambda x, cmd, ctx: x.accept_resolution(cmd)),
     "resolution/dispute": (c.DisputeResolution, lambda x, cmd, ctx: x.dispute_resolution(cmd)),
-    "report": (c.FileReport, lambda x, cmd, ctx: x.file_report(cmd)),
+    "report": (c.FileReport, lambda x, cmd, ctx: x.file_report(cmd, ctx.files)),
     "tasks": (c.AssignTask, lambda x, cmd, ctx: x.assign_task(cmd, ctx.now, ctx.link(x))),
     "tasks/progress": (
         c.TaskNote,
-        lambda x, cmd, ctx: x.progress_task(_task_id(ctx), cmd.note),
+        lambda x, cmd, ctx: x.progress_task(_task_id(ctx), cmd.note, files=ctx.files),
     ),
     "tasks/complete": (
         c.TaskNote,
-        lambda x, cmd, ctx: x.complete_task(_task_id(ctx), cmd.note),
+        lambda x, cmd, ctx: x.complete_task(_task_id(ctx), cmd.note, ctx.files),
     ),
     "tasks/cancel": (
         c.CancelTask,
@@ -116,7 +123,7 @@ COMMANDS: dict[str, tuple[type[c.Command], Action]] = {
     ),
     "wait": (c.Wait, lambda x, cmd, ctx: x.wait(cmd)),
     "resume": (c.Resume, lambda x, cmd, ctx: x.resume(cmd)),
-    "callbacks": (c.RecordCallback, lambda x, cmd, ctx: x.record_callback(cmd)),
+    "callbacks": (c.RecordCallback, lambda x, cmd, ctx: x.record_callback(cmd, ctx.files)),
     "review/conclude": (
         c.ConcludeReview,
         lambda x, cmd, ctx: x.conclude_review(cmd, ctx.now, ctx.link(x)),
@@ -176,6 +183,9 @@ async def apply_command(
         raise ComplaintNotFound(complaint_id)
     if command.expected_version not in (None, complaint.version):
         raise VersionConflict(command.expected_version, complaint.version)
+    if isinstance(command, c.WithFiles) and command.files:
+        named = await attachments.resolve(AttachmentStore(repo.conn), complaint_id, command.files)
+        ctx = replace(ctx, files=named)
     result = action(complaint, command, ctx)
     events = [e.event_type for e in complaint.pending]
     saved = await repo.save(complaint, _metadata(complaint, command.actor, provenance))
@@ -353,6 +363,7 @@ async def erase_complainant(
         await keyring.erase(conn, subject)
         await repo.forget_contacts_of(subject)
         theirs = await repo.complaints_of(subject)
+        await AttachmentStore(conn).erase_personal(theirs)
         position = 0
         for other_id in theirs:
             other = await repo.get(other_id)

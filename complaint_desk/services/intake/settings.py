@@ -1,10 +1,13 @@
 from typing import Annotated
 
 from fastapi import Depends
+from pydantic import Field, field_validator
 from pydantic_settings import SettingsConfigDict
 
 from complaint_desk.shared.runtime.deps import settings_of
 from complaint_desk.shared.settings import ServiceSettings
+
+from .media import KNOWN_TYPES
 
 
 class IntakeSettings(ServiceSettings):
@@ -25,6 +28,21 @@ class IntakeSettings(ServiceSettings):
     # Inbound integration messages must be signed (desk-signature), unless the broker itself
     # authenticates every client (mTLS) and its ACLs decide who may write the inbound topics.
     inbound_signatures_required: bool = True
+    # Attached files: which types (judged by content, among media.KNOWN_TYPES), how large one
+    # may be, and how much one complaint's files may take in all.
+    attachment_types: frozenset[str] = frozenset(
+        {"image/jpeg", "image/png", "image/webp", "image/heic", "application/pdf"}
+    )
+    attachment_max_bytes: int = Field(15 * 1024 * 1024, ge=1024)
+    attachments_per_complaint_max_bytes: int = Field(200 * 1024 * 1024, ge=1024)
+
+    @field_validator("attachment_types")
+    @classmethod
+    def _known_types(cls, types: frozenset[str]) -> frozenset[str]:
+        unknown = types - KNOWN_TYPES
+        if unknown:
+            raise ValueError(f"not types the desk can recognise: {sorted(unknown)}")
+        return types
 
 
 # This service's settings in a route: a parameter `settings: SettingsDep`.

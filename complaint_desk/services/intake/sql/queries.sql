@@ -48,3 +48,52 @@ INSERT INTO intake.tasks (task_id, complaint_id) VALUES ($1, $2) ON CONFLICT DO 
 
 -- name: complaint_of_task
 SELECT complaint_id FROM intake.tasks WHERE task_id = $1;
+
+-- name: put_blob
+-- A content seen for the first time returns its hash; a known one returns nothing (its
+-- chunks are there already: the same bytes are stored once).
+INSERT INTO intake.blobs (sha256, media_type, size) VALUES (:sha256, :media_type, :size)
+ON CONFLICT (sha256) DO NOTHING
+RETURNING sha256;
+
+-- name: put_chunk
+INSERT INTO intake.blob_chunks (sha256, n, data) VALUES (:sha256, :n, :data);
+
+-- name: chunks
+SELECT data FROM intake.blob_chunks WHERE sha256 = $1 ORDER BY n;
+
+-- name: add_attachment
+INSERT INTO intake.attachments (id, complaint_id, site, sha256, web_sha256, thumb_sha256,
+    media_type, size, name, personal, uploaded_by)
+VALUES (:id, :complaint_id, :site, :sha256, :web_sha256, :thumb_sha256, :media_type, :size,
+    :name, :personal, :uploaded_by);
+
+-- name: attachment
+SELECT id, complaint_id, site, sha256, web_sha256, thumb_sha256, media_type, size, name,
+       personal, uploaded_by, uploaded_at, erased_at
+FROM intake.attachments WHERE id = $1;
+
+-- name: attachments_of
+SELECT id, complaint_id, site, sha256, web_sha256, thumb_sha256, media_type, size, name,
+       personal, uploaded_by, uploaded_at, erased_at
+FROM intake.attachments WHERE complaint_id = $1 ORDER BY uploaded_at, id;
+
+-- name: stored_for_complaint
+-- What a complaint's files already take, against its limit.
+SELECT COALESCE(sum(size), 0) FROM intake.attachments
+WHERE complaint_id = $1 AND erased_at IS NULL;
+
+-- name: erase_personal_attachments
+-- The complainant's data is erased: their files showing a person go too (the events keep
+-- the hash, which reveals nothing of the picture).
+UPDATE intake.attachments SET erased_at = now()
+WHERE complaint_id = ANY($1::uuid[]) AND personal AND erased_at IS NULL
+RETURNING sha256, web_sha256, thumb_sha256;
+
+-- name: drop_unused_blobs
+-- Blobs no attachment still shows (a deduplicated photo stays while another file uses it).
+DELETE FROM intake.blobs b
+WHERE b.sha256 = ANY($1::text[])
+  AND NOT EXISTS (
+    SELECT 1 FROM intake.attachments a
+    WHERE a.erased_at IS NULL AND b.sha256 IN (a.sha256, a.web_sha256, a.thumb_sha256));
