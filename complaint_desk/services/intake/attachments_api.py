@@ -83,7 +83,7 @@ async def upload(
     limit = settings.attachment_max_bytes
     declared = request.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > limit + FORM_OVERHEAD:
-        raise _refused(FileTooLarge("file", limit))
+        raise _refused(FileTooLarge("", limit))  # the name is in the body not read
     form = await request.form(max_files=1, max_fields=4)
     try:
         file = form.get("file")

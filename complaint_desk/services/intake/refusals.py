@@ -200,12 +200,16 @@ class FileTooLarge(Refusal):
 
     def __init__(self, name: str, limit: int, *, in_all: bool = False) -> None:
         mb = f"{limit / 1024 / 1024:g} MB"
+        named, named_zh = (f"{name}: ", f"{name}：") if name else ("", "")
         super().__init__(
             "file_too_large",
-            f"{name}: the complaint's files may take {mb} in all"
-            if in_all
-            else f"{name}: a file may be at most {mb}",
-            f"{name}：此投訴的附件合計最多 {mb}" if in_all else f"{name}：單一檔案最多 {mb}",
+            named
+            + (
+                f"the complaint's files may take {mb} in all"
+                if in_all
+                else f"a file may be at most {mb}"
+            ),
+            named_zh + (f"此投訴的附件合計最多 {mb}" if in_all else f"單一檔案最多 {mb}"),
             field="file",
         )
 

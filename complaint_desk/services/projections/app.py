@@ -9,6 +9,7 @@ from .analysis import router as analysis_router
 from .api import router
 from .console.boards import router as boards_router
 from .console.directory import router as directory_router
+from .console.files import router as files_router
 from .console.live import ChangeFeed
 from .console.live import router as live_router
 from .console.pages import router as console_router
@@ -35,6 +36,7 @@ def build_app(settings: ProjectionsSettings | None = None) -> FastAPI:
             migrations={"projections": MIGRATIONS},
             projectors=[ComplaintRegister(settings.contact_key_secret), Timeline()],
             routers=[
+                files_router,  # before the console's /console/complaints/{id}/{action}
                 router,
                 analysis_router,
                 signin_router,

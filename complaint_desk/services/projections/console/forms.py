@@ -24,7 +24,7 @@ CLASSIFY_FIELDS = (
 )  # fmt: skip
 
 # Fields a form sends several values of (checkboxes): the page joins them with commas.
-LIST_FIELDS = frozenset({"temporary_measures", "reasons"})
+LIST_FIELDS = frozenset({"temporary_measures", "reasons", "files"})
 
 
 def _text(form: Form, *names: str) -> Body:
@@ -82,7 +82,11 @@ def _task(form: Form, timezone: str) -> Body:
 
 
 def _callback(form: Form, _: str) -> Body:
-    body = _text(form, "channel", "comments", "suggestions") | _listed(form, "reasons")
+    body = (
+        _text(form, "channel", "comments", "suggestions")
+        | _listed(form, "reasons")
+        | _listed(form, "files")
+    )
     if form.get("satisfied") in ("true", "false"):
         body["satisfied"] = form["satisfied"] == "true"
     if rating := form.get("rating", "").strip():
@@ -123,7 +127,7 @@ ACTIONS: dict[str, Action] = {
         "escalate-safety",
         lambda f, _: _text(f, "reason", "measures_note") | _listed(f, "temporary_measures"),
     ),
-    "evidence": Action("evidence", lambda f, _: _text(f, "kind", "text")),
+    "evidence": Action("evidence", lambda f, _: _text(f, "kind", "text") | _listed(f, "files")),
     "classify": Action("classify", lambda f, _: _text(f, *CLASSIFY_FIELDS)),
     "severity": Action("severity", lambda f, _: _text(f, "severity", "reason")),
     "plan": Action("resolution", _plan),
@@ -135,6 +139,7 @@ ACTIONS: dict[str, Action] = {
         lambda f, tz: (
             _text(f, "responsible_party", "solution", "signed_by_officer", "signed_by_complainant")
             | _times(f, tz, "completion_due")
+            | _listed(f, "files")
         ),
     ),
     "tasks": Action("tasks", _task),
@@ -153,10 +158,14 @@ ACTIONS: dict[str, Action] = {
 
 # What an officer does to one open task: the path after /tasks/{task_id}/ and the body.
 TASK_ACTIONS: dict[str, Callable[[Form], Body]] = {
-    "progress": lambda f: _text(f, "note"),
-    "complete": lambda f: _text(f, "note"),
+    "progress": lambda f: _text(f, "note") | _listed(f, "files"),
+    "complete": lambda f: _text(f, "note") | _listed(f, "files"),
     "cancel": lambda f: _text(f, "reason"),
 }
+
+
+# The actions whose forms carry photos and documents (uploaded first, named by id).
+WITH_FILES = frozenset({"evidence", "report", "callbacks", "task_progress", "task_complete"})
 
 
 def offered(allowed: list[str]) -> list[str]:

@@ -150,6 +150,7 @@ async def _detail(
         status_code,
         c=row,
         countdowns=await countdowns(request, sla_url, [row], targets),
+        erased=any(h["event_type"] == "PersonalDataErased" for h in timeline),
         catching_up=catching_up,
         cycles=cycles,
         notes=notes,

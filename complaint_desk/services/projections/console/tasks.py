@@ -9,7 +9,7 @@ from fastapi.responses import HTMLResponse, Response
 from ..settings import SettingsDep
 from .csrf import SameOriginForm
 from .forms import TASK_ACTIONS
-from .pages import Viewer, send_action
+from .pages import Viewer, form_of, send_action
 from .render import render
 
 router = APIRouter(include_in_schema=False)
@@ -31,7 +31,7 @@ async def act_on_task(
     """Progress, completion or cancellation of a task, with the version the officer saw."""
     if action not in TASK_ACTIONS:
         return render(request, "not_found.html", 404)
-    form = {k: str(v) for k, v in (await request.form()).items()}
+    form = await form_of(request)
     body = TASK_ACTIONS[action](form)
     path = f"tasks/{task_id}/{action}"
     return await send_action(request, settings, complaint_id, path, f"task_{action}", body, form)

@@ -121,3 +121,62 @@
   const said = document.querySelector("[data-focus]");
   if (said) said.focus();
 })();
+
+// Files for an action's form: each picked file (the tablet's camera opens directly) is sent
+// on its own, with its own progress bar and its own error; the form then names the uploaded
+// ones (hidden "files" inputs). A file that fails stays listed with why: never dropped.
+document.addEventListener("change", function (e) {
+  const input = e.target;
+  if (!input.matches || !input.matches("input[type=file][data-upload]")) return;
+  const form = input.closest("form");
+  const list = input.closest("fieldset").querySelector(".uploads");
+  const personal = input.closest("fieldset").querySelector("[data-personal]");
+  const csrf = form.querySelector("input[name=csrf]");
+  Array.from(input.files).forEach(function (file) {
+    const item = document.createElement("li");
+    const name = document.createElement("span");
+    name.textContent = file.name + " ";
+    const bar = document.createElement("progress");
+    bar.max = 100; bar.value = 0;
+    bar.setAttribute("aria-label", input.dataset.uploading + " " + file.name);
+    const said = document.createElement("span");
+    said.className = "said";
+    said.textContent = input.dataset.uploading;
+    item.append(name, bar, said);
+    list.appendChild(item);
+    const data = new FormData();
+    data.append("file", file);
+    if (csrf) data.append("csrf", csrf.value);
+    if (personal && personal.checked) data.append("personal", "on");
+    const request = new XMLHttpRequest();
+    request.open("POST", input.dataset.upload);
+    request.upload.addEventListener("progress", function (p) {
+      if (p.lengthComputable) bar.value = Math.round(100 * p.loaded / p.total);
+    });
+    request.addEventListener("load", function () {
+      let answer = {};
+      try { answer = JSON.parse(request.responseText); } catch (err) { answer = {}; }
+      if (request.status === 201 && answer.id) {
+        bar.value = 100;
+        said.textContent = input.dataset.uploaded;
+        item.dataset.state = "uploaded";
+        const kept = document.createElement("input");
+        kept.type = "hidden"; kept.name = "files"; kept.value = answer.id;
+        form.appendChild(kept);
+      } else {
+        bar.remove();
+        said.textContent = input.dataset.failed + "：" + (answer.error || request.status);
+        said.setAttribute("role", "alert");
+        item.dataset.state = "failed";
+      }
+    });
+    request.addEventListener("error", function () {
+      bar.remove();
+      said.textContent = input.dataset.failed;
+      said.setAttribute("role", "alert");
+      item.dataset.state = "failed";
+    });
+    request.send(data);
+  });
+  input.value = "";
+});
