@@ -3,23 +3,28 @@ without their location, the same content once, in chunks; a file too large (413)
 executable (415), another site's file (404); commands carry the files' references, never
 their bytes."""
 
+import hashlib
 import io
 import os
+import subprocess
 from collections.abc import AsyncIterator
 from uuid import UUID, uuid4
 
 import asyncpg
 import httpx
 import pytest
-from PIL import Image
+from PIL import Image, ImageDraw
 
 from complaint_desk.services.intake.repository import CHUNK
+from complaint_desk.services.intake.tests.factory import BODIES
+from complaint_desk.services.intake.tests.test_documents import poppler
 from complaint_desk.services.intake.tests.test_media import GPS_IFD, photo_with_gps
 from complaint_desk.shared.auth import Role
+from conftest import ARTIFACTS
 from tests.credentials import ADMIN, user
 
 from .conftest import System
-from .desk import Desk
+from .desk import Desk, later
 
 pytestmark = pytest.mark.e2e
 
@@ -149,3 +154,78 @@ async def test_another_sites_officer_finds_no_file(desk: Desk, system: System) -
         unknown = await client.get(f"{desk.intake}/attachments/{uuid4()}")
         assert unknown.status_code == 404
     assert UUID(photo["id"])
+
+
+def signature_png() -> bytes:
+    image = Image.new("RGB", (300, 100), "white")
+    ImageDraw.Draw(image).line([(10, 80), (100, 15), (180, 75), (290, 20)], fill="black", width=5)
+    out = io.BytesIO()
+    image.save(out, "PNG")
+    return out.getvalue()
+
+
+async def test_the_handling_report_is_a_signed_pdf_kept_by_hash_and_a_new_one_keeps_the_old(
+    desk: Desk,
+) -> None:
+    c = await desk.receive(site="AT", description="飲水機漏水已三天，報修未處理")
+    for step in ("classify", "resolution", "resolution/accept"):
+        await desk.act(c["id"], step, **{k: v for k, v in BODIES[step].items()})
+    officer = await attach(desk, c["id"], "officer.png", signature_png())
+    complainant = await attach(desk, c["id"], "complainant.png", signature_png(), personal="true")
+    not_an_image = await attach(desk, c["id"], "scan.pdf", b"%PDF-1.7\n...")
+    report = {
+        "responsible_party": "維修組", "solution": "今日下班前更換進水閥，並致歉",
+        "completion_due": later(1), "signed_by_officer": "王值班",
+        "signed_by_complainant": "陳小明",
+    }  # fmt: skip
+    refused = await desk.act(c["id"], "report", 422, **report, officer_signature=not_an_image["id"])
+    assert refused["error"]["field"] == "officer_signature"
+    filed = await desk.act(
+        c["id"], "report", **report, officer_signature=officer["id"],
+        complainant_signature=complainant["id"],
+    )  # fmt: skip
+    again = await desk.act(c["id"], "report", **report | {"solution": "改為明日上午更換"})
+    reports = [
+        h["data"]
+        for h in await desk.history(c["id"], after=again["position"])
+        if h["event_type"] == "HandlingReportFiled"
+    ]
+    assert len(reports) == 2 and filed["position"] < again["position"]
+    first = reports[0]
+    assert [(s["role"], s["name"], s["file"]["id"]) for s in first["signatures"]] == [
+        ("officer", "王值班", officer["id"]), ("complainant", "陳小明", complainant["id"]),
+    ]  # fmt: skip
+    assert all(s["signed_at"] for s in first["signatures"])
+    document = first["document"]
+    assert document["media_type"] == "application/pdf" and document["personal"] is True
+    r = await desk.client.get(f"{desk.intake}/attachments/{document['id']}")
+    assert r.status_code == 200 and r.content.startswith(b"%PDF-")
+    assert hashlib.sha256(r.content).hexdigest() == document["sha256"], "the hash in the event"
+    text = read_pdf(r.content, "report-api")
+    for expected in (c["number"], "王值班", "陳小明", "今日下班前更換進水閥", "維修組", "版本 1"):
+        assert expected in text, expected
+    # The second report is a new document; the first is still there, unchanged.
+    second = reports[1]["document"]
+    assert second["id"] != document["id"] and "版本 2" in read_pdf(
+        (await desk.client.get(f"{desk.intake}/attachments/{second['id']}")).content, "report-2"
+    )
+    assert (
+        await desk.client.get(f"{desk.intake}/attachments/{document['id']}")
+    ).content == r.content
+
+
+def read_pdf(content: bytes, name: str) -> str:
+    """The PDF's text (pdftotext), and its pages as PNG test artifacts (pdftoppm)."""
+    out = ARTIFACTS / "documents"
+    out.mkdir(parents=True, exist_ok=True)
+    path = out / f"{name}.pdf"
+    path.write_bytes(content)
+    subprocess.run(
+        [poppler("pdftoppm"), "-png", "-r", "60", str(path), str(out / name)], check=True
+    )
+    return subprocess.run(
+        [poppler("pdftotext"), "-layout", str(path), "-"],
+        capture_output=True,
+        check=True,
+        text=True,
+    ).stdout

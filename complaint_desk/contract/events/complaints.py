@@ -12,7 +12,7 @@ from uuid import UUID
 from pydantic import Field
 
 from complaint_desk.contract.events.base import DomainEvent, event, upcaster
-from complaint_desk.contract.events.files import AttachedFile
+from complaint_desk.contract.events.files import AttachedFile, Signature
 
 FILES_DOC = "附件 / photos and documents attached (their ids and hashes, never the bytes)"
 
@@ -315,6 +315,10 @@ class HandlingReportFiled(DomainEvent):
     signed_by_officer: str
     signed_by_complainant: str
     files: list[AttachedFile] = Field(default_factory=list, description=FILES_DOC)
+    signatures: list[Signature] = Field(default_factory=list, description="雙方簽名")
+    document: AttachedFile | None = Field(
+        None, description="報告 PDF / the report as signed, kept as a file (its hash here)"
+    )
 
 
 @event("complaint")

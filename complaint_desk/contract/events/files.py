@@ -2,6 +2,8 @@
 as events carry it: what it is and its hash, never its bytes. The bytes live in intake's
 content-addressed store, fetched by ``id`` by those who may read the complaint."""
 
+from datetime import datetime
+from typing import Literal
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -18,3 +20,15 @@ class AttachedFile(BaseModel):
     personal: bool = Field(
         False, description="含個人資料 / shows a person: erased with the complainant's data"
     )
+
+
+class Signature(BaseModel):
+    """One side's signature on the handling report: who, when, and the drawn signature or the
+    scan of a paper one (its file, by reference and hash), if there is one."""
+
+    model_config = ConfigDict(frozen=True)
+
+    role: Literal["officer", "complainant"]
+    name: str = Field(max_length=200)
+    signed_at: datetime
+    file: AttachedFile | None = None

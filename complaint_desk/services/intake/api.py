@@ -20,6 +20,7 @@ from complaint_desk.shared.uow import UnitOfWork
 
 from . import commands as c
 from .refusals import Refusal, RefusalKind
+from .reports import ReportSetup
 from .service import (
     COMMANDS,
     Context,
@@ -151,6 +152,7 @@ HTTP_STATUS = {
     RefusalKind.INVALID: 422,
     RefusalKind.TOO_LARGE: 413,
     RefusalKind.UNSUPPORTED: 415,
+    RefusalKind.UNAVAILABLE: 503,
 }
 
 
@@ -378,6 +380,7 @@ async def _run(
         sites=principal.sites,
         supervisor=principal.can(Permission.REVIEW),
         console_base_url=settings.console_base_url,
+        report_setup=ReportSetup(settings.report_font, settings.number_timezone),
     )
     command = _expected_version(if_match, body)
     command = command.model_copy(update={"actor": acting_as(principal, command.actor)})

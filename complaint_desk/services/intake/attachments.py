@@ -5,15 +5,16 @@ carries, reading a file back, and erasing those that show a person."""
 from __future__ import annotations
 
 import io
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import BinaryIO, Literal
+from typing import Any, BinaryIO, Literal
 from uuid import UUID, uuid4
 
 from asyncpg import Record
 
 from complaint_desk.contract.events.files import AttachedFile
 from complaint_desk.shared.auth import Principal
+from complaint_desk.shared.db import Connection
 from complaint_desk.shared.uow import UnitOfWork
 
 from . import media
@@ -41,10 +42,7 @@ class Limits:
 
 
 def reference(row: Record) -> AttachedFile:
-    return AttachedFile(
-        id=row["id"], sha256=row["sha256"], media_type=row["media_type"], size=row["size"],
-        name=row["name"], personal=row["personal"],
-    )  # fmt: skip
+    return reference_of(dict(row))
 
 
 async def upload(
@@ -93,6 +91,40 @@ async def upload(
     return AttachedFile(
         id=row["id"], sha256=kept.sha256, media_type=prepared.media_type, size=kept.size,
         name=name, personal=personal,
+    )  # fmt: skip
+
+
+async def keep_document(
+    conn: Connection,
+    complaint_id: UUID,
+    site: str,
+    content: bytes,
+    name: str,
+    *,
+    uploaded_by: str,
+) -> AttachedFile:
+    """A document the desk made (the report's PDF), kept like an upload: it names the
+    complainant, so it goes with their data."""
+    store = AttachmentStore(conn)
+    kept = await store.put(io.BytesIO(content), "application/pdf")
+    row = {
+        "id": uuid4(), "complaint_id": complaint_id, "site": site, "sha256": kept.sha256,
+        "web_sha256": None, "thumb_sha256": None, "media_type": "application/pdf",
+        "size": kept.size, "name": name, "personal": True, "uploaded_by": uploaded_by,
+    }  # fmt: skip
+    await store.add(row)
+    return reference_of(row)
+
+
+async def content_of(store: AttachmentStore, file: AttachedFile) -> bytes:
+    """A small file's bytes whole (a signature image)."""
+    return b"".join([chunk async for chunk in store.chunks(file.sha256)])
+
+
+def reference_of(row: Mapping[str, Any]) -> AttachedFile:
+    return AttachedFile(
+        id=row["id"], sha256=row["sha256"], media_type=row["media_type"], size=row["size"],
+        name=row["name"], personal=row["personal"],
     )  # fmt: skip
 
 

@@ -6,7 +6,7 @@ Over 300 lines: one model per command of the guide, each with its validation; th
 API's and the Kafka commands' contract and are read together."""
 
 import re
-from typing import Annotated
+from typing import Annotated, Literal
 from uuid import UUID
 
 from pydantic import (
@@ -265,11 +265,17 @@ class DisputeResolution(Command):
 
 
 class FileReport(WithFiles):
+    """The handling report, signed by both sides: each signature by name, with the drawn
+    signature (or the scan of a paper one) uploaded first as an image. Intake makes the PDF."""
+
     responsible_party: Text
     solution: LongText
     completion_due: AwareDatetime
     signed_by_officer: Text
     signed_by_complainant: Text
+    officer_signature: UUID | None = Field(None, description="承辦人簽名圖（附件編號）")
+    complainant_signature: UUID | None = Field(None, description="投訴人簽名圖（附件編號）")
+    language: Literal["zh-Hant", "en"] = Field("zh-Hant", description="報告語言 / language")
 
 
 class NewTask(BaseModel):

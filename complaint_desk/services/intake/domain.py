@@ -56,7 +56,7 @@ from complaint_desk.contract.events.complaints import (
     WaitingStarted,
     WorkOrderRequested,
 )
-from complaint_desk.contract.events.files import AttachedFile
+from complaint_desk.contract.events.files import AttachedFile, Signature
 from complaint_desk.contract.events.lifecycle import provisional_level
 from complaint_desk.contract.process import Policy, Progress, advance, refusal
 
@@ -100,6 +100,12 @@ def _answer(command: c.RecordCallback) -> dict[str, Any]:
     return command.model_dump(include={"satisfied", "rating", "reasons", "comments", "suggestions"})
 
 
+REPORT_FIELDS = {
+    "responsible_party", "solution", "completion_due", "signed_by_officer",
+    "signed_by_complainant",
+}  # fmt: skip
+
+
 def _still_to_come(task: c.NewTask, now: datetime) -> None:
     if task.due_at <= now:
         raise DueInThePast(task.due_at.isoformat())
@@ -135,6 +141,9 @@ class Complaint:
     about_staff: str | None = None
     # The level the clocks run on: provisional, L1 on a safety escalation, else classified.
     level: Severity | None = None
+    received_at: datetime | None = None
+    description: str | None = None
+    reports: int = 0  # handling reports filed: each new one is a new version, the old kept
     pending: list[DomainEvent] = field(default_factory=list)
 
     # -- rebuilding ---------------------------------------------------------------------------
@@ -205,6 +214,7 @@ class Complaint:
                 self.complainant_id = event.complainant_id
                 self.owner, self.about_staff = event.receiving_officer, event.about_staff
                 self.level = provisional_level(event.category, event.urgency)
+                self.received_at, self.description = event.received_at, event.description
             case OwnerAssigned():
                 self.owner = event.owner
             case SafetyEscalated():
@@ -229,8 +239,14 @@ class Complaint:
                 self.tasks[event.task_id].state = TaskState.CANCELLED
             case ComplaintReopened():
                 self.cycle = event.cycle
+            case HandlingReportFiled():
+                self.reports += 1
 
     # -- guards -------------------------------------------------------------------------------
+
+    def check(self, command: str) -> None:
+        """Raises :class:`IllegalTransition` if ``command`` does not apply now."""
+        self._check(command)
 
     def _check(self, command: str, policy: Policy = ANY_TIME) -> None:
         """Whether ``command`` applies to the complaint as it stands: the same guard that
@@ -450,12 +466,20 @@ class Complaint:
         assert self.resolution_id is not None
         self._record(ResolutionDisputed(resolution_id=self.resolution_id, reason=command.reason))
 
-    def file_report(self, command: c.FileReport, files: Sequence[AttachedFile] = ()) -> None:
+    def file_report(
+        self,
+        command: c.FileReport,
+        files: Sequence[AttachedFile] = (),
+        signed: Sequence[Signature] = (),
+        document: AttachedFile | None = None,
+    ) -> None:
         self._check("report")
         self._record(
             HandlingReportFiled(
-                **command.model_dump(exclude={"actor", "expected_version", "files"}),
+                **command.model_dump(include=REPORT_FIELDS),
                 files=list(files),
+                signatures=list(signed),
+                document=document,
             )
         )
 

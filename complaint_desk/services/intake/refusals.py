@@ -18,6 +18,7 @@ class RefusalKind(StrEnum):
     INVALID = "invalid"  # the command's own fields, judged against the complaint or the time
     TOO_LARGE = "too_large"  # a file, or a complaint's files in all, past their limit
     UNSUPPORTED = "unsupported"  # a file whose content is not an allowed type
+    UNAVAILABLE = "unavailable"  # something the service needs is missing (a font)
 
 
 class Refusal(Exception):
@@ -236,4 +237,27 @@ class FileUnsupported(Refusal):
             ),
             field="file",
             detected=detected,
+        )
+
+
+class SignatureNotAnImage(Refusal):
+    kind = RefusalKind.INVALID
+
+    def __init__(self, field: str) -> None:
+        super().__init__(
+            "signature_not_an_image",
+            f"{field}: a signature is a drawn or scanned image (PNG or JPEG)",
+            "簽名須為手寫或掃描的圖片（PNG 或 JPEG）",
+            field=field,
+        )
+
+
+class DocumentsUnavailable(Refusal):
+    kind = RefusalKind.UNAVAILABLE
+
+    def __init__(self) -> None:
+        super().__init__(
+            "documents_unavailable",
+            "The report's PDF cannot be made: no CJK font is installed on the server",
+            "無法產生報告 PDF：伺服器未安裝中文字型",
         )

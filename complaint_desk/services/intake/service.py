@@ -25,7 +25,7 @@ from complaint_desk.shared.eventstore import ConcurrencyConflict
 from complaint_desk.shared.privacy.keys import KeyRing
 from complaint_desk.shared.uow import UnitOfWork
 
-from . import attachments
+from . import attachments, reports
 from . import commands as c
 from .domain import Complaint, complaint_number, local_day
 from .refusals import (
@@ -35,6 +35,7 @@ from .refusals import (
     TaskNotFound,
     VersionConflict,
 )
+from .reports import Report, ReportSetup
 from .repository import AttachmentStore, ComplaintRepository
 
 
@@ -60,6 +61,11 @@ class Context:
     console_base_url: str = ""
     # The files the command names, resolved to what its event carries.
     files: tuple[AttachedFile, ...] = ()
+    # How a handling report's PDF is made, and the report once made.
+    report_setup: ReportSetup = field(
+        default_factory=lambda: ReportSetup(font=None, zone="Asia/Taipei")
+    )
+    report: Report | None = None
 
     def link(self, complaint: Complaint) -> str | None:
         base = self.console_base_url.rstrip("/")
@@ -107,7 +113,15 @@ COMMANDS: dict[str, tuple[type[c.Command], Action]] = {
     ),
     "resolution/accept": (c.AcceptResolution, lambda x, cmd, ctx: x.accept_resolution(cmd)),
     "resolution/dispute": (c.DisputeResolution, lambda x, cmd, ctx: x.dispute_resolution(cmd)),
-    "report": (c.FileReport, lambda x, cmd, ctx: x.file_report(cmd, ctx.files)),
+    "report": (
+        c.FileReport,
+        lambda x, cmd, ctx: x.file_report(
+            cmd,
+            ctx.files,
+            ctx.report.signatures if ctx.report else (),
+            ctx.report.document if ctx.report else None,
+        ),
+    ),
     "tasks": (c.AssignTask, lambda x, cmd, ctx: x.assign_task(cmd, ctx.now, ctx.link(x))),
     "tasks/progress": (
         c.TaskNote,
@@ -183,9 +197,14 @@ async def apply_command(
         raise ComplaintNotFound(complaint_id)
     if command.expected_version not in (None, complaint.version):
         raise VersionConflict(command.expected_version, complaint.version)
+    store = AttachmentStore(repo.conn)
     if isinstance(command, c.WithFiles) and command.files:
-        named = await attachments.resolve(AttachmentStore(repo.conn), complaint_id, command.files)
-        ctx = replace(ctx, files=named)
+        ctx = replace(ctx, files=await attachments.resolve(store, complaint_id, command.files))
+    if isinstance(command, c.FileReport):
+        complaint.check("report")  # refused before any PDF is made
+        ctx = replace(
+            ctx, report=await reports.prepare(store, complaint, command, ctx.now, ctx.report_setup)
+        )
     result = action(complaint, command, ctx)
     events = [e.event_type for e in complaint.pending]
     saved = await repo.save(complaint, _metadata(complaint, command.actor, provenance))

@@ -35,6 +35,9 @@ class IntakeSettings(ServiceSettings):
     )
     attachment_max_bytes: int = Field(15 * 1024 * 1024, ge=1024)
     attachments_per_complaint_max_bytes: int = Field(200 * 1024 * 1024, ge=1024)
+    # The CJK font the handling report's PDF embeds (a .ttf/.ttc; unset: Debian's
+    # fonts-wqy-zenhei or Noto CJK where they install).
+    report_font: str | None = None
 
     @field_validator("attachment_types")
     @classmethod
