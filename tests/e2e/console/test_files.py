@@ -5,15 +5,17 @@ thumbnail in the timeline, and stored without its location."""
 
 import io
 import os
+import re
 
 import pytest
 from PIL import Image
-from playwright.async_api import Page, expect
+from playwright.async_api import Locator, Page, expect
 
 from complaint_desk.services.intake.tests.test_media import GPS_IFD, photo_with_gps
 
 from ..conftest import System
-from .browser import register, shot
+from ..test_attachments import read_pdf
+from .browser import act, register, shot
 
 pytestmark = pytest.mark.e2e
 
@@ -61,3 +63,50 @@ async def test_photos_picked_on_a_tablet_are_attached_each_or_refused_with_its_r
     full = await page.request.get(f"{console}{src.replace('thumb', 'original')}")
     assert not Image.open(io.BytesIO(await full.body())).getexif().get_ifd(GPS_IFD)
     await shot(page, "evidence-thumbnail")
+
+
+async def draw(page: Page, canvas: Locator) -> None:
+    """A signature: a few strokes across the pad, as a finger would."""
+    await canvas.scroll_into_view_if_needed()
+    box = await canvas.bounding_box()
+    assert box
+    await page.mouse.move(box["x"] + 20, box["y"] + box["height"] * 0.7)
+    await page.mouse.down()
+    for i in range(1, 9):
+        x = box["x"] + 20 + i * (box["width"] - 40) / 8
+        y = box["y"] + box["height"] * (0.3 if i % 2 else 0.7)
+        await page.mouse.move(x, y, steps=4)
+    await page.mouse.up()
+
+
+async def test_the_report_is_signed_on_the_tablet_by_both_sides_and_kept_as_a_pdf(
+    system: System, page: Page
+) -> None:
+    console = system.url("projections")
+    number = await register(page, console, "PW")
+    await act(page, "調查分類", {"責任歸屬": "logistics", "等級": "L2"})
+    plan = {"方案類型": "repair", "方案內容": "今日更換進水閥", "完成期限": "2030-01-15T17:00"}
+    await act(page, "提出解決方案", plan)
+    await act(page, "投訴人同意方案")
+    panel = page.get_by_test_id("action-report")
+    await panel.locator("summary").click()
+    report = {
+        "責任方": "維修組", "解決方案": "今日下班前更換進水閥",
+        "預計完成時間": "2030-01-15T17:00", "投訴人簽名": "陳小明",
+    }  # fmt: skip
+    for label, value in report.items():
+        await panel.get_by_label(label, exact=True).fill(value)
+    await draw(page, panel.get_by_test_id("canvas-officer_signature"))
+    await draw(page, panel.get_by_test_id("canvas-complainant_signature"))
+    await shot(page, "report-signing")
+    await panel.get_by_role("button", name="投訴處理報告").click()
+    await expect(page.get_by_role("status").filter(has_text="已完成")).to_be_visible()
+    filed = page.locator("li[data-event=HandlingReportFiled]")
+    link = filed.get_by_role("link", name=re.compile(r"^文件：.+-report-1\.pdf$"))
+    await expect(link).to_be_visible()
+    pdf = await page.request.get(f"{console}{await link.get_attribute('href')}")
+    assert pdf.status == 200 and pdf.headers["content-type"] == "application/pdf"
+    text = read_pdf(await pdf.body(), "report-console")
+    for expected in (number, "陳小明", "今日下班前更換進水閥", "維修組"):
+        assert expected in text, expected
+    assert "未附手寫簽名圖" not in text, "both signatures drawn"

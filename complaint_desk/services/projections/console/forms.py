@@ -139,6 +139,7 @@ ACTIONS: dict[str, Action] = {
         lambda f, tz: (
             _text(f, "responsible_party", "solution", "signed_by_officer", "signed_by_complainant")
             | _times(f, tz, "completion_due")
+            | _text(f, "officer_signature", "complainant_signature", "language")
             | _listed(f, "files")
         ),
     ),

@@ -180,3 +180,62 @@ document.addEventListener("change", function (e) {
   });
   input.value = "";
 });
+
+// Signatures drawn on the tablet: a finger or a stylus on each canvas. When the form is
+// sent, each drawn signature is uploaded as a PNG (the complainant's as personal data) and
+// the form names it; then the form goes.
+(function () {
+  document.querySelectorAll("[data-signature] canvas").forEach(function (canvas) {
+    const pen = canvas.getContext("2d");
+    pen.lineWidth = 3; pen.lineCap = "round"; pen.strokeStyle = "#000";
+    let down = false;
+    function at(e) {
+      const box = canvas.getBoundingClientRect();
+      return [(e.clientX - box.left) * canvas.width / box.width,
+              (e.clientY - box.top) * canvas.height / box.height];
+    }
+    canvas.addEventListener("pointerdown", function (e) {
+      down = true; canvas.setPointerCapture(e.pointerId);
+      const p = at(e); pen.beginPath(); pen.moveTo(p[0], p[1]);
+    });
+    canvas.addEventListener("pointermove", function (e) {
+      if (!down) return;
+      const p = at(e); pen.lineTo(p[0], p[1]); pen.stroke();
+      canvas.dataset.drawn = "yes";
+    });
+    canvas.addEventListener("pointerup", function () { down = false; });
+    canvas.closest("[data-signature]").querySelector("[data-clear]").addEventListener("click",
+      function () { pen.clearRect(0, 0, canvas.width, canvas.height); delete canvas.dataset.drawn; });
+  });
+  document.addEventListener("submit", function (e) {
+    const form = e.target;
+    const pads = Array.from(form.querySelectorAll("[data-signature]")).filter(function (pad) {
+      const field = pad.querySelector("input[type=hidden]");
+      return pad.querySelector("canvas").dataset.drawn && !field.value;
+    });
+    if (!pads.length) return;
+    e.preventDefault();
+    const upload = form.querySelector("input[data-upload]");
+    const csrf = form.querySelector("input[name=csrf]");
+    Promise.all(pads.map(function (pad) {
+      return new Promise(function (done) {
+        pad.querySelector("canvas").toBlob(done, "image/png");
+      }).then(function (blob) {
+        const data = new FormData();
+        data.append("file", blob, pad.dataset.signature + ".png");
+        if (csrf) data.append("csrf", csrf.value);
+        if ("personalSignature" in pad.dataset) data.append("personal", "on");
+        return fetch(upload.dataset.upload, { method: "POST", body: data, credentials: "same-origin" })
+          .then(function (r) { return r.json(); })
+          .then(function (answer) {
+            if (answer.id) { pad.querySelector("input[type=hidden]").value = answer.id; return true; }
+            let said = pad.querySelector(".field-error");
+            if (!said) { said = document.createElement("span"); said.className = "field-error"; pad.appendChild(said); }
+            said.setAttribute("role", "alert");
+            said.textContent = answer.error || "";
+            return false;
+          });
+      });
+    })).then(function (kept) { if (kept.every(Boolean)) form.submit(); });
+  });
+})();
