@@ -13,6 +13,7 @@ STREAM_TOPICS: Final[dict[str, str]] = {
     "command": COMMAND_RESULTS,
     "sla": SLA_EVENTS,
     "sla_config": SLA_EVENTS,
+    "dossier": COMPLAINT_EVENTS,
     "notification": NOTIFY_EVENTS,
 }
 

@@ -24,9 +24,9 @@ from complaint_desk.shared.ratelimit import Identify, RateLimit
 log = logging.getLogger(__name__)
 
 MAX_BODY_BYTES = 64 * 1024
-# A file upload (POST …/attachments) streams to disk, not memory: it may be this large here,
-# and its route enforces the service's own, smaller, setting.
-UPLOAD_PATH = re.compile(r"/attachments$")
+# A file upload (POST …/attachments, a dossier to verify) may be this large here; its route
+# enforces the service's own, smaller, setting.
+UPLOAD_PATH = re.compile(r"/(attachments|dossiers/verify)$")
 MAX_UPLOAD_BYTES = 1024 * 1024 * 1024
 
 

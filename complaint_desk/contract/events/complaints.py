@@ -305,6 +305,20 @@ class ResolutionDisputed(DomainEvent):
     reason: str
 
 
+@event("dossier")
+class DossierSealed(DomainEvent):
+    """The closed complaint's record was sealed (資料歸檔): a hash chain over its events up to
+    ``version`` (each event's hash covers the previous one's) and the files they name, signed
+    with the desk's key. A reopened complaint is sealed again at its next close. Its own
+    stream (type ``dossier``, the complaint's id): sealing never moves the complaint's version."""
+
+    cycle: int
+    version: int = Field(description="最後封存的事件版本 / the last event sealed")
+    chain: str = Field(description="雜湊鏈 / the chain's head")
+    files: list[str] = Field(default_factory=list, description="封存的檔案雜湊")
+    signature: str = Field(description="HMAC-SHA256 of the head with the desk's key")
+
+
 @event("complaint")
 class HandlingReportFiled(DomainEvent):
     """The complaint handling report (投訴處理報告), signed by both sides."""

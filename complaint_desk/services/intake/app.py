@@ -15,8 +15,9 @@ from complaint_desk.shared.runtime import Publication, ServiceSpec, create_app
 
 from . import MIGRATIONS
 from .api import router
+from .archive_api import router as archive_router
 from .attachments_api import router as attachments_router
-from .projectors import CallbackAnswers
+from .projectors import Archivist, CallbackAnswers
 from .settings import IntakeSettings
 from .subscribers import subscribe
 
@@ -75,8 +76,8 @@ def build_app(settings: IntakeSettings | None = None) -> FastAPI:
             settings=settings,
             migrations={"intake": MIGRATIONS},
             publications=PUBLICATIONS,
-            routers=[router, attachments_router],
-            projectors=[CallbackAnswers()],
+            routers=[router, attachments_router, archive_router],
+            projectors=[CallbackAnswers(), Archivist(settings.dossier_seal_key)],
             subscribe=subscribe,
         )
     )

@@ -1,5 +1,6 @@
-"""The complainant's answer to the callback link (CallbackAnswered, from notify) becomes
-CallbackRecorded on the complaint, and a supervisor's review when they are not satisfied."""
+"""Intake's consumers: the complainant's answer to the callback link (CallbackAnswered, from
+notify) becomes CallbackRecorded on the complaint, and a supervisor's review when they are not
+satisfied; a closed complaint's record is sealed."""
 
 import logging
 
@@ -7,6 +8,7 @@ from complaint_desk.contract.events import EventEnvelope, utcnow
 from complaint_desk.contract.events.notifications import CallbackAnswered
 from complaint_desk.shared.db import Connection
 
+from . import archive
 from .commands import RecordCallback
 from .refusals import IllegalTransition
 from .repository import ComplaintRepository
@@ -45,3 +47,18 @@ class CallbackAnswers:
             # Called back by phone meanwhile, closed or reopened: the answer is kept anyway.
             log.info("callback answer came late", extra={"reason": exc.message[:200]})
             await record_late_answer(repo, event.stream_id, command, provenance)
+
+
+class Archivist:
+    """Seals each complaint's record when it closes (資料歸檔): DossierSealed on its dossier
+    stream, once per close (a replay finds it sealed and does nothing)."""
+
+    name = "intake.archivist"
+    stream_types = ("complaint",)
+
+    def __init__(self, key: str) -> None:
+        self.key = key.encode()
+
+    async def apply(self, conn: Connection, event: EventEnvelope) -> None:
+        if event.event_type == "ComplaintClosed":
+            await archive.seal_on_close(conn, event, self.key)

@@ -51,6 +51,10 @@ class ComplaintRepository:
         complaint.pending.clear()
         return saved
 
+    async def complaint_by_number(self, number: str) -> UUID | None:
+        found: UUID | None = await self.conn.fetchval(Q.complaint_by_number, number)
+        return found
+
     async def complaint_of_task(self, task_id: UUID) -> UUID | None:
         found: UUID | None = await self.conn.fetchval(Q.complaint_of_task, task_id)
         return found

@@ -24,7 +24,9 @@ class IntakeSettings(ServiceSettings):
     console_base_url: str = "http://127.0.0.1:8004"
     # Keys the hashes that let repeat detection compare contacts without storing them.
     contact_key_secret: str = "dev-only-change-me"
-    secret_fields = (*ServiceSettings.secret_fields, "contact_key_secret")
+    # Signs each closed complaint's sealed dossier (its hash chain).
+    dossier_seal_key: str = "dev-only-change-me"
+    secret_fields = (*ServiceSettings.secret_fields, "contact_key_secret", "dossier_seal_key")
     # Inbound integration messages must be signed (desk-signature), unless the broker itself
     # authenticates every client (mTLS) and its ACLs decide who may write the inbound topics.
     inbound_signatures_required: bool = True

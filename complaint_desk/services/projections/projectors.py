@@ -60,7 +60,7 @@ class Timeline:
     when, why and the causation chain, once each."""
 
     name = "projections.timeline"
-    stream_types = ("complaint", "sla", "notification")
+    stream_types = ("complaint", "sla", "notification", "dossier")
     swappable = True
 
     async def apply(self, conn: Connection, event: EventEnvelope) -> None:

@@ -1,6 +1,9 @@
 """The whole guide (../shared/DOMAIN.md) through the console only, in a real browser against
 the whole system: nobody needs the HTTP API to do their job."""
 
+import io
+import zipfile
+
 import httpx
 import pytest
 from playwright.async_api import Browser, Page, expect
@@ -126,6 +129,13 @@ async def test_every_step_of_the_guide_from_receipt_to_archive(
     await expect(page.get_by_test_id("notes")).to_contain_text("同型水龍頭列入更換清單")
     await expect(timeline.locator("li", has_text="內部備註")).to_have_count(0)
     await expect(timeline.get_by_test_id("cycle")).to_have_count(1)
+    # Archived: the record is sealed (the page shows it by itself), and its dossier downloads.
+    dossier = page.get_by_test_id("dossier")
+    await expect(dossier).to_have_text("下載歸檔卷宗（ZIP）", timeout=30_000)
+    downloaded = await page.request.get(f"{console}{await dossier.get_attribute('href')}")
+    assert downloaded.status == 200
+    with zipfile.ZipFile(io.BytesIO(await downloaded.body())) as z:
+        assert {"events.json", "seal.json"} <= set(z.namelist())
     await shot(page, "guide-archived")
 
 

@@ -97,3 +97,9 @@ WHERE b.sha256 = ANY($1::text[])
   AND NOT EXISTS (
     SELECT 1 FROM intake.attachments a
     WHERE a.erased_at IS NULL AND b.sha256 IN (a.sha256, a.web_sha256, a.thumb_sha256));
+
+-- name: complaint_by_number
+-- For people who know a complaint by its number (desk archive verify): rare, so unindexed.
+SELECT stream_id FROM eventstore.events
+WHERE stream_type = 'complaint' AND event_type = 'ComplaintReceived' AND data->>'number' = $1
+LIMIT 1;

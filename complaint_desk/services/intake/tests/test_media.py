@@ -14,8 +14,12 @@ from complaint_desk.services.intake.media import KNOWN_TYPES, UnsupportedFile, p
 GPS_IFD = 0x8825
 
 
-def photo_with_gps(fmt: str = "JPEG", size: tuple[int, int] = (2400, 1200)) -> bytes:
-    image = Image.new("RGB", size, (200, 30, 30))
+def photo_with_gps(
+    fmt: str = "JPEG",
+    size: tuple[int, int] = (2400, 1200),
+    color: tuple[int, int, int] = (200, 30, 30),
+) -> bytes:
+    image = Image.new("RGB", size, color)
     exif = Image.Exif()
     exif[0x010F] = "PhoneMaker"  # Make
     exif[0x0112] = 6  # Orientation: rotated 90° clockwise

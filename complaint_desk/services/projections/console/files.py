@@ -11,6 +11,9 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 from starlette.datastructures import UploadFile
 
+from complaint_desk.shared.runtime.deps import running
+
+from .. import repository
 from ..settings import SettingsDep
 from .csrf import SameOriginForm
 from .pages import Viewer
@@ -57,9 +60,12 @@ async def upload(
 ) -> JSONResponse:
     """A file from the page's picker, for the action's form to name: the file's reference,
     or why it was refused, in the officer's language."""
+    t = texts(request)
+    row = await repository.get_complaint(running(request).pool, complaint_id)
+    if row is None or not request.state.principal.sees(row["site"]):
+        return JSONResponse({"error": t("files.not_found")}, status_code=404)
     data = await request.form()
     upload = data.get("file")
-    t = texts(request)
     if not isinstance(upload, UploadFile):
         return JSONResponse({"error": t("files.none")}, status_code=422)
     try:
@@ -87,22 +93,33 @@ async def fetch(
     variant: Annotated[str, Query(pattern="^(original|web|thumb)$")] = "original",
 ) -> Response:
     """The file as intake serves it to this officer (404 for another site's)."""
+    url = f"{settings.intake_url.rstrip('/')}/attachments/{attachment_id}"
+    return await _relay(request, url, {"variant": variant}, "files.not_found")
+
+
+@router.get("/console/complaints/{complaint_id}/dossier")
+async def dossier(
+    request: Request, settings: SettingsDep, _: Viewer, complaint_id: UUID
+) -> Response:
+    """The sealed dossier (ZIP) as intake makes it for this officer."""
+    url = f"{settings.intake_url.rstrip('/')}/complaints/{complaint_id}/dossier"
+    return await _relay(request, url, {}, "dossier.not_sealed")
+
+
+async def _relay(request: Request, url: str, params: dict[str, str], missing: str) -> Response:
+    """Intake's answer streamed through to the browser, with intake's safety headers."""
+    t = texts(request)
     session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=120))
     try:
-        response = await session.get(
-            f"{settings.intake_url.rstrip('/')}/attachments/{attachment_id}",
-            params={"variant": variant},
-            headers=credential(request),
-        )
+        response = await session.get(url, params=params, headers=credential(request))
     except (aiohttp.ClientError, TimeoutError):
         await session.close()
-        return Response(texts(request)("error.unavailable"), status_code=503)
+        return Response(t("error.unavailable"), status_code=503)
     if response.status != 200:
         status = response.status
         response.release()
         await session.close()
-        t = texts(request)
-        said = t("files.erased") if status == 410 else t("files.not_found")
+        said = t("files.erased") if status == 410 else t(missing)
         return Response(said, status_code=status, media_type="text/plain; charset=utf-8")
 
     async def body() -> AsyncIterator[bytes]:
