@@ -18,6 +18,7 @@ from .api import router
 from .archive_api import router as archive_router
 from .attachments_api import router as attachments_router
 from .projectors import Archivist, CallbackAnswers
+from .retention import retention
 from .settings import IntakeSettings
 from .subscribers import subscribe
 
@@ -79,5 +80,6 @@ def build_app(settings: IntakeSettings | None = None) -> FastAPI:
             routers=[router, attachments_router, archive_router],
             projectors=[CallbackAnswers(), Archivist(settings.dossier_seal_key)],
             subscribe=subscribe,
+            background=[retention],
         )
     )

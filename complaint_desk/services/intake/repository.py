@@ -51,6 +51,15 @@ class ComplaintRepository:
         complaint.pending.clear()
         return saved
 
+    async def due_for_retention(
+        self, cutoffs: Mapping[str, datetime], limit: int = 100
+    ) -> list[UUID]:
+        """Closed complaints past their site's retention whose complainant is not erased."""
+        rows = await self.conn.fetch(
+            Q.due_for_retention, list(cutoffs), list(cutoffs.values()), limit
+        )
+        return [r["complaint_id"] for r in rows]
+
     async def complaint_by_number(self, number: str) -> UUID | None:
         found: UUID | None = await self.conn.fetchval(Q.complaint_by_number, number)
         return found

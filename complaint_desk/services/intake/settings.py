@@ -24,6 +24,10 @@ class IntakeSettings(ServiceSettings):
     console_base_url: str = "http://127.0.0.1:8004"
     # Keys the hashes that let repeat detection compare contacts without storing them.
     contact_key_secret: str = "dev-only-change-me"
+    # How many days after its close a complaint's personal data is erased automatically, by
+    # site ("*": every other site; none: kept until erased by hand), and how often to look.
+    retention_days: dict[str, int] = Field(default_factory=dict)
+    retention_check_seconds: float = Field(3600.0, gt=0)
     # Signs each closed complaint's sealed dossier (its hash chain).
     dossier_seal_key: str = "dev-only-change-me"
     secret_fields = (*ServiceSettings.secret_fields, "contact_key_secret", "dossier_seal_key")

@@ -103,3 +103,25 @@ WHERE b.sha256 = ANY($1::text[])
 SELECT stream_id FROM eventstore.events
 WHERE stream_type = 'complaint' AND event_type = 'ComplaintReceived' AND data->>'number' = $1
 LIMIT 1;
+
+-- name: due_for_retention
+-- Closed complaints whose complainant still has a key, closed before their site's cutoff
+-- ($1 sites and $2 cutoffs side by side; '*' stands for every other site). A reopened
+-- complaint counts from its last close.
+WITH policy AS (
+  SELECT * FROM unnest($1::text[], $2::timestamptz[]) AS p(site, cutoff)
+), last_close AS (
+  SELECT DISTINCT ON (stream_id) stream_id, event_type, occurred_at
+  FROM eventstore.events
+  WHERE stream_type = 'complaint' AND event_type IN ('ComplaintClosed', 'ComplaintReopened')
+  ORDER BY stream_id, version DESC
+)
+SELECT c.complaint_id
+FROM last_close l
+JOIN intake.complaint_index c ON c.complaint_id = l.stream_id
+JOIN privacy.subject_keys k ON k.subject_id = c.subject_id AND k.erased_at IS NULL
+JOIN policy p ON p.site = c.site
+    OR (p.site = '*' AND NOT EXISTS (SELECT 1 FROM policy o WHERE o.site = c.site))
+WHERE l.event_type = 'ComplaintClosed' AND l.occurred_at < p.cutoff
+ORDER BY l.occurred_at
+LIMIT $3;
