@@ -23,6 +23,7 @@ from tests.credentials import ADMIN
 
 from .conftest import System
 from .desk import Desk
+from .test_attachments import read_pdf
 
 pytestmark = pytest.mark.e2e
 
@@ -89,7 +90,12 @@ async def test_a_closed_complaint_is_sealed_and_its_dossier_verifies_until_chang
         names = set(z.namelist())
         seal = json.loads(z.read("seal.json"))
         events = json.loads(z.read("events.json"))
-    assert {"events.json", "seal.json"} <= names and len(seal["files"]) == 1
+    assert {"events.json", "seal.json", "dossier.pdf"} <= names and len(seal["files"]) == 1
+    with zipfile.ZipFile(io.BytesIO(dossier)) as z:
+        record = read_pdf(z.read("dossier.pdf"), "dossier")
+    for expected in ("投訴歸檔卷宗", c["number"], "記錄證據", "進水閥漏水", "歸檔", seal["chain"],
+                     "投訴人：陳小明", "通知對象：投訴人"):  # fmt: skip
+        assert expected in record.replace("\n", ""), expected
     assert f"files/{seal['files'][0]}" in names
     assert events[-1]["event_type"] == "ComplaintClosed" and seal["version"] == len(events)
 

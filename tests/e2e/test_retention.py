@@ -3,6 +3,8 @@ retention has its complainant's personal data erased (PersonalDataErased by the 
 job, the key destroyed, their personal files gone), with the clock passed in; a complaint
 still open, one within its retention, or one of a site without a retention keeps its data."""
 
+import io
+import zipfile
 from collections.abc import AsyncIterator
 from datetime import timedelta
 from uuid import UUID
@@ -23,6 +25,7 @@ from tests.credentials import ADMIN
 
 from .conftest import System
 from .desk import Desk
+from .test_attachments import read_pdf
 
 pytestmark = pytest.mark.e2e
 
@@ -58,6 +61,12 @@ async def test_past_its_sites_retention_a_closed_complaints_personal_data_is_era
     assert history[0]["actor"] == ACTOR
     detail = await desk.register_row(old["id"])
     assert detail["complainant_name"] == ERASED
+    # Its sealed dossier now reads 已抹除 for the complainant.
+    await desk.wait_for(old["id"], "DossierSealed")
+    r = await desk.client.get(f"{desk.intake}/complaints/{old['id']}/dossier")
+    with zipfile.ZipFile(io.BytesIO(r.content)) as z:
+        record = read_pdf(z.read("dossier.pdf"), "dossier-erased")
+    assert "投訴人：已抹除" in record and "陳小明" not in record
     # Swept again: nothing more to do. "*" covers the sites without their own.
     assert UUID(old["id"]) not in await sweep(
         uow, keyring, {"RT": 30}, utcnow() + timedelta(days=31)

@@ -4,19 +4,26 @@ log. Sealing appends DossierSealed to the complaint's own dossier stream."""
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import io
 import json
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 from uuid import UUID
+from zoneinfo import ZoneInfo
 
 from complaint_desk.contract.events import EventEnvelope, Metadata
 from complaint_desk.contract.events.complaints import DossierSealed
 from complaint_desk.shared import dossier, eventstore
 from complaint_desk.shared.db import Connection, Executor
+from complaint_desk.shared.privacy import ERASED
+from complaint_desk.shared.privacy.keys import KeyRing
 
+from . import documents
+from .dossier_document import DossierFacts, dossier_pdf
+from .refusals import DocumentsUnavailable
 from .repository import AttachmentStore
 
 ACTOR = "system:archive"
@@ -113,9 +120,12 @@ async def _stored_hashes(
     return found
 
 
-async def dossier_zip(conn: Connection, complaint_id: UUID) -> bytes | None:
-    """The sealed dossier: seal.json, events.json and files/<sha256> for each sealed file
-    still held (erased ones listed in seal.json's ``erased``). None: not sealed yet."""
+async def dossier_zip(
+    conn: Connection, complaint_id: UUID, *, font: str | None, zone: str, keyring: KeyRing
+) -> bytes | None:
+    """The sealed dossier: dossier.pdf (the whole record in words), seal.json, events.json
+    and files/<sha256> for each sealed file still held (erased ones listed in seal.json's
+    ``erased``). None: not sealed yet."""
     sealed = await latest_seal(conn, complaint_id)
     if sealed is None:
         return None
@@ -123,9 +133,12 @@ async def dossier_zip(conn: Connection, complaint_id: UUID) -> bytes | None:
     history = await eventstore.read_stream(conn, "complaint", complaint_id, to_version=seal.version)
     store = AttachmentStore(conn)
     rows = {r["sha256"]: r for r in await store.of_complaint(complaint_id)}
+    name = await keyring.reveal(conn, history[0].data.get("complainant_name"))
+    pdf = await _record_pdf(conn, store, rows, history, sealed, name, font=font, zone=zone)
     out = io.BytesIO()
     erased = []
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("dossier.pdf", pdf)
         archive.writestr(
             "events.json",
             json.dumps([sealed_form(e) for e in history], ensure_ascii=False, indent=1),
@@ -174,3 +187,44 @@ def verify_zip(content: bytes, key: bytes) -> dossier.Verdict:
         sealed["version"], sealed["chain"], tuple(sealed["files"]), sealed["signature"]
     )
     return dossier.verify(events, seal, key, hashes)
+
+
+async def _record_pdf(
+    conn: Connection,
+    store: AttachmentStore,
+    rows: Mapping[str, Any],
+    history: Sequence[EventEnvelope],
+    sealed: EventEnvelope,
+    complainant: str,
+    *,
+    font: str | None,
+    zone: str,
+) -> bytes:
+    """The record in words, its photos as thumbnails, with the messages sent about it."""
+    try:
+        font_file = documents.font_path(font)
+    except documents.NoFont:
+        raise DocumentsUnavailable() from None
+    received = history[0].data
+    classified = [e.data for e in history if e.event_type == "ComplaintClassified"]
+    facts = DossierFacts(
+        number=received["number"], site=received["site"], location=received["location"],
+        category=(classified[-1] if classified else received).get("category"),
+        severity=classified[-1]["severity"] if classified else None,
+        received_at=history[0].occurred_at, description=received.get("description", ""),
+        complainant="已抹除" if complainant == ERASED else complainant, chain=sealed.data["chain"],
+        sealed_at=sealed.occurred_at,
+    )  # fmt: skip
+    messages = await eventstore.read_stream(conn, "notification", history[0].stream_id)
+    shown = sorted(
+        [sealed_form(e) for e in history] + [sealed_form(e) for e in messages],
+        key=lambda e: e["occurred_at"],
+    )
+    thumbnails = {}
+    for sha in dossier.files_named(sealed_form(e) for e in history):
+        row = rows.get(sha)
+        if row is not None and row["erased_at"] is None and row["thumb_sha256"]:
+            thumbnails[sha] = b"".join([c async for c in store.chunks(row["thumb_sha256"])])
+    return await asyncio.to_thread(
+        dossier_pdf, facts, shown, thumbnails, zone=ZoneInfo(zone), font=font_file
+    )

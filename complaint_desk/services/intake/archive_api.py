@@ -13,9 +13,10 @@ from pydantic import BaseModel, Field
 from complaint_desk.shared.auth import Permission, Principal
 from complaint_desk.shared.auth.http import require
 from complaint_desk.shared.http import ApiError
-from complaint_desk.shared.runtime.deps import UnitOfWorkDep
+from complaint_desk.shared.runtime.deps import KeyRingDep, UnitOfWorkDep
 
 from . import archive
+from .refusals import Refusal
 from .repository import ComplaintRepository
 from .settings import SettingsDep
 
@@ -49,13 +50,26 @@ async def _visible(uow: UnitOfWorkDep, complaint_id: UUID, principal: Principal)
     response_class=Response,
     responses={200: {"content": {"application/zip": {}}}, 404: {"description": "Not sealed"}},
 )
-async def get_dossier(complaint_id: UUID, uow: UnitOfWorkDep, principal: Reader) -> Response:
-    """A ZIP of the record as sealed at its last close: events.json, files/<sha256> for every
+async def get_dossier(
+    complaint_id: UUID,
+    uow: UnitOfWorkDep,
+    settings: SettingsDep,
+    keyring: KeyRingDep,
+    principal: Reader,
+) -> Response:
+    """A ZIP of the record as sealed at its last close: dossier.pdf (the whole record in
+    words, photos as thumbnails, the messages sent), events.json, files/<sha256> for every
     file the events name (erased ones listed in seal.json), and seal.json (the chain's head
     and the desk's signature)."""
     await _visible(uow, complaint_id, principal)
     async with uow() as conn:
-        content = await archive.dossier_zip(conn, complaint_id)
+        try:
+            content = await archive.dossier_zip(
+                conn, complaint_id, font=settings.report_font, zone=settings.number_timezone,
+                keyring=keyring,
+            )  # fmt: skip
+        except Refusal as exc:
+            raise ApiError(503, exc.code, exc.message, exc.message_zh) from None
     if content is None:
         raise _not_sealed(complaint_id)
     return Response(

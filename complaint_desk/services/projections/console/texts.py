@@ -5,6 +5,7 @@ Over 300 lines: a table of words, one line per phrase; translators read it whole
 from typing import Literal
 
 from complaint_desk.contract.events.complaints import REASON_LABELS
+from complaint_desk.contract.words import EVENT_NAMES
 
 Lang = Literal["zh-Hant", "en"]
 LANGS: tuple[Lang, ...] = ("zh-Hant", "en")
@@ -659,59 +660,3 @@ class Texts:
     def event(self, event_type: str) -> str:
         """An event's name for the timeline (any other text as it is)."""
         return EVENT_NAMES.get(event_type, (event_type, event_type))[self._i]
-
-
-EVENT_NAMES: dict[str, tuple[str, str]] = {
-    "ComplaintReceived": ("受理登記", "Received"),
-    "SafetyEscalated": ("安全上報", "Safety escalated"),
-    "OwnerAssigned": ("轉交負責人", "Owner reassigned"),
-    "RepeatComplaintDetected": ("疑似重複投訴", "Looks like a repeat"),
-    "ComplaintAcknowledged": ("已聯繫投訴人", "Acknowledged"),
-    "EvidenceRecorded": ("記錄證據", "Evidence recorded"),
-    "InternalNoteAdded": ("內部備註", "Internal note"),
-    "ComplaintClassified": ("調查分類", "Classified"),
-    "SeverityChanged": ("調整等級", "Severity changed"),
-    "ComplaintReferred": ("轉介", "Referred"),
-    "ResolutionProposed": ("提出方案", "Resolution proposed"),
-    "ResolutionApproved": ("主管核准新方案", "New plan approved by a supervisor"),
-    "ResolutionAccepted": ("方案已同意", "Resolution accepted"),
-    "ResolutionDisputed": ("方案有異議", "Resolution disputed"),
-    "TaskAssigned": ("分派任務", "Task assigned"),
-    "TaskCompleted": ("任務完成", "Task completed"),
-    "ComplaintResolved": ("已解決", "Resolved"),
-    "CallbackRecorded": ("回訪結果", "Callback recorded"),
-    "LateCallbackAnswerRecorded": ("投訴人逾時回覆回訪", "Late callback answer kept"),
-    "ReviewOpened": ("主管復核", "Review opened"),
-    "ReviewConcluded": ("復核結論", "Review concluded"),
-    "ComplaintClosed": ("歸檔", "Closed"),
-    "DossierSealed": ("卷宗已封存", "Record sealed"),
-    "ComplaintReopened": ("重新開啟", "Reopened"),
-    "PersonalDataErased": ("投訴人個資已抹除", "Complainant's personal data erased"),
-    "SlaClockStarted": ("時效開始計時", "SLA clock started"),
-    "SlaPaused": ("時效暫停", "SLA paused"),
-    "SlaResumed": ("時效恢復", "SLA resumed"),
-    "SlaRecalculated": ("時效重新計算", "SLA recalculated"),
-    "SlaWarningReached": ("時效預警", "SLA warning"),
-    "SlaBreached": ("時效逾時", "SLA breached"),
-    "SlaMet": ("時效達成", "SLA met"),
-    "SlaStopped": ("時效停止", "SLA stopped"),
-    "NotificationQueued": ("通知排程", "Notification queued"),
-    "NotificationUnrouted": ("無人可通知", "Nobody to notify"),
-    "NotificationDelivered": ("已發送", "Sent"),
-    "NotificationFailed": ("通知失敗", "Notification failed"),
-    "NotificationDeadLettered": ("通知無法送達", "Notification undeliverable"),
-    "CallbackRequested": ("已排程回訪邀請", "Callback invitation scheduled"),
-    "CallbackReminderSent": ("回訪提醒", "Callback reminder sent"),
-    "CallbackPhoneCallRequested": ("請值班員電話回訪", "Phone callback requested"),
-    "CallbackAnswered": ("投訴人已回覆回訪", "Callback answered"),
-    "HandlingReportFiled": ("投訴處理報告", "Handling report filed"),
-    "WorkOrderRequested": ("已送出維修工單", "Work order requested"),
-    "PurchaseRequested": ("已送出採購申請", "Purchase requested"),
-    "TaskProgressed": ("任務進度", "Task progress"),
-    "TaskCancelled": ("任務取消", "Task cancelled"),
-    "WaitingStarted": ("開始等待", "Waiting"),
-    "WaitingEnded": ("等待結束", "Waiting ended"),
-    "CommandRejected": ("指令被拒", "Command rejected"),
-    "SlaPolicyChanged": ("時效政策變更", "SLA policy changed"),
-    "SlaCalendarChanged": ("工作日曆變更", "Calendar changed"),
-}

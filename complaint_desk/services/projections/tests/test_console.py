@@ -6,6 +6,7 @@ from complaint_desk.contract.events import registered_event_types
 from complaint_desk.contract.events.complaints import Category, Severity
 from complaint_desk.contract.events.lifecycle import Status
 from complaint_desk.contract.process import GUARDS
+from complaint_desk.contract.words import EVENT_NAMES
 from complaint_desk.services.projections.console.forms import (
     ACTIONS,
     command_body,
@@ -13,7 +14,7 @@ from complaint_desk.services.projections.console.forms import (
     offered,
 )
 from complaint_desk.services.projections.console.signin import Throttle
-from complaint_desk.services.projections.console.texts import _LABELS, _TEXTS, EVENT_NAMES, Texts
+from complaint_desk.services.projections.console.texts import _LABELS, _TEXTS, Texts
 
 
 def test_every_event_and_value_has_a_name_in_both_languages() -> None:
