@@ -168,7 +168,7 @@ async def test_the_complainant_answers_the_callback_link(system: System, desk: D
     recorded = await desk.wait_for(cid, "CallbackRecorded")
     assert recorded[0]["data"] == {
         "channel": "email", "satisfied": False, "comments": "還是會漏水", "rating": 2,
-        "reasons": ["came_back", "not_fixed"], "suggestions": "請換新機",
+        "reasons": ["came_back", "not_fixed"], "suggestions": "請換新機", "files": [],
     }  # fmt: skip
     row = await desk.register_row(cid)
     assert (row["rating"], row["reasons"]) == (2, ["came_back", "not_fixed"])

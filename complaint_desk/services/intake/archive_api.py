@@ -106,12 +106,18 @@ async def verify_log(
     "/dossiers/verify",
     response_model=Verdict,
     summary="Check a downloaded dossier / 驗證下載的卷宗",
-    openapi_extra={"requestBody": {"content": {"application/zip": {"schema": {"type": "string"}}}}},
+    openapi_extra={
+        "requestBody": {
+            "content": {
+                "application/octet-stream": {"schema": {"type": "string", "format": "binary"}}
+            }
+        }
+    },
 )
 async def verify_download(
     settings: SettingsDep,
     _: Reader,
-    body: Annotated[bytes, Body(media_type="application/zip")] = b"",
+    body: Annotated[bytes, Body(media_type="application/octet-stream")] = b"",
 ) -> Verdict:
     """Whether a dossier's events and files are as its seal says, and the seal the desk's."""
     verdict = archive.verify_zip(body, settings.dossier_seal_key.encode())

@@ -74,6 +74,10 @@ async def test_every_step_of_the_guide_from_receipt_to_archive(
         {"責任方": "維修組", "解決方案": "今日更換進水閥", "預計完成時間": LATER,
          "投訴人簽名": "陳小明"},
     )  # fmt: skip
+    # Intake makes the report's PDF: the page comes back once it is kept.
+    await expect(page.get_by_role("status").filter(has_text="已完成：投訴處理報告")).to_be_visible(
+        timeout=60_000
+    )
 
     # Work for maintenance and procurement, each with its progress and completion.
     await act(page, "分派任務", {"承辦人／單位": "維修組 李師傅", "任務說明": "更換進水閥",

@@ -218,6 +218,8 @@ async def send_action(
             f"/complaints/{complaint_id}/{path}",
             body,
             headers={**headers, **credential(request)},
+            # Filing the report makes its PDF (font subsetting takes a second or more).
+            within=60.0 if path == "report" else 10.0,
         )
     except intake.IntakeUnavailable:
         return await _detail(
