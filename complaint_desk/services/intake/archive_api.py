@@ -16,8 +16,8 @@ from complaint_desk.shared.http import ApiError
 from complaint_desk.shared.runtime.deps import KeyRingDep, UnitOfWorkDep
 
 from . import archive
+from .attachments_api import visible_complaint
 from .refusals import Refusal
-from .repository import ComplaintRepository
 from .settings import SettingsDep
 
 router = APIRouter(tags=["archive"])
@@ -37,13 +37,6 @@ def _not_sealed(complaint_id: UUID) -> ApiError:
     )  # fmt: skip
 
 
-async def _visible(uow: UnitOfWorkDep, complaint_id: UUID, principal: Principal) -> None:
-    async with uow() as conn:
-        complaint = await ComplaintRepository(conn).get(complaint_id)
-    if complaint is None or not principal.sees(complaint.site):
-        raise ApiError(404, "complaint_not_found", f"No complaint {complaint_id}", "查無投訴")
-
-
 @router.get(
     "/complaints/{complaint_id}/dossier",
     summary="The sealed dossier / 歸檔卷宗",
@@ -61,7 +54,7 @@ async def get_dossier(
     words, photos as thumbnails, the messages sent), events.json, files/<sha256> for every
     file the events name (erased ones listed in seal.json), and seal.json (the chain's head
     and the desk's signature)."""
-    await _visible(uow, complaint_id, principal)
+    await visible_complaint(uow, complaint_id, principal)
     async with uow() as conn:
         try:
             content = await archive.dossier_zip(
@@ -91,7 +84,7 @@ async def verify_log(
     complaint_id: UUID, uow: UnitOfWorkDep, settings: SettingsDep, principal: Reader
 ) -> Verdict:
     """Recomputes the seal's hash chain from the log and the stored files."""
-    await _visible(uow, complaint_id, principal)
+    await visible_complaint(uow, complaint_id, principal)
     async with uow() as conn:
         verdict = await archive.verify_log(conn, complaint_id, settings.dossier_seal_key.encode())
         sealed = await archive.latest_seal(conn, complaint_id)

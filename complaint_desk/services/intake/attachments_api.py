@@ -17,10 +17,11 @@ from complaint_desk.shared.auth import Permission, Principal
 from complaint_desk.shared.auth.http import current_principal, forbidden, require
 from complaint_desk.shared.http import ApiError
 from complaint_desk.shared.runtime.deps import UnitOfWorkDep
+from complaint_desk.shared.uow import UnitOfWork
 
 from . import attachments
 from .api import HTTP_STATUS
-from .refusals import FileTooLarge, Refusal
+from .refusals import ComplaintNotFound, FileTooLarge, Refusal
 from .repository import AttachmentStore, ComplaintRepository
 from .settings import SettingsDep
 
@@ -31,6 +32,14 @@ FORM_OVERHEAD = 64 * 1024  # what multipart framing and the small fields may add
 
 def _refused(exc: Refusal) -> ApiError:
     return ApiError(HTTP_STATUS[exc.kind], exc.code, exc.message, exc.message_zh, **exc.details)
+
+
+async def visible_complaint(uow: UnitOfWork, complaint_id: UUID, principal: Principal) -> None:
+    """404 for a complaint unknown, or of a site the caller does not serve."""
+    async with uow() as conn:
+        complaint = await ComplaintRepository(conn).get(complaint_id)
+    if complaint is None or not principal.sees(complaint.site):
+        raise _refused(ComplaintNotFound(complaint_id))
 
 
 def _not_found(file_id: UUID) -> ApiError:
@@ -76,10 +85,7 @@ async def upload(
     ``files`` of evidence, task progress or completion, a callback or the report."""
     if not attachments.may_attach(principal):
         raise forbidden(f"{principal.role} may not attach files", "您的角色不可上傳附件")
-    async with uow() as conn:  # another site's complaint is not found, whatever is sent
-        complaint = await ComplaintRepository(conn).get(complaint_id)
-    if complaint is None or not principal.sees(complaint.site):
-        raise ApiError(404, "complaint_not_found", f"No complaint {complaint_id}", "查無投訴")
+    await visible_complaint(uow, complaint_id, principal)  # whatever is sent
     limit = settings.attachment_max_bytes
     declared = request.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > limit + FORM_OVERHEAD:
@@ -115,13 +121,10 @@ async def list_files(
     complaint_id: UUID, uow: UnitOfWorkDep, principal: Reader
 ) -> list[AttachedFile]:
     """Every file uploaded to the complaint, erased ones included (by hash only)."""
+    await visible_complaint(uow, complaint_id, principal)
     async with uow() as conn:
-        complaint = await ComplaintRepository(conn).get(complaint_id)
-        if complaint is None or not principal.sees(complaint.site):
-            raise ApiError(404, "complaint_not_found", f"No complaint {complaint_id}", "查無投訴")
-        return [
-            attachments.reference(r) for r in await AttachmentStore(conn).of_complaint(complaint_id)
-        ]
+        rows = await AttachmentStore(conn).of_complaint(complaint_id)
+    return [attachments.reference(r) for r in rows]
 
 
 @router.get(

@@ -98,6 +98,19 @@ def font_path(configured: str | None = None) -> Path:
     raise NoFont("no CJK font found: install fonts-wqy-zenhei (see the README)")
 
 
+def a4_document(title: str, heading: str, font: Path) -> FPDF:
+    """An A4 document with the CJK font (embedded, subset) and its heading on the first page."""
+    pdf = FPDF(format="A4")
+    pdf.set_title(title)
+    pdf.set_creator("complaint-desk")
+    pdf.set_auto_page_break(auto=True, margin=18)
+    pdf.add_font("cjk", fname=str(font), collection_font_number=0)
+    pdf.add_page()
+    pdf.set_font("cjk", size=18)
+    pdf.cell(0, 12, heading, new_x="LMARGIN", new_y="NEXT", align="C")
+    return pdf
+
+
 def report_pdf(
     facts: ReportFacts,
     signatures: Sequence[Signed],
@@ -115,14 +128,7 @@ def report_pdf(
     def when(value: datetime) -> str:
         return value.astimezone(zone).strftime("%Y-%m-%d %H:%M")
 
-    pdf = FPDF(format="A4")
-    pdf.set_title(f"{w('title')} {facts.number}")
-    pdf.set_creator("complaint-desk")
-    pdf.set_auto_page_break(auto=True, margin=18)
-    pdf.add_font("cjk", fname=str(font), collection_font_number=0)
-    pdf.add_page()
-    pdf.set_font("cjk", size=18)
-    pdf.cell(0, 12, w("title"), new_x="LMARGIN", new_y="NEXT", align="C")
+    pdf = a4_document(f"{w('title')} {facts.number}", w("title"), font)
     pdf.set_font("cjk", size=10)
     pdf.cell(
         0, 6, f"{facts.number} · {w('version')} {facts.version}", new_x="LMARGIN", new_y="NEXT",

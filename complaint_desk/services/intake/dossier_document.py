@@ -13,11 +13,9 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from fpdf import FPDF
-
 from complaint_desk.contract.words import EVENT_NAMES
 
-from .documents import CATEGORIES, SEVERITIES, named
+from .documents import CATEGORIES, SEVERITIES, a4_document, named
 
 # What a person reads of an event, by field: free text and the few codes with a name here.
 SAID = {
@@ -91,14 +89,7 @@ def dossier_pdf(
         moment = datetime.fromisoformat(value) if isinstance(value, str) else value
         return moment.astimezone(zone).strftime("%Y-%m-%d %H:%M")
 
-    pdf = FPDF(format="A4")
-    pdf.set_title(f"歸檔卷宗 {facts.number}")
-    pdf.set_creator("complaint-desk")
-    pdf.set_auto_page_break(auto=True, margin=16)
-    pdf.add_font("cjk", fname=str(font), collection_font_number=0)
-    pdf.add_page()
-    pdf.set_font("cjk", size=18)
-    pdf.cell(0, 12, "投訴歸檔卷宗", new_x="LMARGIN", new_y="NEXT", align="C")
+    pdf = a4_document(f"歸檔卷宗 {facts.number}", "投訴歸檔卷宗", font)
     pdf.set_font("cjk", size=11)
     for label, value in (
         ("投訴編號", facts.number),

@@ -198,20 +198,9 @@ async def _fetch(
     request: Request, sla_url: str, site: str, start: datetime, end: datetime
 ) -> WorkingTime | None:
     query = f"start={start.isoformat()}&end={end.isoformat()}".replace("+", "%2B")
-    try:
-        answer = await intake.send(
-            sla_url,
-            f"/calendars/{site}/working-time?{query}",
-            None,
-            headers=credential(request),
-            method="GET",
-            within=3.0,
-        )
-    except intake.IntakeUnavailable:
+    body = await _ask_sla(request, sla_url, f"/calendars/{site}/working-time?{query}")
+    if body is None:
         return None
-    if not answer.ok:
-        return None
-    body = answer.body
     return WorkingTime(
         site=site,
         timezone=body["timezone"],
@@ -228,22 +217,24 @@ async def _fetch(
 async def clock_targets(request: Request, sla_url: str, complaint_id: UUID) -> dict[str, float]:
     """Each clock's whole time in the complaint's current cycle, from the sla service (none
     when it cannot say: the page shows the time left and the due time without it)."""
-    try:
-        answer = await intake.send(
-            sla_url,
-            f"/complaints/{complaint_id}/sla",
-            None,
-            headers=credential(request),
-            method="GET",
-            within=3.0,
-        )
-    except intake.IntakeUnavailable:
+    body = await _ask_sla(request, sla_url, f"/complaints/{complaint_id}/sla")
+    if body is None:
         return {}
-    if not answer.ok:
-        return {}
-    cycle = answer.body.get("cycle")
+    cycle = body.get("cycle")
     return {
         c["clock"]: float(c["target_seconds"])
-        for c in answer.body.get("clocks", [])
+        for c in body.get("clocks", [])
         if c.get("cycle") == cycle
     }
+
+
+async def _ask_sla(request: Request, sla_url: str, path: str) -> dict[str, Any] | None:
+    """The sla service's answer for the signed-in person, or None: a countdown does without
+    what the sla service cannot say right now (3 s at most)."""
+    try:
+        answer = await intake.send(
+            sla_url, path, None, headers=credential(request), method="GET", within=3.0
+        )
+    except intake.IntakeUnavailable:
+        return None
+    return answer.body if answer.ok else None
