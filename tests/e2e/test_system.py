@@ -205,6 +205,7 @@ async def test_every_service_serves_health_metrics_and_its_contracts(system: Sys
         assert inbound <= addresses, "other systems' topics intake reads are documented"
         described = json.dumps(intake_spec)
         assert "signed by an integration granted WorkOrderUpdate" in described  # the docstring
+        assert "DossierSealed" in described and "AttachedFile" in described, "the archive's event"
         projections_spec = (await client.get(f"{system.url('projections')}/asyncapi.json")).json()
         assert topics.COMPLAINT_EVENTS in {
             c["address"] for c in projections_spec["channels"].values()

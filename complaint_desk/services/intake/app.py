@@ -22,9 +22,10 @@ from .retention import retention
 from .settings import IntakeSettings
 from .subscribers import subscribe
 
-# Every event type of the complaint stream, for the topic's documented payload.
+# Every event type of the complaint and dossier streams (both on complaints.events), for the
+# topic's documented payload.
 ComplaintEvent = Union[  # type: ignore[valid-type]  # noqa: UP007
-    tuple(t for t in registered_event_types().values() if t.stream_type == "complaint")
+    tuple(t for t in registered_event_types().values() if t.stream_type in ("complaint", "dossier"))
 ]
 
 PUBLICATIONS = [
@@ -33,7 +34,8 @@ PUBLICATIONS = [
         title="complaints.events:publish",
         description=(
             "Every event of every complaint (ComplaintReceived, SafetyEscalated, "
-            "ComplaintClassified, TaskAssigned, CallbackRecorded, ComplaintClosed, ...), as "
+            "ComplaintClassified, TaskAssigned, CallbackRecorded, ComplaintClosed, ...) and each "
+            "closed complaint's DossierSealed (ce_streamtype dossier), as "
             "CloudEvents 1.0 in binary mode (ce_* headers, JSON data; ce_type names the event), "
             "keyed by complaint id so order holds per complaint. Published from the event log, "
             "at least once: dedupe by ce_id or by (ce_subject, ce_streamversion)."

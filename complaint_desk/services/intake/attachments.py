@@ -88,10 +88,7 @@ async def upload(
             "size": kept.size, "name": name, "personal": personal, "uploaded_by": uploaded_by,
         }  # fmt: skip
         await store.add(row)
-    return AttachedFile(
-        id=row["id"], sha256=kept.sha256, media_type=prepared.media_type, size=kept.size,
-        name=name, personal=personal,
-    )  # fmt: skip
+    return reference_of(row)
 
 
 async def keep_document(
