@@ -18,8 +18,8 @@ from complaint_desk.shared.db import Connection
 from complaint_desk.shared.uow import UnitOfWork
 
 from . import media
-from .refusals import ComplaintNotFound, FileNotAttachable, FileTooLarge, FileUnsupported
-from .repository import AttachmentStore, ComplaintRepository
+from .refusals import FileNotAttachable, FileTooLarge, FileUnsupported
+from .repository import AttachmentStore, Blob
 
 # The commands that carry files, and the integration replies that may name them.
 FILE_COMMANDS = ("evidence", "tasks/progress", "tasks/complete", "callbacks", "report")
@@ -51,13 +51,14 @@ async def upload(
     file: BinaryIO,
     name: str,
     *,
+    site: str,
     personal: bool,
     uploaded_by: str,
-    sites: frozenset[str] | None,
     limits: Limits,
 ) -> AttachedFile:
-    """Store one file for the complaint: its type from its content (415 otherwise), its size
-    within the limits (413), an image's copies without EXIF; the same content stored once."""
+    """Store one file for the complaint (of ``site``, the caller's to see): its type from its
+    content (415 otherwise), its size within the limits (413), an image's copies without
+    EXIF; the same content stored once."""
     name = (name or "file").replace("/", "_").replace("\\", "_")[-200:]
     file.seek(0, io.SEEK_END)
     size = file.tell()
@@ -68,9 +69,6 @@ async def upload(
     except media.UnsupportedFile as exc:
         raise FileUnsupported(name, exc.detected) from None
     async with uow() as conn:
-        complaint = await ComplaintRepository(conn).get(complaint_id)
-        if complaint is None or (sites is not None and complaint.site not in sites):
-            raise ComplaintNotFound(complaint_id)
         store = AttachmentStore(conn)
         original = io.BytesIO(prepared.original) if prepared.original is not None else file
         kept = await store.put(original, prepared.media_type)
@@ -81,14 +79,10 @@ async def upload(
             for variant, data in (("web", prepared.web), ("thumb", prepared.thumb))
             if data is not None
         }
-        row = {
-            "id": uuid4(), "complaint_id": complaint_id, "site": complaint.site,
-            "sha256": kept.sha256, "web_sha256": copies.get("web"),
-            "thumb_sha256": copies.get("thumb"), "media_type": prepared.media_type,
-            "size": kept.size, "name": name, "personal": personal, "uploaded_by": uploaded_by,
-        }  # fmt: skip
-        await store.add(row)
-    return reference_of(row)
+        return await _add(
+            store, complaint_id, site, kept, prepared.media_type, name, personal, uploaded_by,
+            web=copies.get("web"), thumb=copies.get("thumb"),
+        )  # fmt: skip
 
 
 async def keep_document(
@@ -104,10 +98,26 @@ async def keep_document(
     complainant, so it goes with their data."""
     store = AttachmentStore(conn)
     kept = await store.put(io.BytesIO(content), "application/pdf")
+    return await _add(store, complaint_id, site, kept, "application/pdf", name, True, uploaded_by)
+
+
+async def _add(
+    store: AttachmentStore,
+    complaint_id: UUID,
+    site: str,
+    kept: Blob,
+    media_type: str,
+    name: str,
+    personal: bool,
+    uploaded_by: str,
+    *,
+    web: str | None = None,
+    thumb: str | None = None,
+) -> AttachedFile:
     row = {
         "id": uuid4(), "complaint_id": complaint_id, "site": site, "sha256": kept.sha256,
-        "web_sha256": None, "thumb_sha256": None, "media_type": "application/pdf",
-        "size": kept.size, "name": name, "personal": True, "uploaded_by": uploaded_by,
+        "web_sha256": web, "thumb_sha256": thumb, "media_type": media_type, "size": kept.size,
+        "name": name, "personal": personal, "uploaded_by": uploaded_by,
     }  # fmt: skip
     await store.add(row)
     return reference_of(row)

@@ -34,12 +34,14 @@ def _refused(exc: Refusal) -> ApiError:
     return ApiError(HTTP_STATUS[exc.kind], exc.code, exc.message, exc.message_zh, **exc.details)
 
 
-async def visible_complaint(uow: UnitOfWork, complaint_id: UUID, principal: Principal) -> None:
-    """404 for a complaint unknown, or of a site the caller does not serve."""
+async def visible_complaint(uow: UnitOfWork, complaint_id: UUID, principal: Principal) -> str:
+    """The complaint's site; 404 for a complaint unknown, or of a site the caller does not
+    serve."""
     async with uow() as conn:
         complaint = await ComplaintRepository(conn).get(complaint_id)
-    if complaint is None or not principal.sees(complaint.site):
+    if complaint is None or complaint.site is None or not principal.sees(complaint.site):
         raise _refused(ComplaintNotFound(complaint_id))
+    return complaint.site
 
 
 def _not_found(file_id: UUID) -> ApiError:
@@ -85,7 +87,7 @@ async def upload(
     ``files`` of evidence, task progress or completion, a callback or the report."""
     if not attachments.may_attach(principal):
         raise forbidden(f"{principal.role} may not attach files", "您的角色不可上傳附件")
-    await visible_complaint(uow, complaint_id, principal)  # whatever is sent
+    site = await visible_complaint(uow, complaint_id, principal)  # whatever is sent
     limit = settings.attachment_max_bytes
     declared = request.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > limit + FORM_OVERHEAD:
@@ -101,7 +103,7 @@ async def upload(
         personal = str(form.get("personal", "")).lower() in ("1", "true", "on", "yes")
         return await attachments.upload(
             uow, complaint_id, file.file, file.filename or "file",
-            personal=personal, uploaded_by=principal.name, sites=principal.sites,
+            site=site, personal=personal, uploaded_by=principal.name,
             limits=attachments.Limits(
                 settings.attachment_types, limit, settings.attachments_per_complaint_max_bytes
             ),

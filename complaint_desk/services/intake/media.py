@@ -14,6 +14,8 @@ import pillow_heif
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 pillow_heif.register_heif_opener()
+MAX_PIXELS: Final = 60_000_000  # a 60-megapixel photo; more is a decompression bomb
+Image.MAX_IMAGE_PIXELS = MAX_PIXELS  # Pillow's guard, set once for the process
 
 # Every type the desk can recognise; settings choose among these (never HTML or SVG: the
 # browser would run them).
@@ -21,7 +23,6 @@ KNOWN_TYPES: Final = frozenset(
     {"image/jpeg", "image/png", "image/webp", "image/heic", "application/pdf"}
 )
 IMAGE_FORMATS: Final = {"image/jpeg": "JPEG", "image/png": "PNG", "image/webp": "WEBP"}
-MAX_PIXELS: Final = 60_000_000  # a 60-megapixel photo; more is a decompression bomb
 WEB_SIZE, THUMB_SIZE = 1600, 320
 _HEIF_BRANDS = {b"heic", b"heix", b"heim", b"heis", b"hevc", b"hevx", b"mif1", b"msf1"}
 
@@ -76,7 +77,6 @@ def _image(file: BinaryIO, detected: str) -> Prepared:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
-            Image.MAX_IMAGE_PIXELS = MAX_PIXELS
             with Image.open(file) as opened:
                 opened.load()
                 # Turned as the camera held it, then nothing of the camera's metadata kept.
