@@ -16,6 +16,7 @@ from complaint_desk.contract.events.lifecycle import (
     BEFORE_CLASSIFICATION,
     TERMINAL,
     Status,
+    outcome_of,
     shown_status,
     status_after_type,
 )
@@ -52,7 +53,7 @@ def _moment(value: Any) -> datetime:
 def advance(progress: Progress, event_type: str, data: Mapping[str, Any]) -> Progress:
     """The progress once an event of ``event_type`` with ``data`` (its fields, as a model's or
     as stored JSON) has happened."""
-    outcome = data.get("outcome") if event_type == "ReviewConcluded" else None
+    outcome = outcome_of(event_type, data)
     p = replace(progress, stage=status_after_type(progress.stage, event_type, outcome))
     match event_type:
         case "SafetyEscalated":
@@ -200,6 +201,10 @@ GUARDS: dict[str, Guard] = {
     "review/conclude": _in(Status.UNDER_REVIEW),
     "close": _in(Status.RESOLVED, Status.REFERRED),
     "reopen": _all(_in(Status.CLOSED), _within_reopen_window),
+    "merge": _in_hand,
+    "merge/undo": _in(Status.MERGED),
+    "message": _in(*(s for s in Status if s is not Status.NEW)),
+    "escalation-request": _in_hand,
     "erase-personal-data": _unless(
         lambda p: p.personal_data_erased, "its personal data is erased already", "個人資料已清除"
     ),

@@ -54,4 +54,10 @@ EVENT_NAMES: dict[str, tuple[str, str]] = {
     "CommandRejected": ("指令被拒", "Command rejected"),
     "SlaPolicyChanged": ("時效政策變更", "SLA policy changed"),
     "SlaCalendarChanged": ("工作日曆變更", "Calendar changed"),
+    "ComplainantMessageAdded": ("投訴人補充說明", "Message from the complainant"),
+    "EscalationRequested": ("投訴人要求主管處理", "The complainant asked for the supervisor"),
+    "ComplaintMerged": ("已併案", "Merged into another complaint"),
+    "MergeUndone": ("取消併案", "Merge undone"),
+    "CoComplainantAdded": ("加入共同投訴人", "Co-complainant added"),
+    "CoComplainantRemoved": ("移除共同投訴人", "Co-complainant removed"),
 }

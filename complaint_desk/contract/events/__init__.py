@@ -12,6 +12,7 @@ from complaint_desk.contract.events.base import (
     upcaster,
     utcnow,
 )
+from complaint_desk.contract.events.channels import *  # noqa: F403 - the complainant's channels
 from complaint_desk.contract.events.complaints import *  # noqa: F403 - the contract's event classes and vocabularies
 from complaint_desk.contract.events.complaints import Category, Channel, ComplaintReceived, Urgency
 from complaint_desk.contract.events.lifecycle import Status, status_after, status_after_type

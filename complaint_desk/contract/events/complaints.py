@@ -37,7 +37,9 @@ class Channel(StrEnum):
     PHONE = "phone"
     WALK_IN = "walk_in"
     EMAIL = "email"
-    WEB = "web"
+    WEB = "web"  # the complainant's own form
+    QR = "qr"  # the form, opened from a QR code on the place or equipment
+    OPEN311 = "open311"  # another system, through the Open311 GeoReport v2 API
 
 
 class Severity(StrEnum):
@@ -170,6 +172,9 @@ class ComplaintReceived(DomainEvent):
     # An attitude complaint (服務態度) may name the staff member it is about: that person may
     # not own, investigate, resolve or close it (ISO 10002's objectivity).
     about_staff: str | None = None
+    # The equipment it is about (a label, from a QR code or the officer), when known.
+    asset: str | None = None
+    files: list[AttachedFile] = Field(default_factory=list, description=FILES_DOC)
 
 
 @upcaster("ComplaintReceived", 1)

@@ -5,12 +5,13 @@ and the read models (projections), so they can never disagree.
 A complaint's *stage* follows the guide's steps; while it waits (for parts, a contractor, the
 complainant) its *status* is ``waiting`` and its stage is kept, to return to when it resumes."""
 
+from collections.abc import Mapping
 from enum import StrEnum
+from typing import Any
 
 from complaint_desk.contract.events.base import DomainEvent
 from complaint_desk.contract.events.complaints import (
     Category,
-    ReviewConcluded,
     ReviewOutcome,
     Severity,
     Urgency,
@@ -30,11 +31,12 @@ class Status(StrEnum):
     UNDER_REVIEW = "under_review"  # 主管復核中
     CLOSED = "closed"  # 已歸檔
     REFERRED = "referred"  # 非後勤管轄，已轉介
+    MERGED = "merged"  # 已併案: the same problem is handled in another complaint
     WAITING = "waiting"  # 等待中: a status, never a stage
 
 
 # No work is done here on these (a referred complaint may still be closed or taken back).
-TERMINAL = frozenset({Status.CLOSED, Status.REFERRED})
+TERMINAL = frozenset({Status.CLOSED, Status.REFERRED, Status.MERGED})
 
 STATUS_ZH = {
     Status.NEW: "新建",
@@ -49,6 +51,7 @@ STATUS_ZH = {
     Status.UNDER_REVIEW: "主管復核中",
     Status.CLOSED: "已歸檔",
     Status.REFERRED: "已轉介",
+    Status.MERGED: "已併案",
     Status.WAITING: "等待中",
 }
 
@@ -72,14 +75,27 @@ def provisional_level(category: Category, urgency: Urgency) -> Severity:
     return Severity.L3
 
 
+# The stages an undone merge may return to.
+_RETURNABLE = frozenset(s.value for s in Status) - {"new", "waiting", "merged"}
+
+
 def status_after(status: Status, event: DomainEvent) -> Status:
     """The status once ``event`` has happened to a complaint in ``status``."""
-    outcome = event.outcome if isinstance(event, ReviewConcluded) else None
-    return status_after_type(status, event.event_type, outcome)
+    return status_after_type(status, event.event_type, outcome_of(event.event_type, vars(event)))
+
+
+def outcome_of(event_type: str, data: Mapping[str, Any]) -> str | None:
+    """What of an event's fields the machine reads besides its type: a review's outcome, or
+    the stage an undone merge returns to."""
+    if event_type == "ReviewConcluded":
+        return str(data.get("outcome"))
+    if event_type == "MergeUndone":
+        return str(data.get("stage"))
+    return None
 
 
 def status_after_type(status: Status, event_type: str, outcome: str | None = None) -> Status:
-    """The same machine keyed by event type (``outcome`` for a ReviewConcluded), for read
+    """The same machine keyed by event type (``outcome``: see :func:`outcome_of`), for read
     models that fold stored events without validating each one."""
     match event_type:
         case "ComplaintReceived":
@@ -113,4 +129,8 @@ def status_after_type(status: Status, event_type: str, outcome: str | None = Non
             return Status.CLOSED
         case "ComplaintReopened":
             return Status.IN_PROGRESS
+        case "ComplaintMerged":
+            return Status.MERGED
+        case "MergeUndone" if status is Status.MERGED and outcome in _RETURNABLE:
+            return Status(str(outcome))
     return status

@@ -19,6 +19,7 @@ from complaint_desk.shared.runtime.deps import KeyRingDep, UnitOfWorkDep
 from complaint_desk.shared.uow import UnitOfWork
 
 from . import commands as c
+from . import merging
 from .refusals import Refusal, RefusalKind
 from .reports import ReportSetup
 from .service import (
@@ -302,6 +303,7 @@ SUMMARIES = {
     "resolve": "Resolve / 已解決",
     "close": "Close and archive / 歸檔",
     "reopen": "Reopen: a new cycle / 重新開啟",
+    "message": "Record a message from the complainant / 記錄投訴人補充說明",
 }
 
 
@@ -406,3 +408,58 @@ for _name, (_model, _) in COMMANDS.items():
         responses=ERRORS,
         name=f"complaint_{_name.replace('/', '_').replace('-', '_')}",
     )
+
+
+@router.post(
+    "/complaints/{complaint_id}/merge",
+    response_model=CommandResult,
+    summary="Merge into a complaint about the same problem / 併案",
+    responses=ERRORS,
+)
+async def merge_complaint(
+    complaint_id: UUID,
+    body: c.Merge,
+    uow: UnitOfWorkDep,
+    response: Response,
+    principal: Caller,
+    if_match: Annotated[str | None, Header(max_length=40)] = None,
+    x_correlation_id: Annotated[str | None, Header(max_length=64)] = None,
+) -> CommandResult:
+    """Records ComplaintMerged here and CoComplainantAdded on ``into``, in one transaction:
+    this complaint's complainant then gets that one's updates and callback; this one's clocks
+    pause and it counts once, in ``into``. Both must be in hand at the same site."""
+    _authorize(principal, "merge")
+    command = _expected_version(if_match, body)
+    command = command.model_copy(update={"actor": acting_as(principal, command.actor)})
+    provenance = _provenance(x_correlation_id, principal, command.actor)
+    outcome = await _translate(
+        merging.merge(uow, complaint_id, command, sites=principal.sites, provenance=provenance)
+    )
+    return _result(outcome, response)
+
+
+@router.post(
+    "/complaints/{complaint_id}/merge/undo",
+    response_model=CommandResult,
+    summary="Undo a merge / 取消併案",
+    responses=ERRORS,
+)
+async def undo_merge(
+    complaint_id: UUID,
+    body: c.UndoMerge,
+    uow: UnitOfWorkDep,
+    response: Response,
+    principal: Caller,
+    if_match: Annotated[str | None, Header(max_length=40)] = None,
+    x_correlation_id: Annotated[str | None, Header(max_length=64)] = None,
+) -> CommandResult:
+    """Records MergeUndone here (back at the stage it had, its clocks running again) and
+    CoComplainantRemoved on the complaint it had joined."""
+    _authorize(principal, "merge/undo")
+    command = _expected_version(if_match, body)
+    command = command.model_copy(update={"actor": acting_as(principal, command.actor)})
+    provenance = _provenance(x_correlation_id, principal, command.actor)
+    outcome = await _translate(
+        merging.undo(uow, complaint_id, command, sites=principal.sites, provenance=provenance)
+    )
+    return _result(outcome, response)

@@ -22,7 +22,7 @@ from .refusals import FileNotAttachable, FileTooLarge, FileUnsupported
 from .repository import AttachmentStore, Blob
 
 # The commands that carry files, and the integration replies that may name them.
-FILE_COMMANDS = ("evidence", "tasks/progress", "tasks/complete", "callbacks", "report")
+FILE_COMMANDS = ("evidence", "tasks/progress", "tasks/complete", "callbacks", "report", "message")
 FILE_MESSAGES = ("WorkOrderUpdate", "PurchaseUpdate")
 Variant = Literal["original", "web", "thumb"]
 
@@ -45,6 +45,57 @@ def reference(row: Record) -> AttachedFile:
     return reference_of(dict(row))
 
 
+@dataclass(frozen=True)
+class Prepared:
+    """An upload checked and cleaned, not stored yet."""
+
+    name: str
+    file: media.Prepared
+    source: BinaryIO
+
+
+def check(file: BinaryIO, name: str, limits: Limits) -> Prepared:
+    """An upload judged by its content (415 otherwise) and size (413), an image's copies made
+    without EXIF. Pure: nothing is stored."""
+    name = (name or "file").replace("/", "_").replace("\\", "_")[-200:]
+    file.seek(0, io.SEEK_END)
+    if file.tell() > limits.max_bytes:
+        raise FileTooLarge(name, limits.max_bytes)
+    try:
+        prepared = media.prepare(file, limits.types)
+    except media.UnsupportedFile as exc:
+        raise FileUnsupported(name, exc.detected) from None
+    return Prepared(name, prepared, file)
+
+
+async def store_prepared(
+    conn: Connection,
+    complaint_id: UUID,
+    upload: Prepared,
+    *,
+    site: str,
+    personal: bool,
+    uploaded_by: str,
+    per_complaint: int,
+) -> AttachedFile:
+    """Keep a checked upload for the complaint, within its total (413); the same content is
+    stored once."""
+    store, prepared = AttachmentStore(conn), upload.file
+    original = io.BytesIO(prepared.original) if prepared.original is not None else upload.source
+    kept = await store.put(original, prepared.media_type)
+    if await store.stored_for(complaint_id) + kept.size > per_complaint:
+        raise FileTooLarge(upload.name, per_complaint, in_all=True)
+    copies = {
+        variant: (await store.put(io.BytesIO(data), "image/jpeg")).sha256
+        for variant, data in (("web", prepared.web), ("thumb", prepared.thumb))
+        if data is not None
+    }
+    return await _add(
+        store, complaint_id, site, kept, prepared.media_type, upload.name, personal, uploaded_by,
+        web=copies.get("web"), thumb=copies.get("thumb"),
+    )  # fmt: skip
+
+
 async def upload(
     uow: UnitOfWork,
     complaint_id: UUID,
@@ -56,32 +107,12 @@ async def upload(
     uploaded_by: str,
     limits: Limits,
 ) -> AttachedFile:
-    """Store one file for the complaint (of ``site``, the caller's to see): its type from its
-    content (415 otherwise), its size within the limits (413), an image's copies without
-    EXIF; the same content stored once."""
-    name = (name or "file").replace("/", "_").replace("\\", "_")[-200:]
-    file.seek(0, io.SEEK_END)
-    size = file.tell()
-    if size > limits.max_bytes:
-        raise FileTooLarge(name, limits.max_bytes)
-    try:
-        prepared = media.prepare(file, limits.types)
-    except media.UnsupportedFile as exc:
-        raise FileUnsupported(name, exc.detected) from None
+    """Store one file for the complaint (of ``site``, the caller's to see)."""
+    checked = check(file, name, limits)
     async with uow() as conn:
-        store = AttachmentStore(conn)
-        original = io.BytesIO(prepared.original) if prepared.original is not None else file
-        kept = await store.put(original, prepared.media_type)
-        if await store.stored_for(complaint_id) + kept.size > limits.per_complaint:
-            raise FileTooLarge(name, limits.per_complaint, in_all=True)
-        copies = {
-            variant: (await store.put(io.BytesIO(data), "image/jpeg")).sha256
-            for variant, data in (("web", prepared.web), ("thumb", prepared.thumb))
-            if data is not None
-        }
-        return await _add(
-            store, complaint_id, site, kept, prepared.media_type, name, personal, uploaded_by,
-            web=copies.get("web"), thumb=copies.get("thumb"),
+        return await store_prepared(
+            conn, complaint_id, checked, site=site, personal=personal, uploaded_by=uploaded_by,
+            per_complaint=limits.per_complaint,
         )  # fmt: skip
 
 

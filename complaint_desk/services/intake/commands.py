@@ -113,6 +113,9 @@ class ReceiveComplaint(BaseModel):
             "(their sign-in name): they may not own, investigate, resolve or close it"
         ),
     )
+    asset: Text | None = Field(
+        None, description="設備 / the equipment it is about (a label, e.g. 3F 飲水機 #2)"
+    )
     major_fault: bool = Field(False, description="重大故障 / a major fault: escalate at once")
     temporary_measures: list[TemporaryMeasure] = Field(
         default_factory=list, max_length=10, description="臨時措施 / temporary measures taken"
@@ -346,3 +349,28 @@ class Close(Command):
 
 class Reopen(Command):
     reason: LongText
+
+
+class Merge(Command):
+    """Merge this complaint into another about the same problem (併案): its complainant
+    follows that one as a co-complainant; this one is closed as merged, its events kept."""
+
+    into: UUID = Field(description="併入的投訴 / the complaint that handles the problem")
+    reason: Note | None = None
+
+
+class UndoMerge(Command):
+    reason: Note | None = None
+
+
+class AddMessage(WithFiles):
+    """The complainant adds information or photos (from the status page, or by email)."""
+
+    text: LongText
+    via: Channel = Channel.WEB
+
+
+class RequestEscalation(Command):
+    """A deadline passed: the complainant asks for the supervisor."""
+
+    reason: Note | None = None

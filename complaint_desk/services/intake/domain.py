@@ -16,6 +16,14 @@ from uuid import UUID, uuid4
 from zoneinfo import ZoneInfo
 
 from complaint_desk.contract.events import DomainEvent, Status
+from complaint_desk.contract.events.channels import (
+    CoComplainantAdded,
+    CoComplainantRemoved,
+    ComplainantMessageAdded,
+    ComplaintMerged,
+    EscalationRequested,
+    MergeUndone,
+)
 from complaint_desk.contract.events.complaints import (
     AssigneeKind,
     CallbackRecorded,
@@ -61,7 +69,14 @@ from complaint_desk.contract.events.lifecycle import provisional_level
 from complaint_desk.contract.process import Policy, Progress, advance, refusal
 
 from . import commands as c
-from .refusals import DueInThePast, IllegalTransition, NotForThisActor, TaskNotFound
+from .refusals import (
+    DueInThePast,
+    IllegalTransition,
+    MergeRefused,
+    NotForThisActor,
+    NothingOverdue,
+    TaskNotFound,
+)
 
 # The guards of every command but reopen: none depends on the time.
 ANY_TIME = Policy()
@@ -144,6 +159,12 @@ class Complaint:
     received_at: datetime | None = None
     description: str | None = None
     reports: int = 0  # handling reports filed: each new one is a new version, the old kept
+    # The complainant as received (name, phone and email sealed): a merge hands it on.
+    contact: dict[str, Any] = field(default_factory=dict)
+    merged_into: UUID | None = None
+    # Complaints merged into this one (併案), each with its complainant's id.
+    co_complainants: dict[UUID, UUID | None] = field(default_factory=dict)
+    _merge_stage: str | None = None
     pending: list[DomainEvent] = field(default_factory=list)
 
     # -- rebuilding ---------------------------------------------------------------------------
@@ -215,6 +236,17 @@ class Complaint:
                 self.owner, self.about_staff = event.receiving_officer, event.about_staff
                 self.level = provisional_level(event.category, event.urgency)
                 self.received_at, self.description = event.received_at, event.description
+                self.contact = event.model_dump(
+                    include={"complainant_name", "department", "phone", "email", "channel"}
+                )
+            case ComplaintMerged():
+                self.merged_into, self._merge_stage = event.into, event.stage
+            case MergeUndone():
+                self.merged_into = self._merge_stage = None
+            case CoComplainantAdded():
+                self.co_complainants[event.merged] = event.complainant_id
+            case CoComplainantRemoved():
+                self.co_complainants.pop(event.merged, None)
             case OwnerAssigned():
                 self.owner = event.owner
             case SafetyEscalated():
@@ -291,6 +323,7 @@ class Complaint:
         repeats: dict[UUID, set[RepeatReason]] | None = None,
         repeat_window_days: int = 30,
         complainant_id: UUID | None = None,
+        files: Sequence[AttachedFile] = (),
     ) -> Complaint:
         """``command`` with its personal fields already sealed under ``complainant_id``'s key
         (the handler does that: it needs the key store)."""
@@ -300,7 +333,11 @@ class Complaint:
         fields = command.model_dump(exclude={"temporary_measures", "measures_note", "major_fault"})
         complaint._record(
             ComplaintReceived(
-                number=number, received_at=now, complainant_id=complainant_id, **fields
+                number=number,
+                received_at=now,
+                complainant_id=complainant_id,
+                files=list(files),
+                **fields,
             )
         )
         if command.category is Category.SAFETY or command.major_fault:
@@ -598,3 +635,66 @@ class Complaint:
     def reopen(self, command: c.Reopen, *, now: datetime, window_days: int) -> None:
         self._check("reopen", Policy(now=now, reopen_window_days=window_days))
         self._record(ComplaintReopened(reason=command.reason, cycle=self.cycle + 1))
+
+    # -- channels: merges, the complainant's own messages ------------------------------------
+
+    def merge_into(self, target: Complaint, command: c.Merge) -> None:
+        """Merge this complaint into ``target`` (併案), which takes its complainant along."""
+        self._check("merge")
+        if target.id == self.id:
+            raise MergeRefused("same", "A complaint cannot be merged into itself", "不能併入自己")
+        if target.site != self.site:
+            raise MergeRefused(
+                "other_site",
+                "Only complaints of the same site can be merged",
+                "只能併入同院區的投訴",
+            )
+        if not target.progress.in_hand:
+            raise MergeRefused(
+                "target_not_open",
+                f"{target.number} is no longer in hand ({target.shown.value})",
+                f"{target.number} 已不在處理中，不能併入",
+            )
+        if self.co_complainants:
+            raise MergeRefused(
+                "has_co_complainants",
+                "Others were merged into this complaint: undo those merges first",
+                "已有其他投訴併入此案，請先取消那些併案",
+            )
+        assert target.number is not None
+        self._record(
+            ComplaintMerged(
+                into=target.id, into_number=target.number, stage=self.status.value,
+                reason=command.reason,
+            )
+        )  # fmt: skip
+        assert self.number is not None
+        target._record(
+            CoComplainantAdded(
+                merged=self.id, merged_number=self.number, complainant_id=self.complainant_id,
+                **self.contact,
+            )
+        )  # fmt: skip
+
+    def undo_merge(self, target: Complaint | None, command: c.UndoMerge) -> None:
+        """This complaint stands on its own again, where it was before the merge."""
+        self._check("merge/undo")
+        stage = self._stage_before_merge()
+        assert self.merged_into is not None
+        self._record(MergeUndone(into=self.merged_into, stage=stage, reason=command.reason))
+        if target is not None and self.id in target.co_complainants:
+            target._record(CoComplainantRemoved(merged=self.id))
+
+    def _stage_before_merge(self) -> str:
+        return self._merge_stage or Status.RECEIVED.value
+
+    def add_message(self, command: c.AddMessage, files: Sequence[AttachedFile] = ()) -> None:
+        self._check("message")
+        self._record(ComplainantMessageAdded(text=command.text, via=command.via, files=list(files)))
+
+    def request_escalation(self, command: c.RequestEscalation, overdue: Sequence[str]) -> None:
+        """The complainant asks for the supervisor: only once a deadline has passed."""
+        self._check("escalation-request")
+        if not overdue:
+            raise NothingOverdue()
+        self._record(EscalationRequested(reason=command.reason, overdue=list(overdue)))

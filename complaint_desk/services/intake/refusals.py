@@ -58,6 +58,10 @@ PHRASES = {
     "close": "close",
     "reopen": "reopen",
     "erase-personal-data": "erase the personal data of",
+    "merge": "merge",
+    "merge/undo": "undo the merge of",
+    "message": "add a message to",
+    "escalation-request": "ask for the supervisor on",
 }
 
 # What each command is called in Chinese, for its refusal.
@@ -87,6 +91,10 @@ COMMAND_ZH = {
     "close": "歸檔",
     "reopen": "重新開啟",
     "erase-personal-data": "清除個人資料",
+    "merge": "併案",
+    "merge/undo": "取消併案",
+    "message": "補充說明",
+    "escalation-request": "要求主管處理",
 }
 
 
@@ -260,4 +268,26 @@ class DocumentsUnavailable(Refusal):
             "documents_unavailable",
             "The report's PDF cannot be made: no CJK font is installed on the server",
             "無法產生報告 PDF：伺服器未安裝中文字型",
+        )
+
+
+class MergeRefused(Refusal):
+    """Two complaints that cannot be merged: the reason names which rule."""
+
+    kind = RefusalKind.CONFLICT
+
+    def __init__(self, reason: str, message: str, message_zh: str) -> None:
+        super().__init__("merge_refused", message, message_zh, reason=reason)
+
+
+class NothingOverdue(Refusal):
+    """The complainant asked for the supervisor before any deadline passed."""
+
+    kind = RefusalKind.CONFLICT
+
+    def __init__(self) -> None:
+        super().__init__(
+            "nothing_overdue",
+            "No deadline of this complaint has passed yet: it is handled within its time limits",
+            "此投訴的處理時限尚未逾期，值班人員正在處理中",
         )

@@ -49,6 +49,8 @@ class ComplaintRepository:
             expected_version=complaint.saved_version,
         )
         complaint.pending.clear()
+        args = Q.args("set_in_hand", complaint_id=complaint.id, in_hand=complaint.progress.in_hand)
+        await self.conn.execute(Q.set_in_hand, *args)
         return saved
 
     async def due_for_retention(
@@ -129,11 +131,35 @@ class ComplaintRepository:
         email_key: str | None,
         received_at: datetime,
         subject_id: UUID | None = None,
+        number: str,
+        asset: str | None = None,
     ) -> None:
-        await self.conn.execute(
-            Q.index_complaint, complaint_id, site, location_key(location), category,
-            phone_key, email_key, received_at, subject_id,
+        args = Q.args(
+            "index_complaint", complaint_id=complaint_id, site=site,
+            location_key=location_key(location), category=category, phone_key=phone_key,
+            email_key=email_key, received_at=received_at, subject_id=subject_id, number=number,
+            asset=asset,
         )  # fmt: skip
+        await self.conn.execute(Q.index_complaint, *args)
+
+    async def open_at_place(
+        self, *, site: str, location: str, category: str, asset: str | None
+    ) -> list[Record]:
+        """Complaints in hand about the same problem (same place or equipment, category)."""
+        args = Q.args(
+            "open_at_place", site=site, category=category, location_key=location_key(location),
+            asset=asset,
+        )  # fmt: skip
+        return list(await self.conn.fetch(Q.open_at_place, *args))
+
+    async def contact_matches(
+        self, complaint_id: UUID, merged: Sequence[UUID], email_key: str
+    ) -> bool:
+        """Whether ``email_key`` is the complainant's of ``complaint_id`` or of ``merged``."""
+        args = Q.args(
+            "contact_matches", complaint_id=complaint_id, merged=list(merged), email_key=email_key
+        )
+        return bool(await self.conn.fetchval(Q.contact_matches, *args))
 
     async def complaints_of(self, subject_id: UUID) -> list[UUID]:
         return [

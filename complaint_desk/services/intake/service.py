@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
@@ -144,6 +144,7 @@ COMMANDS: dict[str, tuple[type[c.Command], Action]] = {
     ),
     "resolve": (c.Resolve, lambda x, cmd, ctx: x.resolve(cmd)),
     "close": (c.Close, lambda x, cmd, ctx: x.close(cmd, ctx.now)),
+    "message": (c.AddMessage, lambda x, cmd, ctx: x.add_message(cmd, ctx.files)),
     "reopen": (
         c.Reopen,
         lambda x, cmd, ctx: x.reopen(cmd, now=ctx.now, window_days=ctx.reopen_window_days),
@@ -207,7 +208,7 @@ async def apply_command(
         )
     result = action(complaint, command, ctx)
     events = [e.event_type for e in complaint.pending]
-    saved = await repo.save(complaint, _metadata(complaint, command.actor, provenance))
+    saved = await repo.save(complaint, metadata_for(complaint, command.actor, provenance))
     if "ComplaintClosed" in events:
         metrics.COMPLAINTS_CLOSED.labels(
             complaint.site,
@@ -226,10 +227,10 @@ async def record_late_answer(
     if complaint is None:
         raise ComplaintNotFound(complaint_id)
     complaint.record_late_answer(command)
-    await repo.save(complaint, _metadata(complaint, command.actor, provenance))
+    await repo.save(complaint, metadata_for(complaint, command.actor, provenance))
 
 
-def _metadata(complaint: Complaint, actor: str, provenance: Provenance) -> Metadata:
+def metadata_for(complaint: Complaint, actor: str, provenance: Provenance) -> Metadata:
     assert complaint.site is not None
     return Metadata(
         site_id=complaint.site,
@@ -265,6 +266,8 @@ async def receive_complaint(
     caller: str = "",
     provenance: Provenance | None = None,
     clock: Callable[[], datetime] = utcnow,
+    uploads: Sequence[attachments.Prepared] = (),
+    per_complaint_bytes: int = 200 * 1024 * 1024,
 ) -> Receipt:
     """Record a new complaint, link it to earlier ones that look like the same problem, and
     escalate a safety problem at once. Returns only after the events are committed.
@@ -309,6 +312,13 @@ async def receive_complaint(
         )
         day = local_day(now, number_timezone)
         number = complaint_number(command.site, day, await repo.next_sequence(command.site, day))
+        files = [
+            await attachments.store_prepared(
+                conn, complaint_id, upload, site=command.site, personal=False, uploaded_by=actor,
+                per_complaint=per_complaint_bytes,
+            )
+            for upload in uploads
+        ]  # fmt: skip
         sealer = await keyring.sealer_for(conn, [phone_key, email_key])
         subject = sealer.subject
         sealed = command.model_copy(
@@ -326,6 +336,7 @@ async def receive_complaint(
             repeats=repeats,
             repeat_window_days=repeat_window_days,
             complainant_id=subject,
+            files=files,
         )
         events = [e.event_type for e in complaint.pending]
         saved = await repo.save(
@@ -347,6 +358,8 @@ async def receive_complaint(
             email_key=email_key,
             received_at=now,
             subject_id=subject,
+            number=number,
+            asset=command.asset,
         )
     metrics.COMPLAINTS_RECEIVED.labels(command.site, command.category, command.urgency).inc()
     return Receipt(
@@ -387,6 +400,6 @@ async def erase_complainant(
         for other_id in theirs:
             other = await repo.get(other_id)
             if other is not None and other.erase_personal_data():
-                saved = await repo.save(other, _metadata(other, actor, Provenance()))
+                saved = await repo.save(other, metadata_for(other, actor, Provenance()))
                 position = max(position, saved.position)
     return theirs, position

@@ -37,6 +37,9 @@ class Kind(StrEnum):
     CALLBACK = "callback"
     CALLBACK_REMINDER = "callback_reminder"
     CALLBACK_PHONE = "callback_phone"
+    MERGED = "merged"  # to the complainant: the same problem is handled in another complaint
+    ESCALATION_REQUESTED = "escalation_requested"  # to the supervisor: a deadline passed
+    COMPLAINANT_MESSAGE = "complainant_message"  # to the owner: the complainant added something
     EVENT = "event"  # a subscriber's copy of any event
     TEST = "test"  # a site admin checks that a directory entry reaches its person
 
@@ -63,6 +66,10 @@ def staff_alerts(event: EventEnvelope) -> list[StaffAlert]:
             return [StaffAlert("supervisor", Kind.APPROVAL)]
         case "ReviewOpened":  # 復核程序: the supervisor reviews
             return [StaffAlert("supervisor", Kind.REVIEW)]
+        case "EscalationRequested":  # past a deadline, the complainant asked for them
+            return [StaffAlert("supervisor", Kind.ESCALATION_REQUESTED)]
+        case "ComplainantMessageAdded":
+            return [StaffAlert("assigned_officer", Kind.COMPLAINANT_MESSAGE)]
         case "SlaWarningReached":
             return [StaffAlert(str(data["notify"]), Kind.SLA_WARNING)]
         case "SlaBreached":
@@ -87,7 +94,14 @@ def complainant_updates(event: EventEnvelope) -> list[Kind]:
             return [Kind.WORK_DONE]
         case "ComplaintReferred":
             return [Kind.REFERRED]
+        case "ComplaintMerged":
+            return [Kind.MERGED]
     return []
+
+
+# What co-complainants (merged in) are told besides: the same updates, but not the receipt
+# (they had their own) nor the notice of a merge (theirs came when they were merged).
+CO_COMPLAINANT_KINDS = frozenset({Kind.PLAN_AGREED, Kind.WORK_DONE, Kind.REFERRED})
 
 
 # The directory's roles that alerts go to (besides named parties and officers): a site

@@ -26,6 +26,8 @@ CLOCK = {"response": ("響應", "response"), "resolution": ("解決", "resolutio
          "review": ("復核", "review")}  # fmt: skip
 LEVEL = {"L1": ("L1 緊急", "L1 urgent"), "L2": ("L2 重要", "L2 important"),
          "L3": ("L3 一般", "L3 general")}  # fmt: skip
+# What a complainant may find overdue: a clock, or the agreed plan's deadline.
+OVERDUE = {**CLOCK, "plan": ("方案期限", "the plan's deadline")}
 DESCRIPTION_CHARS = 200
 
 
@@ -75,6 +77,7 @@ def case_facts(
         "description": description,
         "link": link,
         "note": data.get("measures_note") or data.get("note") or "—",
+        "reason": data.get("reason") or "—",
         "due_local": local_time(data.get("due_at"), zone),
         "deadline_local": local_time(data.get("deadline") or data.get("due_at"), zone),
     }
@@ -83,6 +86,7 @@ def case_facts(
         values[f"measures_{suffix}"] = _list(MEASURES, data.get("temporary_measures"), lang)
         values[f"clock_{suffix}"] = _words(CLOCK, data.get("clock"), lang)
         values[f"level_{suffix}"] = _words(LEVEL, data.get("level"), lang)
+        values[f"overdue_{suffix}"] = _list(OVERDUE, data.get("overdue"), lang)
     deadline = data.get("deadline") or data.get("due_at")
     if deadline:
         due = datetime.fromisoformat(deadline) if isinstance(deadline, str) else deadline

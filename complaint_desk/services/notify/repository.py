@@ -237,3 +237,19 @@ async def answer_callback(
 async def contact_category(conn: Executor, complaint_id: UUID) -> str | None:
     category: str | None = await conn.fetchval(Q.contact_category, complaint_id)
     return category
+
+
+async def add_co_complainant(conn: Executor, **fields: Any) -> None:
+    await conn.execute(Q.add_co_complainant, *Q.args("add_co_complainant", fields))
+
+
+async def remove_co_complainant(conn: Executor, complaint_id: UUID, merged: UUID) -> None:
+    args = Q.args("remove_co_complainant", complaint_id=complaint_id, merged=merged)
+    await conn.execute(Q.remove_co_complainant, *args)
+
+
+async def co_complainants(conn: Executor, complaint_id: UUID) -> list[dict[str, Any]]:
+    rows = await conn.fetch(
+        Q.co_complainants, *Q.args("co_complainants", complaint_id=complaint_id)
+    )
+    return [dict(r) for r in rows]

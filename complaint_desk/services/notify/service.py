@@ -71,9 +71,11 @@ def complainant_outgoing(
     dedupe_key: str,
     not_before: datetime,
     extra: dict[str, Any] | None = None,
+    thread: str | None = None,
 ) -> Outgoing:
     """A message to the complainant, by their preferred channel (their contact stays sealed
-    until the dispatcher sends it)."""
+    until the dispatcher sends it). ``thread``: the signed thread id a reply's In-Reply-To
+    will carry back (see shared.links)."""
 
     channel = contact["preferred_channel"]
     destination = contact["phone"] if channel == ChannelKind.SMS else contact["email"]
@@ -90,7 +92,8 @@ def complainant_outgoing(
         body = sms_text(kind, values)
     return Outgoing(
         dedupe_key=dedupe_key, channel=channel, destination=destination, recipient="complainant",
-        kind=kind, subject=subject, body=body, payload={"number": contact["number"]},
+        kind=kind, subject=subject, body=body,
+        payload={"number": contact["number"], **({"thread": thread} if thread else {})},
         not_before=not_before,
     )  # fmt: skip
 

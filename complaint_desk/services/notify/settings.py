@@ -22,7 +22,12 @@ class NotifySettings(ServiceSettings):
     # The time zone of the times staff messages show.
     timezone: str = "Asia/Taipei"
     callback_secret: str = "dev-only-change-me"
-    secret_fields = (*ServiceSettings.secret_fields, "callback_secret")
+    # Signs the complainant's status link and the thread id of the desk's mail (the same
+    # secret as intake's, which reads them).
+    status_link_secret: str = Field("dev-only-change-me", validation_alias="STATUS_LINK_SECRET")
+    # Where complainants open their status page (intake's public address).
+    status_page_base_url: str = "http://127.0.0.1:8001"
+    secret_fields = (*ServiceSettings.secret_fields, "callback_secret", "status_link_secret")
     callback_delay_seconds: float = 2 * 3600
     callback_reminder_after_seconds: float = 24 * 3600
     callback_phone_after_seconds: float = 24 * 3600

@@ -40,8 +40,8 @@ TEMPLATES: dict[Kind, dict[str, tuple[str, str]]] = {
         "en": ("[Supervisor's review] {number}", "The complainant is still not satisfied with the handling of complaint {number} ({site}, {location}): a review is open for you.\nWhy: {reason}\nWhat: {description}\nOpen the complaint: {link}"),
     },
     Kind.RECEIPT: {
-        "zh-Hant": ("您的投訴已受理：{number}", "您好，我們已收到您的投訴，編號 {number}。接下來值班人員會與您聯繫、了解情況並安排處理，預計最遲於 {due_local} 前與您聯繫。查詢進度時請提供此編號。"),
-        "en": ("Your complaint was received: {number}", "We have received your complaint, number {number}. A duty officer will contact you to understand it and arrange the handling, at the latest by {due_local}. Please quote this number when you ask about it."),
+        "zh-Hant": ("您的投訴已受理：{number}", "您好，我們已收到您的投訴，編號 {number}。接下來值班人員會與您聯繫、了解情況並安排處理，預計最遲於 {due_local} 前與您聯繫。查詢進度時請提供此編號，或開啟：{status_link}"),
+        "en": ("Your complaint was received: {number}", "We have received your complaint, number {number}. A duty officer will contact you to understand it and arrange the handling, at the latest by {due_local}. Please quote this number when you ask about it, or follow its progress here: {status_link}"),
     },
     Kind.PLAN_AGREED: {
         "zh-Hant": ("投訴 {number} 處理方案已確認", "您好，投訴 {number} 的處理方案已確認：{plan_summary}。預計完成時間：{plan_deadline_local}。{arrival_zh}"),
@@ -58,6 +58,18 @@ TEMPLATES: dict[Kind, dict[str, tuple[str, str]]] = {
     Kind.CALLBACK: {
         "zh-Hant": ("您的投訴 {number} 已處理", "您好，您反映的問題（{number}）已處理完成。\n處理情況：{handling_summary}\n改進措施：{improvement}\n感謝您的反映，讓我們的服務更好。請點選連結告訴我們您是否滿意，並留下意見：{link}"),
         "en": ("Your complaint {number} was handled", "Your complaint {number} has been handled.\nWhat was done: {handling_summary}\nWhat will improve: {improvement}\nThank you for telling us. Please tell us whether you are satisfied, and how we could do better: {link}"),
+    },
+    Kind.MERGED: {
+        "zh-Hant": ("投訴 {number} 已併案處理", "您好，您反映的問題與投訴 {into_number} 相同，已併入該案一併處理，之後的進度與回訪都會通知您。查詢進度：{status_link}"),
+        "en": ("Complaint {number} is handled with another", "The problem you reported is the same as complaint {into_number}: it is handled there, and you will be told of its progress and asked how it went. Follow it here: {status_link}"),
+    },
+    Kind.ESCALATION_REQUESTED: {
+        "zh-Hant": ("【投訴人要求主管處理】{number}", "投訴 {number}（{site}，{location}）已逾期（{overdue_zh}），投訴人要求主管處理。\n投訴人說明：{reason}\n內容：{description}\n查看投訴：{link}"),
+        "en": ("[The complainant asks for you] {number}", "Complaint {number} ({site}, {location}) is overdue ({overdue_en}) and the complainant asked for the supervisor.\nTheir words: {reason}\nWhat: {description}\nOpen the complaint: {link}"),
+    },
+    Kind.COMPLAINANT_MESSAGE: {
+        "zh-Hant": ("【投訴人補充說明】{number}", "投訴人對投訴 {number}（{site}，{location}）補充了說明：\n{text}\n查看投訴：{link}"),
+        "en": ("[Message from the complainant] {number}", "The complainant added to complaint {number} ({site}, {location}):\n{text}\nOpen the complaint: {link}"),
     },
     Kind.CALLBACK_REMINDER: {
         "zh-Hant": ("提醒：投訴 {number} 回訪", "提醒您，請告訴我們投訴 {number} 的處理是否令您滿意：{link}"),

@@ -31,7 +31,10 @@ class ReasonCount(BaseModel):
 
 class GroupFigures(BaseModel):
     group: str
-    received: int
+    received: int = Field(
+        description="受理件數，併案者不重複計 / received, merged ones counted once"
+    )
+    merged: int = Field(0, description="併入他案的件數 / complaints merged into another")
     provisional: int = Field(description="暫定: not classified yet, at their provisional level")
     resolved: int
     closed: int

@@ -74,6 +74,10 @@ class ComplaintRow(BaseModel):
     response_calendar: ClockCalendar | None = Field(None, description=CALENDAR_DOC)
     resolution_calendar: ClockCalendar | None = Field(None, description=CALENDAR_DOC)
     review_calendar: ClockCalendar | None = Field(None, description=CALENDAR_DOC)
+    asset: str | None = Field(None, description="設備 / the equipment it is about, when known")
+    merged_into: UUID | None = Field(None, description="併入的投訴 / the complaint it joined")
+    merged_into_number: str | None = None
+    co_complainants: int = Field(0, description="共同投訴人數 / others who reported the same")
 
 
 class Page(BaseModel):
@@ -165,6 +169,42 @@ async def list_complaints(
         pool, **filters.query(principal), limit=limit, offset=offset
     )
     return Page(items=[ComplaintRow(**i) for i in items], total=total, limit=limit, offset=offset)
+
+
+class Duplicate(BaseModel):
+    id: UUID
+    number: str
+    location: str
+    asset: str | None = None
+    category: str
+    stage: str
+    received_at: datetime
+    co_complainants: int
+
+
+@router.get(
+    "/complaints/duplicates",
+    response_model=list[Duplicate],
+    summary="Open complaints about the same problem / 相同問題處理中",
+)
+async def duplicates(
+    pool: PoolDep,
+    principal: Reader,
+    site: Annotated[str, Query(min_length=2, max_length=12)],
+    location: Annotated[str, Query(min_length=1, max_length=200)],
+    category: Category,
+    asset: Annotated[str | None, Query(max_length=200)] = None,
+    exclude: UUID | None = None,
+) -> list[Duplicate]:
+    """Complaints still in hand at the same site and place (compared without case or
+    spaces), or about the same equipment, in the same category: what a new complaint may
+    duplicate. The officer may merge the new one into one of them (intake's ``merge``)."""
+    scope(principal, site)  # 403 for a site not the caller's
+    rows = await repository.open_duplicates(
+        pool, site=site.upper(), location=location, category=category.value, asset=asset,
+        exclude=exclude,
+    )  # fmt: skip
+    return [Duplicate(**r) for r in rows]
 
 
 CSV_COLUMNS = [

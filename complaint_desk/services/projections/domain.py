@@ -11,7 +11,7 @@ from uuid import UUID
 
 from complaint_desk.contract.events import Category, Status, Urgency, status_after_type
 from complaint_desk.contract.events.complaints import Severity
-from complaint_desk.contract.events.lifecycle import provisional_level, shown_status
+from complaint_desk.contract.events.lifecycle import outcome_of, provisional_level, shown_status
 from complaint_desk.contract.process import Policy, allowed_commands, fold
 from complaint_desk.shared.contacts import complainant_key
 
@@ -22,7 +22,8 @@ REGISTER_COLUMNS = (
     "received_at", "updated_at", "version", "last_event_type", "severity", "responsibility",
     "third_party", "safety_escalated", "acknowledged_at", "resolved_at", "closed_at", "cycle",
     "search", "satisfied", "stage", "waiting_reason", "severity_provisional", "owner",
-    "referred_to", "rating", "reasons",
+    "referred_to", "rating", "reasons", "asset", "merged_into", "merged_into_number",
+    "co_complainants",
 )  # fmt: skip
 
 SLA_STATE_COLUMNS = (
@@ -106,13 +107,19 @@ def received(event: StoredEvent, contact_secret: str) -> Row:
         "referred_to": None,
         "rating": None,
         "reasons": [],
+        "asset": d.get("asset"),
+        "merged_into": None,
+        "merged_into_number": None,
+        "co_complainants": 0,
     }
 
 
 def evolve(row: Row, event: StoredEvent) -> None:
     """Apply a later complaint event to its register row, in place."""
     d, at = event.data, event.occurred_at
-    stage = status_after_type(Status(row["stage"]), event.event_type, d.get("outcome"))
+    stage = status_after_type(
+        Status(row["stage"]), event.event_type, outcome_of(event.event_type, d)
+    )
     row["stage"] = stage.value
     row["updated_at"] = at
     row["version"] = event.version
@@ -148,6 +155,14 @@ def evolve(row: Row, event: StoredEvent) -> None:
         case "ComplaintReopened":
             row["resolved_at"] = row["closed_at"] = None
             row["cycle"] = int(d["cycle"])
+        case "ComplaintMerged":
+            row["merged_into"], row["merged_into_number"] = UUID(d["into"]), d["into_number"]
+        case "MergeUndone":
+            row["merged_into"] = row["merged_into_number"] = None
+        case "CoComplainantAdded":
+            row["co_complainants"] += 1
+        case "CoComplainantRemoved":
+            row["co_complainants"] = max(0, row["co_complainants"] - 1)
         case "CallbackRecorded":
             row["satisfied"] = bool(d["satisfied"])
             row["rating"] = d.get("rating")

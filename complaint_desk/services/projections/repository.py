@@ -72,6 +72,22 @@ async def get_complaint(pool: asyncpg.Pool, complaint_id: UUID) -> dict[str, Any
     return dict(row) if row else None
 
 
+async def open_duplicates(
+    pool: asyncpg.Pool,
+    *,
+    site: str,
+    location: str,
+    category: str,
+    asset: str | None = None,
+    exclude: UUID | None = None,
+) -> list[dict[str, Any]]:
+    args = Q.args(
+        "open_duplicates", site=site, location=location, category=category, asset=asset,
+        exclude=exclude,
+    )  # fmt: skip
+    return [dict(r) for r in await pool.fetch(Q.open_duplicates, *args)]
+
+
 async def dashboard(
     pool: asyncpg.Pool, sites: list[str] | None, start: datetime, end: datetime, group_by: str
 ) -> list[dict[str, Any]]:

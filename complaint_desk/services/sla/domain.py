@@ -17,6 +17,7 @@ from enum import StrEnum
 from uuid import UUID
 
 from complaint_desk.contract.events import DomainEvent, EventEnvelope
+from complaint_desk.contract.events.channels import ComplaintMerged, MergeUndone
 from complaint_desk.contract.events.complaints import (
     Category,
     ComplaintAcknowledged,
@@ -49,6 +50,7 @@ from .calendar import Calendar
 from .policy import SlaPolicy
 
 REFERRED = "referred"  # the pause of a referred complaint's clocks
+MERGED = "merged"  # the pause of a merged complaint's clocks: the one it joined counts now
 
 
 class ClockState(StrEnum):
@@ -183,6 +185,13 @@ class ComplaintClocks:
                 # is closed (stopped) or taken back (resumed).
                 for clock in self._active():
                     clock.pause(at, REFERRED)
+            case ComplaintMerged():
+                for clock in self._active():
+                    clock.pause(at, MERGED)
+            case MergeUndone():
+                for clock in self._active():
+                    if clock.paused_for == MERGED:
+                        clock.resume(at)
             case ReviewOpened():
                 self._start(ClockKind.REVIEW, at)
             case ReviewConcluded():

@@ -16,8 +16,30 @@ WHERE principal = $1 AND key = $2;
 
 -- name: index_complaint
 INSERT INTO intake.complaint_index (
-    complaint_id, site, location_key, category, phone_key, email_key, received_at, subject_id)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8);
+    complaint_id, site, location_key, category, phone_key, email_key, received_at, subject_id,
+    number, asset)
+VALUES (:complaint_id, :site, :location_key, :category, :phone_key, :email_key, :received_at,
+        :subject_id, :number, :asset);
+
+-- name: set_in_hand
+UPDATE intake.complaint_index SET in_hand = :in_hand
+WHERE complaint_id = :complaint_id AND in_hand <> :in_hand;
+
+-- name: open_at_place
+-- Complaints in hand at the same site and place (or equipment) and category: what the
+-- complainant's form offers to join ("already reported").
+SELECT complaint_id, number, received_at FROM intake.complaint_index
+WHERE site = :site AND category = :category AND in_hand
+  AND (location_key = :location_key OR (:asset::text IS NOT NULL AND asset = :asset::text))
+ORDER BY received_at
+LIMIT 5;
+
+-- name: contact_matches
+-- Whether a sender's keyed email hash is the complainant's of the complaint, or of one
+-- merged into it.
+SELECT EXISTS (
+    SELECT 1 FROM intake.complaint_index
+    WHERE email_key = :email_key AND (complaint_id = :complaint_id OR complaint_id = ANY(:merged::uuid[])));
 
 -- name: complaints_of_subject
 SELECT complaint_id FROM intake.complaint_index WHERE subject_id = $1 ORDER BY received_at;
@@ -99,10 +121,7 @@ WHERE b.sha256 = ANY($1::text[])
     WHERE a.erased_at IS NULL AND b.sha256 IN (a.sha256, a.web_sha256, a.thumb_sha256));
 
 -- name: complaint_by_number
--- For people who know a complaint by its number (desk archive verify): rare, so unindexed.
-SELECT stream_id FROM eventstore.events
-WHERE stream_type = 'complaint' AND event_type = 'ComplaintReceived' AND data->>'number' = $1
-LIMIT 1;
+SELECT complaint_id FROM intake.complaint_index WHERE number = $1;
 
 -- name: due_for_retention
 -- Closed complaints whose complainant still has a key, closed before their site's cutoff

@@ -63,6 +63,7 @@ ALLOWED: dict[str, set[Status]] = {
     "resolve": {S.CLASSIFIED, S.RESOLUTION_AGREED},  # IN_PROGRESS here has an open task
     "close": {S.RESOLVED, S.REFERRED},
     "reopen": {S.CLOSED},
+    "message": set(STATES),  # the complainant may always add something; merged: it follows
 }  # fmt: skip
 
 

@@ -140,8 +140,10 @@ class ComplaintMachine(RuleBasedStateMachine):
 
     @invariant()
     def the_history_follows_the_process(self) -> None:
-        # Staff notes may come at any time, so the steps are read without them.
-        events = [e for e in self.complaint.pending if e.event_type != "InternalNoteAdded"]
+        # Staff notes and the complainant's messages may come at any time, so the steps are
+        # read without them.
+        anytime = ("InternalNoteAdded", "ComplainantMessageAdded")
+        events = [e for e in self.complaint.pending if e.event_type not in anytime]
         resolution_steps = (ResolutionProposed, ResolutionAccepted, ResolutionDisputed)
         for i, event in enumerate(events):
             earlier = events[:i]

@@ -6,6 +6,8 @@ from email.message import EmailMessage
 
 import aiosmtplib
 
+from complaint_desk.shared.links import THREAD_DOMAIN
+
 from .base import Message, PermanentFailure, TemporaryFailure
 
 
@@ -32,7 +34,10 @@ class EmailChannel:
         mail["From"] = self.sender
         mail["To"] = message.destination
         mail["Subject"] = message.subject
-        mail["Message-ID"] = f"<{message.delivery_id}@complaint-desk>"
+        # Mail about a complaint carries its signed thread id: a reply threads back to it.
+        thread = message.payload.get("thread")
+        local = f"{thread}.{message.delivery_id}" if thread else str(message.delivery_id)
+        mail["Message-ID"] = f"<{local}@{THREAD_DOMAIN}>"
         mail.set_content(message.body)
         try:
             await aiosmtplib.send(

@@ -169,3 +169,15 @@ SELECT category FROM notify.contacts WHERE complaint_id = $1;
 -- Who holds each role at a site, and for every site ('*').
 SELECT site, role, channel, destination, locale FROM notify.directory
 WHERE site IN (:site, '*') ORDER BY role, site DESC;
+
+-- name: add_co_complainant
+INSERT INTO notify.co_complainants (complaint_id, merged, number, preferred_channel, phone, email)
+VALUES (:complaint_id, :merged, :number, :preferred_channel, :phone, :email)
+ON CONFLICT (complaint_id, merged) DO NOTHING;
+
+-- name: remove_co_complainant
+DELETE FROM notify.co_complainants WHERE complaint_id = :complaint_id AND merged = :merged;
+
+-- name: co_complainants
+SELECT merged, number, preferred_channel, phone, email FROM notify.co_complainants
+WHERE complaint_id = :complaint_id ORDER BY number;

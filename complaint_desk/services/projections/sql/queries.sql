@@ -3,7 +3,8 @@ SELECT id, number, site, location, category, urgency, channel, status, receiving
        department, complainant_name, complainant_key, description, received_at, updated_at,
        version, last_event_type, severity, responsibility, third_party, safety_escalated,
        acknowledged_at, resolved_at, closed_at, cycle, search, satisfied, stage, waiting_reason,
-       severity_provisional, owner, referred_to, rating, reasons
+       severity_provisional, owner, referred_to, rating, reasons, asset, merged_into,
+       merged_into_number, co_complainants
 FROM projections.complaints WHERE id = $1;
 
 -- name: put_register_row
@@ -12,13 +13,15 @@ INSERT INTO projections.complaints (
     department, complainant_name, complainant_key, description, received_at, updated_at,
     version, last_event_type, severity, responsibility, third_party, safety_escalated,
     acknowledged_at, resolved_at, closed_at, cycle, search, satisfied, stage, waiting_reason,
-    severity_provisional, owner, referred_to, rating, reasons)
+    severity_provisional, owner, referred_to, rating, reasons, asset, merged_into,
+    merged_into_number, co_complainants)
 VALUES (:id, :number, :site, :location, :category, :urgency, :channel, :status,
         :receiving_officer, :department, :complainant_name, :complainant_key, :description,
         :received_at, :updated_at, :version, :last_event_type, :severity, :responsibility,
         :third_party, :safety_escalated, :acknowledged_at, :resolved_at, :closed_at, :cycle,
         :search, :satisfied, :stage, :waiting_reason, :severity_provisional, :owner,
-        :referred_to, :rating, :reasons)
+        :referred_to, :rating, :reasons, :asset, :merged_into, :merged_into_number,
+        :co_complainants)
 ON CONFLICT (id) DO UPDATE SET
     number = EXCLUDED.number, site = EXCLUDED.site, location = EXCLUDED.location,
     category = EXCLUDED.category, urgency = EXCLUDED.urgency, channel = EXCLUDED.channel,
@@ -34,7 +37,9 @@ ON CONFLICT (id) DO UPDATE SET
     satisfied = EXCLUDED.satisfied, stage = EXCLUDED.stage,
     waiting_reason = EXCLUDED.waiting_reason, severity_provisional = EXCLUDED.severity_provisional,
     owner = EXCLUDED.owner, referred_to = EXCLUDED.referred_to, rating = EXCLUDED.rating,
-    reasons = EXCLUDED.reasons;
+    reasons = EXCLUDED.reasons, asset = EXCLUDED.asset, merged_into = EXCLUDED.merged_into,
+    merged_into_number = EXCLUDED.merged_into_number,
+    co_complainants = EXCLUDED.co_complainants;
 
 -- name: sla_state_row
 SELECT complaint_id, state, breached_ever, updated_at, response_due_at, resolution_due_at,
@@ -63,7 +68,8 @@ WITH listed AS (
          c.receiving_officer, c.department, c.description, c.received_at, c.updated_at,
          c.version, c.severity, c.responsibility, c.third_party, c.safety_escalated,
          c.acknowledged_at, c.resolved_at, c.closed_at, c.cycle, c.stage, c.waiting_reason,
-         c.severity_provisional, c.owner, c.referred_to, c.rating, c.reasons,
+         c.severity_provisional, c.owner, c.referred_to, c.rating, c.reasons, c.asset,
+         c.merged_into, c.merged_into_number, c.co_complainants,
          COALESCE(s.state, 'none') AS sla_state,
          COALESCE(s.breached_ever, false) AS sla_breached_ever,
          s.response_due_at, s.resolution_due_at, s.review_due_at,
@@ -80,7 +86,7 @@ WITH listed AS (
     AND (:owner::text IS NULL OR c.owner = :owner)
     AND (:sla_state::text IS NULL OR COALESCE(s.state, 'none') = :sla_state)
     AND (NOT :not_contacted::boolean OR (c.acknowledged_at IS NULL
-         AND c.status NOT IN ('closed', 'referred')))
+         AND c.status NOT IN ('closed', 'referred', 'merged')))
 )
 SELECT *, count(*) OVER () AS total
 FROM listed
@@ -103,6 +109,7 @@ SELECT c.id, c.number, c.site, c.location, c.category, c.urgency, c.channel, c.s
        c.updated_at, c.version, c.severity, c.responsibility, c.third_party, c.safety_escalated,
        c.acknowledged_at, c.resolved_at, c.closed_at, c.cycle, c.satisfied, c.stage,
        c.waiting_reason, c.severity_provisional, c.owner, c.referred_to, c.rating, c.reasons,
+       c.asset, c.merged_into, c.merged_into_number, c.co_complainants,
        COALESCE(s.state, 'none') AS sla_state, COALESCE(s.breached_ever, false) AS sla_breached_ever,
        s.response_due_at, s.resolution_due_at, s.review_due_at,
        s.response_calendar, s.resolution_calendar, s.review_calendar
@@ -112,11 +119,13 @@ WHERE c.id = $1;
 
 -- name: dashboard
 -- Per group (all, category or severity) of the complaints received in [$2, $3).
+-- A merged complaint (併案) is counted once, in the complaint it joined: apart, as merged.
 SELECT CASE $4 WHEN 'category' THEN c.category
                WHEN 'severity' THEN c.severity
                ELSE 'all' END AS "group",
-       count(*) AS received,
-       count(*) FILTER (WHERE c.severity_provisional) AS provisional,
+       count(*) FILTER (WHERE c.stage <> 'merged') AS received,
+       count(*) FILTER (WHERE c.stage = 'merged') AS merged,
+       count(*) FILTER (WHERE c.severity_provisional AND c.stage <> 'merged') AS provisional,
        count(c.resolved_at) AS resolved,
        count(c.closed_at) AS closed,
        percentile_cont(0.5) WITHIN GROUP (
@@ -139,7 +148,8 @@ GROUP BY 1
 ORDER BY 1;
 
 -- name: officers
--- Each duty officer's indicators (響應時間, 解決率, 滿意度) over [$2, $3).
+-- Each duty officer's indicators (響應時間, 解決率, 滿意度) over [$2, $3): not the channels
+-- complainants use themselves (channel:web, channel:email, …), nor merged complaints.
 SELECT c.receiving_officer AS officer,
        count(*) AS received,
        percentile_cont(0.5) WITHIN GROUP (
@@ -149,6 +159,7 @@ SELECT c.receiving_officer AS officer,
        avg(c.rating)::float8 AS rating
 FROM projections.complaints c
 WHERE ($1::text[] IS NULL OR c.site = ANY($1::text[])) AND c.received_at >= $2 AND c.received_at < $3
+  AND c.stage <> 'merged' AND c.receiving_officer NOT LIKE 'channel:%'
 GROUP BY 1
 ORDER BY 1;
 
@@ -160,6 +171,7 @@ SELECT c.site, min(c.location) AS location, c.category, count(*) AS complaints,
        max(c.received_at) AS last_received_at
 FROM projections.complaints c
 WHERE ($1::text[] IS NULL OR c.site = ANY($1::text[])) AND c.received_at >= $2
+  AND c.stage <> 'merged'
 GROUP BY c.site, lower(regexp_replace(c.location, '\s+', '', 'g')), c.category
 HAVING count(*) >= $3
 ORDER BY complaints DESC, last_received_at DESC
@@ -221,3 +233,16 @@ ON CONFLICT (principal_id, name) DO UPDATE SET query = EXCLUDED.query, saved_at 
 
 -- name: forget_view
 DELETE FROM projections.saved_views WHERE principal_id = :principal_id AND name = :name;
+
+-- name: open_duplicates
+-- Open complaints at the same site, place (or equipment) and category: what a new one may
+-- duplicate (已有相同問題處理中). Places compare without case or spaces, as hotspots do.
+SELECT id, number, location, asset, category, stage, received_at, co_complainants
+FROM projections.complaints
+WHERE site = :site AND category = :category
+  AND stage NOT IN ('closed', 'referred', 'merged')
+  AND (lower(regexp_replace(location, '\s+', '', 'g')) = lower(regexp_replace(:location, '\s+', '', 'g'))
+       OR (:asset::text IS NOT NULL AND asset = :asset::text))
+  AND (:exclude::uuid IS NULL OR id <> :exclude::uuid)
+ORDER BY received_at
+LIMIT 20;
