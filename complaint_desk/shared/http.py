@@ -26,7 +26,7 @@ log = logging.getLogger(__name__)
 MAX_BODY_BYTES = 64 * 1024
 # A file upload (POST …/attachments, a dossier to verify) may be this large here; its route
 # enforces the service's own, smaller, setting.
-UPLOAD_PATH = re.compile(r"/(attachments|dossiers/verify)$")
+UPLOAD_PATH = re.compile(r"/(attachments|dossiers/verify|report/[^/]+|status/[^/]+/message)$")
 MAX_UPLOAD_BYTES = 1024 * 1024 * 1024
 
 

@@ -18,6 +18,8 @@ class ComplainantMessageAdded(DomainEvent):
     text: str
     via: Channel
     files: list[AttachedFile] = Field(default_factory=list, description=FILES_DOC)
+    # A co-complainant's message, from the complaint of theirs that was merged here.
+    from_complaint: UUID | None = None
 
 
 @event("complaint")
@@ -27,6 +29,7 @@ class EscalationRequested(DomainEvent):
 
     reason: str | None = None
     overdue: list[str] = Field(default_factory=list, description="逾期的時效 / the clocks late")
+    from_complaint: UUID | None = None  # asked by a co-complainant, from their merged one
 
 
 @event("complaint")

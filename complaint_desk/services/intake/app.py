@@ -17,7 +17,10 @@ from . import MIGRATIONS
 from .api import router
 from .archive_api import router as archive_router
 from .attachments_api import router as attachments_router
+from .mail.receiver import mailbox
 from .projectors import Archivist, CallbackAnswers
+from .public.pages import router as public_router
+from .public.qr import router as qr_router
 from .retention import retention
 from .settings import IntakeSettings
 from .subscribers import subscribe
@@ -79,9 +82,9 @@ def build_app(settings: IntakeSettings | None = None) -> FastAPI:
             settings=settings,
             migrations={"intake": MIGRATIONS},
             publications=PUBLICATIONS,
-            routers=[router, attachments_router, archive_router],
+            routers=[router, attachments_router, archive_router, public_router, qr_router],
             projectors=[CallbackAnswers(), Archivist(settings.dossier_seal_key)],
             subscribe=subscribe,
-            background=[retention],
+            background=[retention, mailbox],
         )
     )

@@ -368,9 +368,13 @@ class AddMessage(WithFiles):
 
     text: LongText
     via: Channel = Channel.WEB
+    from_complaint: UUID | None = Field(
+        None, description="共同投訴人的原投訴 / a co-complainant's own (merged) complaint"
+    )
 
 
 class RequestEscalation(Command):
     """A deadline passed: the complainant asks for the supervisor."""
 
     reason: Note | None = None
+    from_complaint: UUID | None = None

@@ -690,11 +690,20 @@ class Complaint:
 
     def add_message(self, command: c.AddMessage, files: Sequence[AttachedFile] = ()) -> None:
         self._check("message")
-        self._record(ComplainantMessageAdded(text=command.text, via=command.via, files=list(files)))
+        self._record(
+            ComplainantMessageAdded(
+                text=command.text, via=command.via, files=list(files),
+                from_complaint=command.from_complaint,
+            )
+        )  # fmt: skip
 
     def request_escalation(self, command: c.RequestEscalation, overdue: Sequence[str]) -> None:
         """The complainant asks for the supervisor: only once a deadline has passed."""
         self._check("escalation-request")
         if not overdue:
             raise NothingOverdue()
-        self._record(EscalationRequested(reason=command.reason, overdue=list(overdue)))
+        self._record(
+            EscalationRequested(
+                reason=command.reason, overdue=list(overdue), from_complaint=command.from_complaint
+            )
+        )

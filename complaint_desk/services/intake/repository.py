@@ -11,7 +11,7 @@ from uuid import UUID
 
 from asyncpg import Record
 
-from complaint_desk.contract.events import DomainEvent, Metadata
+from complaint_desk.contract.events import DomainEvent, EventEnvelope, Metadata
 from complaint_desk.contract.events.complaints import RepeatReason, TaskAssigned
 from complaint_desk.shared import eventstore
 from complaint_desk.shared.contacts import location_key
@@ -36,6 +36,10 @@ class ComplaintRepository:
         if not history:
             return None
         return Complaint.rebuild(complaint_id, (e.payload() for e in history))
+
+    async def history(self, complaint_id: UUID, stream_type: str = STREAM) -> list[EventEnvelope]:
+        """The complaint's events as stored (or its clocks', ``stream_type="sla"``)."""
+        return await eventstore.read_stream(self.conn, stream_type, complaint_id)
 
     async def save(self, complaint: Complaint, metadata: Metadata) -> eventstore.Appended:
         for event in complaint.pending:

@@ -30,7 +30,35 @@ class IntakeSettings(ServiceSettings):
     retention_check_seconds: float = Field(3600.0, gt=0)
     # Signs each closed complaint's sealed dossier (its hash chain).
     dossier_seal_key: str = "dev-only-change-me"
-    secret_fields = (*ServiceSettings.secret_fields, "contact_key_secret", "dossier_seal_key")
+    # Signs the complainant's status link, the thread id of the desk's mail, and a site's QR
+    # token (the same secret as notify's, which sends the links).
+    status_link_secret: str = Field("dev-only-change-me", validation_alias="STATUS_LINK_SECRET")
+    secret_fields = (
+        *ServiceSettings.secret_fields, "contact_key_secret", "dossier_seal_key",
+        "status_link_secret",
+    )  # fmt: skip
+
+    # The complainant's own pages, at this service's public address (QR codes point there).
+    public_base_url: str = "http://127.0.0.1:8001"
+    # The sites whose report form is open to the public, by code, with the name it shows
+    # (none by default: a form opens only where the organisation puts it).
+    public_sites: dict[str, str] = Field(default_factory=dict)
+    # Sites whose form opens only from their QR codes or links (they carry the site's token).
+    form_token_sites: frozenset[str] = frozenset()
+    # Reports from one address, and to one site, an hour (beyond: explained, try later).
+    form_per_address_per_hour: int = Field(10, ge=1)
+    form_per_site_per_hour: int = Field(300, ge=1)
+    form_max_files: int = Field(6, ge=0, le=20)
+    # How long after its close a complaint's status link still opens.
+    status_link_days_after_close: int = Field(30, ge=0)
+
+    # Email in: an SMTP receiver on this port (0: off; production puts a relay in front),
+    # the address of each site's mailbox, and its limits.
+    mail_port: int = Field(0, ge=0, le=65535)
+    mail_host: str = "127.0.0.1"
+    mail_addresses: dict[str, str] = Field(default_factory=dict)  # address -> site
+    mail_max_bytes: int = Field(20 * 1024 * 1024, ge=1024)
+    mail_per_sender_per_hour: int = Field(10, ge=1)
     # Inbound integration messages must be signed (desk-signature), unless the broker itself
     # authenticates every client (mTLS) and its ACLs decide who may write the inbound topics.
     inbound_signatures_required: bool = True

@@ -22,12 +22,14 @@ from complaint_desk.shared.http import ApiError
 from complaint_desk.shared.ratelimit import SESSION_COOKIE
 
 # Paths anyone may fetch: liveness, metrics (no personal data, no ids), the API documents,
-# the complainant's signed callback link, the console's sign-in and its static files.
+# the complainant's signed callback link, the console's sign-in and its static files, and
+# the complainant's own pages (the report form, gated per site, and the signed status link).
 PUBLIC = frozenset(
     {
         "/health", "/metrics", "/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc",
         "/asyncapi", "/asyncapi.json", "/callback/{token}", "/", "/console/sign-in",
-        "/console/static/{name}",
+        "/console/static/{name}", "/report/{site}", "/status/{token}", "/status/{token}/message",
+        "/status/{token}/escalate",
     }
 )  # fmt: skip
 CACHE_SECONDS = 5.0  # a revoked credential stops working within this

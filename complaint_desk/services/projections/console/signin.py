@@ -2,9 +2,6 @@
 so another site's form cannot act with it); the session is a credential like an API token,
 kept only as a digest, and the console forwards it to intake with each command."""
 
-import time
-from collections import defaultdict, deque
-from collections.abc import Callable
 from datetime import timedelta
 from typing import Annotated
 
@@ -15,39 +12,13 @@ from complaint_desk.shared.auth import Principal, store
 from complaint_desk.shared.auth.http import current_principal, forget_cached
 from complaint_desk.shared.ratelimit import SESSION_COOKIE
 from complaint_desk.shared.runtime.deps import PoolDep
+from complaint_desk.shared.throttle import Throttle
 
 from ..settings import SettingsDep
 from .csrf import SameOriginForm, check_origin
 from .render import render, texts
 
 router = APIRouter(include_in_schema=False)
-
-
-class Throttle:
-    """At most ``limit`` failures per key within ``window`` seconds; then the key waits until
-    the oldest failure leaves the window. In memory, per replica."""
-
-    def __init__(
-        self, limit: int, window: float, clock: Callable[[], float] = time.monotonic
-    ) -> None:
-        self.limit, self.window = limit, window
-        self.clock = clock
-        self.failures: dict[str, deque[float]] = defaultdict(deque)
-
-    def wait(self, key: str) -> float:
-        """Seconds ``key`` must still wait (0: it may try)."""
-        failures = self.failures.get(key)
-        if not failures:
-            return 0.0
-        now = self.clock()
-        while failures and failures[0] < now - self.window:
-            failures.popleft()
-        return failures[0] + self.window - now if len(failures) >= self.limit else 0.0
-
-    def fail(self, key: str) -> None:
-        if len(self.failures) > 100_000:  # a flood of names: forget the oldest state
-            self.failures.clear()
-        self.failures[key].append(self.clock())
 
 
 # Password guessing: five failures for a name, or twenty from one address, within 15 minutes

@@ -13,8 +13,8 @@ from complaint_desk.services.projections.console.forms import (
     complaint_body,
     offered,
 )
-from complaint_desk.services.projections.console.signin import Throttle
 from complaint_desk.services.projections.console.texts import _LABELS, _TEXTS, Texts
+from complaint_desk.shared.throttle import Throttle
 
 
 def test_every_event_and_value_has_a_name_in_both_languages() -> None:

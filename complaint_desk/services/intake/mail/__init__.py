@@ -1,0 +1,1 @@
+"""Email in: a mailbox per site that becomes complaints, replies that thread into them."""
