@@ -18,6 +18,7 @@ from .console.signin import router as signin_router
 from .console.sla_setup import router as sla_setup_router
 from .console.tasks import router as tasks_router
 from .console.users import router as users_router
+from .open311.api import router as open311_router
 from .projectors import ComplaintRegister, Timeline
 from .settings import ProjectionsSettings
 
@@ -38,6 +39,7 @@ def build_app(settings: ProjectionsSettings | None = None) -> FastAPI:
             routers=[
                 files_router,  # before the console's /console/complaints/{id}/{action}
                 router,
+                open311_router,
                 analysis_router,
                 signin_router,
                 register_router,

@@ -23,7 +23,7 @@ REGISTER_COLUMNS = (
     "third_party", "safety_escalated", "acknowledged_at", "resolved_at", "closed_at", "cycle",
     "search", "satisfied", "stage", "waiting_reason", "severity_provisional", "owner",
     "referred_to", "rating", "reasons", "asset", "merged_into", "merged_into_number",
-    "co_complainants",
+    "co_complainants", "photo",
 )  # fmt: skip
 
 SLA_STATE_COLUMNS = (
@@ -62,6 +62,14 @@ Row = dict[str, Any]
 
 class UnknownComplaint(LookupError):
     """A complaint event for a complaint the register has not received."""
+
+
+def first_photo(files: list[dict[str, Any]] | None) -> UUID | None:
+    """The first photo among an event's files that does not show a person."""
+    for f in files or []:
+        if str(f.get("media_type", "")).startswith("image/") and not f.get("personal"):
+            return UUID(str(f["id"]))
+    return None
 
 
 def received(event: StoredEvent, contact_secret: str) -> Row:
@@ -111,6 +119,7 @@ def received(event: StoredEvent, contact_secret: str) -> Row:
         "merged_into": None,
         "merged_into_number": None,
         "co_complainants": 0,
+        "photo": first_photo(d.get("files")),
     }
 
 
@@ -163,6 +172,8 @@ def evolve(row: Row, event: StoredEvent) -> None:
             row["co_complainants"] += 1
         case "CoComplainantRemoved":
             row["co_complainants"] = max(0, row["co_complainants"] - 1)
+        case "ComplainantMessageAdded" | "EvidenceRecorded" if row["photo"] is None:
+            row["photo"] = first_photo(d.get("files"))
         case "CallbackRecorded":
             row["satisfied"] = bool(d["satisfied"])
             row["rating"] = d.get("rating")

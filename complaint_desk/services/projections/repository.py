@@ -88,6 +88,23 @@ async def open_duplicates(
     return [dict(r) for r in await pool.fetch(Q.open_duplicates, *args)]
 
 
+async def open311_requests(
+    pool: asyncpg.Pool,
+    *,
+    sites: list[str] | None,
+    numbers: list[str] | None = None,
+    codes: list[str] | None = None,
+    start: datetime | None = None,
+    end: datetime | None = None,
+    closed: bool | None = None,
+) -> list[dict[str, Any]]:
+    args = Q.args(
+        "open311_requests", sites=sites, numbers=numbers, codes=codes, start=start, end=end,
+        closed=closed,
+    )  # fmt: skip
+    return [dict(r) for r in await pool.fetch(Q.open311_requests, *args)]
+
+
 async def dashboard(
     pool: asyncpg.Pool, sites: list[str] | None, start: datetime, end: datetime, group_by: str
 ) -> list[dict[str, Any]]:

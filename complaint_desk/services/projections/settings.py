@@ -1,6 +1,7 @@
 from typing import Annotated
 
 from fastapi import Depends
+from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
 from complaint_desk.shared.runtime.deps import settings_of
@@ -23,6 +24,10 @@ class ProjectionsSettings(ServiceSettings):
     # And their sites' SLA policies and business calendars, through sla.
     sla_url: str = "http://127.0.0.1:8002"
     timezone: str = "Asia/Taipei"
+    # The sites other systems may report to through Open311 GeoReport v2 (its jurisdictions),
+    # by code, with their names; and the console's address its media links point into.
+    open311_sites: dict[str, str] = Field(default_factory=dict)
+    console_base_url: str = "http://127.0.0.1:8004"
 
 
 # This service's settings in a route: a parameter `settings: SettingsDep`.

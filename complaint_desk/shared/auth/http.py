@@ -23,13 +23,21 @@ from complaint_desk.shared.ratelimit import SESSION_COOKIE
 
 # Paths anyone may fetch: liveness, metrics (no personal data, no ids), the API documents,
 # the complainant's signed callback link, the console's sign-in and its static files, and
-# the complainant's own pages (the report form, gated per site, and the signed status link).
+# the complainant's own pages (the report form, gated per site, and the signed status link),
+# and Open311 (its POST checks the api_key itself; reads without one omit descriptions).
 PUBLIC = frozenset(
     {
         "/health", "/metrics", "/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc",
         "/asyncapi", "/asyncapi.json", "/callback/{token}", "/", "/console/sign-in",
         "/console/static/{name}", "/report/{site}", "/status/{token}", "/status/{token}/message",
         "/status/{token}/escalate",
+        *(f"/open311/v2{p}" for p in (
+            "/discovery.{response_format}", "/services.{response_format}",
+            "/services/{service_code}.{response_format}", "/requests.{response_format}",
+            "/requests/{service_request_id}.{response_format}",
+            "/request/{service_request_id}.{response_format}",
+            "/tokens/{token_id}.{response_format}",
+        )),
     }
 )  # fmt: skip
 CACHE_SECONDS = 5.0  # a revoked credential stops working within this

@@ -96,7 +96,11 @@ class Stack:
             for name, default in SERVICES.items()
         }
         if "intake" in ports:  # the console sends its commands to this stack's intake
-            env.setdefault("PROJECTIONS_INTAKE_URL", f"http://127.0.0.1:{ports['intake']}")
+            intake = f"http://127.0.0.1:{ports['intake']}"
+            env.setdefault("PROJECTIONS_INTAKE_URL", intake)
+            # and the complainant's links (status page, QR codes) point at its public pages
+            env.setdefault("INTAKE_PUBLIC_BASE_URL", intake)
+            env.setdefault("NOTIFY_STATUS_PAGE_BASE_URL", intake)
         if "notify" in ports:  # and keeps the staff directory in this stack's notify
             env.setdefault("PROJECTIONS_NOTIFY_URL", f"http://127.0.0.1:{ports['notify']}")
         if "sla" in ports:  # and the policies and calendars in this stack's sla
@@ -105,6 +109,7 @@ class Stack:
             console = f"http://127.0.0.1:{ports['projections']}"
             env.setdefault("NOTIFY_CONSOLE_BASE_URL", console)
             env.setdefault("INTAKE_CONSOLE_BASE_URL", console)
+            env.setdefault("PROJECTIONS_CONSOLE_BASE_URL", console)
         self.services = {
             name: ServiceProcess(name, port, env, log_dir) for name, port in ports.items()
         }

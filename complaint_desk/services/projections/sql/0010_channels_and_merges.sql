@@ -4,7 +4,8 @@ ALTER TABLE projections.complaints
     ADD COLUMN asset                text,
     ADD COLUMN merged_into          uuid,
     ADD COLUMN merged_into_number   text,
-    ADD COLUMN co_complainants      integer NOT NULL DEFAULT 0;
+    ADD COLUMN co_complainants      integer NOT NULL DEFAULT 0,
+    ADD COLUMN photo                uuid;  -- the first photo of the problem (not of a person)
 
 -- Open complaints at one place in one category: what a new complaint may duplicate.
 CREATE INDEX complaints_open_by_place

@@ -4,7 +4,7 @@ SELECT id, number, site, location, category, urgency, channel, status, receiving
        version, last_event_type, severity, responsibility, third_party, safety_escalated,
        acknowledged_at, resolved_at, closed_at, cycle, search, satisfied, stage, waiting_reason,
        severity_provisional, owner, referred_to, rating, reasons, asset, merged_into,
-       merged_into_number, co_complainants
+       merged_into_number, co_complainants, photo
 FROM projections.complaints WHERE id = $1;
 
 -- name: put_register_row
@@ -14,14 +14,14 @@ INSERT INTO projections.complaints (
     version, last_event_type, severity, responsibility, third_party, safety_escalated,
     acknowledged_at, resolved_at, closed_at, cycle, search, satisfied, stage, waiting_reason,
     severity_provisional, owner, referred_to, rating, reasons, asset, merged_into,
-    merged_into_number, co_complainants)
+    merged_into_number, co_complainants, photo)
 VALUES (:id, :number, :site, :location, :category, :urgency, :channel, :status,
         :receiving_officer, :department, :complainant_name, :complainant_key, :description,
         :received_at, :updated_at, :version, :last_event_type, :severity, :responsibility,
         :third_party, :safety_escalated, :acknowledged_at, :resolved_at, :closed_at, :cycle,
         :search, :satisfied, :stage, :waiting_reason, :severity_provisional, :owner,
         :referred_to, :rating, :reasons, :asset, :merged_into, :merged_into_number,
-        :co_complainants)
+        :co_complainants, :photo)
 ON CONFLICT (id) DO UPDATE SET
     number = EXCLUDED.number, site = EXCLUDED.site, location = EXCLUDED.location,
     category = EXCLUDED.category, urgency = EXCLUDED.urgency, channel = EXCLUDED.channel,
@@ -39,7 +39,7 @@ ON CONFLICT (id) DO UPDATE SET
     owner = EXCLUDED.owner, referred_to = EXCLUDED.referred_to, rating = EXCLUDED.rating,
     reasons = EXCLUDED.reasons, asset = EXCLUDED.asset, merged_into = EXCLUDED.merged_into,
     merged_into_number = EXCLUDED.merged_into_number,
-    co_complainants = EXCLUDED.co_complainants;
+    co_complainants = EXCLUDED.co_complainants, photo = EXCLUDED.photo;
 
 -- name: sla_state_row
 SELECT complaint_id, state, breached_ever, updated_at, response_due_at, resolution_due_at,
@@ -246,3 +246,21 @@ WHERE site = :site AND category = :category
   AND (:exclude::uuid IS NULL OR id <> :exclude::uuid)
 ORDER BY received_at
 LIMIT 20;
+
+-- name: open311_requests
+-- Service requests as Open311 lists them: by number, by service code (site-category), in
+-- [start, end), open or closed (closed: archived, referred or merged).
+SELECT c.number, c.site, c.category, c.stage, c.received_at, c.updated_at, c.closed_at,
+       c.location, c.description, c.responsibility, c.third_party, c.referred_to,
+       c.merged_into_number, c.photo, s.resolution_due_at
+FROM projections.complaints c
+LEFT JOIN projections.sla_state s ON s.complaint_id = c.id
+WHERE (:sites::text[] IS NULL OR c.site = ANY(:sites::text[]))
+  AND (:numbers::text[] IS NULL OR c.number = ANY(:numbers::text[]))
+  AND (:codes::text[] IS NULL OR (c.site || '-' || c.category) = ANY(:codes::text[]))
+  AND (:start::timestamptz IS NULL OR c.received_at >= :start::timestamptz)
+  AND (:end::timestamptz IS NULL OR c.received_at < :end::timestamptz)
+  AND (:closed::boolean IS NULL
+       OR (c.stage IN ('closed', 'referred', 'merged')) = :closed::boolean)
+ORDER BY c.received_at DESC
+LIMIT 1000;
