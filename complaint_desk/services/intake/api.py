@@ -430,6 +430,7 @@ async def merge_complaint(
     pause and it counts once, in ``into``. Both must be in hand at the same site."""
     _authorize(principal, "merge")
     command = _expected_version(if_match, body)
+    assert isinstance(command, c.Merge)
     command = command.model_copy(update={"actor": acting_as(principal, command.actor)})
     provenance = _provenance(x_correlation_id, principal, command.actor)
     outcome = await _translate(
@@ -457,6 +458,7 @@ async def undo_merge(
     CoComplainantRemoved on the complaint it had joined."""
     _authorize(principal, "merge/undo")
     command = _expected_version(if_match, body)
+    assert isinstance(command, c.UndoMerge)
     command = command.model_copy(update={"actor": acting_as(principal, command.actor)})
     provenance = _provenance(x_correlation_id, principal, command.actor)
     outcome = await _translate(

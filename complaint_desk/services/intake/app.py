@@ -21,6 +21,7 @@ from .mail.receiver import mailbox
 from .projectors import Archivist, CallbackAnswers
 from .public.pages import router as public_router
 from .public.qr import router as qr_router
+from .public.status import router as status_router
 from .retention import retention
 from .settings import IntakeSettings
 from .subscribers import subscribe
@@ -82,7 +83,14 @@ def build_app(settings: IntakeSettings | None = None) -> FastAPI:
             settings=settings,
             migrations={"intake": MIGRATIONS},
             publications=PUBLICATIONS,
-            routers=[router, attachments_router, archive_router, public_router, qr_router],
+            routers=[
+                router,
+                attachments_router,
+                archive_router,
+                public_router,
+                status_router,
+                qr_router,
+            ],
             projectors=[CallbackAnswers(), Archivist(settings.dossier_seal_key)],
             subscribe=subscribe,
             background=[retention, mailbox],

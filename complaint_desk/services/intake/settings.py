@@ -11,7 +11,10 @@ from .media import KNOWN_TYPES
 
 
 class IntakeSettings(ServiceSettings):
-    model_config = SettingsConfigDict(env_prefix="INTAKE_", env_file=".env", extra="ignore")
+    # An empty variable is as good as none: compose passes optional ones through empty.
+    model_config = SettingsConfigDict(
+        env_prefix="INTAKE_", env_file=".env", extra="ignore", env_ignore_empty=True
+    )
 
     service_name: str = "intake"
     port: int = 8001

@@ -7,24 +7,23 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 from typing import Any
-from uuid import UUID
 
 from prometheus_client import Counter
 
 from complaint_desk.contract import cloudevents
 from complaint_desk.contract.events import DomainEvent, EventEnvelope, utcnow
-from complaint_desk.contract.events.channels import CoComplainantAdded
 from complaint_desk.contract.events.complaints import ComplaintReceived
 from complaint_desk.contract.events.notifications import (
     CallbackRequested,
     NotificationUnrouted,
 )
-from complaint_desk.shared import eventstore, links
+from complaint_desk.shared import eventstore
 from complaint_desk.shared.db import Connection
 from complaint_desk.shared.metrics import at_zero
 from complaint_desk.shared.privacy import without_personal_data
 
-from . import repository, service
+from . import co_complainants, repository, service
+from .co_complainants import status_link, thread_of
 from .domain import (
     CO_COMPLAINANT_KINDS,
     ChannelKind,
@@ -106,11 +105,9 @@ class NotificationRules:
             why = "recorded" if event.event_type == "CallbackRecorded" else "closed"
             await repository.withdraw_callbacks(conn, event.stream_id, why)
         elif event.event_type == "CoComplainantAdded":
-            await self._remember_co_complainant(conn, event)
+            await co_complainants.remember(conn, event)
         elif event.event_type == "CoComplainantRemoved":
-            await repository.remove_co_complainant(
-                conn, event.stream_id, UUID(str(event.data["merged"]))
-            )
+            await co_complainants.forget(conn, event)
         elif event.event_type == "OwnerAssigned":
             await repository.set_owner(conn, event.stream_id, event.data["owner"])
         elif event.event_type == "ResolutionProposed":
@@ -133,7 +130,9 @@ class NotificationRules:
             outgoing += await self._complainant(conn, event, contact_dict, kind)
         produced: list[DomainEvent] = [*unrouted]
         if event.event_type == "ComplaintResolved" and contact_dict:
-            outgoing += await self._co_complainants(conn, event, contact_dict, Kind.CALLBACK)
+            outgoing += await co_complainants.copies(
+                conn, self.settings, event, contact_dict, Kind.CALLBACK
+            )
             callback = await service.open_callback(conn, self.settings, event, contact_dict)
             if callback is not None:
                 outgoing.append(callback.outgoing)
@@ -154,44 +153,6 @@ class NotificationRules:
                 event.caused().model_copy(update={"actor": ACTOR}),
                 expected_version=None,
             )
-
-    async def _remember_co_complainant(self, conn: Connection, event: EventEnvelope) -> None:
-        c = CoComplainantAdded.model_validate(event.data)
-        await repository.add_co_complainant(
-            conn, complaint_id=event.stream_id, merged=c.merged, number=c.merged_number,
-            preferred_channel=preferred_channel(c.channel, c.phone, c.email), phone=c.phone,
-            email=c.email,
-        )  # fmt: skip
-
-    def _thread(self, complaint_id: UUID) -> str:
-        return links.sign(self.settings.status_link_secret, "thread", complaint_id)
-
-    def _status_link(self, complaint_id: UUID) -> str:
-        s = self.settings
-        return links.status_url(s.status_page_base_url, s.status_link_secret, complaint_id)
-
-    async def _co_complainants(
-        self,
-        conn: Connection,
-        event: EventEnvelope,
-        contact: dict[str, Any],
-        kind: Kind,
-        extra: dict[str, Any] | None = None,
-    ) -> list[Outgoing]:
-        """The same update for each complainant merged into this complaint, by their own
-        channel, under their own complaint's number; their callback links to their status
-        page (the complaint's answer is its own complainant's to give)."""
-        found = []
-        for co in await repository.co_complainants(conn, event.stream_id):
-            theirs = {**contact, **co}
-            link = self._status_link(co["merged"]) if kind is Kind.CALLBACK else ""
-            found.append(
-                complainant_outgoing(
-                    theirs, kind, link, f"{kind.value}:{event.event_id}:co:{co['merged']}",
-                    utcnow(), extra, thread=self._thread(co["merged"]),
-                )
-            )  # fmt: skip
-        return found
 
     async def _remember_contact(self, conn: Connection, event: EventEnvelope) -> None:
         c = ComplaintReceived.model_validate(event.data)
@@ -269,13 +230,13 @@ class NotificationRules:
                 return []  # the response clock's start sends it
             extra = {
                 "due_local": local_time(due, zone),
-                "status_link": self._status_link(event.stream_id),
+                "status_link": status_link(self.settings, event.stream_id),
             }
             dedupe = f"receipt:{event.stream_id}"
         elif kind is Kind.MERGED:
             extra = {
                 "into_number": d["into_number"],
-                "status_link": self._status_link(event.stream_id),
+                "status_link": status_link(self.settings, event.stream_id),
             }
         elif kind is Kind.PLAN_AGREED:
             arrival = contact.get("plan_arrival")
@@ -298,11 +259,18 @@ class NotificationRules:
                 "reason": d["reason"],
             }
         mine = complainant_outgoing(
-            contact, kind, "", dedupe, utcnow(), extra, thread=self._thread(event.stream_id)
+            contact,
+            kind,
+            "",
+            dedupe,
+            utcnow(),
+            extra,
+            thread=thread_of(self.settings, event.stream_id),
         )
         if kind not in CO_COMPLAINANT_KINDS:
             return [mine]
-        return [mine, *await self._co_complainants(conn, event, contact, kind, extra)]
+        copies = await co_complainants.copies(conn, self.settings, event, contact, kind, extra)
+        return [mine, *copies]
 
     async def _subscribers(
         self, conn: Connection, event: EventEnvelope, contact: dict[str, Any] | None

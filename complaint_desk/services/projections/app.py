@@ -13,6 +13,7 @@ from .console.files import router as files_router
 from .console.live import ChangeFeed
 from .console.live import router as live_router
 from .console.pages import router as console_router
+from .console.qr import router as qr_router
 from .console.register import router as register_router
 from .console.signin import router as signin_router
 from .console.sla_setup import router as sla_setup_router
@@ -50,6 +51,7 @@ def build_app(settings: ProjectionsSettings | None = None) -> FastAPI:
                 users_router,
                 directory_router,
                 sla_setup_router,
+                qr_router,
             ],
             background=[changes.run],
         )

@@ -9,7 +9,10 @@ from complaint_desk.shared.settings import ServiceSettings
 
 
 class ProjectionsSettings(ServiceSettings):
-    model_config = SettingsConfigDict(env_prefix="PROJECTIONS_", env_file=".env", extra="ignore")
+    # An empty variable is as good as none: compose passes optional ones through empty.
+    model_config = SettingsConfigDict(
+        env_prefix="PROJECTIONS_", env_file=".env", extra="ignore", env_ignore_empty=True
+    )
 
     service_name: str = "projections"
     port: int = 8004

@@ -120,18 +120,20 @@ async def _reply(
     """The reply as the complainant's message, on the complaint that handles the problem
     (the one a merged complaint joined)."""
     complaint = await repo.get(complaint_id)
-    assert complaint is not None and complaint.site is not None
+    assert complaint is not None
     from_complaint = None
     if complaint.merged_into is not None:
         from_complaint, complaint_id = complaint.id, complaint.merged_into
         complaint = await repo.get(complaint_id)
-        assert complaint is not None and complaint.site is not None
+        assert complaint is not None
+    site = complaint.site
+    assert site is not None
     if mail.message_id and not await repo.claim_message("mail", mail.message_id):
         MAIL.labels("duplicate").inc()
         return Outcome("duplicate", complaint.number)
     files = [
         await attachments.store_prepared(
-            repo.conn, complaint_id, upload, site=complaint.site, personal=False,
+            repo.conn, complaint_id, upload, site=site, personal=False,
             uploaded_by=ACTOR, per_complaint=settings.attachments_per_complaint_max_bytes,
         )
         for upload in _uploads(mail, settings)

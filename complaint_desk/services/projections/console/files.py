@@ -94,7 +94,7 @@ async def fetch(
 ) -> Response:
     """The file as intake serves it to this officer (404 for another site's)."""
     url = f"{settings.intake_url.rstrip('/')}/attachments/{attachment_id}"
-    return await _relay(request, url, {"variant": variant}, "files.not_found")
+    return await relay(request, url, {"variant": variant}, "files.not_found")
 
 
 @router.get("/console/complaints/{complaint_id}/dossier")
@@ -103,10 +103,12 @@ async def dossier(
 ) -> Response:
     """The sealed dossier (ZIP) as intake makes it for this officer."""
     url = f"{settings.intake_url.rstrip('/')}/complaints/{complaint_id}/dossier"
-    return await _relay(request, url, {}, "dossier.not_sealed")
+    return await relay(request, url, {}, "dossier.not_sealed")
 
 
-async def _relay(request: Request, url: str, params: dict[str, str], missing: str) -> Response:
+async def relay(
+    request: Request, url: str, params: dict[str, str] | list[tuple[str, str]], missing: str
+) -> Response:
     """Intake's answer streamed through to the browser, with intake's safety headers."""
     t = texts(request)
     session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=120))

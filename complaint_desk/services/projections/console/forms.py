@@ -153,6 +153,9 @@ ACTIONS: dict[str, Action] = {
     "note": Action("notes", lambda f, _: _text(f, "text")),
     "close": Action("close", lambda f, _: _text(f, "note")),
     "reopen": Action("reopen", lambda f, _: _text(f, "reason")),
+    "message": Action("message", lambda f, _: _text(f, "text", "via") | _listed(f, "files")),
+    "merge": Action("merge", lambda f, _: _text(f, "into", "reason")),
+    "unmerge": Action("merge/undo", lambda f, _: _text(f, "reason")),
     "erase": Action("erase-personal-data", lambda f, _: {}),
 }
 
@@ -166,7 +169,9 @@ TASK_ACTIONS: dict[str, Callable[[Form], Body]] = {
 
 
 # The actions whose forms carry photos and documents (uploaded first, named by id).
-WITH_FILES = frozenset({"evidence", "report", "callbacks", "task_progress", "task_complete"})
+WITH_FILES = frozenset(
+    {"evidence", "report", "callbacks", "task_progress", "task_complete", "message"}
+)
 
 
 def offered(allowed: list[str]) -> list[str]:

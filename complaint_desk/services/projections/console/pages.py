@@ -32,6 +32,8 @@ STATIC = {"console.css": "text/css", "console.js": "text/javascript"}
 router = APIRouter(include_in_schema=False)
 Viewer = Annotated[Principal, Depends(require(Permission.READ))]
 # What the page says was done after a task's action: "task_complete", …
+# The stages where a complaint may still turn out to duplicate another in hand.
+DUPLICABLE = frozenset({"received", "contacted", "classified"})
 DONE_WITH_TASKS = {f"task_{action}" for action in TASK_ACTIONS}
 
 
@@ -144,6 +146,11 @@ async def _detail(
     live = f"/console/live?{urlencode({'complaint': str(complaint_id), 'since': drawn_at})}"
     sla_url = settings_for(request).sla_url
     targets = await clock_targets(request, sla_url, complaint_id)
+    duplicates = await repository.open_duplicates(
+        pool, site=row["site"], location=row["location"], category=row["category"],
+        asset=row["asset"], exclude=complaint_id,
+    ) if row["stage"] in DUPLICABLE else []  # fmt: skip
+    actions = [a for a in offered(allowed) if a != "merge" or duplicates]
     return render(
         request,
         "detail.html",
@@ -160,7 +167,8 @@ async def _detail(
         error=error,
         form=form or {},
         field_errors=field_errors or {},
-        actions=offered(allowed),
+        actions=actions,
+        duplicates=duplicates,
         tasks=open_tasks(history),
         task_actions=[a for a in TASK_ACTIONS if f"tasks/{a}" in allowed],
         severities=[s.value for s in Severity],

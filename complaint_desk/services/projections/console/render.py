@@ -15,7 +15,7 @@ from fastapi.templating import Jinja2Templates
 from ..settings import settings_for
 from .csrf import form_token
 from .texts import LANGS, Lang, Texts
-from .timeline import facts, who
+from .timeline import facts, person, who
 
 HERE = Path(__file__).parent
 LANG_COOKIE = "desk_lang"
@@ -75,6 +75,7 @@ def render(request: Request, name: str, status_code: int = 200, **context: Any) 
                 Texts(lang), when, h["data"], h["stream_type"], h["event_type"]
             ),
             "who": lambda h: who(Texts(lang), h["actor"], h.get("relayed_by")),
+            "person": lambda name: person(Texts(lang), name) if name else "—",
             "user": getattr(request.state, "principal", None),
             "span_words": span_words(Texts(lang)),
             **context,

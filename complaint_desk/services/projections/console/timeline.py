@@ -165,6 +165,8 @@ def person(t: Texts, name: str) -> str:
     """Who acted, as a person reads it: a person's name as it is; a system by what it is."""
     if name == "complainant":
         return t("who.complainant")
+    if name.startswith("channel:"):  # a complaint that came in by itself: web, QR, mail
+        return t("who.channel", channel=t.label("channel", name.removeprefix("channel:")))
     if name.endswith("-system") and name.removesuffix("-system") in SYSTEMS:
         return t(f"who.system.{name.removesuffix('-system')}")
     if name.startswith("system:"):

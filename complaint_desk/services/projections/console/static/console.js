@@ -239,3 +239,38 @@ document.addEventListener("change", function (e) {
     })).then(function (kept) { if (kept.every(Boolean)) form.submit(); });
   });
 })();
+
+// The new complaint form: as the place and category are filled in, the open complaints about
+// the same problem (已有 2 件相同問題處理中), from the register, each a link to open.
+(function () {
+  var hint = document.getElementById("duplicates");
+  if (!hint) return;
+  var form = hint.closest("form"), timer = null, asked = "";
+  function ask() {
+    var site = form.elements.site.value.trim(), location = form.elements.location.value.trim();
+    var category = form.elements.category.value;
+    if (!site || !location || !category) { hint.hidden = true; return; }
+    var query = new URLSearchParams({site: site, location: location, category: category});
+    if (query.toString() === asked) return;
+    asked = query.toString();
+    fetch("/complaints/duplicates?" + asked, {credentials: "same-origin"})
+      .then(function (r) { return r.ok ? r.json() : []; })
+      .then(function (found) {
+        hint.textContent = "";
+        if (!found.length) { hint.hidden = true; return; }
+        hint.appendChild(document.createTextNode(
+          hint.dataset.words.replace("{n}", String(found.length)) + "："));
+        found.forEach(function (d, i) {
+          var a = document.createElement("a");
+          a.href = "/console/complaints/" + d.id;
+          a.textContent = d.number;
+          if (i) hint.appendChild(document.createTextNode("、"));
+          hint.appendChild(a);
+        });
+        hint.hidden = false;
+      })
+      .catch(function () { hint.hidden = true; });
+  }
+  form.addEventListener("input", function () { clearTimeout(timer); timer = setTimeout(ask, 300); });
+  form.addEventListener("change", ask);
+})();
