@@ -23,6 +23,18 @@ from complaint_desk.tools.devstack.postgres import EmbeddedPostgres, free_port
 ARTIFACTS = Path(__file__).parent / "test-artifacts"
 
 
+def shared_reference() -> Path:
+    """The project's reference material (``../shared``: the Compose and Open311 schemas),
+    beside this checkout or, for a clone made elsewhere, the machine's (``DESK_SHARED_DIR``,
+    else /work/shared)."""
+    beside = [p / "shared" for p in Path(__file__).resolve().parents]
+    given = os.environ.get("DESK_SHARED_DIR")
+    for candidate in [*([Path(given)] if given else []), *beside, Path("/work/shared")]:
+        if (candidate / "schemas").is_dir():
+            return candidate
+    return beside[0]
+
+
 class PostgresHandle:
     """Where the tests' PostgreSQL is, and how to make a fresh database in it."""
 

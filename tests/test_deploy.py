@@ -13,9 +13,10 @@ from complaint_desk.services.intake.settings import IntakeSettings
 from complaint_desk.services.notify.settings import NotifySettings
 from complaint_desk.services.projections.settings import ProjectionsSettings
 from complaint_desk.services.sla.settings import SlaSettings
+from conftest import shared_reference
 
 ROOT = Path(__file__).resolve().parent.parent
-SCHEMA = ROOT.parent / "shared" / "schemas" / "compose-spec.json"
+SCHEMA = shared_reference() / "schemas" / "compose-spec.json"
 SETTINGS = {
     "intake": IntakeSettings,
     "sla": SlaSettings,

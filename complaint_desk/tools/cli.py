@@ -66,6 +66,11 @@ def run(_: argparse.Namespace) -> int:
     os.environ.setdefault("XDG_RUNTIME_DIR", str(DATA / "run"))
     os.environ.setdefault("NOTIFY_ALLOW_LOOPBACK", "true")  # the dev profile: local receivers
     os.environ.setdefault("DESK_PROFILE", "development")  # its built-in secrets are accepted
+    # The complainant's channels, open for the demo site HQ: its form, email in, Open311.
+    os.environ.setdefault("INTAKE_PUBLIC_SITES", '{"HQ": "總院區"}')
+    os.environ.setdefault("PROJECTIONS_OPEN311_SITES", '{"HQ": "總院區"}')
+    os.environ.setdefault("INTAKE_MAIL_PORT", "2525")
+    os.environ.setdefault("INTAKE_MAIL_ADDRESSES", '{"desk-hq@localhost": "HQ"}')
     (DATA / "run").mkdir(parents=True, exist_ok=True)
     postgres = broker = None
     database_url = os.environ.get("DATABASE_URL")
@@ -99,6 +104,8 @@ def run(_: argparse.Namespace) -> int:
         for name, service in stack.services.items():
             print(f"  {name:<12} {service.url}   (API docs {service.url}/docs)")
         print(f"  {'console':<12} {stack.url('projections')}/   (值班台 duty desk)")
+        print(f"  {'report form':<12} {stack.url('intake')}/report/HQ   (投訴人線上反映)")
+        print(f"  {'mailbox':<12} desk-hq@localhost on 127.0.0.1:2525   (email in / 電子郵件)")
         if first_password:
             print(f"  sign in / 登入: admin / {first_password}   (shown once / 僅顯示一次)")
         else:

@@ -131,6 +131,8 @@ def _request(route: APIRoute, method: str, world: World) -> dict[str, Any]:
     query = {"site": "SB"} if any(p.name == "site" for p in route.dependant.query_params) else {}
     if route.path == "/console/live":  # a stream: aimed at SB's complaint, it must not open
         query = {"complaint": ids["complaint_id"]}
+    if route.path == "/complaints/duplicates":
+        query = {"site": "SB", "location": "x", "category": "other"}
     if route.path.endswith("/working-time"):
         query = {"start": "2027-01-04T00:00:00+00:00", "end": "2027-01-08T00:00:00+00:00"}
     name = route.path.removeprefix("/complaints/{complaint_id}/").replace("{task_id}/", "")
@@ -139,7 +141,10 @@ def _request(route: APIRoute, method: str, world: World) -> dict[str, Any]:
     if route.path == "/complaints" and method == "POST":
         body = complaint(site="SB")
     elif route.path.startswith("/complaints/{complaint_id}/") and method == "POST":
-        tasks = {"tasks/cancel": {"reason": "x"}}
+        tasks = {
+            "tasks/cancel": {"reason": "x"}, "merge": {"into": ids["complaint_id"]},
+            "merge/undo": {"reason": "x"},
+        }  # fmt: skip
         body = BODIES.get(name) or tasks.get(name) or {"note": "x"}
     elif route.path.startswith("/policies/"):
         body = world.bodies["policy"]

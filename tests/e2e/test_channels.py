@@ -5,15 +5,18 @@ bounce, a redelivery), and merging a complaint into another with both complainan
 
 import re
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
-from uuid import uuid4
+from uuid import UUID, uuid4
 
 import aiosmtplib
 import asyncpg
 import httpx
 import pytest
 
+from complaint_desk.services.intake.public import service
 from complaint_desk.services.intake.tests.test_media import photo_with_gps
+from complaint_desk.shared.uow import UnitOfWork
 from complaint_desk.tools.devstack.postgres import free_port
 from conftest import eventually
 from tests.credentials import ADMIN
@@ -357,6 +360,11 @@ async def test_a_merge_tells_both_complainants_and_can_be_undone(
     assert row["co_complainants"] == 1
     merged_row = await desk.register_row(second["id"], merged["position"])
     assert (merged_row["status"], merged_row["merged_into_number"]) == ("merged", first["number"])
+    board = await desk.client.get(
+        f"{desk.projections}/dashboard", params={"site": "MG", "after": merged["position"]}
+    )
+    [figures] = board.json()["groups"]
+    assert (figures["received"], figures["merged"]) == (1, 1), "a merged complaint counts once"
 
     undone = await desk.act(second["id"], "merge/undo", reason="其實是另一台")
     assert undone["status"] == "received"
@@ -373,3 +381,39 @@ async def test_a_merge_tells_both_complainants_and_can_be_undone(
     assert copies == 0, "after the undo the other complainant is no longer told"
     again = await desk.act(second["id"], "merge", into=second["id"], expect=409)
     assert again["error"]["code"] == "merge_refused"
+
+    # Merged again, the other complainant is called back with the complaint that joined.
+    await desk.act(second["id"], "merge", into=first["id"])
+    await desk.act(first["id"], "resolve", summary="燈泡已更換", improvement="每季檢查投影機")
+    handled = await mail_titled(system.smtp, second_mail, f"您的投訴 {second['number']} 已處理")
+    assert "燈泡已更換" in handled.get_content()
+    link = STATUS_LINK.search(handled.get_content())
+    assert link, "their callback leads to their status page"
+    async with httpx.AsyncClient(timeout=30) as public:
+        status = await public.get(link.group(0))
+    assert first["number"] in status.text and "燈泡已更換" in status.text
+    await mail_titled(system.smtp, first_mail, f"您的投訴 {first['number']} 已處理")
+
+
+async def test_a_status_link_opens_after_the_close_until_its_days_run_out(
+    desk: Desk, system: System, system_db: asyncpg.Pool
+) -> None:
+    intake = system.url("intake")
+    async with httpx.AsyncClient(timeout=30, headers=reporter(), follow_redirects=True) as public:
+        done = await send_report(public, intake, "CH", report_fields())
+        link = STATUS_LINK.search(done.text).group(0)  # type: ignore[union-attr]
+        [row] = await eventually(lambda: _rows(desk, number_in(done.text)), within=30)
+        cid = row["id"]
+        await desk.act(cid, "classify", responsibility="logistics", severity="L3",
+                       category="repair_delay")  # fmt: skip
+        await desk.act(cid, "resolve", summary="已疏通卡紙")
+        await desk.act(cid, "callbacks", channel="phone", satisfied=True)
+        closed = await desk.act(cid, "close")
+        page = await public.get(link)
+        assert page.status_code == 200 and "已處理完畢並歸檔" in page.text
+    # The same read the page makes, at the days the link is kept after the close, and past.
+    uow = UnitOfWork(system_db)
+    closed_at = datetime.now(UTC)
+    kept = await service.status(uow, UUID(cid), closed_at + timedelta(days=29), 30)
+    gone = await service.status(uow, UUID(cid), closed_at + timedelta(days=31), 30)
+    assert (kept.expired, gone.expired) == (False, True) and closed["position"] > 0

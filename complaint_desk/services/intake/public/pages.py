@@ -166,7 +166,7 @@ async def report_sent(request: Request, site: str) -> Response:
                 request, lang, "form.html", 200, duplicates=found, notes=reselect, **context
             )
     runtime = request.app.state.runtime
-    receipt = await service.report(
+    receipt, joined = await service.report(
         runtime.uow, runtime.keyring, settings, command, uploads, same_as=same_as
     )
     by_address.fail(address)  # counted: a report made
@@ -174,4 +174,4 @@ async def report_sent(request: Request, site: str) -> Response:
     link = links.status_url(
         settings.public_base_url, settings.status_link_secret, receipt.complaint_id
     )
-    return show(request, lang, "done.html", 201, number=receipt.number, joined=same_as, link=link)
+    return show(request, lang, "done.html", 201, number=receipt.number, joined=joined, link=link)

@@ -4,7 +4,6 @@ deadline has passed. No account: the caller holds a signed link or a site's form
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -65,9 +64,10 @@ async def report(
     uploads: Sequence[attachments.Prepared],
     *,
     same_as: str | None = None,
-) -> Receipt:
+) -> tuple[Receipt, str | None]:
     """Record the complainant's report; with ``same_as`` (an open complaint's number the
-    form showed them), merge it into that one at once: they follow it as a co-complainant."""
+    form showed them), merge it into that one at once: they follow it as a co-complainant.
+    Returns the receipt, and the number it joined (None: it stands on its own)."""
     actor = channel_actor(command.channel)
     command = command.model_copy(update={"receiving_officer": actor})
     target: UUID | None = None
@@ -84,12 +84,14 @@ async def report(
         repeat_window_days=settings.repeat_window_days, uploads=uploads,
         per_complaint_bytes=settings.attachments_per_complaint_max_bytes,
     )  # fmt: skip
-    if target is not None:
-        merge = c.Merge(into=target, actor=COMPLAINANT, reason="投訴人表示為同一問題")
-        # Closed meanwhile: the report stands on its own, and an officer may merge it.
-        with contextlib.suppress(MergeRefused):
-            await merging.merge(uow, receipt.complaint_id, merge, sites=frozenset({command.site}))
-    return receipt
+    if target is None:
+        return receipt, None
+    merge = c.Merge(into=target, actor=COMPLAINANT, reason="投訴人表示為同一問題")
+    try:
+        await merging.merge(uow, receipt.complaint_id, merge, sites=frozenset({command.site}))
+    except MergeRefused:  # closed meanwhile: it stands on its own, an officer may merge it
+        return receipt, None
+    return receipt, same_as
 
 
 @dataclass

@@ -21,7 +21,8 @@ FIELDS = (
     "measures_note", "third_party", "referred_to", "referred_contact", "owner", "previous",
     "reason", "clock", "target_seconds", "fraction", "notify", "recipient", "cycle",
     "satisfied", "rating", "reasons", "suggestions", "outcome", "improvement", "note",
-    "comments", "external_status", "error",
+    "comments", "external_status", "error", "via", "into_number", "merged_number", "overdue",
+    "stage",
 )  # fmt: skip
 # Facts whose value is a code with a name (a free-text reason is shown as written).
 NAMED = {
@@ -29,14 +30,14 @@ NAMED = {
     "category": "category", "contact_channel": "channel", "channel": "channel",
     "kind": "evidence", "assignee_kind": "assignee", "clock": "clock", "outcome": "outcome",
     "notify": "recipient", "recipient": "recipient", "notice": "notice",
-    "external_status": "external_status",
+    "external_status": "external_status", "via": "channel", "stage": "status",
 }  # fmt: skip
 # What a ``kind`` names, by event (an evidence's by default), and facts an event names its own way.
 KIND_OF = {"ResolutionProposed": "plan_kind"}
 LABEL_OF = {("ResolutionProposed", "kind"): "plan_kind", ("ResolutionProposed", "summary"): "plan"}
 TIMES = frozenset({"due_at", "deadline", "expected_arrival", "completion_due"})
 AMOUNTS = frozenset({"lost_work_allowance", "parts_compensation"})
-LISTS = {"temporary_measures": "measure", "reasons": "reason"}
+LISTS = {"temporary_measures": "measure", "reasons": "reason", "overdue": "late"}
 
 # The system's bookkeeping: folded away unless the officer opens it. Warnings, breaches and
 # anything that failed stay in view.
