@@ -36,7 +36,8 @@ SYSTEM_ENV = {
     "INTAKE_FORM_PER_SITE_PER_HOUR": "12",
     "INTAKE_MAIL_PORT": str(MAIL_PORT),
     "INTAKE_MAIL_ADDRESSES": '{"desk-ml@desk.test": "ML"}',
-    "INTAKE_MAIL_PER_SENDER_PER_HOUR": "20",
+    "INTAKE_MAIL_PER_SENDER_PER_HOUR": "6",
+    "INTAKE_MAIL_MAX_BYTES": str(1024 * 1024),
     # Each test reports from an address of its own (the form limits reports per address).
     "TRUSTED_PROXIES": "127.0.0.1",
 }
@@ -323,6 +324,24 @@ async def test_mail_becomes_a_complaint_its_replies_messages_and_machines_nothin
     assert await _received(system_db) == before, "machines' mail makes no complaint"
     with pytest.raises(aiosmtplib.SMTPRecipientsRefused):
         await deliver(mail, recipients=["nobody@desk.test"])
+
+
+async def test_mail_over_the_size_or_a_senders_rate_is_refused_to_be_tried_later(
+    system_db: asyncpg.Pool,
+) -> None:
+    big = letter("big@example.org", "很多照片", "附件")
+    big.add_attachment(b"\xff" * (1536 * 1024), maintype="image", subtype="jpeg", filename="x.jpg")
+    with pytest.raises(aiosmtplib.SMTPResponseException) as too_big:
+        await deliver(big)
+    assert too_big.value.code == 552
+    sender = f"busy-{uuid4().hex[:6]}@example.org"
+    answers = [await deliver(letter(sender, f"第 {n} 件", "燈不亮")) for n in range(6)]
+    assert all(a.startswith("OK complaint") for a in answers)
+    before = await _received(system_db)
+    with pytest.raises(aiosmtplib.SMTPResponseException) as later_please:
+        await deliver(letter(sender, "第 7 件", "燈不亮"))
+    assert later_please.value.code == 451, "the relay keeps it and tries again"
+    assert await _received(system_db) == before
 
 
 async def test_a_merge_tells_both_complainants_and_can_be_undone(
