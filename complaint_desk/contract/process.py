@@ -204,6 +204,7 @@ GUARDS: dict[str, Guard] = {
     "merge": _in_hand,
     "merge/undo": _in(Status.MERGED),
     "message": _in(*(s for s in Status if s is not Status.NEW)),
+    "asset": _in(*(s for s in Status if s not in (Status.NEW, Status.MERGED))),
     "escalation-request": _in_hand,
     "erase-personal-data": _unless(
         lambda p: p.personal_data_erased, "its personal data is erased already", "個人資料已清除"

@@ -6,6 +6,7 @@ COMPLAINT_EVENTS: Final = "complaints.events"
 COMMAND_RESULTS: Final = "complaints.command-results"
 SLA_EVENTS: Final = "sla.events"
 NOTIFY_EVENTS: Final = "notify.events"
+REGISTRY_EVENTS: Final = "registry.events"
 
 # Which topic carries the events of each kind of stream.
 STREAM_TOPICS: Final[dict[str, str]] = {
@@ -15,6 +16,7 @@ STREAM_TOPICS: Final[dict[str, str]] = {
     "sla_config": SLA_EVENTS,
     "dossier": COMPLAINT_EVENTS,
     "notification": NOTIFY_EVENTS,
+    "registry": REGISTRY_EVENTS,
 }
 
 # Integration with other systems (maintenance, procurement, anyone sending commands).
@@ -32,6 +34,7 @@ INTEGRATION_TOPICS: Final[dict[str, str]] = {
 
 ALL_TOPICS: Final[tuple[str, ...]] = (
     COMPLAINT_EVENTS,
+    REGISTRY_EVENTS,
     COMMAND_RESULTS,
     SLA_EVENTS,
     NOTIFY_EVENTS,

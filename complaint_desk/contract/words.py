@@ -60,4 +60,11 @@ EVENT_NAMES: dict[str, tuple[str, str]] = {
     "MergeUndone": ("取消併案", "Merge undone"),
     "CoComplainantAdded": ("加入共同投訴人", "Co-complainant added"),
     "CoComplainantRemoved": ("移除共同投訴人", "Co-complainant removed"),
+    "PlaceRegistered": ("新增地點", "Place registered"),
+    "PlaceChanged": ("地點資料變更", "Place changed"),
+    "PlaceRetired": ("地點停用", "Place retired"),
+    "AssetRegistered": ("新增設備", "Equipment registered"),
+    "AssetChanged": ("設備資料變更", "Equipment changed"),
+    "AssetRetired": ("設備停用", "Equipment retired"),
+    "AssetLinked": ("連結地點與設備", "Place and equipment linked"),
 }

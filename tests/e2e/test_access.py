@@ -116,6 +116,8 @@ async def world(system: System, system_db: asyncpg.Pool) -> AsyncIterator[World]
             "name": "officer-sa",
             "change": "disable",
             "part": "policy",
+            "kind": "places",
+            "code": "SB-PLACE",
         },
         officer,
         {"policy": policy, "calendar": calendar},
@@ -143,13 +145,19 @@ def _request(route: APIRoute, method: str, world: World) -> dict[str, Any]:
     elif route.path.startswith("/complaints/{complaint_id}/") and method == "POST":
         tasks = {
             "tasks/cancel": {"reason": "x"}, "merge": {"into": ids["complaint_id"]},
-            "merge/undo": {"reason": "x"},
+            "merge/undo": {"reason": "x"}, "asset": {"asset": "SB-ASSET"},
         }  # fmt: skip
         body = BODIES.get(name) or tasks.get(name) or {"note": "x"}
     elif route.path.startswith("/policies/"):
         body = world.bodies["policy"]
     elif route.path == "/calendars/{site}" and method == "PUT":
         body = world.bodies["calendar"]
+    elif route.path.startswith("/sites/{site}/places/"):
+        body = {"name": "x"}
+    elif route.path.startswith("/sites/{site}/assets/"):
+        body = {"type": "light", "name": "x"}
+    elif route.path.endswith("/retire"):
+        body = {"reason": "x"}
     elif route.path.startswith("/directory/"):
         body = {"channel": "email", "destination": "someone@example.org"}
     elif route.path.startswith("/subscriptions") and method in ("POST", "PUT"):

@@ -17,6 +17,7 @@ from complaint_desk.contract.events.complaints import *  # noqa: F403 - the cont
 from complaint_desk.contract.events.complaints import Category, Channel, ComplaintReceived, Urgency
 from complaint_desk.contract.events.lifecycle import Status, status_after, status_after_type
 from complaint_desk.contract.events.notifications import *  # noqa: F403 - the notification events
+from complaint_desk.contract.events.registry import *  # noqa: F403 - places and equipment
 from complaint_desk.contract.events.sla import *  # noqa: F403 - the SLA events
 
 __all__ = [

@@ -22,6 +22,7 @@ from .projectors import Archivist, CallbackAnswers
 from .public.pages import router as public_router
 from .public.qr import router as qr_router
 from .public.status import router as status_router
+from .registry.api import router as registry_router
 from .retention import retention
 from .settings import IntakeSettings
 from .subscribers import subscribe
@@ -30,6 +31,10 @@ from .subscribers import subscribe
 # topic's documented payload.
 ComplaintEvent = Union[  # type: ignore[valid-type]  # noqa: UP007
     tuple(t for t in registered_event_types().values() if t.stream_type in ("complaint", "dossier"))
+]
+
+RegistryEvent = Union[  # type: ignore[valid-type]  # noqa: UP007
+    tuple(t for t in registered_event_types().values() if t.stream_type == "registry")
 ]
 
 PUBLICATIONS = [
@@ -65,6 +70,16 @@ PUBLICATIONS = [
         schema=PurchaseRequested,
     ),
     Publication(
+        topics.REGISTRY_EVENTS,
+        title="registry.events:publish",
+        description=(
+            "Each site's places and equipment as its registry changes (PlaceRegistered, "
+            "AssetRegistered, AssetChanged, AssetRetired, ...), CloudEvents keyed by the "
+            "site's registry stream: a maintenance or asset system may mirror them."
+        ),
+        schema=RegistryEvent,
+    ),
+    Publication(
         topics.COMMAND_RESULTS,
         title="complaints.command-results:publish",
         description="Commands from complaints.commands that were refused, with the reason.",
@@ -90,6 +105,7 @@ def build_app(settings: IntakeSettings | None = None) -> FastAPI:
                 public_router,
                 status_router,
                 qr_router,
+                registry_router,
             ],
             projectors=[CallbackAnswers(), Archivist(settings.dossier_seal_key)],
             subscribe=subscribe,

@@ -378,3 +378,16 @@ class RequestEscalation(Command):
 
     reason: Note | None = None
     from_complaint: UUID | None = None
+
+
+class LinkAsset(Command):
+    """Name the registered place and, when known, the equipment the complaint is about."""
+
+    place: Text | None = Field(None, description="地點代碼 / the place's code in the registry")
+    asset: Text | None = Field(None, description="設備編號 / the equipment's code")
+
+    @model_validator(mode="after")
+    def _something(self) -> "LinkAsset":
+        if not (self.place or self.asset):
+            raise Invalid("give a place or a piece of equipment", "請指定地點或設備")
+        return self

@@ -7,7 +7,7 @@ reaching into one another."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -66,6 +66,7 @@ from complaint_desk.contract.events.complaints import (
 )
 from complaint_desk.contract.events.files import AttachedFile, Signature
 from complaint_desk.contract.events.lifecycle import provisional_level
+from complaint_desk.contract.events.registry import AssetLinked
 from complaint_desk.contract.process import Policy, Progress, advance, refusal
 
 from . import commands as c
@@ -705,5 +706,19 @@ class Complaint:
         self._record(
             EscalationRequested(
                 reason=command.reason, overdue=list(overdue), from_complaint=command.from_complaint
+            )
+        )
+
+    def link_asset(self, place: Mapping[str, Any] | None, asset: Mapping[str, Any] | None) -> None:
+        """Name the registered place and equipment (each a registry entry, or None)."""
+        self._check("asset")
+        self._record(
+            AssetLinked(
+                place=place["code"] if place else None,
+                place_name=place["name"] if place else None,
+                asset=asset["code"] if asset else None,
+                asset_type=asset["type"] if asset else None,
+                asset_name=asset["name"] if asset else None,
+                model=asset.get("model") if asset else None,
             )
         )

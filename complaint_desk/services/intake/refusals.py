@@ -1,6 +1,8 @@
 """Why intake refuses a command, as one family of errors: each names its kind (not found,
 conflict, forbidden), a stable code, and its message in both languages. The domain and the use
-cases raise them; the HTTP API and the integration answer from them, in one place each."""
+cases raise them; the HTTP API and the integration answer from them, in one place each.
+
+Over 300 lines: one family, a class per reason, read together with its phrases."""
 
 from __future__ import annotations
 
@@ -62,6 +64,7 @@ PHRASES = {
     "merge/undo": "undo the merge of",
     "message": "add a message to",
     "escalation-request": "ask for the supervisor on",
+    "asset": "link the place and equipment of",
 }
 
 # What each command is called in Chinese, for its refusal.
@@ -95,6 +98,7 @@ COMMAND_ZH = {
     "merge/undo": "取消併案",
     "message": "補充說明",
     "escalation-request": "要求主管處理",
+    "asset": "連結地點與設備",
 }
 
 
@@ -291,3 +295,39 @@ class NothingOverdue(Refusal):
             "No deadline of this complaint has passed yet: it is handled within its time limits",
             "此投訴的處理時限尚未逾期，值班人員正在處理中",
         )
+
+
+class RegistryRowInvalid(Refusal):
+    """A place or piece of equipment that cannot be kept as given (each reason named)."""
+
+    kind = RefusalKind.INVALID
+
+    def __init__(self, problems: list[tuple[str, str, str]]) -> None:
+        first = problems[0]
+        super().__init__(
+            "registry_row_invalid", "; ".join(f"{f}: {r}" for f, _, r in problems),
+            "；".join(zh for _, zh, _ in problems), field=first[0],
+        )  # fmt: skip
+
+
+class ImportHasBadRows(Refusal):
+    """A CSV with bad rows is imported not at all: fix them, or dry-run to see them."""
+
+    kind = RefusalKind.INVALID
+
+    def __init__(self, bad: int, rows: list[dict[str, object]]) -> None:
+        super().__init__(
+            "import_has_bad_rows", f"{bad} bad row(s): nothing was imported",
+            f"有 {bad} 列資料有誤，未匯入任何資料", rows=rows,
+        )  # fmt: skip
+
+
+class NotInRegistry(Refusal):
+    kind = RefusalKind.NOT_FOUND
+
+    def __init__(self, what: str, code: str) -> None:
+        zh = "地點" if what == "place" else "設備"
+        super().__init__(
+            "not_in_registry", f"no {what} {code} in this site's registry",
+            f"此院區沒有{zh} {code}", field=what,
+        )  # fmt: skip

@@ -1,10 +1,13 @@
 """Persistence of complaints: the event stream, plus intake's own numbering, idempotency,
-repeat-complaint index, inbox of messages from other systems, and the attached files."""
+repeat-complaint index, inbox of messages from other systems, the attached files, and the
+sites' registries of places and equipment.
+
+Over 300 lines: intake's only SQL (one module may load it), in three small stores."""
 
 import hashlib
 from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any, BinaryIO
 from uuid import UUID
@@ -13,12 +16,14 @@ from asyncpg import Record
 
 from complaint_desk.contract.events import DomainEvent, EventEnvelope, Metadata
 from complaint_desk.contract.events.complaints import RepeatReason, TaskAssigned
+from complaint_desk.contract.events.registry import registry_stream
 from complaint_desk.shared import eventstore
 from complaint_desk.shared.contacts import location_key
 from complaint_desk.shared.db import Connection
 from complaint_desk.shared.queries import load
 
 from .domain import Complaint
+from .registry.domain import SiteRegistry
 
 Q = load(Path(__file__).parent / "sql" / "queries.sql")
 STREAM = "complaint"
@@ -247,3 +252,64 @@ class AttachmentStore:
         if hashes:
             await self.conn.execute(Q.drop_unused_blobs, hashes)
         return len(rows)
+
+
+class RegistryStore:
+    """A site's registry: its events (one stream per site) and the tables they leave, within
+    the caller's transaction (``conn``)."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    async def get(self, site: str) -> SiteRegistry:
+        history = await eventstore.read_stream(self.conn, "registry", registry_stream(site))
+        return SiteRegistry.rebuild(site, (e.payload() for e in history))
+
+    async def save(self, registry: SiteRegistry, metadata: Metadata) -> eventstore.Appended | None:
+        if not registry.pending:
+            return None
+        saved = await eventstore.append(
+            self.conn, registry_stream(registry.site), registry.pending, metadata,
+            expected_version=registry.saved_version,
+        )  # fmt: skip
+        codes = [(e.event_type, str(getattr(e, "code", ""))) for e in registry.pending]
+        touched_places = {code for kind, code in codes if kind.startswith("Place")}
+        touched_assets = {code for kind, code in codes if kind.startswith("Asset")}
+        for code in sorted(touched_places):
+            row = {"site": registry.site, **registry.places[code]}
+            await self.conn.execute(Q.put_place, *Q.args("put_place", _only(row, PLACE_COLUMNS)))
+        for code in sorted(touched_assets):
+            row = {"site": registry.site, **registry.assets[code]}
+            row["installed_on"] = _date(row.get("installed_on"))
+            await self.conn.execute(Q.put_asset, *Q.args("put_asset", _only(row, ASSET_COLUMNS)))
+        registry.pending.clear()
+        return saved
+
+    async def places(self, site: str, *, retired: bool = False) -> list[Record]:
+        return list(
+            await self.conn.fetch(Q.places_of, *Q.args("places_of", site=site, all=retired))
+        )
+
+    async def assets(self, site: str, *, retired: bool = False) -> list[Record]:
+        return list(
+            await self.conn.fetch(Q.assets_of, *Q.args("assets_of", site=site, all=retired))
+        )
+
+    async def suggest(self, site: str, location: str) -> list[Record]:
+        args = Q.args("suggest_places", site=site, key=location_key(location))
+        return list(await self.conn.fetch(Q.suggest_places, *args))
+
+
+PLACE_COLUMNS = ("site", "code", "name", "building", "floor", "room", "retired")
+ASSET_COLUMNS = (
+    "site", "code", "type", "name", "serial", "model", "installed_on", "place",
+    "maintenance_team", "retired",
+)  # fmt: skip
+
+
+def _only(row: Mapping[str, Any], columns: Sequence[str]) -> dict[str, Any]:
+    return {c: row.get(c) for c in columns}
+
+
+def _date(value: Any) -> date | None:
+    return date.fromisoformat(value) if isinstance(value, str) else value

@@ -149,6 +149,44 @@ async def hotspots(
     return [Hotspot(**r) for r in rows]
 
 
+class EquipmentHotspot(BaseModel):
+    key: str = Field(description="分組 / the equipment (site and code), place, type or model")
+    asset_type: str | None = None
+    name: str | None = Field(None, description="設備或地點名稱 / the equipment's or place's name")
+    model: str | None = None
+    sites: list[str]
+    complaints: int
+    complaint_ids: list[UUID]
+    numbers: list[str]
+    first_received_at: datetime
+    last_received_at: datetime
+    mean_days_between: float | None = Field(
+        None, description="平均故障間隔（天）/ mean days between its complaints"
+    )
+
+
+@router.get(
+    "/hotspots/equipment",
+    response_model=list[EquipmentHotspot],
+    summary="Recurring problems by equipment / 設備高頻問題",
+)
+async def equipment_hotspots(
+    pool: PoolDep,
+    principal: Reader,
+    site: Site = None,
+    by: Literal["asset", "place", "type", "model"] = "asset",
+    days: Annotated[int, Query(ge=1, le=366)] = 90,
+    threshold: Annotated[int, Query(ge=2, le=1000)] = 3,
+) -> list[EquipmentHotspot]:
+    """Complaints linked to the registry, by one piece of equipment (``asset``), one place,
+    or the type or model of equipment across the sites the caller sees (the dispenser model
+    that fails everywhere), with the complaints behind each and the mean time between them."""
+    rows = await repository.equipment_hotspots(
+        pool, scope(principal, site), utcnow() - timedelta(days=days), by, threshold
+    )
+    return [EquipmentHotspot(**r) for r in rows]
+
+
 class RepeatComplainant(BaseModel):
     complainant: str  # a short reference to the keyed hash, never the contact itself
     name: str

@@ -78,6 +78,11 @@ class ComplaintRow(BaseModel):
     merged_into: UUID | None = Field(None, description="併入的投訴 / the complaint it joined")
     merged_into_number: str | None = None
     co_complainants: int = Field(0, description="共同投訴人數 / others who reported the same")
+    place: str | None = Field(None, description="登記的地點代碼 / the registered place")
+    place_name: str | None = None
+    asset_type: str | None = Field(None, description="設備類型 / the equipment's type")
+    asset_name: str | None = None
+    model: str | None = None
 
 
 class Page(BaseModel):

@@ -15,6 +15,7 @@ from .console.live import router as live_router
 from .console.pages import router as console_router
 from .console.qr import router as qr_router
 from .console.register import router as register_router
+from .console.registry import router as registry_router
 from .console.signin import router as signin_router
 from .console.sla_setup import router as sla_setup_router
 from .console.tasks import router as tasks_router
@@ -52,6 +53,7 @@ def build_app(settings: ProjectionsSettings | None = None) -> FastAPI:
                 directory_router,
                 sla_setup_router,
                 qr_router,
+                registry_router,
             ],
             background=[changes.run],
         )

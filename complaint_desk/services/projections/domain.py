@@ -23,7 +23,7 @@ REGISTER_COLUMNS = (
     "third_party", "safety_escalated", "acknowledged_at", "resolved_at", "closed_at", "cycle",
     "search", "satisfied", "stage", "waiting_reason", "severity_provisional", "owner",
     "referred_to", "rating", "reasons", "asset", "merged_into", "merged_into_number",
-    "co_complainants", "photo",
+    "co_complainants", "photo", "place", "place_name", "asset_type", "asset_name", "model",
 )  # fmt: skip
 
 SLA_STATE_COLUMNS = (
@@ -120,6 +120,11 @@ def received(event: StoredEvent, contact_secret: str) -> Row:
         "merged_into_number": None,
         "co_complainants": 0,
         "photo": first_photo(d.get("files")),
+        "place": None,
+        "place_name": None,
+        "asset_type": None,
+        "asset_name": None,
+        "model": None,
     }
 
 
@@ -172,6 +177,10 @@ def evolve(row: Row, event: StoredEvent) -> None:
             row["co_complainants"] += 1
         case "CoComplainantRemoved":
             row["co_complainants"] = max(0, row["co_complainants"] - 1)
+        case "AssetLinked":
+            for name in ("place", "place_name", "asset_type", "asset_name", "model"):
+                row[name] = d.get(name)
+            row["asset"] = d.get("asset") or row["asset"]
         case "ComplainantMessageAdded" | "EvidenceRecorded" if row["photo"] is None:
             row["photo"] = first_photo(d.get("files"))
         case "CallbackRecorded":

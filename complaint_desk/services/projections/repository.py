@@ -105,6 +105,13 @@ async def open311_requests(
     return [dict(r) for r in await pool.fetch(Q.open311_requests, *args)]
 
 
+async def equipment_hotspots(
+    pool: asyncpg.Pool, sites: list[str] | None, since: datetime, by: str, threshold: int
+) -> list[dict[str, Any]]:
+    args = Q.args("equipment_hotspots", sites=sites, since=since, by=by, threshold=threshold)
+    return [dict(r) for r in await pool.fetch(Q.equipment_hotspots, *args)]
+
+
 async def dashboard(
     pool: asyncpg.Pool, sites: list[str] | None, start: datetime, end: datetime, group_by: str
 ) -> list[dict[str, Any]]:

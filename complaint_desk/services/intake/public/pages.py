@@ -21,6 +21,7 @@ from complaint_desk.shared.throttle import Throttle
 from .. import attachments
 from .. import commands as c
 from ..refusals import Refusal
+from ..repository import RegistryStore
 from ..settings import IntakeSettings, settings_for
 from . import service
 from .render import file_error, lang_of, limits_of, read_form, refusal, show, uploads_of
@@ -44,11 +45,16 @@ def _site_uuid(site: str) -> UUID:
     return uuid5(NAMESPACE_URL, f"desk-site:{site}")
 
 
-def form_url(settings: IntakeSettings, site: str, place: str = "", asset: str = "") -> str:
-    """The form's address for a place (and equipment), as its QR code carries it."""
+def form_url(
+    settings: IntakeSettings, site: str, place: str = "", asset: str = "", place_code: str = ""
+) -> str:
+    """The form's address for a place (and equipment), as its QR code carries it: the place
+    as people call it, and the registry's codes when the sheet comes from the registry."""
     query: dict[str, str] = {"via": "qr"}
     if place:
         query["place"] = place
+    if place_code:
+        query["pc"] = place_code
     if asset:
         query["asset"] = asset
     if site in settings.form_token_sites:
@@ -68,11 +74,18 @@ def _throttles(request: Request) -> tuple[Throttle, Throttle]:
     return throttles
 
 
-def _form_context(settings: IntakeSettings, site: str, values: dict[str, str]) -> dict[str, Any]:
+async def _form_context(
+    request: Request, settings: IntakeSettings, site: str, values: dict[str, str]
+) -> dict[str, Any]:
+    """What the form shows besides the values: the kinds of problem, and the site's
+    registered places to choose from (any other may be typed)."""
+    async with request.app.state.runtime.uow() as conn:
+        places = [r["name"] for r in await RegistryStore(conn).places(site)]
     return {
         "site": site, "site_name": settings.public_sites.get(site, site), "values": values,
         "categories": [(code, CATEGORY_WORDS[code]) for code in CATEGORY_CHOICES],
         "urgencies": list(URGENCY_WORDS.items()), "max_files": settings.form_max_files,
+        "places": places,
     }  # fmt: skip
 
 
@@ -100,9 +113,10 @@ async def report_form(request: Request, site: str) -> Response:
     values = {
         "location": q.get("place", "")[:200], "asset": q.get("asset", "")[:200],
         "via": "qr" if q.get("via") == "qr" else "web", "t": q.get("t", "")[:64],
+        "place_code": q.get("pc", "")[:40],
         "category": q.get("category", ""), "urgency": "normal",
     }  # fmt: skip
-    return show(request, lang, "form.html", **_form_context(settings, site, values))
+    return show(request, lang, "form.html", **await _form_context(request, settings, site, values))
 
 
 def _errors(t: Texts, exc: ValidationError) -> list[str]:
@@ -135,8 +149,8 @@ async def report_sent(request: Request, site: str) -> Response:
             return refusal(
                 request, lang, 429, t(message, minutes=minutes), **{"Retry-After": str(int(wait))}
             )
-    values = {k: str(form.get(k) or "").strip() for k in (*FORM_FIELDS, "via", "t")}
-    context = _form_context(settings, site, values)
+    values = {k: str(form.get(k) or "").strip() for k in (*FORM_FIELDS, "via", "t", "place_code")}
+    context = await _form_context(request, settings, site, values)
     files = uploads_of(form)
     channel = Channel.QR if values["via"] == "qr" else Channel.WEB
     body = {k: v for k, v in values.items() if k in FORM_FIELDS and v}
@@ -167,8 +181,9 @@ async def report_sent(request: Request, site: str) -> Response:
             )
     runtime = request.app.state.runtime
     receipt, joined = await service.report(
-        runtime.uow, runtime.keyring, settings, command, uploads, same_as=same_as
-    )
+        runtime.uow, runtime.keyring, settings, command, uploads, same_as=same_as,
+        place_code=values["place_code"] or None,
+    )  # fmt: skip
     by_address.fail(address)  # counted: a report made
     by_site.fail(site)
     link = links.status_url(

@@ -4,6 +4,7 @@ deadline has passed. No account: the caller holds a signed link or a site's form
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -15,7 +16,8 @@ from complaint_desk.shared.uow import UnitOfWork
 
 from .. import attachments, merging
 from .. import commands as c
-from ..refusals import ComplaintNotFound, MergeRefused
+from ..refusals import ComplaintNotFound, MergeRefused, NotInRegistry
+from ..registry import service as registry_service
 from ..repository import ComplaintRepository
 from ..service import (
     Context,
@@ -64,6 +66,7 @@ async def report(
     uploads: Sequence[attachments.Prepared],
     *,
     same_as: str | None = None,
+    place_code: str | None = None,
 ) -> tuple[Receipt, str | None]:
     """Record the complainant's report; with ``same_as`` (an open complaint's number the
     form showed them), merge it into that one at once: they follow it as a co-complainant.
@@ -84,6 +87,10 @@ async def report(
         repeat_window_days=settings.repeat_window_days, uploads=uploads,
         per_complaint_bytes=settings.attachments_per_complaint_max_bytes,
     )  # fmt: skip
+    if command.asset or place_code:  # from a QR code of the registry: linked at once
+        link = c.LinkAsset(place=place_code, asset=command.asset, actor=actor)
+        with contextlib.suppress(NotInRegistry):  # a label the registry does not know
+            await registry_service.link(uow, receipt.complaint_id, link, sites=None)
     if target is None:
         return receipt, None
     merge = c.Merge(into=target, actor=COMPLAINANT, reason="投訴人表示為同一問題")

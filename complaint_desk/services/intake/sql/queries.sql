@@ -144,3 +144,50 @@ JOIN policy p ON p.site = c.site
 WHERE l.event_type = 'ComplaintClosed' AND l.occurred_at < p.cutoff
 ORDER BY l.occurred_at
 LIMIT $3;
+
+-- name: put_place
+INSERT INTO intake.places (site, code, name, building, floor, room, retired)
+VALUES (:site, :code, :name, :building, :floor, :room, :retired)
+ON CONFLICT (site, code) DO UPDATE SET
+    name = EXCLUDED.name, building = EXCLUDED.building, floor = EXCLUDED.floor,
+    room = EXCLUDED.room, retired = EXCLUDED.retired;
+
+-- name: put_asset
+INSERT INTO intake.assets (site, code, type, name, serial, model, installed_on, place,
+                           maintenance_team, retired)
+VALUES (:site, :code, :type, :name, :serial, :model, :installed_on, :place, :maintenance_team,
+        :retired)
+ON CONFLICT (site, code) DO UPDATE SET
+    type = EXCLUDED.type, name = EXCLUDED.name, serial = EXCLUDED.serial,
+    model = EXCLUDED.model, installed_on = EXCLUDED.installed_on, place = EXCLUDED.place,
+    maintenance_team = EXCLUDED.maintenance_team, retired = EXCLUDED.retired;
+
+-- name: places_of
+SELECT code, name, building, floor, room, retired FROM intake.places
+WHERE site = :site AND (:all::boolean OR NOT retired) ORDER BY code;
+
+-- name: assets_of
+SELECT code, type, name, serial, model, installed_on, place, maintenance_team, retired
+FROM intake.assets WHERE site = :site AND (:all::boolean OR NOT retired) ORDER BY code;
+
+-- name: suggest_places
+-- The registered places and equipment a free-text location names: a place or a piece of
+-- equipment whose name the location contains (or that contains it), without case or spaces,
+-- and the equipment at a place it names (「3F 茶水間 飲水機」 finds 3F 茶水間 and what stands there).
+WITH places AS (
+  SELECT p.code, p.name FROM intake.places p
+  WHERE p.site = :site AND NOT p.retired
+    AND (strpos(:key, lower(regexp_replace(p.name, '\s+', '', 'g'))) > 0
+         OR strpos(lower(regexp_replace(p.name, '\s+', '', 'g')), :key) > 0)
+)
+SELECT 'asset' AS kind, a.code, a.name, a.type, a.place
+FROM intake.assets a
+WHERE a.site = :site AND NOT a.retired
+  AND (strpos(:key, lower(regexp_replace(a.name, '\s+', '', 'g'))) > 0
+       OR strpos(lower(regexp_replace(a.name, '\s+', '', 'g')), :key) > 0
+       OR lower(a.code) = :key
+       OR a.place IN (SELECT code FROM places))
+UNION ALL
+SELECT 'place', code, name, NULL::text, code FROM places
+ORDER BY 1, 2
+LIMIT 20;

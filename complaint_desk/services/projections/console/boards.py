@@ -62,11 +62,16 @@ async def hotspots_page(
         return forbidden_site(request, site)
     spots = await analysis.hotspots(pool, principal, site, days, threshold)
     people = await analysis.repeat_complainants(request, pool, principal, site, days, threshold)
+    equipment = {
+        by: await analysis.equipment_hotspots(pool, principal, site, by, days, threshold)
+        for by in ("asset", "model")
+    }
     return render(
         request,
         "hotspots.html",
         spots=spots,
         people=people,
+        equipment=equipment,
         site=site or "",
         days=days,
         threshold=threshold,

@@ -112,6 +112,15 @@ def _review(form: Form, timezone: str) -> Body:
     return body
 
 
+def _asset(form: Form) -> Body:
+    """A suggestion picked (``asset:CODE`` or ``place:CODE``), or codes typed."""
+    body = _text(form, "place", "asset")
+    kind, _, code = form.get("pick", "").partition(":")
+    if kind in ("place", "asset") and code:
+        body[kind] = code
+    return body
+
+
 @dataclass(frozen=True)
 class Action:
     """One of the console's actions on a complaint: intake's command and its form's body."""
@@ -155,6 +164,7 @@ ACTIONS: dict[str, Action] = {
     "reopen": Action("reopen", lambda f, _: _text(f, "reason")),
     "message": Action("message", lambda f, _: _text(f, "text", "via") | _listed(f, "files")),
     "merge": Action("merge", lambda f, _: _text(f, "into", "reason")),
+    "asset": Action("asset", lambda f, _: _asset(f)),
     "unmerge": Action("merge/undo", lambda f, _: _text(f, "reason")),
     "erase": Action("erase-personal-data", lambda f, _: {}),
 }

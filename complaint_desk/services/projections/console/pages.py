@@ -151,6 +151,7 @@ async def _detail(
         asset=row["asset"], exclude=complaint_id,
     ) if row["stage"] in DUPLICABLE else []  # fmt: skip
     actions = [a for a in offered(allowed) if a != "merge" or duplicates]
+    suggested = await suggestions(request, row) if "asset" in actions else []
     return render(
         request,
         "detail.html",
@@ -169,6 +170,7 @@ async def _detail(
         field_errors=field_errors or {},
         actions=actions,
         duplicates=duplicates,
+        suggested=suggested,
         tasks=open_tasks(history),
         task_actions=[a for a in TASK_ACTIONS if f"tasks/{a}" in allowed],
         severities=[s.value for s in Severity],
@@ -195,6 +197,20 @@ async def act(
     body = command_body(action, form, settings.timezone)
     command = ACTIONS[action].command
     return await send_action(request, settings, complaint_id, command, action, body, form)
+
+
+async def suggestions(request: Request, row: dict[str, Any]) -> list[dict[str, Any]]:
+    """What the registry suggests the complaint is about, from its free-text location (none
+    when intake cannot say right now: the officer may still type a code)."""
+    query = urlencode({"location": row["location"]})
+    try:
+        answer = await intake.send(
+            settings_for(request).intake_url, f"/sites/{row['site']}/registry/suggest?{query}",
+            None, headers=credential(request), method="GET", within=3.0,
+        )  # fmt: skip
+    except intake.IntakeUnavailable:
+        return []
+    return list(answer.body.get("items", [])) if answer.ok else []
 
 
 async def form_of(request: Request) -> dict[str, str]:

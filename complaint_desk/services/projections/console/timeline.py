@@ -22,7 +22,7 @@ FIELDS = (
     "reason", "clock", "target_seconds", "fraction", "notify", "recipient", "cycle",
     "satisfied", "rating", "reasons", "suggestions", "outcome", "improvement", "note",
     "comments", "external_status", "error", "via", "into_number", "merged_number", "overdue",
-    "stage",
+    "stage", "place_name", "asset_name", "asset_type", "model",
 )  # fmt: skip
 # Facts whose value is a code with a name (a free-text reason is shown as written).
 NAMED = {
@@ -31,6 +31,7 @@ NAMED = {
     "kind": "evidence", "assignee_kind": "assignee", "clock": "clock", "outcome": "outcome",
     "notify": "recipient", "recipient": "recipient", "notice": "notice",
     "external_status": "external_status", "via": "channel", "stage": "status",
+    "asset_type": "asset_type",
 }  # fmt: skip
 # What a ``kind`` names, by event (an evidence's by default), and facts an event names its own way.
 KIND_OF = {"ResolutionProposed": "plan_kind"}

@@ -4,7 +4,8 @@ SELECT id, number, site, location, category, urgency, channel, status, receiving
        version, last_event_type, severity, responsibility, third_party, safety_escalated,
        acknowledged_at, resolved_at, closed_at, cycle, search, satisfied, stage, waiting_reason,
        severity_provisional, owner, referred_to, rating, reasons, asset, merged_into,
-       merged_into_number, co_complainants, photo
+       merged_into_number, co_complainants, photo, place, place_name, asset_type, asset_name,
+       model
 FROM projections.complaints WHERE id = $1;
 
 -- name: put_register_row
@@ -14,14 +15,15 @@ INSERT INTO projections.complaints (
     version, last_event_type, severity, responsibility, third_party, safety_escalated,
     acknowledged_at, resolved_at, closed_at, cycle, search, satisfied, stage, waiting_reason,
     severity_provisional, owner, referred_to, rating, reasons, asset, merged_into,
-    merged_into_number, co_complainants, photo)
+    merged_into_number, co_complainants, photo, place, place_name, asset_type, asset_name,
+    model)
 VALUES (:id, :number, :site, :location, :category, :urgency, :channel, :status,
         :receiving_officer, :department, :complainant_name, :complainant_key, :description,
         :received_at, :updated_at, :version, :last_event_type, :severity, :responsibility,
         :third_party, :safety_escalated, :acknowledged_at, :resolved_at, :closed_at, :cycle,
         :search, :satisfied, :stage, :waiting_reason, :severity_provisional, :owner,
         :referred_to, :rating, :reasons, :asset, :merged_into, :merged_into_number,
-        :co_complainants, :photo)
+        :co_complainants, :photo, :place, :place_name, :asset_type, :asset_name, :model)
 ON CONFLICT (id) DO UPDATE SET
     number = EXCLUDED.number, site = EXCLUDED.site, location = EXCLUDED.location,
     category = EXCLUDED.category, urgency = EXCLUDED.urgency, channel = EXCLUDED.channel,
@@ -39,7 +41,9 @@ ON CONFLICT (id) DO UPDATE SET
     owner = EXCLUDED.owner, referred_to = EXCLUDED.referred_to, rating = EXCLUDED.rating,
     reasons = EXCLUDED.reasons, asset = EXCLUDED.asset, merged_into = EXCLUDED.merged_into,
     merged_into_number = EXCLUDED.merged_into_number,
-    co_complainants = EXCLUDED.co_complainants, photo = EXCLUDED.photo;
+    co_complainants = EXCLUDED.co_complainants, photo = EXCLUDED.photo,
+    place = EXCLUDED.place, place_name = EXCLUDED.place_name, asset_type = EXCLUDED.asset_type,
+    asset_name = EXCLUDED.asset_name, model = EXCLUDED.model;
 
 -- name: sla_state_row
 SELECT complaint_id, state, breached_ever, updated_at, response_due_at, resolution_due_at,
@@ -109,7 +113,8 @@ SELECT c.id, c.number, c.site, c.location, c.category, c.urgency, c.channel, c.s
        c.updated_at, c.version, c.severity, c.responsibility, c.third_party, c.safety_escalated,
        c.acknowledged_at, c.resolved_at, c.closed_at, c.cycle, c.satisfied, c.stage,
        c.waiting_reason, c.severity_provisional, c.owner, c.referred_to, c.rating, c.reasons,
-       c.asset, c.merged_into, c.merged_into_number, c.co_complainants,
+       c.asset, c.merged_into, c.merged_into_number, c.co_complainants, c.place,
+       c.place_name, c.asset_type, c.asset_name, c.model,
        COALESCE(s.state, 'none') AS sla_state, COALESCE(s.breached_ever, false) AS sla_breached_ever,
        s.response_due_at, s.resolution_due_at, s.review_due_at,
        s.response_calendar, s.resolution_calendar, s.review_calendar
@@ -264,3 +269,33 @@ WHERE (:sites::text[] IS NULL OR c.site = ANY(:sites::text[]))
        OR (c.stage IN ('closed', 'referred', 'merged')) = :closed::boolean)
 ORDER BY c.received_at DESC
 LIMIT 1000;
+
+-- name: equipment_hotspots
+-- Complaints since :since grouped by the registry: one piece of equipment, one place, one
+-- type of equipment or one model (these two across the sites asked about), at least
+-- :threshold of them, with the mean time between them (the failures' interval).
+WITH linked AS (
+  SELECT c.*, CASE :by
+      WHEN 'asset' THEN c.site || ' ' || c.asset
+      WHEN 'place' THEN c.site || ' ' || c.place
+      WHEN 'type' THEN c.asset_type
+      WHEN 'model' THEN c.asset_type || ' ' || c.model
+    END AS key
+  FROM projections.complaints c
+  WHERE (:sites::text[] IS NULL OR c.site = ANY(:sites::text[])) AND c.received_at >= :since
+    AND c.stage <> 'merged'
+)
+SELECT key, min(asset_type) AS asset_type, min(COALESCE(asset_name, place_name)) AS name,
+       min(model) AS model, array_agg(DISTINCT site) AS sites, count(*) AS complaints,
+       array_agg(id ORDER BY received_at) AS complaint_ids,
+       array_agg(number ORDER BY received_at) AS numbers,
+       min(received_at) AS first_received_at, max(received_at) AS last_received_at,
+       CASE WHEN count(*) > 1 THEN
+         extract(epoch FROM max(received_at) - min(received_at)) / (count(*) - 1) / 86400.0
+       END AS mean_days_between
+FROM linked
+WHERE key IS NOT NULL
+GROUP BY key
+HAVING count(*) >= :threshold
+ORDER BY complaints DESC, last_received_at DESC
+LIMIT 100;
