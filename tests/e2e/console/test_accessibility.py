@@ -120,7 +120,7 @@ async def test_the_site_admins_pages_in_both_languages_at_both_sizes(
             await sign_in(page, console, "張管理", PASSWORD)
             await expect(page.get_by_test_id("signed-in-as")).to_contain_text("張管理")
             for lang in ("zh-Hant", "en"):
-                for name in ("users", "directory"):
+                for name in ("users", "directory", "registry", "qr"):
                     await page.goto(f"{console}/console/{name}?lang={lang}")
                     assert "/sign-in" not in page.url
                     found[f"{name} {lang} {size}"] = await violations(page)

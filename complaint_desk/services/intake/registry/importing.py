@@ -72,8 +72,9 @@ def _invalid(line: int, exc: ValidationError) -> list[BadRow]:
     found = []
     for error in exc.errors():
         name = str(error["loc"][0]) if error["loc"] else ""
-        zh = "必填" if error["type"] == "missing" else "格式不符"
-        if error["type"] == "enum":
+        empty = error["type"] == "missing" or error.get("input") is None
+        zh = "必填" if empty else "格式不符"
+        if error["type"] == "enum" and not empty:
             zh = "不是可用的設備類型"
         found.append(BadRow(line, name, FIELD_ZH.get(name, name), zh, error["msg"]))
     return found
@@ -131,5 +132,5 @@ def plan(registry: SiteRegistry, text: str, today: date) -> Plan:
             action = registry.put_place(parsed)
         result.changes.append(Change(line, kind, parsed.code, action))
     result.changes.sort(key=lambda c: c.line)
-    result.bad.sort(key=lambda b: b.line)
+    result.bad.sort(key=lambda b: (b.line, b.field))
     return result
