@@ -209,3 +209,26 @@ def test_desk_users_adds_lists_issues_tokens_and_disables(
     assert re.search(rf"{name}\s+duty_officer\s+HQ\s+disabled", capsys.readouterr().out)
     with pytest.raises(SystemExit, match="no active user"):
         main(["users", "token", name])
+
+
+def test_desk_registry_import_checks_then_imports(
+    database_url: str,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    site = f"R{uuid4().hex[:5].upper()}"
+    good = tmp_path / "places.csv"
+    good.write_text("類別,代碼,名稱,設備類型,地點\n地點,P-1,1F 大廳,,\n設備,L-1,大廳燈,照明,P-1\n")
+    bad = tmp_path / "bad.csv"
+    bad.write_text("kind,code,name,type\nasset,L-2,燈,lamp\n")
+    assert main(["registry", "import", str(bad), "--site", site, "--apply"]) == 1
+    refused = capsys.readouterr().err
+    assert "未匯入任何資料" in refused and "line 2 type: 不是可用的設備類型" in refused
+    assert main(["registry", "import", str(good), "--site", site]) == 0
+    assert "would change / 將變更" in capsys.readouterr().out
+    assert main(["registry", "import", str(good), "--site", site, "--apply"]) == 0
+    assert "2 added 新增" in capsys.readouterr().out
+    assert main(["registry", "import", str(good), "--site", site]) == 0
+    assert "2 unchanged 未變" in capsys.readouterr().out

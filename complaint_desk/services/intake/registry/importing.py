@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -97,7 +98,9 @@ def rows_of(text: str) -> list[tuple[int, dict[str, str]]]:
     return rows
 
 
-def plan(registry: SiteRegistry, text: str, today: date) -> Plan:
+def plan(
+    registry: SiteRegistry, text: str, today: date, progress: Callable[[int], None] | None = None
+) -> Plan:
     """The changes the rows make to ``registry`` (recorded on it, as pending events: a dry
     run drops them) and the rows that cannot be kept."""
     result = Plan()
@@ -105,6 +108,8 @@ def plan(registry: SiteRegistry, text: str, today: date) -> Plan:
     ordered = sorted(rows, key=lambda r: KINDS.get(r[1].get("kind", "").lower(), "z") != "place")
     seen: set[tuple[str, str]] = set()
     for line, row in ordered:
+        if progress is not None:
+            progress(1)
         kind = KINDS.get(row.get("kind", "").strip().lower())
         if kind is None:
             result.bad.append(BadRow(line, "kind", "類別", "類別須為「地點」或「設備」",

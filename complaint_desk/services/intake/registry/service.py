@@ -4,6 +4,7 @@ complaint to what it is about. Each in one transaction with its events."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import Literal
@@ -55,14 +56,21 @@ async def retire(
 
 
 async def import_csv(
-    uow: UnitOfWork, site: str, text: str, actor: str, today: date, *, dry_run: bool
+    uow: UnitOfWork,
+    site: str,
+    text: str,
+    actor: str,
+    today: date,
+    *,
+    dry_run: bool,
+    progress: Callable[[int], None] | None = None,
 ) -> importing.Plan:
     """What the CSV changes; recorded unless it is a dry run. A file with a bad row changes
     nothing (the refusal lists every bad row)."""
     async with uow() as conn:
         store = RegistryStore(conn)
         registry = await store.get(site)
-        plan = importing.plan(registry, text, today)
+        plan = importing.plan(registry, text, today, progress)
         if dry_run:
             return plan
         if plan.bad:
