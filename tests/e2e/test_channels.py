@@ -325,6 +325,12 @@ async def test_mail_becomes_a_complaint_its_replies_messages_and_machines_nothin
     with pytest.raises(aiosmtplib.SMTPRecipientsRefused):
         await deliver(mail, recipients=["nobody@desk.test"])
 
+    # Once the complainant is erased, the desk no longer knows their address: a mail of
+    # theirs quoting the number is a new report, and tells them nothing of the old one.
+    await desk.act(row["id"], "erase-personal-data")
+    after = letter(sender, f"關於 {number}", "還在漏水嗎？")
+    assert (await deliver(after)).startswith("OK complaint ML-")
+
 
 async def test_mail_over_the_size_or_a_senders_rate_is_refused_to_be_tried_later(
     system_db: asyncpg.Pool,
