@@ -153,20 +153,26 @@ GROUP BY 1
 ORDER BY 1;
 
 -- name: officers
--- Each duty officer's indicators (響應時間, 解決率, 滿意度) over [$2, $3): not the channels
--- complainants use themselves (channel:web, channel:email, …), nor merged complaints.
+-- Each duty officer's indicators (響應時間, 解決率, 滿意度, volume, reopen rate) over [$2, $3),
+-- with the complaints behind them, and the same for all of them (officer NULL): not the
+-- channels complainants use themselves (channel:web, channel:email, …), nor merged ones.
 SELECT c.receiving_officer AS officer,
        count(*) AS received,
        percentile_cont(0.5) WITHIN GROUP (
            ORDER BY extract(epoch FROM c.acknowledged_at - c.received_at)) AS response_p50,
-       count(c.resolved_at)::float8 / count(*) AS resolution_rate,
+       COALESCE(count(c.resolved_at)::float8 / NULLIF(count(*), 0), 0) AS resolution_rate,
        avg(CASE WHEN c.satisfied THEN 1.0 WHEN NOT c.satisfied THEN 0.0 END) AS satisfaction,
-       avg(c.rating)::float8 AS rating
+       avg(c.rating)::float8 AS rating,
+       COALESCE(avg(CASE WHEN c.cycle > 1 THEN 1.0 ELSE 0.0 END), 0)::float8 AS reopen_rate,
+       COALESCE(array_agg(c.id ORDER BY c.received_at)
+                FILTER (WHERE c.id IS NOT NULL), '{}') AS complaint_ids,
+       COALESCE(array_agg(c.number ORDER BY c.received_at)
+                FILTER (WHERE c.id IS NOT NULL), '{}') AS numbers
 FROM projections.complaints c
 WHERE ($1::text[] IS NULL OR c.site = ANY($1::text[])) AND c.received_at >= $2 AND c.received_at < $3
   AND c.stage <> 'merged' AND c.receiving_officer NOT LIKE 'channel:%'
-GROUP BY 1
-ORDER BY 1;
+GROUP BY GROUPING SETS ((c.receiving_officer), ())
+ORDER BY 1 NULLS FIRST;
 
 -- name: hotspots
 -- The same category at the same site and place at least $3 times since $2.
