@@ -79,7 +79,11 @@ FIELDS_ZH = {
     "timezone": "時區", "policy": "時效政策", "calendar": "行事曆",
     "limit": "筆數", "offset": "起始位置", "after": "位置", "q": "搜尋",
     "status": "狀態", "start": "起始時間", "end": "結束時間", "days": "天數",
-    "threshold": "門檻", "group_by": "分組",
+    "threshold": "門檻", "group_by": "分組", "period": "期間", "into": "併入的投訴",
+    "place": "地點", "asset": "設備", "code": "代碼", "type": "設備類型", "serial": "序號",
+    "model": "型號", "installed_on": "安裝日期", "maintenance_team": "維修團隊",
+    "building": "大樓", "floor": "樓層", "room": "房間", "exclude": "排除", "by": "分組",
+    "via": "管道", "from_complaint": "原投訴",
 }  # fmt: skip
 
 

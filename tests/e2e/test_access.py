@@ -133,6 +133,8 @@ def _request(route: APIRoute, method: str, world: World) -> dict[str, Any]:
     query = {"site": "SB"} if any(p.name == "site" for p in route.dependant.query_params) else {}
     if route.path == "/console/live":  # a stream: aimed at SB's complaint, it must not open
         query = {"complaint": ids["complaint_id"]}
+    if route.path == "/officers/evaluation":
+        query = {"site": "SB", "period": "2026-11"}
     if route.path.endswith("/registry/suggest"):
         query = {"location": "x"}
     if route.path == "/complaints/duplicates":
