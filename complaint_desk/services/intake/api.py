@@ -127,7 +127,10 @@ def _provenance(correlation: str | None, principal: Principal, actor: str) -> Pr
         ) from None
 
 
-def _expected_version(if_match: str | None, body: c.Command) -> c.Command:
+C = TypeVar("C", bound=c.Command)
+
+
+def _expected_version(if_match: str | None, body: C) -> C:
     if if_match is None:
         return body
     tag = if_match.strip().removeprefix("W/").strip('"')
@@ -155,6 +158,17 @@ HTTP_STATUS = {
     RefusalKind.UNSUPPORTED: 415,
     RefusalKind.UNAVAILABLE: 503,
 }
+
+
+def _prepared(
+    name: str, principal: Principal, body: C, if_match: str | None, correlation: str | None
+) -> tuple[C, Provenance]:
+    """The command as the caller may send it: allowed for their role, conditional on the
+    version they saw (If-Match), recorded as them (or the person they relay)."""
+    _authorize(principal, name)
+    command = _expected_version(if_match, body)
+    command = command.model_copy(update={"actor": acting_as(principal, command.actor)})
+    return command, _provenance(correlation, principal, command.actor)
 
 
 async def _translate(call: Awaitable[T]) -> T:
@@ -374,7 +388,6 @@ async def _run(
     if_match: str | None,
     correlation: str | None,
 ) -> CommandResult:
-    _authorize(principal, name)
     ctx = Context(
         now=utcnow(),
         reopen_window_days=settings.reopen_window_days,
@@ -384,9 +397,7 @@ async def _run(
         console_base_url=settings.console_base_url,
         report_setup=ReportSetup(settings.report_font, settings.number_timezone),
     )
-    command = _expected_version(if_match, body)
-    command = command.model_copy(update={"actor": acting_as(principal, command.actor)})
-    provenance = _provenance(correlation, principal, command.actor)
+    command, provenance = _prepared(name, principal, body, if_match, correlation)
     outcome = await _translate(run_command(uow, name, complaint_id, command, ctx, provenance))
     return _result(outcome, response)
 
@@ -428,11 +439,7 @@ async def merge_complaint(
     """Records ComplaintMerged here and CoComplainantAdded on ``into``, in one transaction:
     this complaint's complainant then gets that one's updates and callback; this one's clocks
     pause and it counts once, in ``into``. Both must be in hand at the same site."""
-    _authorize(principal, "merge")
-    command = _expected_version(if_match, body)
-    assert isinstance(command, c.Merge)
-    command = command.model_copy(update={"actor": acting_as(principal, command.actor)})
-    provenance = _provenance(x_correlation_id, principal, command.actor)
+    command, provenance = _prepared("merge", principal, body, if_match, x_correlation_id)
     outcome = await _translate(
         merging.merge(uow, complaint_id, command, sites=principal.sites, provenance=provenance)
     )
@@ -456,11 +463,7 @@ async def undo_merge(
 ) -> CommandResult:
     """Records MergeUndone here (back at the stage it had, its clocks running again) and
     CoComplainantRemoved on the complaint it had joined."""
-    _authorize(principal, "merge/undo")
-    command = _expected_version(if_match, body)
-    assert isinstance(command, c.UndoMerge)
-    command = command.model_copy(update={"actor": acting_as(principal, command.actor)})
-    provenance = _provenance(x_correlation_id, principal, command.actor)
+    command, provenance = _prepared("merge/undo", principal, body, if_match, x_correlation_id)
     outcome = await _translate(
         merging.undo(uow, complaint_id, command, sites=principal.sites, provenance=provenance)
     )

@@ -17,16 +17,7 @@ from complaint_desk.shared.http import ApiError
 from complaint_desk.shared.runtime.deps import UnitOfWorkDep
 
 from .. import commands as c
-from ..api import (
-    ERRORS,
-    Caller,
-    CommandResult,
-    _authorize,
-    _provenance,
-    _result,
-    _translate,
-    acting_as,
-)
+from ..api import ERRORS, Caller, CommandResult, _prepared, _result, _translate
 from ..repository import RegistryStore
 from . import service
 from .rows import AssetFields, AssetRow, PlaceFields, PlaceRow
@@ -200,9 +191,7 @@ async def link_asset(
 ) -> CommandResult:  # fmt: skip
     """Records AssetLinked: the place (the equipment's own when only it is named), the
     equipment, its type and model. Hotspots and problem records count by these."""
-    _authorize(principal, "asset")
-    command = body.model_copy(update={"actor": acting_as(principal, body.actor)})
-    provenance = _provenance(x_correlation_id, principal, command.actor)
+    command, provenance = _prepared("asset", principal, body, None, x_correlation_id)
     outcome = await _translate(
         service.link(uow, complaint_id, command, sites=principal.sites, provenance=provenance)
     )
