@@ -68,3 +68,14 @@ EVENT_NAMES: dict[str, tuple[str, str]] = {
     "AssetRetired": ("設備停用", "Equipment retired"),
     "AssetLinked": ("連結地點與設備", "Place and equipment linked"),
 }
+
+
+# What each category of complaint is called (the complainant's pages, Open311's services).
+CATEGORY_WORDS: dict[str, tuple[str, str]] = {
+    "repair_delay": ("維修延誤", "Repair delay"),
+    "shortage": ("物品短缺", "Shortage"),
+    "service_attitude": ("服務態度", "Service attitude"),
+    "safety": ("安全", "Safety"),
+    "hygiene": ("衛生", "Hygiene"),
+    "other": ("其他", "Other"),
+}

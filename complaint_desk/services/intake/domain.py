@@ -166,6 +166,8 @@ class Complaint:
     # Complaints merged into this one (併案), each with its complainant's id.
     co_complainants: dict[UUID, UUID | None] = field(default_factory=dict)
     _merge_stage: str | None = None
+    # Whether it was in hand as loaded (None: new): the index changes only when that does.
+    in_hand_when_loaded: bool | None = None
     pending: list[DomainEvent] = field(default_factory=list)
 
     # -- rebuilding ---------------------------------------------------------------------------
@@ -176,6 +178,7 @@ class Complaint:
         for event in history:
             complaint._apply(event)
             complaint.version += 1
+        complaint.in_hand_when_loaded = complaint.progress.in_hand
         return complaint
 
     @property

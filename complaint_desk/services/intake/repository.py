@@ -58,8 +58,11 @@ class ComplaintRepository:
             expected_version=complaint.saved_version,
         )
         complaint.pending.clear()
-        args = Q.args("set_in_hand", complaint_id=complaint.id, in_hand=complaint.progress.in_hand)
-        await self.conn.execute(Q.set_in_hand, *args)
+        in_hand = complaint.progress.in_hand
+        if complaint.in_hand_when_loaded not in (None, in_hand):
+            args = Q.args("set_in_hand", complaint_id=complaint.id, in_hand=in_hand)
+            await self.conn.execute(Q.set_in_hand, *args)
+            complaint.in_hand_when_loaded = in_hand
         return saved
 
     async def due_for_retention(

@@ -15,6 +15,7 @@ from fastapi.responses import Response
 from pydantic import ValidationError
 
 from complaint_desk.contract.events.complaints import Channel
+from complaint_desk.contract.words import CATEGORY_WORDS
 from complaint_desk.shared import links
 from complaint_desk.shared.throttle import Throttle
 
@@ -26,7 +27,6 @@ from ..settings import IntakeSettings, settings_for
 from . import service
 from .render import file_error, lang_of, limits_of, read_form, refusal, show, uploads_of
 from .texts import CATEGORY_CHOICES, FIELD_NAMES, URGENCY_WORDS, Lang, Texts
-from .view import CATEGORY_WORDS
 
 router = APIRouter(include_in_schema=False)
 HOUR = 3600.0

@@ -14,6 +14,7 @@ from uuid import UUID
 
 from complaint_desk.contract.events import EventEnvelope, Status
 from complaint_desk.contract.process import Progress, advance
+from complaint_desk.contract.words import CATEGORY_WORDS
 
 Words = tuple[str, str]  # (Traditional Chinese, English)
 
@@ -43,14 +44,6 @@ ASSIGNEE_WORDS: dict[str, Words] = {
     "procurement": ("採購部門", "procurement"),
     "third_party": ("外部廠商", "a contractor"),
     "person": ("負責同仁", "a colleague"),
-}
-CATEGORY_WORDS: dict[str, Words] = {
-    "repair_delay": ("維修延誤", "Repair delay"),
-    "shortage": ("物品短缺", "Shortage"),
-    "service_attitude": ("服務態度", "Service attitude"),
-    "safety": ("安全", "Safety"),
-    "hygiene": ("衛生", "Hygiene"),
-    "other": ("其他", "Other"),
 }
 
 

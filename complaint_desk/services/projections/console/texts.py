@@ -5,6 +5,7 @@ Over 300 lines: a table of words, one line per phrase; translators read it whole
 from typing import Literal
 
 from complaint_desk.contract.events.complaints import REASON_LABELS
+from complaint_desk.contract.events.registry import ASSET_TYPE_WORDS
 from complaint_desk.contract.words import EVENT_NAMES
 
 Lang = Literal["zh-Hant", "en"]
@@ -587,16 +588,7 @@ _LABELS: dict[str, dict[str, tuple[str, str]]] = {
         "high": ("高", "High"),
         "critical": ("危急", "Critical"),
     },
-    "asset_type": {
-        "water_dispenser": ("飲水機", "Water dispenser"),
-        "air_conditioner": ("空調", "Air conditioner"),
-        "lift": ("電梯", "Lift"),
-        "light": ("照明", "Light"),
-        "printer": ("影印機", "Printer"),
-        "toilet": ("廁所設備", "Toilet fittings"),
-        "door": ("門、鐵捲門", "Door or shutter"),
-        "other": ("其他設備", "Other equipment"),
-    },
+    "asset_type": {t.value: words for t, words in ASSET_TYPE_WORDS.items()},
     "late": {
         "response": ("響應時效", "Response"),
         "resolution": ("解決時效", "Resolution"),

@@ -13,6 +13,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from complaint_desk.contract.events import utcnow
+from complaint_desk.contract.words import CATEGORY_WORDS
 from complaint_desk.shared.auth import Principal
 from complaint_desk.shared.auth.http import principal_for
 
@@ -111,7 +112,7 @@ async def _services(request: Request, response_format: str) -> Response:
     found = [
         domain.service(site, settings.open311_sites[site], category)
         for site in _sites(settings, params, None)
-        for category in domain.CATEGORY_NAMES
+        for category in CATEGORY_WORDS
     ]
     return answer(fmt, "services", found)
 

@@ -7,14 +7,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-CATEGORY_NAMES: dict[str, tuple[str, str]] = {
-    "repair_delay": ("維修延誤", "Repair delay"),
-    "shortage": ("物品短缺", "Shortage"),
-    "service_attitude": ("服務態度", "Service attitude"),
-    "safety": ("安全", "Safety"),
-    "hygiene": ("衛生", "Hygiene"),
-    "other": ("其他", "Other"),
-}
+from complaint_desk.contract.words import CATEGORY_WORDS
+
 STAGE_NOTES: dict[str, str] = {
     "received": "已受理 / Received", "contacted": "已聯繫 / Contacted",
     "classified": "已調查分類 / Investigated", "resolution_proposed": "方案待確認 / Plan proposed",
@@ -34,11 +28,11 @@ def service_code(site: str, category: str) -> str:
 
 def parse_code(code: str) -> tuple[str, str] | None:
     site, _, category = code.partition("-")
-    return (site, category) if site and category in CATEGORY_NAMES else None
+    return (site, category) if site and category in CATEGORY_WORDS else None
 
 
 def service(site: str, site_name: str, category: str) -> dict[str, Any]:
-    zh, en = CATEGORY_NAMES[category]
+    zh, en = CATEGORY_WORDS[category]
     return {
         "service_code": service_code(site, category),
         "service_name": f"{zh} / {en}",
@@ -83,7 +77,7 @@ def request(
     if stage == "merged" and row.get("merged_into_number"):
         notes += f"：{row['merged_into_number']}"
     agency = row.get("referred_to") or row.get("third_party") or "後勤 / Logistics"
-    zh, en = CATEGORY_NAMES.get(str(row["category"]), CATEGORY_NAMES["other"])
+    zh, en = CATEGORY_WORDS.get(str(row["category"]), CATEGORY_WORDS["other"])
     return {
         "service_request_id": row["number"],
         "status": "closed" if closed else "open",
