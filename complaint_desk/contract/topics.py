@@ -7,6 +7,9 @@ COMMAND_RESULTS: Final = "complaints.command-results"
 SLA_EVENTS: Final = "sla.events"
 NOTIFY_EVENTS: Final = "notify.events"
 REGISTRY_EVENTS: Final = "registry.events"
+PROBLEM_EVENTS: Final = "problems.events"
+INSPECTION_EVENTS: Final = "inspections.events"
+REPORT_EVENTS: Final = "reports.events"
 
 # Which topic carries the events of each kind of stream.
 STREAM_TOPICS: Final[dict[str, str]] = {
@@ -17,6 +20,9 @@ STREAM_TOPICS: Final[dict[str, str]] = {
     "dossier": COMPLAINT_EVENTS,
     "notification": NOTIFY_EVENTS,
     "registry": REGISTRY_EVENTS,
+    "problem": PROBLEM_EVENTS,
+    "inspection": INSPECTION_EVENTS,
+    "report": REPORT_EVENTS,
 }
 
 # Integration with other systems (maintenance, procurement, anyone sending commands).
@@ -30,11 +36,16 @@ PURCHASE_UPDATES: Final = "procurement.purchase-updates"
 INTEGRATION_TOPICS: Final[dict[str, str]] = {
     "WorkOrderRequested": WORK_ORDERS,
     "PurchaseRequested": PURCHASE_REQUESTS,
+    "InspectionWorkOrderRequested": WORK_ORDERS,
+    "ReplacementRequested": PURCHASE_REQUESTS,
 }
 
 ALL_TOPICS: Final[tuple[str, ...]] = (
     COMPLAINT_EVENTS,
     REGISTRY_EVENTS,
+    PROBLEM_EVENTS,
+    INSPECTION_EVENTS,
+    REPORT_EVENTS,
     COMMAND_RESULTS,
     SLA_EVENTS,
     NOTIFY_EVENTS,

@@ -67,6 +67,23 @@ EVENT_NAMES: dict[str, tuple[str, str]] = {
     "AssetChanged": ("設備資料變更", "Equipment changed"),
     "AssetRetired": ("設備停用", "Equipment retired"),
     "AssetLinked": ("連結地點與設備", "Place and equipment linked"),
+    "ProblemLinked": ("納入問題紀錄", "Linked to a problem record"),
+    "ProblemOpened": ("開立問題紀錄", "Problem opened"),
+    "ComplaintsLinkedToProblem": ("連結投訴", "Complaints linked"),
+    "RootCauseRecorded": ("記錄根本原因", "Root cause recorded"),
+    "ImprovementPlanned": ("規劃改善措施", "Improvement planned"),
+    "ReplacementRequested": ("請購汰換設備", "Replacement requested"),
+    "ImprovementCompleted": ("改善措施完成", "Improvement completed"),
+    "VerificationStarted": ("開始觀察期", "Watch started"),
+    "ProblemVerified": ("判定改善成效", "Outcome verified"),
+    "ProblemConfirmed": ("主管確認結案", "Confirmed by the supervisor"),
+    "ProblemReopened": ("重新開啟問題", "Problem reopened"),
+    "InspectionScheduled": ("排定定期巡檢", "Inspection scheduled"),
+    "InspectionScheduleEnded": ("停止定期巡檢", "Inspection schedule ended"),
+    "InspectionWorkOrderRequested": ("派發巡檢工單", "Inspection work order requested"),
+    "InspectionCompleted": ("巡檢完成", "Inspection done"),
+    "InspectionMissed": ("巡檢逾期未做", "Inspection missed"),
+    "PeriodicReportIssued": ("發布定期報告", "Periodic report issued"),
 }
 
 

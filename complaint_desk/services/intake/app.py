@@ -18,7 +18,8 @@ from .api import router
 from .archive_api import router as archive_router
 from .attachments_api import router as attachments_router
 from .mail.receiver import mailbox
-from .projectors import Archivist, CallbackAnswers
+from .problems.api import router as problems_router
+from .projectors import Archivist, CallbackAnswers, ProblemLinker
 from .public.pages import router as public_router
 from .public.qr import router as qr_router
 from .public.status import router as status_router
@@ -106,8 +107,9 @@ def build_app(settings: IntakeSettings | None = None) -> FastAPI:
                 status_router,
                 qr_router,
                 registry_router,
+                problems_router,
             ],
-            projectors=[CallbackAnswers(), Archivist(settings.dossier_seal_key)],
+            projectors=[CallbackAnswers(), Archivist(settings.dossier_seal_key), ProblemLinker()],
             subscribe=subscribe,
             background=[retention, mailbox],
         )

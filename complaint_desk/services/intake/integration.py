@@ -21,10 +21,12 @@ from complaint_desk.contract.integration import (
     WorkOrderUpdate,
 )
 from complaint_desk.shared.auth import Principal
+from complaint_desk.shared.db import Connection
 from complaint_desk.shared.eventstore import ConcurrencyConflict
 from complaint_desk.shared.uow import UnitOfWork
 
 from . import attachments
+from .problems import service as problems
 from .refusals import FileNotAttachable, Refusal, VersionConflict
 from .repository import AttachmentStore, ComplaintRepository
 from .service import (
@@ -73,6 +75,10 @@ async def handle_task_update(
         if not await repo.claim_message(source, update.message_id):
             return Handled.DUPLICATE
         complaint_id = update.complaint_id or await repo.complaint_of_task(update.task_id)
+        if complaint_id is None:
+            found = await _improvement_reply(conn, source, update, sender)
+            if found is not None:
+                return found
         complaint = await repo.get(complaint_id) if complaint_id else None
         if complaint is None or (sender is not None and not sender.sees(complaint.site)):
             raise Unprocessable(
@@ -109,6 +115,27 @@ async def handle_task_update(
             complaint, Metadata(site_id=complaint.site, actor=actor, relayed_by=relayed_by)
         )
     return Handled.APPLIED
+
+
+async def _improvement_reply(
+    conn: Connection,
+    source: str,
+    update: WorkOrderUpdate | PurchaseUpdate,
+    sender: Principal | None,
+) -> Handled | None:
+    """An inspection visit's or a problem's replacement's answer; None if it is neither."""
+    system = sender.name if sender is not None else f"system:{source}"
+    actor, relayed_by = (update.reported_by, system) if update.reported_by else (system, None)
+    try:
+        handled = await problems.task_reply(
+            conn, update, sees=sender.sees if sender else (lambda site: True),
+            actor=actor, relayed_by=relayed_by,
+        )  # fmt: skip
+    except problems.NotVisible:
+        raise Unprocessable(
+            f"task {update.task_id} is at a site the sender does not serve"
+        ) from None
+    return Handled(handled) if handled else None
 
 
 async def handle_command(

@@ -10,6 +10,7 @@ from complaint_desk.shared.db import Connection
 
 from . import archive
 from .commands import RecordCallback
+from .problems.service import link_new_complaint
 from .refusals import IllegalTransition
 from .repository import ComplaintRepository
 from .service import Context, Provenance, apply_command, record_late_answer
@@ -62,3 +63,15 @@ class Archivist:
     async def apply(self, conn: Connection, event: EventEnvelope) -> None:
         if event.event_type == "ComplaintClosed":
             await archive.seal_on_close(conn, event, self.key)
+
+
+class ProblemLinker:
+    """New complaints on a piece of equipment join the problems open on it (a note on each
+    complaint's timeline); while a problem is watched, that is a recurrence."""
+
+    name = "intake.problem-linker"
+    stream_types = ("complaint",)
+
+    async def apply(self, conn: Connection, event: EventEnvelope) -> None:
+        if event.event_type == "AssetLinked" and event.data.get("asset"):
+            await link_new_complaint(conn, event.stream_id, event.site_id, event.data["asset"])

@@ -11,6 +11,7 @@ from typing import Any
 from uuid import UUID
 
 from complaint_desk.contract.events.lifecycle import STATUS_ZH, Status
+from complaint_desk.contract.events.problems import PROBLEM_STAGE_WORDS, ProblemStage
 
 
 class RefusalKind(StrEnum):
@@ -331,3 +332,48 @@ class NotInRegistry(Refusal):
             "not_in_registry", f"no {what} {code} in this site's registry",
             f"此院區沒有{zh} {code}", field=what,
         )  # fmt: skip
+
+
+_PROBLEM_COMMANDS = {
+    "cause": ("record the root cause of", "記錄根本原因"),
+    "plan": ("plan an improvement for", "規劃改善措施"),
+    "complete": ("complete an improvement of", "完成改善措施"),
+    "confirm": ("confirm", "確認"),
+    "reopen": ("reopen", "重新開啟"),
+    "link": ("link complaints to", "連結投訴至"),
+}
+
+
+class ProblemRefused(Refusal):
+    """A problem record's command its stage does not allow, or that lacks what it needs."""
+
+    kind = RefusalKind.CONFLICT
+
+    @classmethod
+    def at_stage(cls, command: str, stage: str) -> ProblemRefused:
+        en, zh = _PROBLEM_COMMANDS[command]
+        zh_stage, en_stage = PROBLEM_STAGE_WORDS[ProblemStage(stage)]
+        return cls(
+            "problem_stage", f"Cannot {en} a problem that is {en_stage.lower()}",
+            f"問題紀錄目前為「{zh_stage}」，無法{zh}此問題", stage=stage,
+        )  # fmt: skip
+
+    @classmethod
+    def needs(cls, field: str, message: str, message_zh: str) -> ProblemRefused:
+        refusal = cls("problem_incomplete", message, message_zh, field=field)
+        refusal.kind = RefusalKind.INVALID
+        return refusal
+
+    @classmethod
+    def no_action(cls, action_id: object) -> ProblemRefused:
+        refusal = cls("action_not_found", f"no action {action_id}", "查無此改善措施")
+        refusal.kind = RefusalKind.NOT_FOUND
+        return refusal
+
+
+class ProblemNotFound(Refusal):
+    kind = RefusalKind.NOT_FOUND
+
+    def __init__(self, what: str, ident: object) -> None:
+        zh = "問題紀錄" if what == "problem" else "巡檢排程"
+        super().__init__(f"{what}_not_found", f"no {what} {ident}", f"查無此{zh}")

@@ -23,6 +23,9 @@ class IntakeSettings(ServiceSettings):
     # Complaints from the same complainant, or at the same place in the same category, within
     # this many days are linked as repeats (重複投訴).
     repeat_window_days: int = 30
+    # How many days a problem record is watched for a recurrence once its improvements are
+    # done (each problem may say otherwise).
+    problem_watch_days: int = Field(30, ge=0, le=365)
     # The console's address, as other systems' people reach it: work orders link there.
     console_base_url: str = "http://127.0.0.1:8004"
     # Keys the hashes that let repeat detection compare contacts without storing them.

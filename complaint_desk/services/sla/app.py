@@ -3,12 +3,13 @@
 from fastapi import FastAPI
 
 from complaint_desk.contract import topics
+from complaint_desk.contract.events.inspections import InspectionWorkOrderRequested
 from complaint_desk.contract.events.sla import SlaBreached
 from complaint_desk.shared.runtime import Publication, ServiceRuntime, ServiceSpec, create_app
 
 from . import MIGRATIONS
 from .api import router
-from .projectors import SlaClocks
+from .projectors import SlaClocks, Upkeep
 from .service import count_known_sites_from_zero, run_timers
 from .settings import SlaSettings
 
@@ -21,6 +22,7 @@ def build_app(settings: SlaSettings | None = None) -> FastAPI:
             runtime.uow,
             poll_seconds=settings.timer_poll_seconds,
             batch_size=settings.timer_batch_size,
+            defaults=settings.defaults,
         )
 
     async def counters(runtime: ServiceRuntime) -> None:
@@ -36,7 +38,7 @@ def build_app(settings: SlaSettings | None = None) -> FastAPI:
             ),
             settings=settings,
             migrations={"sla": MIGRATIONS},
-            projectors=[SlaClocks(settings.defaults)],
+            projectors=[SlaClocks(settings.defaults), Upkeep(settings.defaults)],
             publications=[
                 Publication(
                     topics.SLA_EVENTS,
@@ -47,7 +49,17 @@ def build_app(settings: SlaSettings | None = None) -> FastAPI:
                         "id; SlaPolicyChanged and SlaCalendarChanged. CloudEvents binary mode."
                     ),
                     schema=SlaBreached,
-                )
+                ),
+                Publication(
+                    topics.INSPECTION_EVENTS,
+                    title="inspections.events:publish",
+                    description=(
+                        "Each inspection visit's InspectionWorkOrderRequested (also on "
+                        "maintenance.work-orders) and InspectionMissed, keyed by the visit; "
+                        "schedules' InspectionScheduled and InspectionCompleted come from intake."
+                    ),
+                    schema=InspectionWorkOrderRequested,
+                ),
             ],
             routers=[router],
             background=[timers, counters],

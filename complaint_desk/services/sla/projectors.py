@@ -9,6 +9,7 @@ from complaint_desk.shared.db import Connection
 
 from .policy import SlaDefaults
 from .service import breaches_counted_from_zero, plan
+from .upkeep import arm_from
 
 
 class SlaClocks:
@@ -41,3 +42,17 @@ class SlaClocks:
             reason=reason,
             cause=event,
         )
+
+
+class Upkeep:
+    """Arms the deadlines of inspection schedules (each next visit, each visit's grace) and
+    of problems being watched, from their events."""
+
+    name = "sla.upkeep"
+    stream_types = ("inspection", "problem")
+
+    def __init__(self, defaults: SlaDefaults) -> None:
+        self.defaults = defaults
+
+    async def apply(self, conn: Connection, event: EventEnvelope) -> None:
+        await arm_from(conn, event, self.defaults)

@@ -166,3 +166,55 @@ async def known_sites(conn: Executor) -> list[str]:
 async def deadline_of(conn: Executor, complaint_id: UUID, clock: str, cycle: int) -> Any:
     """When the clock's breach falls due (a warning names it)."""
     return await conn.fetchval(Q.deadline_of, complaint_id, clock, cycle)
+
+
+# -- deadlines on schedules, visits and problems ----------------------------------------------
+
+
+async def arm_deadline(
+    conn: Executor, stream_type: str, stream_id: UUID, name: str, site: str, due_at: datetime | None
+) -> None:
+    args = Q.args(
+        "arm_deadline", stream_type=stream_type, stream_id=stream_id, deadline=name, site=site,
+        due_at=due_at,
+    )  # fmt: skip
+    await conn.execute(Q.arm_deadline, *args)
+
+
+async def disarm_deadlines(conn: Executor, stream_type: str, stream_id: UUID, prefix: str) -> None:
+    args = Q.args(
+        "disarm_deadlines", stream_type=stream_type, stream_id=stream_id, name_like=f"{prefix}%"
+    )
+    await conn.execute(Q.disarm_deadlines, *args)
+
+
+async def claim_due_deadlines(conn: Connection, now: datetime, limit: int) -> list[asyncpg.Record]:
+    return list(
+        await conn.fetch(
+            Q.claim_due_deadlines, *Q.args("claim_due_deadlines", now=now, limit=limit)
+        )
+    )
+
+
+async def mark_deadline_fired(conn: Connection, row: asyncpg.Record, now: datetime) -> None:
+    args = Q.args(
+        "mark_deadline_fired", stream_type=row["stream_type"], stream_id=row["stream_id"],
+        deadline=row["name"], now=now,
+    )  # fmt: skip
+    await conn.execute(Q.mark_deadline_fired, *args)
+
+
+async def put_schedule(conn: Executor, schedule_id: UUID, site: str, scheduled: Any) -> None:
+    args = Q.args("put_schedule", schedule_id=schedule_id, site=site, scheduled=scheduled)
+    await conn.execute(Q.put_schedule, *args)
+
+
+async def schedule(conn: Executor, schedule_id: UUID) -> asyncpg.Record | None:
+    row: asyncpg.Record | None = await conn.fetchrow(
+        Q.get_schedule, *Q.args("get_schedule", schedule_id=schedule_id)
+    )
+    return row
+
+
+async def end_schedule(conn: Executor, schedule_id: UUID) -> None:
+    await conn.execute(Q.end_schedule, *Q.args("end_schedule", schedule_id=schedule_id))

@@ -29,7 +29,7 @@ from complaint_desk.shared.metrics import at_zero
 from complaint_desk.shared.supervise import Sleep, supervise
 from complaint_desk.shared.uow import UnitOfWork
 
-from . import repository
+from . import repository, upkeep
 from .domain import ClockView, ComplaintClocks, changes, evaluate
 from .policy import CalendarConfig, SlaDefaults, SlaPolicy
 
@@ -261,14 +261,18 @@ async def run_timers(
     *,
     poll_seconds: float,
     batch_size: int,
+    defaults: SlaDefaults,
     clock: Callable[[], datetime] = utcnow,
     sleep: Sleep = asyncio.sleep,
 ) -> None:
-    """The timer loop: fire what is due, then look again shortly. Timers live in PostgreSQL,
-    so nothing is lost to a crash; overdue ones fire as soon as a replica runs again."""
+    """The timer loop: fire what is due (the clocks' thresholds, then the inspections' and
+    problems' deadlines), then look again shortly. Timers live in PostgreSQL, so nothing is
+    lost to a crash; overdue ones fire as soon as a replica runs again."""
 
     async def step() -> None:
         while await fire_due(uow, clock(), batch_size) == batch_size:
+            pass
+        while await upkeep.fire_deadlines(uow, clock(), defaults, batch_size) == batch_size:
             pass
 
     await supervise("firing timers", step, every=poll_seconds, sleep=sleep)

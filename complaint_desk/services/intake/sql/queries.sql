@@ -191,3 +191,21 @@ UNION ALL
 SELECT 'place', code, name, NULL::text, code FROM places
 ORDER BY 1, 2
 LIMIT 20;
+
+-- name: put_problem
+INSERT INTO intake.problems (problem_id, site, asset, stage)
+VALUES (:problem_id, :site, :asset, :stage)
+ON CONFLICT (problem_id) DO UPDATE SET stage = EXCLUDED.stage;
+
+-- name: put_problem_action
+INSERT INTO intake.problem_actions (action_id, problem_id) VALUES (:action_id, :problem_id)
+ON CONFLICT DO NOTHING;
+
+-- name: problem_of_action
+SELECT problem_id FROM intake.problem_actions WHERE action_id = :action_id;
+
+-- name: open_problems_on
+-- The problems still open on a piece of equipment: new complaints on it link themselves.
+SELECT problem_id FROM intake.problems
+WHERE site = :site AND asset = :asset AND stage <> 'closed'
+ORDER BY problem_id;

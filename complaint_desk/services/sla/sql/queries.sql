@@ -79,3 +79,39 @@ SELECT site FROM sla.clocks UNION SELECT site FROM sla.policies WHERE site <> '*
 -- When a clock breaches: its breach timer's due time.
 SELECT due_at FROM sla.timers
 WHERE complaint_id = $1 AND clock = $2 AND cycle = $3 AND threshold = 'breach';
+
+-- name: arm_deadline
+-- (Re)arm a deadline; a fired one stays fired.
+INSERT INTO sla.deadlines (stream_type, stream_id, name, site, due_at)
+VALUES (:stream_type, :stream_id, :deadline, :site, :due_at)
+ON CONFLICT (stream_type, stream_id, name) DO UPDATE SET due_at = EXCLUDED.due_at
+WHERE sla.deadlines.fired_at IS NULL;
+
+-- name: disarm_deadlines
+UPDATE sla.deadlines SET due_at = NULL
+WHERE stream_type = :stream_type AND stream_id = :stream_id AND name LIKE :name_like
+  AND fired_at IS NULL;
+
+-- name: claim_due_deadlines
+-- SKIP LOCKED: replicas share the due deadlines, each taken by one.
+SELECT stream_type, stream_id, name, site, due_at
+FROM sla.deadlines
+WHERE fired_at IS NULL AND due_at <= :now
+ORDER BY due_at
+LIMIT :limit
+FOR UPDATE SKIP LOCKED;
+
+-- name: mark_deadline_fired
+UPDATE sla.deadlines SET fired_at = :now
+WHERE stream_type = :stream_type AND stream_id = :stream_id AND name = :deadline;
+
+-- name: put_schedule
+INSERT INTO sla.inspection_schedules (schedule_id, site, scheduled)
+VALUES (:schedule_id, :site, :scheduled)
+ON CONFLICT (schedule_id) DO NOTHING;
+
+-- name: get_schedule
+SELECT site, scheduled, ended FROM sla.inspection_schedules WHERE schedule_id = :schedule_id;
+
+-- name: end_schedule
+UPDATE sla.inspection_schedules SET ended = true WHERE schedule_id = :schedule_id;

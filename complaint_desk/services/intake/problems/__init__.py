@@ -1,0 +1,1 @@
+"""Problem records and preventive inspections: their commands and events."""
