@@ -20,6 +20,8 @@ from .console.signin import router as signin_router
 from .console.sla_setup import router as sla_setup_router
 from .console.tasks import router as tasks_router
 from .console.users import router as users_router
+from .learning import Learning
+from .learning_api import router as learning_router
 from .open311.api import router as open311_router
 from .projectors import ComplaintRegister, Timeline
 from .settings import ProjectionsSettings
@@ -37,8 +39,9 @@ def build_app(settings: ProjectionsSettings | None = None) -> FastAPI:
             ),
             settings=settings,
             migrations={"projections": MIGRATIONS},
-            projectors=[ComplaintRegister(settings.contact_key_secret), Timeline()],
+            projectors=[ComplaintRegister(settings.contact_key_secret), Timeline(), Learning()],
             routers=[
+                learning_router,
                 files_router,  # before the console's /console/complaints/{id}/{action}
                 router,
                 open311_router,

@@ -172,3 +172,75 @@ async def save_view(pool: asyncpg.Pool, principal_id: UUID, name: str, query: st
 async def forget_view(pool: asyncpg.Pool, principal_id: UUID, name: str) -> None:
     args = Q.args("forget_view", {"principal_id": principal_id, "name": name})
     await pool.execute(Q.forget_view, *args)
+
+
+# -- problems, inspections, training, periodic reports ------------------------------------------
+
+
+async def put_problem(conn: Connection, row: dict[str, Any]) -> None:
+    await conn.execute(Q.put_problem, *Q.args("put_problem", row))
+
+
+async def problems(
+    pool: asyncpg.Pool, sites: list[str] | None, stage: str | None
+) -> list[dict[str, Any]]:
+    rows = await pool.fetch(Q.problems, *Q.args("problems", sites=sites, stage=stage))
+    return [dict(r) for r in rows]
+
+
+async def problem(pool: asyncpg.Pool, problem_id: UUID) -> dict[str, Any] | None:
+    row = await pool.fetchrow(Q.problem, *Q.args("problem", problem_id=problem_id))
+    return dict(row) if row else None
+
+
+async def put_schedule(conn: Connection, row: dict[str, Any]) -> None:
+    await conn.execute(Q.put_schedule, *Q.args("put_schedule", row))
+
+
+async def end_schedule(conn: Connection, schedule_id: UUID) -> None:
+    await conn.execute(Q.end_schedule, *Q.args("end_schedule", schedule_id=schedule_id))
+
+
+async def put_visit(conn: Connection, row: dict[str, Any]) -> None:
+    await conn.execute(Q.put_visit, *Q.args("put_visit", row))
+
+
+async def visit_done(conn: Connection, visit_id: UUID, at: datetime) -> None:
+    await conn.execute(Q.visit_done, *Q.args("visit_done", visit_id=visit_id, at=at))
+
+
+async def visit_missed(conn: Connection, visit_id: UUID, at: datetime) -> None:
+    await conn.execute(Q.visit_missed, *Q.args("visit_missed", visit_id=visit_id, at=at))
+
+
+async def inspection_schedules(pool: asyncpg.Pool, sites: list[str] | None) -> list[dict[str, Any]]:
+    rows = await pool.fetch(Q.inspection_schedules, *Q.args("inspection_schedules", sites=sites))
+    return [dict(r) for r in rows]
+
+
+async def put_training(conn: Connection, row: dict[str, Any]) -> None:
+    await conn.execute(Q.put_training, *Q.args("put_training", row))
+
+
+async def training_done(
+    conn: Connection, training_id: UUID | None, ref: UUID | None, at: datetime
+) -> None:
+    args = Q.args("training_done", training_id=training_id, ref=ref, at=at)
+    await conn.execute(Q.training_done, *args)
+
+
+async def training_of(
+    pool: asyncpg.Pool, sites: list[str] | None, start: datetime, end: datetime
+) -> list[dict[str, Any]]:
+    rows = await pool.fetch(
+        Q.training_of, *Q.args("training_of", sites=sites, start=start, end=end)
+    )
+    return [dict(r) for r in rows]
+
+
+async def learning_figures(
+    pool: asyncpg.Pool, sites: list[str] | None, start: datetime, end: datetime
+) -> dict[str, int]:
+    args = Q.args("learning_figures", sites=sites, start=start, end=end)
+    row = await pool.fetchrow(Q.learning_figures, *args)
+    return {k: int(v) for k, v in dict(row or {}).items()}

@@ -305,3 +305,111 @@ GROUP BY key
 HAVING count(*) >= :threshold
 ORDER BY complaints DESC, last_received_at DESC
 LIMIT 100;
+
+-- name: put_problem
+INSERT INTO projections.problems AS p (
+    problem_id, site, title, origin, stage, place, asset, asset_type, model, root_cause,
+    outcome, complaints, recurrences, actions, watching_until, opened_at, verified_at,
+    closed_at, version
+) VALUES (
+    :problem_id, :site, :title, :origin, :stage, :place, :asset, :asset_type, :model,
+    :root_cause, :outcome, :complaints, :recurrences, :actions, :watching_until, :opened_at,
+    :verified_at, :closed_at, :version
+)
+ON CONFLICT (problem_id) DO UPDATE SET
+    stage = EXCLUDED.stage, root_cause = EXCLUDED.root_cause, outcome = EXCLUDED.outcome,
+    complaints = EXCLUDED.complaints, recurrences = EXCLUDED.recurrences,
+    actions = EXCLUDED.actions, watching_until = EXCLUDED.watching_until,
+    verified_at = EXCLUDED.verified_at, closed_at = EXCLUDED.closed_at,
+    version = EXCLUDED.version
+WHERE p.version < EXCLUDED.version;
+
+-- name: problems
+SELECT p.*, (SELECT coalesce(array_agg(r.number ORDER BY r.number), '{}')
+             FROM projections.complaints r WHERE r.id = ANY (p.complaints)) AS numbers
+FROM projections.problems p
+WHERE (:sites::text[] IS NULL OR p.site = ANY (:sites))
+  AND (:stage::text IS NULL OR p.stage = :stage)
+ORDER BY p.opened_at DESC
+LIMIT 500;
+
+-- name: problem
+SELECT p.*, (SELECT coalesce(jsonb_agg(jsonb_build_object(
+                 'id', r.id, 'number', r.number, 'status', r.status,
+                 'received_at', r.received_at) ORDER BY r.received_at), '[]')
+             FROM projections.complaints r WHERE r.id = ANY (p.complaints)) AS linked
+FROM projections.problems p WHERE p.problem_id = :problem_id;
+
+-- name: put_schedule
+INSERT INTO projections.inspection_schedules (
+    schedule_id, site, description, location, asset, place, team, plan, problem_id,
+    scheduled_at
+) VALUES (
+    :schedule_id, :site, :description, :location, :asset, :place, :team, :plan, :problem_id,
+    :scheduled_at
+) ON CONFLICT (schedule_id) DO NOTHING;
+
+-- name: end_schedule
+UPDATE projections.inspection_schedules SET ended = true WHERE schedule_id = :schedule_id;
+
+-- name: put_visit
+INSERT INTO projections.inspection_visits (visit_id, schedule_id, site, location, due_at, miss_at)
+VALUES (:visit_id, :schedule_id, :site, :location, :due_at, :miss_at)
+ON CONFLICT (visit_id) DO NOTHING;
+
+-- name: visit_done
+UPDATE projections.inspection_visits SET done_at = coalesce(done_at, :at) WHERE visit_id = :visit_id;
+
+-- name: visit_missed
+UPDATE projections.inspection_visits SET missed_at = coalesce(missed_at, :at)
+WHERE visit_id = :visit_id;
+
+-- name: inspection_schedules
+SELECT s.*,
+       (SELECT min(v.due_at) FROM projections.inspection_visits v
+        WHERE v.schedule_id = s.schedule_id AND v.done_at IS NULL) AS open_since,
+       (SELECT coalesce(jsonb_agg(jsonb_build_object(
+            'visit_id', v.visit_id, 'due_at', v.due_at, 'miss_at', v.miss_at,
+            'done_at', v.done_at, 'missed_at', v.missed_at) ORDER BY v.due_at DESC), '[]')
+        FROM (SELECT * FROM projections.inspection_visits v2
+              WHERE v2.schedule_id = s.schedule_id ORDER BY v2.due_at DESC LIMIT 20) v) AS visits
+FROM projections.inspection_schedules s
+WHERE (:sites::text[] IS NULL OR s.site = ANY (:sites))
+ORDER BY s.ended, s.scheduled_at DESC;
+
+-- name: put_training
+INSERT INTO projections.training (
+    training_id, site, officer, reason, source, ref, assigned_at, due_on
+) VALUES (:training_id, :site, :officer, :reason, :source, :ref, :assigned_at, :due_on)
+ON CONFLICT (training_id) DO NOTHING;
+
+-- name: training_done
+UPDATE projections.training SET done_at = coalesce(done_at, :at)
+WHERE training_id = :training_id OR (source = 'complaint' AND ref = :ref);
+
+-- name: training_of
+-- Training records assigned in [start, end) or still open then, per officer.
+SELECT training_id, site, officer, reason, source, ref, assigned_at, due_on, done_at
+FROM projections.training
+WHERE (:sites::text[] IS NULL OR site = ANY (:sites))
+  AND assigned_at < :end AND (done_at IS NULL OR done_at >= :start)
+ORDER BY officer, assigned_at;
+
+-- name: learning_figures
+-- A period's problems and inspections, for the periodic report: [start, end).
+SELECT
+    (SELECT count(*) FROM projections.problems
+     WHERE (:sites::text[] IS NULL OR site = ANY (:sites))
+       AND opened_at >= :start AND opened_at < :end) AS problems_opened,
+    (SELECT count(*) FROM projections.problems
+     WHERE (:sites::text[] IS NULL OR site = ANY (:sites)) AND outcome = 'effective'
+       AND verified_at >= :start AND verified_at < :end) AS problems_effective,
+    (SELECT count(*) FROM projections.problems
+     WHERE (:sites::text[] IS NULL OR site = ANY (:sites)) AND outcome = 'recurred'
+       AND verified_at >= :start AND verified_at < :end) AS problems_recurred,
+    (SELECT count(*) FROM projections.inspection_visits
+     WHERE (:sites::text[] IS NULL OR site = ANY (:sites)) AND due_at >= :start
+       AND due_at < :end AND done_at IS NOT NULL) AS inspections_done,
+    (SELECT count(*) FROM projections.inspection_visits
+     WHERE (:sites::text[] IS NULL OR site = ANY (:sites)) AND due_at >= :start
+       AND due_at < :end AND missed_at IS NOT NULL AND done_at IS NULL) AS inspections_missed;

@@ -12,8 +12,8 @@ TAIPEI = ZoneInfo("Asia/Taipei")
 CALENDAR = CalendarConfig(holiday_country=None).build("HQ")  # Mon–Fri 08:30–12:00, 13:00–17:30
 
 
-def local(*args: int) -> datetime:
-    return datetime(*args, tzinfo=TAIPEI)
+def local(year: int, month: int, day: int, hour: int, minute: int = 0) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=TAIPEI)
 
 
 def test_every_n_days_falls_at_the_opening_and_a_weekend_moves_it_to_monday() -> None:
