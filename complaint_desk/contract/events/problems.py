@@ -149,6 +149,7 @@ class ProblemVerified(DomainEvent):
     cycle: int
     outcome: ProblemOutcome
     recurrences: list[UUID] = Field(default_factory=list)
+    title: str | None = None
 
 
 @event("problem")

@@ -40,6 +40,9 @@ class Kind(StrEnum):
     MERGED = "merged"  # to the complainant: the same problem is handled in another complaint
     ESCALATION_REQUESTED = "escalation_requested"  # to the supervisor: a deadline passed
     COMPLAINANT_MESSAGE = "complainant_message"  # to the owner: the complainant added something
+    INSPECTION_MISSED = "inspection_missed"  # to the supervisor: a visit not reported done
+    PROBLEM_VERIFIED = "problem_verified"  # to the supervisor: confirm or reopen
+    PERIODIC_REPORT = "periodic_report"  # to supervisors and managers: the week's or month's
     EVENT = "event"  # a subscriber's copy of any event
     TEST = "test"  # a site admin checks that a directory entry reaches its person
 
@@ -76,6 +79,15 @@ def staff_alerts(event: EventEnvelope) -> list[StaffAlert]:
             return [StaffAlert(str(data["notify"]), Kind.SLA_BREACH)]
         case "TaskAssigned":
             return [StaffAlert(f"{data['assignee_kind']}:{data['assignee']}", Kind.TASK)]
+        case "InspectionMissed":
+            return [StaffAlert("supervisor", Kind.INSPECTION_MISSED)]
+        case "ProblemVerified":  # the supervisor confirms the outcome or reopens
+            return [StaffAlert("supervisor", Kind.PROBLEM_VERIFIED)]
+        case "PeriodicReportIssued" if data["site"] == "*":
+            return [StaffAlert("manager", Kind.PERIODIC_REPORT)]
+        case "PeriodicReportIssued":  # the site's supervisor, and the organisation's managers
+            return [StaffAlert("supervisor", Kind.PERIODIC_REPORT),
+                    StaffAlert("manager", Kind.PERIODIC_REPORT)]  # fmt: skip
     return []
 
 

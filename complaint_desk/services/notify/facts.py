@@ -7,6 +7,8 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from complaint_desk.contract.events.problems import OUTCOME_WORDS, ProblemOutcome
+
 CATEGORY = {
     "repair_delay": ("維修延誤", "repair delay"),
     "shortage": ("物品短缺", "shortage"),
@@ -73,7 +75,7 @@ def case_facts(
     if len(description) > DESCRIPTION_CHARS:
         description = description[:DESCRIPTION_CHARS] + "…"
     values: dict[str, Any] = {
-        "location": case.get("location") or "—",
+        "location": case.get("location") or data.get("location") or "—",
         "description": description,
         "link": link,
         "note": data.get("measures_note") or data.get("note") or "—",
@@ -93,3 +95,22 @@ def case_facts(
         values["remaining_zh"], values["remaining_en"] = duration(due - now)
         values["late_zh"], values["late_en"] = duration(now - due)
     return values
+
+
+def learning_words(data: dict[str, Any]) -> dict[str, Any]:
+    """A problem's outcome and a periodic report's figures, in words."""
+    words: dict[str, Any] = {}
+    if data.get("outcome") in ("effective", "recurred"):
+        zh, en = OUTCOME_WORDS[ProblemOutcome(data["outcome"])]
+        words |= {"outcome_zh": zh, "outcome_en": en}
+    if "period" in data:
+        site = str(data.get("site"))
+        organisation = site == "*"
+        satisfaction = data.get("satisfaction")
+        words |= {
+            "site_zh": "全機構" if organisation else f"{site} 院區",
+            "site_en": "The organisation" if organisation else site,
+            "resolution_pct": f"{float(data.get('resolution_rate') or 0):.0%}",
+            "satisfaction_pct": "—" if satisfaction is None else f"{float(satisfaction):.0%}",
+        }
+    return words

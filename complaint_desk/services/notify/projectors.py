@@ -34,7 +34,7 @@ from .domain import (
     routing_chain,
     staff_alerts,
 )
-from .facts import case_facts, local_time
+from .facts import case_facts, learning_words, local_time
 from .repository import queue
 from .service import complainant_outgoing
 from .settings import NotifySettings
@@ -66,15 +66,13 @@ def _values(
     measures = ", ".join(data.get("temporary_measures") or []) or "—"
     case = contact or {}
     facts = case_facts(
-        data,
-        case,
-        link=f"{settings.console_base_url.rstrip('/')}/console/complaints/{event.stream_id}",
-        zone=settings.timezone,
+        data, case, link=_link(event, settings.console_base_url), zone=settings.timezone,
         now=utcnow(),
-    )
+    )  # fmt: skip
     return {
         **data,
         **facts,
+        **learning_words(data),
         "description_task": data.get("description") or "—",
         "number": case.get("number") or data.get("number") or str(event.stream_id)[:8],
         "site": event.site_id,
@@ -84,13 +82,22 @@ def _values(
     }
 
 
+def _link(event: EventEnvelope, base: str) -> str:
+    """Where the console shows what the message is about."""
+    page = {
+        "problem": f"problems/{event.stream_id}", "inspection": "inspections",
+        "report": "reports",
+    }.get(event.stream_type, f"complaints/{event.stream_id}")  # fmt: skip
+    return f"{base.rstrip('/')}/console/{page}"
+
+
 class NotificationRules:
     """Tells the supervisor of a safety escalation at once, the escalation ladder of SLA
     warnings and breaches, responsible parties of their tasks, subscribers of what they
     subscribed to, and the complainant, after resolution, through the callback (回訪)."""
 
     name = "notify.rules"
-    stream_types = ("complaint", "sla")
+    stream_types = ("complaint", "sla", "problem", "inspection", "report")
 
     def __init__(self, settings: NotifySettings) -> None:
         self.settings = settings

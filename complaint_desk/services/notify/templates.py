@@ -83,6 +83,18 @@ TEMPLATES: dict[Kind, dict[str, tuple[str, str]]] = {
         "zh-Hant": ("【測試訊息】{site} {role}", "這是值班台的測試訊息：{site} 院區「{role}」的通知會送到這裡。由 {by} 發出。"),
         "en": ("[Test message] {site} {role}", "A test message from the duty desk: notices for “{role}” at {site} come here. Sent by {by}."),
     },
+    Kind.INSPECTION_MISSED: {
+        "zh-Hant": ("【巡檢逾期未做】{site} {location}", "{site} 院區「{location}」的定期巡檢應於 {due_local} 進行，未在寬限時間內回報完成，請追蹤維修班組。\n查看巡檢：{link}"),
+        "en": ("[Inspection missed] {site} {location}", "The inspection of {location} at {site}, due {due_local}, was not reported done in its grace time: please follow it up with the maintenance team.\nOpen the inspections: {link}"),
+    },
+    Kind.PROBLEM_VERIFIED: {
+        "zh-Hant": ("【問題紀錄待確認】{title}：{outcome_zh}", "問題紀錄「{title}」（{site}）已判定：{outcome_zh}。請確認結案，或重新開啟並檢討根本原因。\n查看問題紀錄：{link}"),
+        "en": ("[Problem to confirm] {title}: {outcome_en}", "The problem record “{title}” ({site}) was verified: {outcome_en}. Please confirm and close it, or reopen it and look at the root cause again.\nOpen the problem: {link}"),
+    },
+    Kind.PERIODIC_REPORT: {
+        "zh-Hant": ("【定期分析報告】{site_zh} {period}", "{site_zh} {period} 的定期分析報告已完成。\n受理 {received} 件，解決率 {resolution_pct}，滿意度 {satisfaction_pct}，曾逾期 {breached_ever} 件；新開問題紀錄 {problems_opened} 件，巡檢逾期 {inspections_missed} 次。\n下載 PDF 與 CSV：{link}"),
+        "en": ("[Periodic report] {site_en} {period}", "The periodic report of {site_en} for {period} is ready.\nReceived {received}, resolution rate {resolution_pct}, satisfaction {satisfaction_pct}, {breached_ever} ever past a deadline; {problems_opened} problem records opened, {inspections_missed} inspections missed.\nDownload the PDF and CSV: {link}"),
+    },
     Kind.EVENT: {
         "zh-Hant": ("【通知】{event_type}", "投訴 {number}（{site}）：{event_type}"),
         "en": ("[Notice] {event_type}", "Complaint {number} at {site}: {event_type}"),

@@ -160,7 +160,8 @@ async def _watch_ended(conn: Connection, problem_id: UUID, cycle: int, site: str
     state = ProblemState.fold((e.event_type, e.data) for e in history)
     if state.stage is not ProblemStage.WATCHING or state.cycle != cycle:
         return  # recurred, or reopened, meanwhile
+    verified = ProblemVerified(cycle=cycle, outcome=ProblemOutcome.EFFECTIVE, title=state.title)
     await eventstore.append(
-        conn, problem_id, [ProblemVerified(cycle=cycle, outcome=ProblemOutcome.EFFECTIVE)],
+        conn, problem_id, [verified],
         Metadata(site_id=site, actor=ACTOR), expected_version=len(history),
     )  # fmt: skip

@@ -3,9 +3,10 @@ record, checked against the stage it has reached. Pure, no I/O; the time is pass
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 from uuid import UUID
 
 from complaint_desk.contract.events import DomainEvent
@@ -101,8 +102,8 @@ class Problem:
         title: str,
         origin: ProblemOrigin,
         description: str | None,
-        place: dict[str, object] | None,
-        asset: dict[str, object] | None,
+        place: Mapping[str, Any] | None,
+        asset: Mapping[str, Any] | None,
         complaints: Sequence[UUID],
         watch_days: int,
     ) -> Problem:
@@ -132,7 +133,7 @@ class Problem:
             self._record(
                 ProblemVerified(
                     cycle=self.state.cycle, outcome=ProblemOutcome.RECURRED,
-                    recurrences=self.state.recurrences,
+                    recurrences=self.state.recurrences, title=self.state.title,
                 )
             )  # fmt: skip
         return new
