@@ -16,12 +16,12 @@ from zoneinfo import ZoneInfo
 
 from complaint_desk.contract.events import EventEnvelope, Metadata
 from complaint_desk.contract.events.complaints import DossierSealed
+from complaint_desk.shared import documents as shared_documents
 from complaint_desk.shared import dossier, eventstore
 from complaint_desk.shared.db import Connection, Executor
 from complaint_desk.shared.privacy import ERASED
 from complaint_desk.shared.privacy.keys import KeyRing
 
-from . import documents
 from .dossier_document import DossierFacts, dossier_pdf
 from .refusals import DocumentsUnavailable
 from .repository import AttachmentStore
@@ -202,8 +202,8 @@ async def _record_pdf(
 ) -> bytes:
     """The record in words, its photos as thumbnails, with the messages sent about it."""
     try:
-        font_file = documents.font_path(font)
-    except documents.NoFont:
+        font_file = shared_documents.font_path(font)
+    except shared_documents.NoFont:
         raise DocumentsUnavailable() from None
     received = history[0].data
     classified = [e.data for e in history if e.event_type == "ComplaintClassified"]

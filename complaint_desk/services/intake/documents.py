@@ -6,7 +6,6 @@ without one. Pure: facts in, PDF bytes out (fpdf2)."""
 from __future__ import annotations
 
 import io
-import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -14,16 +13,9 @@ from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo
 
-from fpdf import FPDF
+from complaint_desk.shared.documents import a4_document
 
 Lang = Literal["zh-Hant", "en"]
-# Where Debian's CJK fonts are (fonts-wqy-zenhei; Noto CJK also serves).
-FONT_CANDIDATES = (
-    Path("/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc"),
-    Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"),
-)
-logging.getLogger("fontTools").setLevel(logging.ERROR)  # its subsetter's notes on BDF tables
-
 WORDS: dict[str, tuple[str, str]] = {
     "title": ("投訴處理報告", "Complaint handling report"),
     "number": ("投訴編號", "Complaint number"),
@@ -64,10 +56,6 @@ def named(table: dict[str, tuple[str, str]], code: str | None, lang: Lang) -> st
     return pair[0 if lang == "zh-Hant" else 1] if pair else code
 
 
-class NoFont(RuntimeError):
-    """No CJK font is installed where the documents look for one."""
-
-
 @dataclass(frozen=True)
 class Signed:
     role: Literal["officer", "complainant"]
@@ -89,26 +77,6 @@ class ReportFacts:
     solution: str
     completion_due: datetime
     version: int  # the how-manieth report of this complaint
-
-
-def font_path(configured: str | None = None) -> Path:
-    for candidate in ([Path(configured)] if configured else []) + list(FONT_CANDIDATES):
-        if candidate.is_file():
-            return candidate
-    raise NoFont("no CJK font found: install fonts-wqy-zenhei (see the README)")
-
-
-def a4_document(title: str, heading: str, font: Path) -> FPDF:
-    """An A4 document with the CJK font (embedded, subset) and its heading on the first page."""
-    pdf = FPDF(format="A4")
-    pdf.set_title(title)
-    pdf.set_creator("complaint-desk")
-    pdf.set_auto_page_break(auto=True, margin=18)
-    pdf.add_font("cjk", fname=str(font), collection_font_number=0)
-    pdf.add_page()
-    pdf.set_font("cjk", size=18)
-    pdf.cell(0, 12, heading, new_x="LMARGIN", new_y="NEXT", align="C")
-    return pdf
 
 
 def report_pdf(

@@ -14,8 +14,9 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from complaint_desk.contract.words import EVENT_NAMES
+from complaint_desk.shared.documents import a4_document
 
-from .documents import CATEGORIES, SEVERITIES, a4_document, named
+from .documents import CATEGORIES, SEVERITIES, named
 
 # What a person reads of an event, by field: free text and the few codes with a name here.
 SAID = {

@@ -12,6 +12,7 @@ from uuid import UUID
 from zoneinfo import ZoneInfo
 
 from complaint_desk.contract.events.files import AttachedFile, Signature
+from complaint_desk.shared import documents as shared_documents
 
 from . import attachments, documents
 from . import commands as c
@@ -45,8 +46,8 @@ async def prepare(
 ) -> Report:
     """The signatures and the report's PDF, kept among the complaint's files."""
     try:
-        font = documents.font_path(setup.font)
-    except documents.NoFont:
+        font = shared_documents.font_path(setup.font)
+    except shared_documents.NoFont:
         raise DocumentsUnavailable() from None
     sides: tuple[tuple[Role, str, UUID | None, str], ...] = (
         ("officer", command.signed_by_officer, command.officer_signature, "officer_signature"),

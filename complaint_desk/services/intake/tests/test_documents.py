@@ -11,7 +11,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from PIL import Image, ImageDraw
 
-from complaint_desk.services.intake.documents import ReportFacts, Signed, font_path, report_pdf
+from complaint_desk.services.intake.documents import ReportFacts, Signed, report_pdf
+from complaint_desk.shared.documents import font_path
 from conftest import ARTIFACTS
 
 NOW = datetime(2026, 12, 2, 3, 0, tzinfo=UTC)
