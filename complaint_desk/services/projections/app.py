@@ -2,7 +2,7 @@
 
 from fastapi import FastAPI
 
-from complaint_desk.shared.runtime import ServiceSpec, create_app
+from complaint_desk.shared.runtime import ServiceRuntime, ServiceSpec, create_app
 
 from . import MIGRATIONS
 from .analysis import router as analysis_router
@@ -24,12 +24,18 @@ from .learning import Learning
 from .learning_api import router as learning_router
 from .open311.api import router as open311_router
 from .projectors import ComplaintRegister, Timeline
+from .reports import service as reports
+from .reports.api import router as reports_router
 from .settings import ProjectionsSettings
 
 
 def build_app(settings: ProjectionsSettings | None = None) -> FastAPI:
     settings = settings or ProjectionsSettings()
     changes = ChangeFeed()
+
+    async def periodic_reports(runtime: ServiceRuntime) -> None:
+        await reports.run(runtime.pool, settings)
+
     app = create_app(
         ServiceSpec(
             name="projections",
@@ -42,6 +48,7 @@ def build_app(settings: ProjectionsSettings | None = None) -> FastAPI:
             projectors=[ComplaintRegister(settings.contact_key_secret), Timeline(), Learning()],
             routers=[
                 learning_router,
+                reports_router,
                 files_router,  # before the console's /console/complaints/{id}/{action}
                 router,
                 open311_router,
@@ -58,7 +65,7 @@ def build_app(settings: ProjectionsSettings | None = None) -> FastAPI:
                 qr_router,
                 registry_router,
             ],
-            background=[changes.run],
+            background=[changes.run, periodic_reports],
         )
     )
     app.state.changes = changes

@@ -43,3 +43,25 @@ def period_window(period: str, timezone: str) -> Window:
             f"{before.year}-{before.month:02d}", _midnight(before, zone),
         )  # fmt: skip
     raise ValueError(f"not a month or an ISO week: {period}")
+
+
+def last_ended(kind: str, now: datetime, timezone: str) -> str:
+    """The latest ``week`` or ``month`` that has ended by ``now``, in the desk's zone."""
+    today = now.astimezone(ZoneInfo(timezone)).date()
+    if kind == "week":
+        iso = (today - timedelta(days=today.isoweekday())).isocalendar()
+        return f"{iso.year}-W{iso.week:02d}"
+    last = today.replace(day=1) - timedelta(days=1)
+    return f"{last.year}-{last.month:02d}"
+
+
+def ended_at(period: str, timezone: str) -> datetime:
+    return period_window(period, timezone).end
+
+
+def before(period: str, count: int, timezone: str) -> list[str]:
+    """``count`` periods ending with ``period``, the oldest first."""
+    labels = [period]
+    while len(labels) < count:
+        labels.append(period_window(labels[-1], timezone).previous_label)
+    return labels[::-1]

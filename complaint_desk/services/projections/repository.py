@@ -106,9 +106,12 @@ async def open311_requests(
 
 
 async def equipment_hotspots(
-    pool: asyncpg.Pool, sites: list[str] | None, since: datetime, by: str, threshold: int
-) -> list[dict[str, Any]]:
-    args = Q.args("equipment_hotspots", sites=sites, since=since, by=by, threshold=threshold)
+    pool: asyncpg.Pool, sites: list[str] | None, since: datetime, by: str, threshold: int,
+    until: datetime | None = None,
+) -> list[dict[str, Any]]:  # fmt: skip
+    args = Q.args(
+        "equipment_hotspots", sites=sites, since=since, by=by, threshold=threshold, until=until
+    )
     return [dict(r) for r in await pool.fetch(Q.equipment_hotspots, *args)]
 
 
@@ -131,9 +134,10 @@ async def officers(
 
 
 async def hotspots(
-    pool: asyncpg.Pool, sites: list[str] | None, since: datetime, threshold: int
-) -> list[dict[str, Any]]:
-    return [dict(r) for r in await pool.fetch(Q.hotspots, sites, since, threshold)]
+    pool: asyncpg.Pool, sites: list[str] | None, since: datetime, threshold: int,
+    until: datetime | None = None,
+) -> list[dict[str, Any]]:  # fmt: skip
+    return [dict(r) for r in await pool.fetch(Q.hotspots, sites, since, threshold, until)]
 
 
 async def repeat_complainants(
@@ -244,3 +248,29 @@ async def learning_figures(
     args = Q.args("learning_figures", sites=sites, start=start, end=end)
     row = await pool.fetchrow(Q.learning_figures, *args)
     return {k: int(v) for k, v in dict(row or {}).items()}
+
+
+async def report_exists(conn: Connection, site: str, period: str) -> bool:
+    args = Q.args("report_exists", site=site, period=period)
+    return bool(await conn.fetchval(Q.report_exists, *args))
+
+
+async def put_report(conn: Connection, row: dict[str, Any]) -> bool:
+    """True if this call kept the report (no replica kept it first)."""
+    return await conn.fetchval(Q.put_report, *Q.args("put_report", row)) is not None
+
+
+async def report_file(pool: asyncpg.Pool, site: str, period: str) -> dict[str, Any] | None:
+    row = await pool.fetchrow(Q.report_file, *Q.args("report_file", site=site, period=period))
+    return dict(row) if row else None
+
+
+async def reports(
+    pool: asyncpg.Pool, sites: list[str] | None, organisation: bool
+) -> list[dict[str, Any]]:
+    rows = await pool.fetch(Q.reports, *Q.args("reports", sites=sites, organisation=organisation))
+    return [dict(r) for r in rows]
+
+
+async def report_sites(conn: Connection) -> list[str]:
+    return [r["site"] for r in await conn.fetch(Q.report_sites)]

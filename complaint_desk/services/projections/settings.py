@@ -31,6 +31,13 @@ class ProjectionsSettings(ServiceSettings):
     # by code, with their names; and the console's address its media links point into.
     open311_sites: dict[str, str] = Field(default_factory=dict)
     console_base_url: str = "http://127.0.0.1:8004"
+    # The periodic reports (定期分析) issued by themselves, per site and for the organisation:
+    # which kinds, how long after a period ends (late events land first), how often to look.
+    report_kinds: list[str] = Field(default_factory=lambda: ["week", "month"])
+    report_after_minutes: float = Field(60.0, ge=0)
+    report_check_seconds: float = Field(300.0, gt=0)
+    # A CJK font for the PDFs (fonts-wqy-zenhei is found by itself).
+    font: str | None = None
 
 
 # This service's settings in a route: a parameter `settings: SettingsDep`.

@@ -182,7 +182,7 @@ SELECT c.site, min(c.location) AS location, c.category, count(*) AS complaints,
        max(c.received_at) AS last_received_at
 FROM projections.complaints c
 WHERE ($1::text[] IS NULL OR c.site = ANY($1::text[])) AND c.received_at >= $2
-  AND c.stage <> 'merged'
+  AND ($4::timestamptz IS NULL OR c.received_at < $4) AND c.stage <> 'merged'
 GROUP BY c.site, lower(regexp_replace(c.location, '\s+', '', 'g')), c.category
 HAVING count(*) >= $3
 ORDER BY complaints DESC, last_received_at DESC
@@ -289,6 +289,7 @@ WITH linked AS (
     END AS key
   FROM projections.complaints c
   WHERE (:sites::text[] IS NULL OR c.site = ANY(:sites::text[])) AND c.received_at >= :since
+    AND (:until::timestamptz IS NULL OR c.received_at < :until)
     AND c.stage <> 'merged'
 )
 SELECT key, min(asset_type) AS asset_type, min(COALESCE(asset_name, place_name)) AS name,
@@ -413,3 +414,27 @@ SELECT
     (SELECT count(*) FROM projections.inspection_visits
      WHERE (:sites::text[] IS NULL OR site = ANY (:sites)) AND due_at >= :start
        AND due_at < :end AND missed_at IS NOT NULL AND done_at IS NULL) AS inspections_missed;
+
+-- name: put_report
+-- The period's report, once: a second replica's insert does nothing (and says so).
+INSERT INTO projections.periodic_reports (site, period, issued_at, figures, pdf, csv)
+VALUES (:site, :period, :issued_at, :figures, :pdf, :csv)
+ON CONFLICT (site, period) DO NOTHING
+RETURNING site;
+
+-- name: report_exists
+SELECT EXISTS (SELECT 1 FROM projections.periodic_reports WHERE site = :site AND period = :period);
+
+-- name: report_file
+SELECT site, period, issued_at, figures, pdf, csv FROM projections.periodic_reports
+WHERE site = :site AND period = :period;
+
+-- name: reports
+SELECT site, period, issued_at, figures FROM projections.periodic_reports
+WHERE (:sites::text[] IS NULL OR site = ANY(:sites::text[]) OR (:organisation AND site = '*'))
+ORDER BY issued_at DESC, site
+LIMIT 200;
+
+-- name: report_sites
+-- The sites a complaint was ever received at: each gets its periodic reports.
+SELECT DISTINCT site FROM projections.complaints ORDER BY site;
