@@ -45,6 +45,8 @@ FAST = {
     "NOTIFY_CALLBACK_DELAY_SECONDS": "1",
     "NOTIFY_CALLBACK_REMINDER_AFTER_SECONDS": "2",
     "NOTIFY_CALLBACK_PHONE_AFTER_SECONDS": "2",
+    # Periodic reports only where a module asks for them (each is a PDF to draw).
+    "PROJECTIONS_REPORT_KINDS": "[]",
     **credentials.ENV,
 }
 

@@ -17,9 +17,7 @@ from complaint_desk.shared.http import ApiError
 from complaint_desk.shared.runtime.deps import PoolDep
 
 from . import repository
-from .periods import period_window
 from .personal import shown
-from .settings import SettingsDep
 
 router = APIRouter(tags=["analysis"], dependencies=[ReadAfter])
 Site = Annotated[str | None, Query(max_length=12)]
@@ -123,64 +121,6 @@ async def officers(
     start, end = _window(start, end)
     rows = await repository.officers(pool, scope(principal, site), start, end)
     return [OfficerFigures(**r) for r in rows if r["officer"] is not None]
-
-
-PERIOD = r"^\d{4}-(\d{2}|W\d{2})$"
-
-
-class Evaluation(BaseModel):
-    officer: str
-    current: OfficerFigures | None = Field(None, description="本期 / this period")
-    previous: OfficerFigures | None = Field(None, description="上期 / the period before")
-
-
-class Evaluations(BaseModel):
-    """The officers' evaluation (考核) for a period, beside the site's and the period before."""
-
-    site: str | None
-    period: str
-    start: datetime
-    end: datetime
-    previous_period: str
-    everyone: Evaluation = Field(description="全體值班員 / all officers together")
-    officers: list[Evaluation]
-
-
-@router.get(
-    "/officers/evaluation", response_model=Evaluations, summary="Officers' evaluation / 值班員考核"
-)
-async def evaluation(
-    pool: PoolDep,
-    principal: Reader,
-    settings: SettingsDep,
-    period: Annotated[
-        str, Query(pattern=r"^\d{4}-(\d{2}|W\d{2})$", description="2026-11 or 2026-W47")
-    ],
-    site: Site = None,
-) -> Evaluations:
-    """Per officer, for a month or an ISO week in the desk's time zone: volume, first-response
-    time (median), resolution rate, satisfaction and rating, reopen rate, with the complaints
-    behind each; beside all officers' figures and each one's previous period. The same
-    computation as ``/officers``."""
-    try:
-        window = period_window(period, settings.timezone)
-    except ValueError:
-        raise ApiError(
-            422, "validation_error", "no such month or week", "查無此月份或週次", field="period"
-        ) from None
-    sites = scope(principal, site)
-    now = await repository.officers(pool, sites, window.start, window.end)
-    before = await repository.officers(pool, sites, window.previous_start, window.start)
-    mine = {r["officer"]: OfficerFigures(**{**r, "officer": r["officer"] or "*"}) for r in now}
-    theirs = {r["officer"]: OfficerFigures(**{**r, "officer": r["officer"] or "*"}) for r in before}
-    names = sorted({n for n in (*mine, *theirs) if n is not None})
-    return Evaluations(
-        site=site, period=window.label, start=window.start, end=window.end,
-        previous_period=window.previous_label,
-        everyone=Evaluation(officer="*", current=mine.get(None), previous=theirs.get(None)),
-        officers=[Evaluation(officer=n, current=mine.get(n), previous=theirs.get(n))
-                  for n in names],
-    )  # fmt: skip
 
 
 class Hotspot(BaseModel):

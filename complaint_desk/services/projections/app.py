@@ -20,6 +20,7 @@ from .console.signin import router as signin_router
 from .console.sla_setup import router as sla_setup_router
 from .console.tasks import router as tasks_router
 from .console.users import router as users_router
+from .evaluation import router as evaluation_router
 from .learning import Learning
 from .learning_api import router as learning_router
 from .open311.api import router as open311_router
@@ -52,6 +53,7 @@ def build_app(settings: ProjectionsSettings | None = None) -> FastAPI:
                 files_router,  # before the console's /console/complaints/{id}/{action}
                 router,
                 open311_router,
+                evaluation_router,
                 analysis_router,
                 signin_router,
                 register_router,
