@@ -27,6 +27,7 @@ from complaint_desk.shared.uow import UnitOfWork
 
 from . import attachments
 from .problems import service as problems
+from .problems.context import NotVisible
 from .refusals import FileNotAttachable, Refusal, VersionConflict
 from .repository import AttachmentStore, ComplaintRepository
 from .service import (
@@ -131,7 +132,7 @@ async def _improvement_reply(
             conn, update, sees=sender.sees if sender else (lambda site: True),
             actor=actor, relayed_by=relayed_by,
         )  # fmt: skip
-    except problems.NotVisible:
+    except NotVisible:
         raise Unprocessable(
             f"task {update.task_id} is at a site the sender does not serve"
         ) from None

@@ -18,7 +18,8 @@ from complaint_desk.shared.runtime.deps import UnitOfWorkDep
 from ..api import ERRORS, _translate
 from ..settings import IntakeSettings, SettingsDep
 from . import commands as pc
-from . import service
+from . import inspections, service
+from .context import Desk
 from .domain import Problem
 
 router = APIRouter(tags=["problems"])
@@ -38,8 +39,8 @@ class Scheduled(BaseModel):
     id: UUID
 
 
-def _desk(principal: Principal, settings: IntakeSettings) -> service.Desk:
-    return service.Desk(
+def _desk(principal: Principal, settings: IntakeSettings) -> Desk:
+    return Desk(
         actor=principal.name, sites=principal.sites, watch_days=settings.problem_watch_days,
         console_base_url=settings.console_base_url,
     )  # fmt: skip
@@ -160,7 +161,7 @@ async def schedule_inspection(
     grace time as missed."""
     check_site(principal, body.site)
     desk = _desk(principal, settings)
-    return Scheduled(id=await _translate(service.schedule_inspection(uow, body, desk)))
+    return Scheduled(id=await _translate(inspections.schedule_inspection(uow, body, desk)))
 
 
 @router.post(
@@ -171,5 +172,5 @@ async def end_schedule(
     schedule_id: UUID, body: pc.EndSchedule, uow: UnitOfWorkDep, principal: Supervisor,
     settings: SettingsDep,
 ) -> Response:  # fmt: skip
-    await _translate(service.end_schedule(uow, schedule_id, body, _desk(principal, settings)))
+    await _translate(inspections.end_schedule(uow, schedule_id, body, _desk(principal, settings)))
     return Response(status_code=204)
