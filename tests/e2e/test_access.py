@@ -47,6 +47,21 @@ ROUTES = [
 BODIES = {**FIXED_BODIES, "tasks": {**FIXED_BODIES["tasks"], "due_at": later(2)}}
 OBJECT_PARAMS = {
     "complaint_id", "task_id", "site", "subscription_id", "delivery_id", "attachment_id",
+    "problem_id", "action_id", "schedule_id",
+}  # fmt: skip
+LEARNING_BODIES: dict[str, Any] = {
+    "/problems": {"site": "SB", "title": "x"},
+    "/problems/{problem_id}/complaints": {"complaints": [str(uuid4())]},
+    "/problems/{problem_id}/cause": {"analysis": "x"},
+    "/problems/{problem_id}/actions": {
+        "kind": "other", "description": "x", "owner": "x", "due_on": "2027-01-04"
+    },
+    "/problems/{problem_id}/reopen": {"reason": "x"},
+    "/inspections": {
+        "site": "SB", "place": "SB-PLACE", "description": "x",
+        "plan": {"every_days": 7, "starts_on": "2027-01-04"},
+    },
+    "/inspections/{schedule_id}/end": {"reason": "x"},
 }  # fmt: skip
 
 
@@ -91,6 +106,18 @@ async def world(system: System, system_db: asyncpg.Pool) -> AsyncIterator[World]
             files={"file": ("p.jpg", photo_with_gps(size=(16, 16)), "image/jpeg")},
         )
         assert photo.status_code == 201, photo.text
+        place = await admin.put(f"{intake}/sites/SB/places/SB-PLACE", json={"name": "SB 茶水間"})
+        assert place.status_code == 200, place.text
+        problem = await admin.post(f"{intake}/problems", json={"site": "SB", "title": "SB"})
+        assert problem.status_code == 201, problem.text
+        problem_id = problem.json()["id"]
+        action = await admin.post(
+            f"{intake}/problems/{problem_id}/actions",
+            json=LEARNING_BODIES["/problems/{problem_id}/actions"],
+        )
+        assert action.status_code == 201, action.text
+        schedule = await admin.post(f"{intake}/inspections", json=LEARNING_BODIES["/inspections"])
+        assert schedule.status_code == 201, schedule.text
     dead = uuid4()
     await system_db.execute(
         """INSERT INTO notify.deliveries (id, dedupe_key, complaint_id, site, channel,
@@ -118,6 +145,11 @@ async def world(system: System, system_db: asyncpg.Pool) -> AsyncIterator[World]
             "part": "policy",
             "kind": "places",
             "code": "SB-PLACE",
+            "problem_id": problem_id,
+            "action_id": action.json()["action_id"],
+            "schedule_id": schedule.json()["id"],
+            "period": "2026-11",
+            "extension": "pdf",
         },
         officer,
         {"policy": policy, "calendar": calendar},
@@ -152,6 +184,10 @@ def _request(route: APIRoute, method: str, world: World) -> dict[str, Any]:
             "merge/undo": {"reason": "x"}, "asset": {"asset": "SB-ASSET"},
         }  # fmt: skip
         body = BODIES.get(name) or tasks.get(name) or {"note": "x"}
+    elif route.path in LEARNING_BODIES and method == "POST":
+        body = LEARNING_BODIES[route.path]
+    elif route.path.startswith(("/problems/", "/inspections/")) and method == "POST":
+        body = {}
     elif route.path.startswith("/policies/"):
         body = world.bodies["policy"]
     elif route.path == "/calendars/{site}" and method == "PUT":

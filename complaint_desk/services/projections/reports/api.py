@@ -59,13 +59,13 @@ def _check(principal: Principal, site: str, period: str, timezone: str) -> str:
 
 
 @router.get(
-    "/reports/{site}/{period}.{kind}", summary="A report's PDF or CSV / 下載定期分析報告",
+    "/reports/{site}/{period}.{extension}", summary="A report's PDF or CSV / 下載定期分析報告",
     responses={200: {"content": {"application/pdf": {}, "text/csv": {}}},
                404: {"description": "Not a site of yours / 非您的院區"},
                422: {"description": "Not a month (2026-11) or a week (2026-W47)"}},
 )  # fmt: skip
 async def report_file(
-    site: str, period: Annotated[str, Path(pattern=PERIOD)], kind: Literal["pdf", "csv"],
+    site: str, period: Annotated[str, Path(pattern=PERIOD)], extension: Literal["pdf", "csv"],
     pool: PoolDep, principal: Reader, settings: SettingsDep,
     lang: Literal["zh-Hant", "en"] = "zh-Hant",
 ) -> Response:  # fmt: skip
@@ -79,8 +79,8 @@ async def report_file(
         except NoFont:
             raise ApiError(503, "unavailable", "no CJK font installed", "未安裝中文字型") from None
         stored = {"pdf": produced.pdf, "csv": produced.csv}
-    name = f"report-{'ORG' if site == ORGANISATION else site}-{period}.{kind}"
+    name = f"report-{'ORG' if site == ORGANISATION else site}-{period}.{extension}"
     disposition = {"Content-Disposition": f'attachment; filename="{name}"'}
-    if kind == "pdf":
+    if extension == "pdf":
         return Response(stored["pdf"], media_type="application/pdf", headers=disposition)
     return Response(stored["csv"], media_type="text/csv; charset=utf-8", headers=disposition)
