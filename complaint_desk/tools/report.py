@@ -27,7 +27,7 @@ async def _produce(
             produced = await service.produce(pool, site, period, settings, lang=lang)
             stem = out / f"report-{'ORG' if site == '*' else site}-{period}"
             stem.with_suffix(".pdf").write_bytes(produced.pdf)
-            stem.with_suffix(".csv").write_text(produced.csv, encoding="utf-8")
+            stem.with_suffix(".csv").write_bytes(produced.csv.encode())
             written += [stem.with_suffix(".pdf"), stem.with_suffix(".csv")]
     finally:
         await pool.close()

@@ -39,7 +39,8 @@ async def reports(
 ) -> list[Issued]:
     """The reports issued by themselves, newest first: the sites one serves (and the
     organisation's, for those who serve every site)."""
-    rows = await repository.reports(pool, scope(principal, site), principal.organisation_wide)
+    organisation = principal.organisation_wide and site is None
+    rows = await repository.reports(pool, scope(principal, site), organisation)
     return [Issued(**r) for r in rows]
 
 
