@@ -10,12 +10,15 @@ from .api import router
 from .console.boards import router as boards_router
 from .console.directory import router as directory_router
 from .console.files import router as files_router
+from .console.inspections import router as inspections_page_router
 from .console.live import ChangeFeed
 from .console.live import router as live_router
 from .console.pages import router as console_router
+from .console.problems import router as problems_page_router
 from .console.qr import router as qr_router
 from .console.register import router as register_router
 from .console.registry import router as registry_router
+from .console.report_pages import router as report_pages_router
 from .console.signin import router as signin_router
 from .console.sla_setup import router as sla_setup_router
 from .console.tasks import router as tasks_router
@@ -66,6 +69,9 @@ def build_app(settings: ProjectionsSettings | None = None) -> FastAPI:
                 sla_setup_router,
                 qr_router,
                 registry_router,
+                problems_page_router,
+                inspections_page_router,
+                report_pages_router,
             ],
             background=[changes.run, periodic_reports],
         )

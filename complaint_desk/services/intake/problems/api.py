@@ -11,11 +11,12 @@ from uuid import UUID
 from fastapi import APIRouter, Depends, Response
 from pydantic import BaseModel, Field
 
+from complaint_desk.shared import eventstore
 from complaint_desk.shared.auth import Permission, Principal
 from complaint_desk.shared.auth.http import check_site, require
 from complaint_desk.shared.runtime.deps import UnitOfWorkDep
 
-from ..api import ERRORS, _translate
+from ..api import ERRORS, POSITION, _translate
 from ..settings import IntakeSettings, SettingsDep
 from . import commands as pc
 from . import inspections, service
@@ -33,6 +34,7 @@ class ProblemResult(BaseModel):
     version: int
     outcome: str | None = None
     action_id: UUID | None = Field(None, description="新措施 / the action just planned")
+    position: int = POSITION
 
 
 class Scheduled(BaseModel):
@@ -46,11 +48,17 @@ def _desk(principal: Principal, settings: IntakeSettings) -> Desk:
     )  # fmt: skip
 
 
-def _result(problem: Problem, action_id: UUID | None = None) -> ProblemResult:
+async def _result(
+    uow: UnitOfWorkDep, problem: Problem, action_id: UUID | None = None
+) -> ProblemResult:
+    """The problem as the command left it, with the log position a read may wait for."""
+    async with uow() as conn:
+        position = await eventstore.stream_position(conn, "problem", problem.id)
     state = problem.state
     return ProblemResult(
         id=problem.id, site=state.site, stage=state.stage.value, version=problem.version,
         outcome=state.outcome.value if state.outcome else None, action_id=action_id,
+        position=position,
     )  # fmt: skip
 
 
@@ -64,7 +72,9 @@ async def open_problem(
     """ProblemOpened, and ProblemLinked on each complaint named (same site). New complaints
     linked to the same equipment later join it by themselves."""
     check_site(principal, body.site)
-    return _result(await _translate(service.open_problem(uow, body, _desk(principal, settings))))
+    return await _result(
+        uow, await _translate(service.open_problem(uow, body, _desk(principal, settings)))
+    )
 
 
 @router.post(
@@ -78,7 +88,9 @@ async def link_complaints(
     """A complaint linked while the problem is watched is a recurrence: ProblemVerified,
     recurred."""
     desk = _desk(principal, settings)
-    return _result(await _translate(service.link_complaints(uow, problem_id, body, desk)))
+    return await _result(
+        uow, await _translate(service.link_complaints(uow, problem_id, body, desk))
+    )
 
 
 @router.post(
@@ -90,7 +102,7 @@ async def record_cause(
     settings: SettingsDep,
 ) -> ProblemResult:  # fmt: skip
     desk = _desk(principal, settings)
-    return _result(await _translate(service.record_cause(uow, problem_id, body, desk)))
+    return await _result(uow, await _translate(service.record_cause(uow, problem_id, body, desk)))
 
 
 @router.post(
@@ -106,7 +118,7 @@ async def plan_improvement(
     (InspectionScheduled: the sla service sends each visit's work order)."""
     desk = _desk(principal, settings)
     problem, action_id = await _translate(service.plan_improvement(uow, problem_id, body, desk))
-    return _result(problem, action_id)
+    return await _result(uow, problem, action_id)
 
 
 @router.post(
@@ -119,9 +131,8 @@ async def complete_improvement(
 ) -> ProblemResult:  # fmt: skip
     """ImprovementCompleted; the last one starts the watch (VerificationStarted)."""
     desk = _desk(principal, settings)
-    return _result(
-        await _translate(service.complete_improvement(uow, problem_id, action_id, body, desk))
-    )
+    done = await _translate(service.complete_improvement(uow, problem_id, action_id, body, desk))
+    return await _result(uow, done)
 
 
 @router.post(
@@ -133,7 +144,7 @@ async def confirm(
     settings: SettingsDep,
 ) -> ProblemResult:  # fmt: skip
     desk = _desk(principal, settings)
-    return _result(await _translate(service.confirm(uow, problem_id, body, desk)))
+    return await _result(uow, await _translate(service.confirm(uow, problem_id, body, desk)))
 
 
 @router.post(
@@ -145,7 +156,7 @@ async def reopen(
     settings: SettingsDep,
 ) -> ProblemResult:  # fmt: skip
     desk = _desk(principal, settings)
-    return _result(await _translate(service.reopen(uow, problem_id, body, desk)))
+    return await _result(uow, await _translate(service.reopen(uow, problem_id, body, desk)))
 
 
 @router.post(

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from complaint_desk.contract.events import utcnow
+from complaint_desk.shared.auth import Permission
 from complaint_desk.shared.runtime.deps import PoolDep
 
 from .. import analysis
@@ -72,6 +73,7 @@ async def hotspots_page(
         spots=spots,
         people=people,
         equipment=equipment,
+        may_open=principal.can(Permission.REVIEW),
         site=site or "",
         days=days,
         threshold=threshold,

@@ -66,7 +66,8 @@ async def send(
                 headers=headers,
             ) as response,
         ):
-            payload = await response.json(content_type=None)
+            # 204 No Content (a retirement, an end): an answer with nothing in it.
+            payload = {} if response.status == 204 else await response.json(content_type=None)
     except (aiohttp.ClientError, TimeoutError, ValueError) as exc:
         raise IntakeUnavailable(type(exc).__name__) from exc
     if response.status >= 500 or not isinstance(payload, dict):

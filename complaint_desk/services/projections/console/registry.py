@@ -46,6 +46,49 @@ async def registry_page(
                   sites=sorted(admin.sites or []))  # fmt: skip
 
 
+PLACE_FIELDS = ("name", "building", "floor", "room")
+ASSET_FIELDS = ("type", "name", "serial", "model", "installed_on", "place", "maintenance_team")
+
+
+@router.post(
+    "/console/registry/entry/{kind}", response_class=HTMLResponse, dependencies=[SameOriginForm]
+)
+async def put_entry(
+    request: Request, settings: SettingsDep, admin: SiteAdmin, kind: str
+) -> Response:
+    """One place or piece of equipment added or changed (``places``, ``assets``), or retired
+    (``retire``), through intake."""
+    if kind not in ("places", "assets", "retire"):
+        return render(request, "not_found.html", 404)
+    form = {k: str(v).strip() for k, v in (await request.form()).items()}
+    site = _site_of(admin, form.get("site")) or ""
+    code = form.get("code", "")
+    t = texts(request)
+    if kind == "retire":
+        what = "assets" if form.get("what") == "assets" else "places"
+        path, body, method, done = f"/sites/{site}/{what}/{code}/retire", {}, "POST", "reg.retired"
+    else:
+        names = PLACE_FIELDS if kind == "places" else ASSET_FIELDS
+        body = {n: form[n] for n in names if form.get(n)}
+        path, method, done = f"/sites/{site}/{kind}/{code}", "PUT", "reg.saved"
+    try:
+        answer = await intake.send(
+            settings.intake_url, path, body, headers=credential(request), method=method
+        )
+    except intake.IntakeUnavailable:
+        answer = None
+    found = await _registry(request, settings.intake_url, site) if site else {}
+    ok = answer is not None and (answer.ok or answer.status == 204)
+    error = None if ok else (
+        t("error.unavailable") if answer is None else answer.message(t.lang)
+    )  # fmt: skip
+    return render(
+        request, "registry.html", 200 if ok else (503 if answer is None else answer.status),
+        nav="registry", site=site, registry=found, sites=sorted(admin.sites or []),
+        error=error, saved=t(done, code=code) if ok else None, entry=form if not ok else {},
+    )  # fmt: skip
+
+
 @router.post("/console/registry/import", response_class=HTMLResponse, dependencies=[SameOriginForm])
 async def import_csv(request: Request, settings: SettingsDep, admin: SiteAdmin) -> Response:
     """The CSV to intake: ``dry_run`` shows what would change; the import itself changes

@@ -8,6 +8,8 @@ from complaint_desk.contract.events.complaints import REASON_LABELS
 from complaint_desk.contract.events.registry import ASSET_TYPE_WORDS
 from complaint_desk.contract.words import EVENT_NAMES
 
+from .learning_texts import LEARNING_LABELS, LEARNING_TEXTS
+
 Lang = Literal["zh-Hant", "en"]
 LANGS: tuple[Lang, ...] = ("zh-Hant", "en")
 
@@ -542,7 +544,10 @@ _TEXTS: dict[str, tuple[str, str]] = {
     "dash.resolved": ("已解決件數", "Resolved"),
 }
 
+_TEXTS |= LEARNING_TEXTS
+
 _LABELS: dict[str, dict[str, tuple[str, str]]] = {
+    **LEARNING_LABELS,
     "reason": {r.value: pair for r, pair in REASON_LABELS.items()},
     "role": {
         "duty_officer": ("值班員", "Duty officer"),
