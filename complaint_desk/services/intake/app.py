@@ -11,6 +11,7 @@ from complaint_desk.contract.events.complaints import (
     PurchaseRequested,
     WorkOrderRequested,
 )
+from complaint_desk.contract.events.inspections import InspectionScheduled
 from complaint_desk.shared.runtime import Publication, ServiceSpec, create_app
 
 from . import MIGRATIONS
@@ -32,6 +33,10 @@ from .subscribers import subscribe
 # topic's documented payload.
 ComplaintEvent = Union[  # type: ignore[valid-type]  # noqa: UP007
     tuple(t for t in registered_event_types().values() if t.stream_type in ("complaint", "dossier"))
+]
+
+ProblemEvent = Union[  # type: ignore[valid-type]  # noqa: UP007
+    tuple(t for t in registered_event_types().values() if t.stream_type == "problem")
 ]
 
 RegistryEvent = Union[  # type: ignore[valid-type]  # noqa: UP007
@@ -56,8 +61,9 @@ PUBLICATIONS = [
         topics.WORK_ORDERS,
         title="maintenance.work-orders:publish",
         description=(
-            "Work orders for the maintenance system, one per task assigned to maintenance. "
-            "Answer on maintenance.work-order-updates with the task_id."
+            "Work orders for the maintenance system, one per task assigned to maintenance "
+            "(and, from the sla service, InspectionWorkOrderRequested: one per inspection "
+            "visit). Answer on maintenance.work-order-updates with the task_id."
         ),
         schema=WorkOrderRequested,
     ),
@@ -66,7 +72,8 @@ PUBLICATIONS = [
         title="procurement.purchase-requests:publish",
         description=(
             "Purchase requests for the procurement system, one per task assigned to "
-            "procurement. Answer on procurement.purchase-updates with the task_id."
+            "procurement, and a problem record's ReplacementRequested (the task_id is the "
+            "improvement action's). Answer on procurement.purchase-updates with the task_id."
         ),
         schema=PurchaseRequested,
     ),
@@ -79,6 +86,27 @@ PUBLICATIONS = [
             "site's registry stream: a maintenance or asset system may mirror them."
         ),
         schema=RegistryEvent,
+    ),
+    Publication(
+        topics.PROBLEM_EVENTS,
+        title="problems.events:publish",
+        description=(
+            "Problem records (ProblemOpened, RootCauseRecorded, ImprovementPlanned, "
+            "ImprovementCompleted, VerificationStarted, ProblemVerified, ProblemConfirmed, "
+            "ProblemReopened), keyed by problem id; ProblemVerified may come from the sla "
+            "service (a watch that ended)."
+        ),
+        schema=ProblemEvent,
+    ),
+    Publication(
+        topics.INSPECTION_EVENTS,
+        title="inspections.events:publish",
+        description=(
+            "Inspection schedules (InspectionScheduled, InspectionScheduleEnded) keyed by "
+            "schedule, and each visit's InspectionCompleted keyed by the visit (its work "
+            "order's task_id); the visits' work orders and misses are the sla service's."
+        ),
+        schema=InspectionScheduled,
     ),
     Publication(
         topics.COMMAND_RESULTS,

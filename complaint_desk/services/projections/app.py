@@ -2,7 +2,9 @@
 
 from fastapi import FastAPI
 
-from complaint_desk.shared.runtime import ServiceRuntime, ServiceSpec, create_app
+from complaint_desk.contract import topics
+from complaint_desk.contract.events.reports import PeriodicReportIssued
+from complaint_desk.shared.runtime import Publication, ServiceRuntime, ServiceSpec, create_app
 
 from . import MIGRATIONS
 from .analysis import router as analysis_router
@@ -49,6 +51,18 @@ def build_app(settings: ProjectionsSettings | None = None) -> FastAPI:
             ),
             settings=settings,
             migrations={"projections": MIGRATIONS},
+            publications=[
+                Publication(
+                    topics.REPORT_EVENTS,
+                    title="reports.events:publish",
+                    description=(
+                        "PeriodicReportIssued, once per site (or * for the organisation) and "
+                        "week or month, with its headline figures and where the console "
+                        "offers its PDF and CSV; notify sends it to supervisors and managers."
+                    ),
+                    schema=PeriodicReportIssued,
+                )
+            ],
             projectors=[ComplaintRegister(settings.contact_key_secret), Timeline(), Learning()],
             routers=[
                 learning_router,
