@@ -83,3 +83,17 @@ def test_refusals_name_the_stage_in_chinese() -> None:
     with pytest.raises(ProblemRefused) as incomplete:
         problem.plan(uuid4(), action(ImprovementKind.TRAINING), location=None, link=None)
     assert incomplete.value.details["field"] == "officer"
+
+
+def test_a_complaints_note_of_its_problem_changes_nothing_of_its_process() -> None:
+    from complaint_desk.contract.events import Status
+    from complaint_desk.contract.events.problems import ProblemLinked
+    from complaint_desk.services.intake.domain import Complaint
+    from complaint_desk.services.intake.tests import factory as f
+
+    complaint = f.received()
+    history = [*complaint.pending, ProblemLinked(problem_id=uuid4(), title="x", automatic=True)]
+    again = Complaint.rebuild(complaint.id, history)
+    assert again.status is Status.RECEIVED and again.version == len(history)
+    f.run(again, "acknowledge")
+    assert again.status is Status.CONTACTED
