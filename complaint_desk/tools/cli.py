@@ -191,7 +191,7 @@ def main(argv: list[str] | None = None) -> int:
         "rebuild", help="rebuild projections from the event store (blue/green, no downtime)"
     )
     rebuilding.add_argument(
-        "projection", nargs="?", default="all", choices=["all", "register", "timeline"]
+        "projection", nargs="?", default="all", choices=["all", "register", "timeline", "learning"]
     )
     rebuilding.add_argument("--batch-size", type=int, default=10_000)
     rebuilding.set_defaults(func=rebuild)

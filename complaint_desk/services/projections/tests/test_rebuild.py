@@ -272,3 +272,93 @@ async def test_a_stream_is_folded_in_its_own_order_when_the_log_order_differs(
     assert report.skipped == 0
     assert await _table(pool, "complaints") == before
     assert (await repository.get_complaint(pool, complaint) or {})["status"] == "contacted"
+
+
+LEARNING = {
+    "problems": "problem_id", "inspection_schedules": "schedule_id",
+    "inspection_visits": "visit_id", "training": "training_id",
+}  # fmt: skip
+
+
+async def _learning(pool: asyncpg.Pool) -> dict[str, list[tuple[object, ...]]]:
+    return {
+        t: [tuple(r) for r in await pool.fetch(f"SELECT * FROM projections.{t} ORDER BY {k}")]
+        for t, k in LEARNING.items()
+    }
+
+
+async def test_the_learning_read_models_rebuild_to_what_the_live_projector_made(
+    own_db: tuple[str, asyncpg.Pool],
+) -> None:
+    from datetime import date
+
+    from complaint_desk.contract.events.complaints import ResolutionAccepted, ResolutionProposed
+    from complaint_desk.contract.events.inspections import (
+        InspectionCompleted,
+        InspectionMissed,
+        InspectionScheduled,
+        InspectionWorkOrderRequested,
+    )
+    from complaint_desk.contract.events.problems import (
+        ImprovementCompleted,
+        ImprovementPlanned,
+        InspectionPlan,
+        ProblemOpened,
+        RootCauseRecorded,
+        VerificationStarted,
+    )
+    from complaint_desk.services.projections.learning import Learning
+    from complaint_desk.services.projections.rebuild import LearningRebuild
+
+    url, pool = own_db
+    live = [EventConsumer(pool, Learning())]
+    now = utcnow()
+    problem, action, other = uuid4(), uuid4(), uuid4()
+    plan = InspectionPlan(every_days=7, starts_on=date(2026, 12, 1))
+    await _append_and_deliver(
+        pool, live, problem,
+        ProblemOpened(site="RB", title="飲水機", origin="hotspot", asset="WD-1",  # type: ignore[arg-type]
+                      complaints=[uuid4()]),
+        RootCauseRecorded(analysis="濾心"),
+        ImprovementPlanned(action_id=action, kind="training", description="保養訓練",  # type: ignore[arg-type]
+                           owner="主管", due_on=date(2026, 12, 20), officer="officer-wang"),
+        ImprovementPlanned(action_id=other, kind="inspection", description="每週",  # type: ignore[arg-type]
+                           owner="水電", due_on=date(2026, 12, 20), inspection=plan),
+        ImprovementCompleted(action_id=action),
+        ImprovementCompleted(action_id=other),
+        VerificationStarted(cycle=1, until=now + timedelta(days=30), window_days=30),
+    )  # fmt: skip
+    await _append_and_deliver(pool, live, other, InspectionScheduled(
+        site="RB", plan=plan, description="每週", location="3F 飲水機", asset="WD-1",
+        problem_id=problem, action_id=other))  # fmt: skip
+    for n, ending in enumerate((InspectionCompleted, InspectionMissed)):
+        visit = uuid4()
+        due = now - timedelta(days=7 * (n + 1))
+        order = InspectionWorkOrderRequested(
+            task_id=visit, site="RB", location="3F 飲水機", description="巡檢", due_at=due,
+            schedule_id=other, miss_at=due + timedelta(hours=8),
+        )  # fmt: skip
+        end = ending(schedule_id=other) if ending is InspectionCompleted else InspectionMissed(
+            schedule_id=other, due_at=due, site="RB", location="3F 飲水機")  # fmt: skip
+        await _append_and_deliver(pool, live, visit, order, end)
+    complaint, resolution = uuid4(), uuid4()
+    await _append_and_deliver(
+        pool, live, complaint,
+        ComplaintReceived(
+            number="RB-9", complainant_name="x", department="y", phone="0912000111", site="RB",
+            location="櫃檯", category="service_attitude", description="態度差", urgency="normal",  # type: ignore[arg-type]
+            channel="phone", receiving_officer="officer-lee", received_at=now,  # type: ignore[arg-type]
+            about_staff="officer-chen",
+        ),
+        ResolutionProposed(resolution_id=resolution, kind="service_attitude", summary="再訓練",  # type: ignore[arg-type]
+                           retraining=True, deadline=now + timedelta(days=7)),
+        ResolutionAccepted(resolution_id=resolution),
+        ComplaintResolved(summary="已完成訓練"),
+    )  # fmt: skip
+    before = await _learning(pool)
+    assert [len(before[t]) for t in LEARNING] == [1, 1, 2, 2]
+    trained = {r[2]: r for r in before["training"]}  # by officer
+    assert trained["officer-wang"][8] is not None and trained["officer-chen"][8] is not None
+    report = await rebuild(url, LearningRebuild(), batch_size=5)
+    assert report.skipped == 0
+    assert await _learning(pool) == before, "a rebuild from the log equals the live projection"
