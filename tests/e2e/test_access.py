@@ -150,6 +150,7 @@ async def world(system: System, system_db: asyncpg.Pool) -> AsyncIterator[World]
             "schedule_id": schedule.json()["id"],
             "period": "2026-11",
             "extension": "pdf",
+            "command": "cause",
         },
         officer,
         {"policy": policy, "calendar": calendar},

@@ -25,6 +25,8 @@ def _midnight(day: date, zone: ZoneInfo) -> datetime:
 def period_window(period: str, timezone: str) -> Window:
     """``2026-11`` (a month) or ``2026-W47`` (an ISO week); ValueError for anything else."""
     zone = ZoneInfo(timezone)
+    if not re.match(r"(19|2\d)\d\d-", period):
+        raise ValueError(f"not a month or a week of 1900 to 2999: {period}")
     if week := re.fullmatch(r"(\d{4})-W(\d{2})", period):
         first = date.fromisocalendar(int(week[1]), int(week[2]), 1)
         before = first - timedelta(days=7)
@@ -63,5 +65,10 @@ def before(period: str, count: int, timezone: str) -> list[str]:
     """``count`` periods ending with ``period``, the oldest first."""
     labels = [period]
     while len(labels) < count:
-        labels.append(period_window(labels[-1], timezone).previous_label)
+        earlier = period_window(labels[-1], timezone).previous_label
+        try:
+            period_window(earlier, timezone)
+        except ValueError:  # before the first year reported on
+            break
+        labels.append(earlier)
     return labels[::-1]

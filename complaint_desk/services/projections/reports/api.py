@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
@@ -24,6 +25,7 @@ from . import service
 router = APIRouter(tags=["reports"], dependencies=[ReadAfter])
 Reader = Annotated[Principal, Depends(require(Permission.READ))]
 PERIOD = r"^\d{4}-(\d{2}|W\d{2})$"
+SITE_CODE = re.compile(r"\*|[A-Z][A-Z0-9]{1,11}")
 
 
 class Issued(BaseModel):
@@ -46,9 +48,8 @@ async def reports(
 
 def _check(principal: Principal, site: str, period: str, timezone: str) -> str:
     site = site.upper()
-    if (site == ORGANISATION and not principal.organisation_wide) or (
-        site != ORGANISATION and not principal.sees(site)
-    ):
+    theirs = principal.organisation_wide if site == ORGANISATION else principal.sees(site)
+    if not SITE_CODE.fullmatch(site) or not theirs:
         raise ApiError(404, "not_found", "no report for you here", "查無此報告")
     try:
         period_window(period, timezone)

@@ -28,3 +28,15 @@ def test_an_iso_week_and_the_one_before() -> None:
 def test_anything_else_is_refused(bad: str) -> None:
     with pytest.raises(ValueError):
         period_window(bad, "Asia/Taipei")
+
+
+def test_periods_are_of_1900_to_2999_and_a_trend_stops_at_the_first() -> None:
+    import pytest
+
+    from complaint_desk.services.projections.periods import before
+
+    for outside in ("0200-10", "1899-12", "3000-01"):
+        with pytest.raises(ValueError):
+            period_window(outside, "Asia/Taipei")
+    assert before("1900-03", 6, "Asia/Taipei") == ["1900-01", "1900-02", "1900-03"]
+    assert before("2026-01", 3, "Asia/Taipei") == ["2025-11", "2025-12", "2026-01"]
