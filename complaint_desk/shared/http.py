@@ -279,6 +279,8 @@ def ops_router(health: Callable[[], Awaitable[dict[str, Any]]]) -> APIRouter:
 
     @router.get("/health", summary="Liveness and dependencies / 健康檢查")
     async def get_health() -> JSONResponse:
+        """200 with each dependency's state (database, broker, consumers) when the service
+        can serve; 503 with the same body when one it needs is down."""
         report = await health()
         return JSONResponse(status_code=200 if report["status"] == "ok" else 503, content=report)
 

@@ -20,6 +20,7 @@ from complaint_desk.shared.uow import UnitOfWork
 
 from . import commands as c
 from . import merging
+from .documentation import DESCRIPTIONS, SUMMARIES
 from .refusals import Refusal, RefusalKind
 from .reports import ReportSetup
 from .service import (
@@ -293,34 +294,6 @@ async def erase_personal_data(
     return Erased(complaints=theirs, position=position)
 
 
-SUMMARIES = {
-    "acknowledge": "First contact with the complainant / 聯繫投訴人",
-    "escalate-safety": "Escalate a safety problem at once / 安全問題立即上報",
-    "owner": "Reassign the complaint to another officer / 轉交負責人",
-    "evidence": "Record evidence / 記錄調查證據",
-    "notes": "Add an internal note, for staff only / 內部備註",
-    "classify": "Classify responsibility, severity, category / 分類",
-    "severity": "Change the severity / 調整等級",
-    "resolution": "Propose a resolution / 提出解決方案",
-    "resolution/approve": "A supervisor approves the new plan after a dispute / 主管核准新方案",
-    "resolution/accept": "The complainant accepts the resolution / 投訴人同意方案",
-    "resolution/dispute": "The complainant disputes it: escalate to the supervisor / 異議上報主管",
-    "report": "File the handling report / 投訴處理報告",
-    "tasks": "Assign a task / 分派任務",
-    "tasks/progress": "Record task progress / 任務進度",
-    "tasks/complete": "Complete a task / 任務完成",
-    "tasks/cancel": "Cancel a task / 取消任務",
-    "wait": "Wait for the complainant, a third party or parts / 等待",
-    "resume": "Resume after waiting / 恢復處理",
-    "callbacks": "Record the callback / 回訪結果",
-    "review/conclude": "Conclude the supervisor's review / 復核結論",
-    "resolve": "Resolve / 已解決",
-    "close": "Close and archive / 歸檔",
-    "reopen": "Reopen: a new cycle / 重新開啟",
-    "message": "Record a message from the complainant / 記錄投訴人補充說明",
-}
-
-
 def _endpoint(name: str, model: type[c.Command]) -> Callable[..., Awaitable[CommandResult]]:
     async def endpoint(
         complaint_id: UUID,
@@ -415,7 +388,7 @@ for _name, (_model, _) in COMMANDS.items():
         methods=["POST"],
         response_model=CommandResult,
         summary=SUMMARIES[_name],
-        description=(_model.__doc__ or "").strip() or None,
+        description=DESCRIPTIONS[_name],
         responses=ERRORS,
         name=f"complaint_{_name.replace('/', '_').replace('-', '_')}",
     )

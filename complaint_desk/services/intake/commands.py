@@ -10,6 +10,7 @@ from typing import Annotated, Literal
 from uuid import UUID
 
 from pydantic import (
+    AliasChoices,
     AwareDatetime,
     BaseModel,
     BeforeValidator,
@@ -54,7 +55,9 @@ class Command(BaseModel):
 
     # Set by the server from the credential; only a system relaying a person's action (an
     # integration, an organisation admin) may name another actor here.
-    actor: Text = Field(
+    # Empty (the default) is the signed-in principal: no minimum length, so that the
+    # documented default is itself a valid value.
+    actor: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] = Field(
         "", description="執行人，預設為登入者 / who acts; defaults to the signed-in principal"
     )
     expected_version: int | None = Field(
@@ -157,7 +160,12 @@ class AssignOwner(Command):
 class Acknowledge(Command):
     """First contact with the complainant (stops the SLA response clock)."""
 
-    channel: CallbackChannel = CallbackChannel.PHONE
+    # The event's own name for it; ``channel`` is still read, as before.
+    contact_channel: CallbackChannel = Field(
+        CallbackChannel.PHONE,
+        validation_alias=AliasChoices("contact_channel", "channel"),
+        description="如何聯繫到投訴人 / how the complainant was reached",
+    )
     note: Note | None = None
 
 

@@ -373,7 +373,9 @@ class Complaint:
 
     def acknowledge(self, command: c.Acknowledge) -> None:
         self._check("acknowledge")
-        self._record(ComplaintAcknowledged(contact_channel=command.channel, note=command.note))
+        self._record(
+            ComplaintAcknowledged(contact_channel=command.contact_channel, note=command.note)
+        )
 
     def assign_owner(self, command: c.AssignOwner) -> None:
         self._check("owner")

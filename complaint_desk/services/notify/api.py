@@ -153,12 +153,16 @@ async def list_subscriptions(
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> list[SubscriptionOut]:
+    """Every webhook or email subscription to events, with the sites and event types it
+    takes (an event type is the event's name, e.g. SafetyEscalated; deliveries carry it as the
+    CloudEvents type tw.facilities.complaints.SafetyEscalated)."""
     rows = await repository.subscriptions(pool, limit, offset)
     return [SubscriptionOut(**r) for r in rows]
 
 
 @router.get("/subscriptions/{subscription_id}", response_model=SubscriptionOut)
 async def get_subscription(subscription_id: UUID, pool: PoolDep, _: Inspector) -> SubscriptionOut:
+    """One subscription: where it delivers, what it takes, whether it is enabled."""
     return await _one(pool, subscription_id)
 
 
@@ -167,6 +171,8 @@ async def get_subscription(subscription_id: UUID, pool: PoolDep, _: Inspector) -
 async def update_subscription(
     subscription_id: UUID, body: SubscriptionIn, pool: PoolDep, settings: SettingsDep, _: Operator
 ) -> SubscriptionOut:
+    """Change a subscription's destination, sites, event types or whether it is enabled;
+    its signing secret stays (rotate it on its own)."""
     current = await _one(pool, subscription_id)
     if body.channel != current.channel:
         raise ApiError(422, "validation_error", "The channel of a subscription cannot change",
@@ -217,12 +223,15 @@ async def dead_letters(
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> list[DeadLetter]:
+    """Deliveries that failed for good (a permanent refusal, or every attempt used), newest
+    first, with the last reason: replay one once its cause is fixed."""
     rows = await repository.dead_letters(pool, scope(principal, site), limit, offset)
     return [DeadLetter(**r) for r in rows]
 
 
 @router.post("/deliveries/{delivery_id}/replay", summary="Replay a dead letter / 重新投遞")
 async def replay(delivery_id: UUID, pool: PoolDep, principal: SiteAdmin) -> dict[str, str]:
+    """Queue a dead delivery again, once: it is attempted as a new one."""
     replayed = await repository.replay(pool, delivery_id, utcnow(), scope(principal, None))
     if replayed is None:
         raise ApiError(

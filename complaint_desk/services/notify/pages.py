@@ -94,6 +94,9 @@ def _reasons(category: str | None) -> tuple[SatisfactionReason, ...]:
 async def callback_form(
     token: str, settings: SettingsDep, uow: UnitOfWorkDep, lang: str | None = None
 ) -> HTMLResponse:
+    """The complainant's callback page from the link in their message (no account): were
+    they satisfied, a rating, what was not right, suggestions. An expired, used or forged
+    link is a page that says so."""
     code = _lang(lang)
     t, lang_index = TEXT[code], 0 if code == "zh-Hant" else 1
     try:
@@ -125,7 +128,13 @@ async def callback_form(
     return _page(code, form)
 
 
-@router.post("/callback/{token}", response_class=HTMLResponse)
+@router.post(
+    "/callback/{token}",
+    response_class=HTMLResponse,
+    summary="Callback answer / 回訪回覆",
+    description="The complainant's answer from the callback page, recorded once "
+    "(CallbackAnswered; intake records it on the complaint as CallbackRecorded).",
+)
 async def callback_answer(
     token: str,
     settings: SettingsDep,

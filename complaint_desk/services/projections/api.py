@@ -262,6 +262,9 @@ async def export_complaints(
 async def get_complaint(
     complaint_id: UUID, request: Request, pool: PoolDep, principal: Reader, settings: SettingsDep
 ) -> ComplaintDetail:
+    """One complaint as the register has it, with its timeline (every event, who and when),
+    its SLA state and its complainant (in clear only with the personal-data permission).
+    ``after``: wait until the read models reflect that log position."""
     row = await repository.get_complaint(pool, complaint_id)
     if row is None or not principal.sees(row["site"]):
         raise ApiError(

@@ -162,6 +162,8 @@ async def put_policy(
 async def get_calendar(
     site: str, pool: PoolDep, settings: SettingsDep, principal: Reader
 ) -> CalendarConfig:
+    """The site's business calendar: its zone, working hours per weekday, public holidays
+    by country and region, closed days and closures; the default until a site sets its own."""
     check_site(principal, site)
     return await repository.calendar_config(pool, site.upper(), settings.default_calendar)
 

@@ -20,6 +20,7 @@ from complaint_desk.shared import logging as desk_logging
 from complaint_desk.shared.auth import Permission, store
 from complaint_desk.shared.auth.http import assert_every_route_guarded, principal_id, require
 from complaint_desk.shared.consumer import Q as consumer_q
+from complaint_desk.shared.openapi_errors import declare_errors
 from complaint_desk.shared.runtime.deps import PoolDep
 from complaint_desk.shared.runtime.runtime import ServiceRuntime
 from complaint_desk.shared.runtime.spec import ServiceSpec
@@ -116,4 +117,5 @@ def create_app(spec: ServiceSpec) -> FastAPI:
     for router in spec.routers:
         app.include_router(router)
     assert_every_route_guarded(app)
+    declare_errors(app)
     return app

@@ -101,6 +101,7 @@ async def record_cause(
     problem_id: UUID, body: pc.RecordCause, uow: UnitOfWorkDep, principal: Supervisor,
     settings: SettingsDep,
 ) -> ProblemResult:  # fmt: skip
+    """RootCauseRecorded: the root-cause analysis (a later one replaces it on the record)."""
     desk = _desk(principal, settings)
     return await _result(uow, await _translate(service.record_cause(uow, problem_id, body, desk)))
 
@@ -143,6 +144,7 @@ async def confirm(
     problem_id: UUID, body: pc.ConfirmProblem, uow: UnitOfWorkDep, principal: Supervisor,
     settings: SettingsDep,
 ) -> ProblemResult:  # fmt: skip
+    """ProblemConfirmed: the supervisor agrees with the verified outcome; the record closes."""
     desk = _desk(principal, settings)
     return await _result(uow, await _translate(service.confirm(uow, problem_id, body, desk)))
 
@@ -155,6 +157,7 @@ async def reopen(
     problem_id: UUID, body: pc.ReopenProblem, uow: UnitOfWorkDep, principal: Supervisor,
     settings: SettingsDep,
 ) -> ProblemResult:  # fmt: skip
+    """ProblemReopened: the cause was not found or the improvements did not work; plan again."""
     desk = _desk(principal, settings)
     return await _result(uow, await _translate(service.reopen(uow, problem_id, body, desk)))
 
@@ -183,5 +186,6 @@ async def end_schedule(
     schedule_id: UUID, body: pc.EndSchedule, uow: UnitOfWorkDep, principal: Supervisor,
     settings: SettingsDep,
 ) -> Response:  # fmt: skip
+    """InspectionScheduleEnded: no further visits are ordered."""
     await _translate(inspections.end_schedule(uow, schedule_id, body, _desk(principal, settings)))
     return Response(status_code=204)

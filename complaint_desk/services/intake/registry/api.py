@@ -80,6 +80,7 @@ def _site(principal: Principal, site: str) -> str:
 async def registry(
     site: str, uow: UnitOfWorkDep, principal: Reader, retired: bool = False
 ) -> Registry:
+    """The site's places and equipment in use (``retired=true``: the retired ones too)."""
     site = _site(principal, site)
     async with uow() as conn:
         store = RegistryStore(conn)
@@ -113,6 +114,8 @@ async def suggest(
 async def put_place(
     site: str, code: str, body: PlaceFields, uow: UnitOfWorkDep, principal: Admin
 ) -> Put:
+    """Add a place (PlaceRegistered) or change one (PlaceChanged); the answer says which,
+    or unchanged."""
     site = _site(principal, site)
     row = _row(PlaceRow, body, code)
     return Put(
@@ -129,6 +132,8 @@ async def put_place(
 async def put_asset(
     site: str, code: str, body: AssetFields, uow: UnitOfWorkDep, principal: Admin
 ) -> Put:
+    """Add a piece of equipment (AssetRegistered) or change one (AssetChanged): its place
+    must be a registered one, its install date not in the future."""
     site = _site(principal, site)
     row = _row(AssetRow, body, code)
     return Put(
@@ -146,6 +151,8 @@ async def retire(
     site: str, kind: Literal["places", "assets"], code: str, body: Retire, uow: UnitOfWorkDep,
     principal: Admin,
 ) -> Response:  # fmt: skip
+    """Retire a place or a piece of equipment (PlaceRetired, AssetRetired): it is no longer
+    offered, and complaints already linked keep it."""
     site = _site(principal, site)
     what: service.Kind = "place" if kind == "places" else "asset"
     await _translate(service.retire(uow, site, what, code, body.reason, principal.name))
