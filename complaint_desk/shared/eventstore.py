@@ -13,6 +13,7 @@ import asyncpg
 
 from complaint_desk.contract import topics
 from complaint_desk.contract.events import DomainEvent, EventEnvelope, Metadata, utcnow
+from complaint_desk.shared import metrics
 from complaint_desk.shared.db import Connection, Executor
 from complaint_desk.shared.queries import load
 
@@ -152,6 +153,8 @@ async def append(
             positions = []
         if len(positions) == len(events):
             last = max(r["position"] for r in positions)
+            for event in events:
+                metrics.EVENTS_APPENDED.labels(stream_type, event.event_type).inc()
             return Appended(stream_type, stream_id, expected + 1, event_ids, last)
         if attempt + 1 == attempts:
             actual = await stream_version(conn, stream_type, stream_id)

@@ -15,7 +15,8 @@ def at_zero(counter: Counter, label_sets: Iterable[Sequence[str]]) -> None:
 
 EVENTS_APPENDED = Counter(
     "desk_events_appended_total",
-    "Events appended to the event store",
+    "Events written to the event store (counted as written: a transaction that then rolls "
+    "back counts them too)",
     ["stream_type", "event_type"],
 )
 OUTBOX_PUBLISHED = Counter("desk_outbox_published_total", "Outbox records acknowledged by Kafka")

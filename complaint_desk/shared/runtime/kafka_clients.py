@@ -34,6 +34,17 @@ RESET_QUIET_SECONDS = 5.0
 WATCH_SECONDS = 3.0
 
 
+def _without_publish_metrics(middleware: KafkaPrometheusMiddleware) -> None:
+    """FastStream's publish metrics would never have a sample: events reach Kafka through
+    the outbox relay (desk_outbox_published_total), not a FastStream publisher. Unregistered,
+    so /metrics shows only what is counted."""
+    container = middleware._metrics_container
+    for name in ("published_messages_total", "published_messages_duration_seconds",
+                 "published_messages_exceptions_total"):  # fmt: skip
+        with contextlib.suppress(KeyError):
+            REGISTRY.unregister(getattr(container, name))
+
+
 class KafkaClients:
     """The clients of one running service, and when they last heard from Kafka."""
 
@@ -50,6 +61,7 @@ class KafkaClients:
         self._reset_lock = asyncio.Lock()
         # Once per process: brokers are rebuilt after a reset, their metrics are not.
         self._prometheus = KafkaPrometheusMiddleware(registry=REGISTRY, app_name=self.spec.name)
+        _without_publish_metrics(self._prometheus)
 
     # -- building -----------------------------------------------------------------------------
 
