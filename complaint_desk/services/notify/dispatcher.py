@@ -32,14 +32,15 @@ from complaint_desk.shared.uow import UnitOfWork
 from . import repository
 from .channels import Channel, Gone, Message, PermanentFailure, TemporaryFailure
 from .destinations import problem, redact
-from .domain import ChannelKind, next_delay
+from .domain import ChannelKind, Kind, next_delay
 from .settings import NotifySettings
 
 log = logging.getLogger(__name__)
 DELIVERIES = Counter(
     "desk_notify_deliveries_total",
-    "Delivery attempts by channel and outcome",
-    ["channel", "outcome"],
+    "Delivery attempts by channel, outcome and what the message is (callback, receipt, "
+    "sla_breach, …)",
+    ["channel", "outcome", "kind"],
 )
 LATENCY = Histogram("desk_notify_send_seconds", "Time to send one message", ["channel"])
 CAPPED = Counter(
@@ -48,7 +49,7 @@ CAPPED = Counter(
 CAPS = ("recipient", "organisation")
 ACTOR = "system:notify"
 # The series the alert rules select exist from the start (see metrics.at_zero).
-at_zero(DELIVERIES, [(c, o) for c in ChannelKind for o in ("dead", "gone")])
+at_zero(DELIVERIES, [(c, o, k) for c in ChannelKind for o in ("dead", "gone") for k in Kind])
 at_zero(CAPPED, [(c, cap) for c in (ChannelKind.SMS, ChannelKind.EMAIL) for cap in CAPS])
 
 
@@ -223,7 +224,7 @@ class Dispatcher:
                         error=error or "failed", retry_at=retry_at,
                     )  # fmt: skip
             await _record_event(conn, row, event)
-        DELIVERIES.labels(row["channel"], counted).inc()
+        DELIVERIES.labels(row["channel"], counted, row["kind"]).inc()
 
 
 async def _record_event(conn: Connection, row: dict[str, Any], event: DomainEvent) -> None:
