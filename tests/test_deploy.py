@@ -55,16 +55,97 @@ def test_every_compose_service_exists_and_reads_the_variables_it_is_given() -> N
         unknown = set(services[name]["environment"]) - _env_names(settings_cls)
         assert unknown == set(), f"{name} is given variables it does not read: {unknown}"
         port = settings_cls().port
-        assert any(p.endswith(f":{port}") for p in services[name]["ports"]), "its port published"
+        # Reached through the proxy only: no service publishes its HTTP port.
+        assert not any(p.endswith(f":{port}") for p in services[name].get("ports", []))
         assert re.search(
             rf"127\.0\.0\.1:{port}/health", " ".join(services[name]["healthcheck"]["test"])
         )
+
+
+def _only_on_one_machine(value: object) -> bool:
+    return "127.0.0.1" in str(value) or "localhost" in str(value)
+
+
+def test_each_service_is_given_every_setting_a_deployment_needs() -> None:
+    """What the code reads and would get wrong in a container: its secrets, the database and
+    the brokers, where it listens, and every address whose default is this machine's."""
+    services = _compose()["services"]
+    for name, settings_cls in SETTINGS.items():
+        defaults = settings_cls()
+        prefix = settings_cls.model_config.get("env_prefix", "")
+        needed = set(defaults.insecure_secrets()) | {"DATABASE_URL", "KAFKA_BOOTSTRAP_SERVERS"}
+        for field, info in settings_cls.model_fields.items():
+            alias = info.validation_alias
+            variable = alias if isinstance(alias, str) else f"{prefix}{field}".upper()
+            if field == "host" or (
+                _only_on_one_machine(getattr(defaults, field)) and field != "port"
+            ):
+                needed.add(variable)
+        given = set(services[name]["environment"])
+        assert needed - given == set(), f"{name} is not given {sorted(needed - given)}"
+
+
+def test_the_required_variables_have_no_defaults_and_the_example_names_them() -> None:
+    text = (ROOT / "docker-compose.yml").read_text()
+    example = (ROOT / ".env.example").read_text()
+    required = set(re.findall(r"\$\{(\w+):\?", text))
+    assert {
+        "POSTGRES_PASSWORD",
+        "GRAFANA_ADMIN_PASSWORD",
+        "NOTIFY_CALLBACK_SECRET",
+        "NOTIFY_PUBLIC_BASE_URL",
+        "SMTP_HOST",
+        "SMS_GATEWAY_URL",
+        "DESK_DOMAIN",
+    } <= required
+    for variable in required:
+        assert re.search(rf"^{variable}=", example, re.M), f".env.example lacks {variable}"
+    services = _compose()["services"]
+    assert services["postgres"]["environment"]["POSTGRES_PASSWORD"].startswith(
+        "${POSTGRES_PASSWORD:?"
+    )
+    assert "desk:desk@" not in text and "admin/admin" not in text
+    grafana = services["grafana"]["environment"]
+    assert grafana["GF_SECURITY_ADMIN_PASSWORD"].startswith("${GRAFANA_ADMIN_PASSWORD:?")
+
+
+def test_the_proxy_is_the_one_way_in_and_the_only_proxy_trusted() -> None:
+    compose = _compose()
+    services = compose["services"]
+    proxy = services["proxy"]
+    assert "./deploy/caddy/Caddyfile:/etc/caddy/Caddyfile:ro" in proxy["volumes"]
+    assert "443:443" in proxy["ports"]
+    address = proxy["networks"]["desk"]["ipv4_address"]
+    for name in SETTINGS:
+        assert services[name]["environment"]["TRUSTED_PROXIES"] == address
+    caddyfile = (ROOT / "deploy" / "caddy" / "Caddyfile").read_text()
+    for name, settings_cls in SETTINGS.items():
+        assert f"dynamic a {name} {settings_cls().port}" in caddyfile
+
+
+def test_backups_alerts_and_metrics_are_kept() -> None:
+    services = _compose()["services"]
+    assert "promdata:/prometheus" in services["prometheus"]["volumes"]
+    assert "./deploy/alertmanager:/etc/alertmanager:ro" in services["alertmanager"]["volumes"]
+    scrape = yaml.safe_load((ROOT / "deploy" / "prometheus" / "prometheus.yml").read_text())
+    [manager] = scrape["alerting"]["alertmanagers"]
+    assert manager["static_configs"][0]["targets"] == ["alertmanager:9093"]
+    backup = services["backup"]
+    assert "backups:/backups" in backup["volumes"]
+    assert backup["environment"]["PGPASSWORD"].startswith("${POSTGRES_PASSWORD:?")
 
 
 def test_the_ha_profile_runs_three_replicated_brokers() -> None:
     services = _compose()["services"]
     brokers = [services[f"kafka-{n}"] for n in (1, 2, 3)]
     assert all(b["profiles"] == ["ha"] for b in brokers)
+    assert services["kafka"]["profiles"] == ["single"], "ha runs the three, not the single one"
+    for name in SETTINGS:
+        waits = services[name]["depends_on"]
+        assert all(waits[f"kafka-{n}"] == {"condition": "service_healthy", "required": False}
+                   for n in (1, 2, 3))  # fmt: skip
+        assert waits["kafka"]["required"] is False
+    assert all(b["healthcheck"]["start_period"] for b in [*brokers, services["kafka"]])
     assert {b["environment"]["KAFKA_MIN_INSYNC_REPLICAS"] for b in brokers} == {"2"}
     assert {b["environment"]["KAFKA_DEFAULT_REPLICATION_FACTOR"] for b in brokers} == {"3"}
     voters = brokers[0]["environment"]["KAFKA_CONTROLLER_QUORUM_VOTERS"]
