@@ -58,7 +58,11 @@ def verify(args: argparse.Namespace) -> int:
 def add_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     parser = commands.add_parser("archive", help="sealed dossiers of closed complaints / 歸檔")
     actions = parser.add_subparsers(dest="action", required=True)
-    check = actions.add_parser("verify", help="check a complaint's record against its seal")
-    check.add_argument("number", help="the complaint's number, e.g. HQ-20261202-0001")
-    check.add_argument("--dossier", type=Path, help="a downloaded dossier (ZIP) to check too")
+    check = actions.add_parser(
+        "verify", help="check a complaint's record against its seal / 驗證歸檔紀錄"
+    )
+    check.add_argument("number", help="the complaint's number, e.g. HQ-20261202-0001 / 投訴編號")
+    check.add_argument(
+        "--dossier", type=Path, help="a downloaded dossier (ZIP) to check too / 一併驗證下載的卷宗"
+    )
     check.set_defaults(func=verify)

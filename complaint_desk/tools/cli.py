@@ -3,6 +3,7 @@
 import argparse
 import asyncio
 import importlib
+import importlib.metadata
 import os
 import secrets
 import signal
@@ -181,19 +182,48 @@ def rebuild(args: argparse.Namespace) -> int:
     return 0
 
 
+def _version() -> str:
+    try:
+        return importlib.metadata.version("complaint-desk")
+    except importlib.metadata.PackageNotFoundError:
+        return "unknown"
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="desk", description="Complaint desk / 投訴處理系統")
+    parser.add_argument("--version", action="version", version=f"desk {_version()}")
     commands = parser.add_subparsers(dest="command", required=True)
-    commands.add_parser("run", help="run the whole system locally").set_defaults(func=run)
-    commands.add_parser("migrate", help="apply database migrations").set_defaults(func=migrate)
-    commands.add_parser("topics", help="create the Kafka topics").set_defaults(func=topics)
+    commands.add_parser(
+        "run", help="run the whole system locally / 在本機執行整個系統"
+    ).set_defaults(func=run)
+    commands.add_parser("migrate", help="apply database migrations / 套用資料庫遷移").set_defaults(
+        func=migrate
+    )
+    commands.add_parser("topics", help="create the Kafka topics / 建立 Kafka 主題").set_defaults(
+        func=topics
+    )
     rebuilding = commands.add_parser(
-        "rebuild", help="rebuild projections from the event store (blue/green, no downtime)"
+        "rebuild",
+        help="rebuild read models from the event store (blue/green, no downtime) / 重建查詢資料",
+        description=(
+            "Rebuilds read models from the event store into new tables and swaps them in: safe on "
+            "a running system (queries and the live projectors carry on; events that arrive "
+            "meanwhile are folded in before the swap). A progress bar follows the events read. "
+            "Targets: register (the complaints and their SLA state), timeline (every complaint's "
+            "history), learning (problem records, inspections, training), all. / 由事件紀錄重建"
+            "查詢資料表後切換，系統運作中亦可執行。"
+        ),
     )
     rebuilding.add_argument(
-        "projection", nargs="?", default="all", choices=["all", "register", "timeline", "learning"]
+        "projection",
+        nargs="?",
+        default="all",
+        choices=["all", "register", "timeline", "learning"],
+        help="what to rebuild (default all) / 重建對象",
     )
-    rebuilding.add_argument("--batch-size", type=int, default=10_000)
+    rebuilding.add_argument(
+        "--batch-size", type=int, default=10_000, help="events read at a time / 每批讀取事件數"
+    )
     rebuilding.set_defaults(func=rebuild)
     users.add_parser(commands)
     archive.add_parser(commands)

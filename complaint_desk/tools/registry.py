@@ -59,8 +59,12 @@ def run_import(args: argparse.Namespace) -> int:
 def add_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     parser = commands.add_parser("registry", help="a site's places and equipment / 地點與設備")
     actions = parser.add_subparsers(dest="action", required=True)
-    load = actions.add_parser("import", help="import places and equipment from a CSV")
-    load.add_argument("file", type=Path, help="the CSV (UTF-8; see the README for the columns)")
-    load.add_argument("--site", required=True, help="the site's code, e.g. HQ")
-    load.add_argument("--apply", action="store_true", help="import (else only check)")
+    load = actions.add_parser("import", help="import places and equipment from a CSV / 由 CSV 匯入")
+    load.add_argument(
+        "file", type=Path, help="the CSV (UTF-8; columns in the README) / CSV 檔（UTF-8）"
+    )
+    load.add_argument("--site", required=True, help="the site's code, e.g. HQ / 院區代碼")
+    load.add_argument(
+        "--apply", action="store_true", help="import (else only check) / 匯入（否則只檢查）"
+    )
     load.set_defaults(func=run_import)

@@ -56,10 +56,15 @@ def run_report(args: argparse.Namespace) -> int:
 
 def add_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     parser = commands.add_parser("report", help="a periodic report, any period / 定期分析報告")
-    parser.add_argument("--site", required=True, help="HQ, several (HQ,NORTH) or '*' (all)")
+    parser.add_argument(
+        "--site", required=True, help="HQ, several (HQ,NORTH) or '*' (the organisation) / 院區"
+    )
     when = parser.add_mutually_exclusive_group(required=True)
-    when.add_argument("--month", help="e.g. 2026-11")
-    when.add_argument("--week", help="an ISO week, e.g. 2026-W47")
-    parser.add_argument("--out", type=Path, default=Path("."), help="where to write the files")
-    parser.add_argument("--lang", choices=["zh-Hant", "en"], default="zh-Hant")
+    when.add_argument("--month", help="a month, e.g. 2026-11 / 月份")
+    when.add_argument("--week", help="an ISO week, e.g. 2026-W47 / 週次")
+    parser.add_argument(
+        "--out", type=Path, default=Path("."), help="where to write the files / 輸出資料夾"
+    )
+    parser.add_argument("--lang", choices=["zh-Hant", "en"], default="zh-Hant",
+                        help="the PDF's language / PDF 語言")  # fmt: skip
     parser.set_defaults(func=run_report)

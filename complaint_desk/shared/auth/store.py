@@ -107,9 +107,28 @@ async def revoke(db: Executor, token: str) -> None:
     await db.execute(Q.revoke_credential, token_digest(token))
 
 
-async def disable(db: Executor, name: str) -> None:
-    """The principal can no longer sign in, and every credential of theirs stops working."""
-    await db.execute(Q.disable_principal, name)
+async def disable(db: Executor, name: str) -> bool:
+    """The principal can no longer sign in, and every credential of theirs stops working;
+    False if there was no enabled principal of that name."""
+    return await db.fetchval(Q.disable_principal, name) is not None
+
+
+async def enable(db: Executor, name: str) -> bool:
+    """A disabled principal may sign in again (its old tokens stay revoked); False if there
+    was no disabled principal of that name."""
+    return await db.fetchval(Q.enable_principal, name) is not None
+
+
+async def exists(db: Executor, name: str) -> bool | None:
+    """None: no principal of that name; else whether it is disabled."""
+    disabled: bool | None = await db.fetchval(Q.principal_exists, name)
+    return disabled
+
+
+async def set_password(db: Executor, name: str, password: str) -> bool:
+    """A new console password for an enabled principal (their sessions end); False if there
+    is none of that name enabled."""
+    return await db.fetchval(Q.set_password, name, hash_password(password)) is not None
 
 
 async def principals(db: Executor) -> list[dict[str, Any]]:

@@ -1,6 +1,7 @@
 """``desk run`` as a newcomer uses it, from a plain (not editable) install of the package:
 everything up, URLs printed, Ctrl-C stops it all, and the data is still there next time."""
 
+import io
 import os
 import re
 import shutil
@@ -209,6 +210,65 @@ def test_desk_users_adds_lists_issues_tokens_and_disables(
     assert re.search(rf"{name}\s+duty_officer\s+HQ\s+disabled", capsys.readouterr().out)
     with pytest.raises(SystemExit, match="no active user"):
         main(["users", "token", name])
+    assert main(["users", "disable", name]) == 0, "disabled already is no error"
+    assert "disabled already" in capsys.readouterr().out
+    assert main(["users", "disable", f"{name}-nobody"]) == 2
+    assert "查無此帳號" in capsys.readouterr().err
+    assert main(["users", "password", name]) == 2, "a disabled user's password is not reset"
+    assert "enable it first" in capsys.readouterr().err
+    assert main(["users", "enable", name]) == 0
+    capsys.readouterr()
+    main(["users", "list"])
+    listed = capsys.readouterr().out
+    assert listed.startswith("name / 帳號") and re.search(
+        rf"{name}\s+duty_officer\s+HQ\s+0 tokens", listed
+    )
+    monkeypatch.setattr("sys.stdin", io.StringIO("a-new-password-2026\n"))
+    assert main(["users", "password", name]) == 0
+    assert "password changed" in capsys.readouterr().out
+    assert main(["users", "enable", f"{name}-nobody"]) == 2
+
+
+def test_every_command_and_option_is_explained_in_both_languages(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    import argparse
+
+    from complaint_desk.tools import cli
+
+    with pytest.raises(SystemExit):
+        main(["--version"])
+    assert capsys.readouterr().out.startswith("desk ")
+    parsers: list[argparse.ArgumentParser] = []
+    original = argparse.ArgumentParser.parse_args
+
+    def keep(self: argparse.ArgumentParser, *args: object, **kwargs: object) -> object:
+        parsers.append(self)
+        raise SystemExit(0)
+
+    argparse.ArgumentParser.parse_args = keep  # type: ignore[assignment, method-assign]
+    try:
+        with pytest.raises(SystemExit):
+            cli.main([])
+    finally:
+        argparse.ArgumentParser.parse_args = original  # type: ignore[method-assign]
+    unexplained = []
+
+    def walk(parser: argparse.ArgumentParser, where: str) -> None:
+        for action in parser._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                for choice in action._choices_actions:
+                    if not re.search(r"[\u4e00-\u9fff]", choice.help or ""):
+                        unexplained.append(f"{where} {choice.dest}")
+                for name, sub in action.choices.items():
+                    walk(sub, f"{where} {name}")
+            elif action.dest not in ("help", "version") and not re.search(
+                r"[\u4e00-\u9fff]", action.help or ""
+            ):
+                unexplained.append(f"{where} {action.dest}")
+
+    walk(parsers[0], "desk")
+    assert unexplained == [], f"help without Chinese: {unexplained}"
 
 
 def test_desk_registry_import_checks_then_imports(

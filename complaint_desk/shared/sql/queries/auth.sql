@@ -39,12 +39,33 @@ FROM auth.principals p LEFT JOIN auth.credentials c ON c.principal_id = p.id
 GROUP BY p.id ORDER BY p.name;
 
 -- name: disable_principal
+-- The principal's id if it was enabled (none: no such name, or disabled already).
 WITH p AS (
     UPDATE auth.principals SET disabled_at = now() WHERE name = $1 AND disabled_at IS NULL
     RETURNING id
+), revoked AS (
+    UPDATE auth.credentials SET revoked_at = now()
+    WHERE principal_id IN (SELECT id FROM p) AND revoked_at IS NULL
 )
-UPDATE auth.credentials SET revoked_at = now()
-WHERE principal_id IN (SELECT id FROM p) AND revoked_at IS NULL;
+SELECT id FROM p;
+
+-- name: enable_principal
+UPDATE auth.principals SET disabled_at = NULL WHERE name = $1 AND disabled_at IS NOT NULL
+RETURNING id;
+
+-- name: principal_exists
+SELECT disabled_at IS NOT NULL AS disabled FROM auth.principals WHERE name = $1;
+
+-- name: set_password
+-- A new password, for an enabled principal only (enable it first): their sessions end.
+WITH p AS (
+    UPDATE auth.principals SET password_hash = $2 WHERE name = $1 AND disabled_at IS NULL
+    RETURNING id
+), ended AS (
+    UPDATE auth.credentials SET revoked_at = now()
+    WHERE principal_id IN (SELECT id FROM p) AND kind = 'session' AND revoked_at IS NULL
+)
+SELECT id FROM p;
 
 -- name: add_credential
 INSERT INTO auth.credentials (digest, principal_id, kind, label, expires_at)
