@@ -151,6 +151,16 @@ async def test_a_site_admin_manages_their_sites_users_and_nobody_elses(
         await sign_in(them, console, "北站值班", "new-officer-2026")
         await expect(them.get_by_role("alert")).to_contain_text("帳號或密碼錯誤")
         await other.close()
+        # A disabled user offers no password reset, only enabling, a decision of its own.
+        row = page.get_by_test_id("users").locator("tr[data-user='北站值班']")
+        await expect(row.get_by_role("button", name="重設密碼")).to_have_count(0)
+        await row.get_by_role("button", name="重新啟用 北站值班").click()
+        await expect(page.get_by_test_id("said")).to_contain_text("已重新啟用 北站值班")
+        other = await browser.new_context(locale="zh-TW")
+        them = await other.new_page()
+        await sign_in(them, console, "北站值班", "new-officer-2026")
+        await expect(them.get_by_test_id("signed-in-as")).to_contain_text("北站值班")
+        await other.close()
 
 
 async def test_a_site_admin_keeps_the_directory_and_tests_an_entry(

@@ -107,6 +107,11 @@ _TEXTS: dict[str, tuple[str, str]] = {
     "users.reset": ("重設密碼", "Reset the password"),
     "users.issue_token": ("發給 {name} API 權杖", "Issue {name} an API token"),
     "users.disable": ("停用 {name}", "Disable {name}"),
+    "users.enable": ("重新啟用 {name}", "Enable {name} again"),
+    "users.enabled": (
+        "已重新啟用 {name}；舊的權杖仍失效。",
+        "{name} enabled again; old tokens stay revoked.",
+    ),
     "users.saved": ("已儲存帳號 {name}。", "{name} saved."),
     "users.disabled": (
         "已停用 {name}：其登入與權杖即時失效。",

@@ -98,14 +98,18 @@ async def _one_of_theirs(pool: Any, admin: Principal, name: str) -> dict[str, An
 async def change_user(
     request: Request, pool: PoolDep, admin: SiteAdmin, name: str, change: str
 ) -> Response:
-    """Disable a user, reset their password or issue them an API token (shown once)."""
+    """Disable or enable a user, reset their password, or issue them an API token (shown
+    once). A disabled user's password is not reset: enabling them is a decision of its own."""
     t = texts(request)
     person = await _one_of_theirs(pool, admin, name)
-    if person is None or change not in ("disable", "password", "token"):
+    if person is None or change not in ("disable", "enable", "password", "token"):
         return await _page(request, pool, admin, 404, error=t("users.unknown", name=name))
     if change == "disable":
         await store.disable(pool, name)
         return await _page(request, pool, admin, said=t("users.disabled", name=name))
+    if change == "enable":
+        await store.enable(pool, name)
+        return await _page(request, pool, admin, said=t("users.enabled", name=name))
     if change == "token":
         token = await store.issue_token(pool, person["id"], f"console, by {admin.name}")
         return await _page(request, pool, admin, said=t("users.token", name=name), token=token)
@@ -113,7 +117,6 @@ async def change_user(
     if len(password) < MIN_PASSWORD:
         error = t("users.short_password", n=MIN_PASSWORD)
         return await _page(request, pool, admin, 422, error=error)
-    sites = frozenset(person["sites"]) if person["sites"] is not None else None
-    grant = store.Grant(name, Role(person["role"]), sites, password=password)
-    await store.save_principal(pool, grant)
+    if not await store.set_password(pool, name, password):  # disabled: enable them first
+        return await _page(request, pool, admin, 409, error=t("users.unknown", name=name))
     return await _page(request, pool, admin, said=t("users.password_reset", name=name))
