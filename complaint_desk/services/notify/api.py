@@ -13,6 +13,7 @@ import asyncpg
 from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from complaint_desk.contract.cloudevents import TYPE_PREFIX
 from complaint_desk.contract.events import registered_event_types, utcnow
 from complaint_desk.shared.auth import Permission, Principal
 from complaint_desk.shared.auth.http import require, scope
@@ -48,13 +49,20 @@ class SubscriptionIn(BaseModel):
 
     name: Annotated[str, Field(min_length=1, max_length=100)]
     site: SiteOrAll = "*"
-    event_types: list[str] = Field(min_length=1, max_length=100)
+    event_types: list[str] = Field(
+        min_length=1, max_length=100,
+        description="事件名稱 / event names (SafetyEscalated), or * for all; the CloudEvents "
+        "type a delivery carries (tw.facilities.complaints.SafetyEscalated) is accepted too "
+        "and kept as the name",
+    )  # fmt: skip
     channel: ChannelName
     destination: Annotated[str, Field(min_length=3, max_length=500)]
     enabled: bool = True
 
     @model_validator(mode="after")
     def _known(self) -> SubscriptionIn:
+        # The name a delivery's CloudEvents type carries, or the type itself: one meaning.
+        self.event_types = [t.removeprefix(TYPE_PREFIX) for t in self.event_types]
         known = set(registered_event_types())
         unknown = [t for t in self.event_types if t != "*" and t not in known]
         if unknown:
