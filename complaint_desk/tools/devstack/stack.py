@@ -13,6 +13,8 @@ import httpx
 
 from complaint_desk import services
 
+from .lifeline import die_with_parent
+
 # Each service by name, with the port it listens on unless told otherwise.
 SERVICES: dict[str, int] = {
     name: importlib.import_module(f"{services.__name__}.{name}").DEFAULT_PORT
@@ -39,6 +41,7 @@ class ServiceProcess:
             stdout=log,
             stderr=log,
             start_new_session=True,
+            preexec_fn=die_with_parent,  # one libc call: safe between fork and exec
         )
 
     def wait_healthy(self, timeout: float = 60) -> None:

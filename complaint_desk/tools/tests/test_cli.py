@@ -6,6 +6,7 @@ import os
 import re
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import sysconfig
@@ -14,10 +15,11 @@ from pathlib import Path
 from uuid import uuid4
 
 import httpx
+import psutil
 import pytest
 
 from complaint_desk.tools.cli import main
-from complaint_desk.tools.devstack.postgres import free_port
+from complaint_desk.tools.devstack.postgres import EmbeddedPostgres, free_port
 from tests.e2e.helpers import complaint
 
 pytestmark = pytest.mark.e2e
@@ -292,3 +294,53 @@ def test_desk_registry_import_checks_then_imports(
     assert "2 added 新增" in capsys.readouterr().out
     assert main(["registry", "import", str(good), "--site", site]) == 0
     assert "2 unchanged 未變" in capsys.readouterr().out
+
+
+def _run_env(tmp_path: Path) -> dict[str, str]:
+    return {
+        **{k: v for k, v in os.environ.items()
+           if k not in ("DATABASE_URL", "KAFKA_BOOTSTRAP_SERVERS")},
+        "DESK_DATA_DIR": str(tmp_path / "data"),
+        "DESK_POSTGRES_PORT": str(free_port()), "DESK_BROKER_PORT": str(free_port()),
+        "INTAKE_MAIL_PORT": str(free_port()),
+        **{f"{name}_PORT": str(free_port()) for name in ("INTAKE", "SLA", "NOTIFY", "PROJECTIONS")},
+    }  # fmt: skip
+
+
+def test_desk_run_refuses_a_dirty_start_and_names_what_holds_the_port(
+    installed: Path, tmp_path: Path
+) -> None:
+    env = _run_env(tmp_path)
+    with socket.socket() as squatter:
+        squatter.bind(("127.0.0.1", int(env["SLA_PORT"])))
+        squatter.listen()
+        refused = subprocess.run(
+            [installed / "bin" / "desk", "run"], env=env, cwd=tmp_path, capture_output=True,
+            text=True, timeout=60,
+        )  # fmt: skip
+    assert refused.returncode == 2
+    assert f"port {env['SLA_PORT']} (sla service) is held by pid {os.getpid()}" in refused.stderr
+    assert "無法啟動" in refused.stderr
+    assert not (tmp_path / "data" / "postgres").exists(), "nothing was started first"
+
+
+def test_desk_run_killed_hard_leaves_no_broker_or_service_behind(
+    installed: Path, tmp_path: Path
+) -> None:
+    env = _run_env(tmp_path)
+    process, _ = _start(env, installed)
+    found = subprocess.run(["pgrep", "-P", str(process.pid)], capture_output=True, text=True)
+    children = [int(pid) for pid in found.stdout.split()]
+    assert len(children) >= 5, "the broker and four services"
+    process.kill()  # SIGKILL: no handler runs, only the children's death signal
+    process.wait()
+
+    def gone() -> bool:
+        return not any(psutil.pid_exists(pid) and psutil.Process(pid).status() != "zombie"
+                       for pid in children)  # fmt: skip
+
+    deadline = time.monotonic() + 30  # the services' own shutdown, after their SIGTERM
+    while not gone() and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert gone(), "a child outlived desk run"
+    EmbeddedPostgres(tmp_path / "data" / "postgres", int(env["DESK_POSTGRES_PORT"])).stop()
