@@ -12,7 +12,7 @@ from uuid import UUID
 
 from fastapi import Depends, FastAPI, Query
 from fastapi.responses import HTMLResponse, JSONResponse
-from faststream.specification.asyncapi.site import get_asyncapi_html
+from fastapi_offline import FastAPIOffline
 from pydantic import BaseModel
 
 from complaint_desk.shared import http
@@ -21,6 +21,7 @@ from complaint_desk.shared.auth import Permission, store
 from complaint_desk.shared.auth.http import assert_every_route_guarded, principal_id, require
 from complaint_desk.shared.consumer import Q as consumer_q
 from complaint_desk.shared.openapi_errors import declare_errors
+from complaint_desk.shared.runtime import asyncapi_page as asyncapi_document
 from complaint_desk.shared.runtime.deps import PoolDep
 from complaint_desk.shared.runtime.runtime import ServiceRuntime
 from complaint_desk.shared.runtime.spec import ServiceSpec
@@ -67,9 +68,12 @@ def create_app(spec: ServiceSpec) -> FastAPI:
         finally:
             await runtime.stop()
 
-    app = FastAPI(
-        title=spec.title, description=spec.description, version="0.1.0", lifespan=lifespan
-    )
+    # The documents' pages load Swagger UI and ReDoc from the service itself: they work on
+    # an offline or restricted network (fastapi-offline ships both).
+    app = FastAPIOffline(
+        title=spec.title, description=spec.description, version="0.1.0", lifespan=lifespan,
+        static_url="/docs-assets",
+    )  # fmt: skip
     app.state.runtime = runtime
     http.install(app, s.rate_limit_per_second, s.rate_limit_burst, identify=principal_id)
     app.include_router(http.ops_router(runtime.health))
@@ -80,7 +84,8 @@ def create_app(spec: ServiceSpec) -> FastAPI:
 
     @app.get("/asyncapi", include_in_schema=False)
     async def asyncapi_page() -> HTMLResponse:
-        return HTMLResponse(get_asyncapi_html(runtime.asyncapi().to_specification()))
+        document = runtime.asyncapi().to_specification().to_jsonable()
+        return HTMLResponse(asyncapi_document.render(document))
 
     @app.get(
         "/dead-letters",
