@@ -48,7 +48,10 @@ class InspectionPlan(BaseModel):
     weekdays; at the start of the site's working day (a day without working time moves it
     to the next one). Missed when not done within ``grace_hours`` of working time."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(
+        frozen=True, extra="forbid",
+        json_schema_extra={"examples": [{"every_days": 7, "starts_on": "2026-12-01"}]},
+    )  # fmt: skip
 
     every_days: int | None = Field(None, ge=1, le=366, description="每 N 天 / every N days")
     weekdays: list[int] | None = Field(

@@ -12,7 +12,8 @@ from complaint_desk.contract.events.complaints import (
     WorkOrderRequested,
 )
 from complaint_desk.contract.events.inspections import InspectionScheduled
-from complaint_desk.shared.runtime import Publication, ServiceSpec, create_app
+from complaint_desk.contract.integration import ComplaintCommand, PurchaseUpdate, WorkOrderUpdate
+from complaint_desk.shared.runtime import Inbound, Publication, ServiceSpec, create_app
 
 from . import MIGRATIONS
 from .api import router
@@ -117,6 +118,38 @@ PUBLICATIONS = [
 ]
 
 
+def _signed(kind: str) -> str:
+    return (
+        f"Plain JSON, signed by an integration granted {kind} (desk-key-id, desk-signature "
+        "headers); an unsigned, forged or ungranted message is refused and recorded "
+        "(GET /refusals)."
+    )
+
+
+INBOUND = [
+    Inbound(
+        topics.WORK_ORDER_UPDATES,
+        "The maintenance system's answers to WorkOrderRequested and InspectionWorkOrderRequested "
+        "(accepted, in progress, completed, cancelled), by task_id; each once, whatever order "
+        f"they arrive in. {_signed('WorkOrderUpdate')}",
+        [WorkOrderUpdate],
+    ),
+    Inbound(
+        topics.PURCHASE_UPDATES,
+        "The procurement system's answers to PurchaseRequested and ReplacementRequested "
+        f"(ordered, delivered, cancelled), by task_id. {_signed('PurchaseUpdate')}",
+        [PurchaseUpdate],
+    ),
+    Inbound(
+        topics.COMPLAINT_COMMANDS,
+        "Commands on complaints from other systems, validated like the HTTP ones; a refused "
+        "one is answered with CommandRejected on complaints.command-results. "
+        + _signed("the command"),
+        [ComplaintCommand],
+    ),
+]
+
+
 def build_app(settings: IntakeSettings | None = None) -> FastAPI:
     settings = settings or IntakeSettings()
     return create_app(
@@ -139,6 +172,7 @@ def build_app(settings: IntakeSettings | None = None) -> FastAPI:
             ],
             projectors=[CallbackAnswers(), Archivist(settings.dossier_seal_key), ProblemLinker()],
             subscribe=subscribe,
+            inbound=INBOUND,
             background=[retention, mailbox],
         )
     )

@@ -5,10 +5,11 @@ to it, and :func:`supervise` keeps a background job going."""
 
 from complaint_desk.shared.runtime.app import create_app
 from complaint_desk.shared.runtime.runtime import NotStarted, ServiceRuntime
-from complaint_desk.shared.runtime.spec import Publication, ServiceSpec
+from complaint_desk.shared.runtime.spec import Inbound, Publication, ServiceSpec
 from complaint_desk.shared.supervise import supervise
 
 __all__ = [
+    "Inbound",
     "NotStarted",
     "Publication",
     "ServiceRuntime",

@@ -21,6 +21,7 @@ from complaint_desk.shared.auth import Permission, store
 from complaint_desk.shared.auth.http import assert_every_route_guarded, principal_id, require
 from complaint_desk.shared.consumer import Q as consumer_q
 from complaint_desk.shared.openapi_errors import declare_errors
+from complaint_desk.shared.runtime import asyncapi_contract
 from complaint_desk.shared.runtime import asyncapi_page as asyncapi_document
 from complaint_desk.shared.runtime.deps import PoolDep
 from complaint_desk.shared.runtime.runtime import ServiceRuntime
@@ -80,12 +81,11 @@ def create_app(spec: ServiceSpec) -> FastAPI:
 
     @app.get("/asyncapi.json", include_in_schema=False)
     async def asyncapi_json() -> JSONResponse:
-        return JSONResponse(runtime.asyncapi().to_specification().to_jsonable())
+        return JSONResponse(asyncapi_contract.document(spec))
 
     @app.get("/asyncapi", include_in_schema=False)
     async def asyncapi_page() -> HTMLResponse:
-        document = runtime.asyncapi().to_specification().to_jsonable()
-        return HTMLResponse(asyncapi_document.render(document))
+        return HTMLResponse(asyncapi_document.render(asyncapi_contract.document(spec)))
 
     @app.get(
         "/dead-letters",

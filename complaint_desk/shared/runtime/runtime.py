@@ -9,7 +9,6 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 import asyncpg
-from faststream.specification import AsyncAPI
 
 from complaint_desk.shared import db
 from complaint_desk.shared.auth import store
@@ -44,7 +43,6 @@ class ServiceRuntime:
         self._pool: asyncpg.Pool | None = None
         self._uow: UnitOfWork | None = None
         self._tasks: list[asyncio.Task[Any]] = []
-        self._asyncapi: AsyncAPI | None = None
 
     @property
     def pool(self) -> asyncpg.Pool:
@@ -114,15 +112,6 @@ class ServiceRuntime:
             "outbox_relay_leader": bool(self.relay and self.relay.is_leader),
         }
 
-    def asyncapi(self) -> AsyncAPI:
-        if self._asyncapi is None:
-            self._asyncapi = AsyncAPI(
-                self.kafka.build_broker(),
-                title=self.spec.title,
-                version="0.1.0",
-                description=self.spec.description,
-            )
-        return self._asyncapi
 
 
 async def _bounded(step: Awaitable[Any], seconds: float, what: str) -> bool:

@@ -27,6 +27,16 @@ class Publication:
     schema: Any = None
 
 
+@dataclass(frozen=True)
+class Inbound:
+    """Another system's topic a service reads (plain JSON, signed by the sender), for the
+    AsyncAPI document: what it carries."""
+
+    topic: str
+    description: str
+    payloads: Sequence[type[Any]] = ()
+
+
 @dataclass
 class ServiceSpec:
     """A service, declaratively: its migrations, projectors, topics, routes and jobs."""
@@ -39,7 +49,9 @@ class ServiceSpec:
     projectors: Sequence[Projector] = ()
     publications: Sequence[Publication] = ()
     routers: Sequence[APIRouter] = ()
-    # Registers the service's own typed subscribers (other systems' topics) on a new broker.
+    # Registers the service's own typed subscribers (other systems' topics) on a new broker,
+    # and says what those topics carry.
     subscribe: Callable[[KafkaBroker, ServiceRuntime], None] | None = None
+    inbound: Sequence[Inbound] = ()
     # Long-running jobs of the service (e.g. the SLA timer loop), started with it.
     background: Sequence[Callable[[ServiceRuntime], Awaitable[None]]] = ()
