@@ -25,6 +25,8 @@ _EXTENSIONS = {
     "causationid": "causation_id",
     "relayedby": "relayed_by",
     "schemaversion": "schema_version",
+    # CloudEvents' distributed-tracing extension: the W3C trace context.
+    "traceparent": "traceparent",
 }
 
 
@@ -53,6 +55,8 @@ def to_kafka(envelope: EventEnvelope) -> tuple[bytes, list[tuple[str, bytes]], b
             headers[f"ce_{ext}"] = str(value)
     if envelope.position is not None:
         headers["ce_position"] = str(envelope.position)
+    if envelope.traceparent:  # also as W3C's own header, which Kafka tracers read
+        headers["traceparent"] = envelope.traceparent
     value = json.dumps(envelope.data, ensure_ascii=False, separators=(",", ":")).encode()
     return str(envelope.stream_id).encode(), [(k, v.encode()) for k, v in headers.items()], value
 

@@ -28,10 +28,11 @@ from typing import Any, Protocol
 from uuid import UUID
 
 import asyncpg
+from opentelemetry.trace import SpanKind
 
 from complaint_desk.contract import cloudevents
 from complaint_desk.contract.events import EventEnvelope
-from complaint_desk.shared import eventstore, metrics
+from complaint_desk.shared import eventstore, metrics, tracing
 from complaint_desk.shared import logging as desk_logging
 from complaint_desk.shared.db import Connection
 from complaint_desk.shared.dead_letters import DeadLetter, KafkaOrigin, describe, park_record
@@ -238,7 +239,9 @@ class EventConsumer:
                         continue  # Kafka applied it meanwhile
                     if event.version != reached[event.key] + 1:
                         raise StreamGap(reached[event.key], event.version)
-                    await self.projector.apply(conn, event)
+                    with tracing.span(f"{self.name} {event.event_type}", event.traceparent,
+                                      SpanKind.CONSUMER):  # fmt: skip
+                        await self.projector.apply(conn, event)
                     reached[event.key] = event.version
                 moved = [k for k in streams if reached[k] != applied[k]]
                 await conn.execute(
@@ -291,7 +294,10 @@ class EventConsumer:
                         return False
                     if event.version != applied + 1:
                         raise StreamGap(applied, event.version)
-                    await self.projector.apply(conn, event)
+                    # Within the event's trace: what it causes (events, messages) joins it.
+                    with tracing.span(f"{self.name} {event.event_type}", event.traceparent,
+                                      SpanKind.CONSUMER):  # fmt: skip
+                        await self.projector.apply(conn, event)
                     await conn.execute(
                         Q.advance_stream,
                         self.name,

@@ -13,7 +13,7 @@ import asyncpg
 
 from complaint_desk.contract import topics
 from complaint_desk.contract.events import DomainEvent, EventEnvelope, Metadata, utcnow
-from complaint_desk.shared import metrics
+from complaint_desk.shared import metrics, tracing
 from complaint_desk.shared.db import Connection, Executor
 from complaint_desk.shared.queries import load
 
@@ -53,6 +53,7 @@ def envelope_from_row(row: asyncpg.Record | dict[str, Any]) -> EventEnvelope:
         correlation_id=row["correlation_id"],
         causation_id=row["causation_id"],
         relayed_by=row.get("relayed_by"),
+        traceparent=row.get("traceparent"),
         schema_version=row["schema_version"],
         data=data,
         position=row["position"],
@@ -109,6 +110,8 @@ async def append(
         "correlation_id": metadata.correlation_id,
         "causation_id": metadata.causation_id,
         "relayed_by": metadata.relayed_by,
+        # The trace it is part of: its cause's, else the request or job running now.
+        "traceparent": metadata.traceparent or tracing.current_traceparent(),
     }
     for attempt in range(attempts):
         expected = expected_version
@@ -205,8 +208,8 @@ async def read_after(
 # What a bulk reader may ask :func:`read_after_rows` for (besides tx_id and position).
 EVENT_COLUMNS = frozenset({
     "event_id", "event_type", "stream_type", "stream_id", "version", "occurred_at", "site_id",
-    "actor", "correlation_id", "causation_id", "relayed_by", "schema_version", "data",
-    "recorded_at",
+    "actor", "correlation_id", "causation_id", "relayed_by", "traceparent", "schema_version",
+    "data", "recorded_at",
 })  # fmt: skip
 
 

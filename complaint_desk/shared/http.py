@@ -1,5 +1,7 @@
 """HTTP conventions every service shares: bilingual error bodies, a body-size limit, request
-metrics, and the /health and /metrics endpoints."""
+metrics and traces, secure headers, and the /health and /metrics endpoints.
+
+Over 300 lines: the middleware every request passes through, read together in their order."""
 
 import logging
 import re
@@ -12,12 +14,13 @@ import asyncpg
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
+from opentelemetry.trace import SpanKind
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from complaint_desk.shared import logging as desk_logging
-from complaint_desk.shared import metrics
+from complaint_desk.shared import metrics, tracing
 from complaint_desk.shared.invalid import validation_error_body
 from complaint_desk.shared.ratelimit import Identify, RateLimit
 
@@ -212,6 +215,25 @@ SECURITY_HEADERS = [
 DOCUMENT_VIEWERS = ("/docs", "/redoc", "/asyncapi")
 
 
+class TraceRequests:
+    """Each request in a span of the trace its ``traceparent`` header names (W3C), or of a
+    new one: the events it records, and all they cause, carry that trace."""
+
+    QUIET = frozenset({"/metrics", "/health"})
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"] in self.QUIET:
+            await self.app(scope, receive, send)
+            return
+        given = next((v.decode("latin-1") for k, v in scope.get("headers", [])
+                      if k == b"traceparent"), None)  # fmt: skip
+        with tracing.span(f"{scope['method']} {scope['path']}", given, SpanKind.SERVER):
+            await self.app(scope, receive, send)
+
+
 class SecurityHeaders:
     """Headers every answer carries (OWASP's secure headers)."""
 
@@ -271,6 +293,7 @@ def install(
     app.add_middleware(BodySizeLimit)
     app.add_middleware(HeadAsGet)
     app.add_middleware(RateLimit, per_second=rate_per_second, burst=rate_burst, identify=identify)
+    app.add_middleware(TraceRequests)
     app.add_middleware(SecurityHeaders)  # outermost: on every answer, a 429 or a 413 too
 
 

@@ -108,6 +108,8 @@ class Metadata(BaseModel):
     # The system (or admin) that relayed the actor's action: the maintenance system's reply
     # for its technician, an integration's command for a named officer. None: the actor's own.
     relayed_by: str | None = None
+    # The W3C trace context (traceparent) it happens in: the events it causes share the trace.
+    traceparent: str | None = None
 
 
 class EventEnvelope(BaseModel):
@@ -126,6 +128,7 @@ class EventEnvelope(BaseModel):
     correlation_id: UUID
     causation_id: UUID | None = None
     relayed_by: str | None = None
+    traceparent: str | None = None
     schema_version: int = Field(ge=1)
     data: dict[str, Any]
     position: int | None = None
@@ -163,6 +166,7 @@ class EventEnvelope(BaseModel):
             correlation_id=metadata.correlation_id,
             causation_id=metadata.causation_id,
             relayed_by=metadata.relayed_by,
+            traceparent=metadata.traceparent,
             schema_version=payload.schema_version,
             data=payload.model_dump(mode="json"),
             position=None,
@@ -181,4 +185,5 @@ class EventEnvelope(BaseModel):
             actor=self.actor,
             correlation_id=self.correlation_id,
             causation_id=self.event_id,
+            traceparent=self.traceparent,
         )  # not relayed_by: what this event causes is the reacting service's own doing

@@ -10,7 +10,12 @@ from complaint_desk.contract.events import registered_event_types
 ROOT = Path(__file__).resolve().parents[2]  # the complaint_desk package
 CAMEL = re.compile(r"[A-Z][a-z]+(?:[A-Z][a-z]*)+")
 # Names that look like event types and are not, each with what it is.
-NOT_EVENTS = {"CallbackFollowUp": "the callback follow-up job, as a notification's cause"}
+NOT_EVENTS = {
+    "CallbackFollowUp": "the callback follow-up job, as a notification's cause",
+    "ValidationError": "FastAPI's own 422 schema, removed from the OpenAPI documents",
+    "SignedHeaders": "the AsyncAPI schema of an integration's signature headers",
+    "CloudEventHeaders": "the AsyncAPI schema of our records' CloudEvents headers",
+}
 
 
 def _sources() -> list[Path]:

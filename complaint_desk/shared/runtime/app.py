@@ -15,7 +15,7 @@ from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi_offline import FastAPIOffline
 from pydantic import BaseModel
 
-from complaint_desk.shared import http
+from complaint_desk.shared import http, tracing
 from complaint_desk.shared import logging as desk_logging
 from complaint_desk.shared.auth import Permission, store
 from complaint_desk.shared.auth.http import assert_every_route_guarded, principal_id, require
@@ -59,6 +59,7 @@ class DeadLetter(BaseModel):
 def create_app(spec: ServiceSpec) -> FastAPI:
     s = spec.settings
     desk_logging.configure(spec.name, s.log_level, s.log_json)
+    tracing.configure(spec.name)
     runtime = ServiceRuntime(spec)
 
     @contextlib.asynccontextmanager

@@ -113,7 +113,6 @@ class ServiceRuntime:
         }
 
 
-
 async def _bounded(step: Awaitable[Any], seconds: float, what: str) -> bool:
     """Await ``step`` for at most ``seconds``; False (and a warning) if it did not finish."""
     try:

@@ -48,6 +48,8 @@ class WebhookChannel:
         )
         body = json.dumps(message.payload, ensure_ascii=False, separators=(",", ":"))
         headers = self.sign(message, body, datetime.now(UTC))
+        if message.payload.get("traceparent"):  # the event's trace goes on to the receiver
+            headers["traceparent"] = str(message.payload["traceparent"])
         try:
             # A redirect could lead anywhere, inside the network too: refused, not followed.
             async with self.session.post(

@@ -6,6 +6,8 @@ from typing import Any
 
 import aiohttp
 
+from complaint_desk.shared import tracing
+
 
 @dataclass(frozen=True)
 class IntakeAnswer:
@@ -55,6 +57,9 @@ async def send(
     give the officer. ``raw``: a body sent as it is, with its content type, instead of JSON."""
     if raw is not None:
         headers = {**(headers or {}), "Content-Type": raw[1]}
+    traceparent = tracing.current_traceparent()
+    if traceparent:  # the officer's request and the command it sends are one trace
+        headers = {**(headers or {}), "traceparent": traceparent}
     try:
         async with (
             aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=within)) as session,

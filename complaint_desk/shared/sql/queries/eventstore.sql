@@ -4,10 +4,10 @@
 -- also needs its predecessor to exist, so a writer that is behind cannot leave a hole.
 INSERT INTO eventstore.events (
     event_id, stream_type, stream_id, version, event_type, schema_version,
-    occurred_at, site_id, actor, correlation_id, causation_id, relayed_by, data)
+    occurred_at, site_id, actor, correlation_id, causation_id, relayed_by, traceparent, data)
 SELECT :event_id, :stream_type, :stream_id, :version, :event_type, :schema_version,
        :occurred_at, :site_id, :actor, :correlation_id, :causation_id, :relayed_by,
-       :data::text::jsonb
+       :traceparent, :data::text::jsonb
 WHERE :version = 1 OR EXISTS (
     SELECT 1 FROM eventstore.events
     WHERE stream_type = :stream_type AND stream_id = :stream_id AND version = :version - 1)
@@ -17,10 +17,10 @@ RETURNING position;
 -- Several events of one stream, the versions after the expected one; same guarantees as append_one.
 INSERT INTO eventstore.events (
     event_id, stream_type, stream_id, version, event_type, schema_version,
-    occurred_at, site_id, actor, correlation_id, causation_id, relayed_by, data)
+    occurred_at, site_id, actor, correlation_id, causation_id, relayed_by, traceparent, data)
 SELECT e.event_id, :stream_type, :stream_id, e.version, e.event_type, e.schema_version,
        e.occurred_at, :site_id, :actor, :correlation_id, :causation_id, :relayed_by,
-       e.data::jsonb
+       :traceparent, e.data::jsonb
 FROM unnest(:event_ids::uuid[], :versions::int[], :event_types::text[],
             :schema_versions::int[], :occurred_ats::timestamptz[], :data::text[])
      AS e(event_id, version, event_type, schema_version, occurred_at, data)
@@ -42,7 +42,7 @@ WHERE stream_type = $1 AND stream_id = $2;
 
 -- name: read_stream
 SELECT position, event_id, event_type, stream_type, stream_id, version, occurred_at, site_id,
-       actor, correlation_id, causation_id, relayed_by, schema_version, data
+       actor, correlation_id, causation_id, relayed_by, traceparent, schema_version, data
 FROM eventstore.events
 WHERE stream_type = $1 AND stream_id = $2 AND version >= $3 AND version <= $4
 ORDER BY version;
@@ -53,7 +53,7 @@ ORDER BY version;
 -- which no index serves, and every batch would sort the whole rest of the log.
 SELECT tx_id::text::bigint AS tx_id, position, event_id, event_type, stream_type, stream_id,
        version, occurred_at, site_id, actor, correlation_id, causation_id, relayed_by,
-       schema_version, data, recorded_at
+       traceparent, schema_version, data, recorded_at
 FROM eventstore.events
 WHERE (tx_id, position) > ($1::text::xid8, $2::bigint)
   AND tx_id < pg_snapshot_xmin(pg_current_snapshot())
