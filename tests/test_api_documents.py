@@ -62,3 +62,30 @@ def test_the_error_body_schema_fits_what_the_services_send() -> None:
     for body in sent:
         assert list(validator.iter_errors(body)) == [], body
     assert list(validator.iter_errors({"detail": "Not Found"})), "FastAPI's own shape is not it"
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_every_json_body_and_answer_has_an_example_that_fits_its_schema(service: str) -> None:
+    doc = document(service)
+    lacking = []
+    for method, path, op in operations(doc):
+        media = [("request", op.get("requestBody", {}).get("content", {}).get("application/json"))]
+        media += [(code, r.get("content", {}).get("application/json"))
+                  for code, r in op["responses"].items() if code[0] in "24"]  # fmt: skip
+        for where, m in media:
+            if m is None:
+                continue
+            examples = (
+                [m["example"]]
+                if "example" in m
+                else [e.get("value", e) for e in (m.get("examples") or {}).values()]
+            )
+            if not examples and "examples" in m.get("schema", {}):
+                examples = m["schema"]["examples"]
+            if not examples:
+                lacking.append(f"{method} {path} {where}")
+                continue
+            checker = Draft202012Validator({**m["schema"], "components": doc["components"]})
+            for value in examples:
+                assert list(checker.iter_errors(value)) == [], f"{method} {path} {where}: {value}"
+    assert lacking == [], f"without an example: {lacking}"

@@ -300,7 +300,13 @@ def install(
 def ops_router(health: Callable[[], Awaitable[dict[str, Any]]]) -> APIRouter:
     router = APIRouter(tags=["operations"])
 
-    @router.get("/health", summary="Liveness and dependencies / 健康檢查")
+    @router.get(
+        "/health", summary="Liveness and dependencies / 健康檢查",
+        responses={200: {"content": {"application/json": {"example": {
+            "status": "ok", "service": "intake", "database": "ok", "kafka": "ok",
+            "outbox_relay_leader": True,
+        }}}}, 503: {"description": "A dependency is down / 相依服務無法使用"}},
+    )  # fmt: skip
     async def get_health() -> JSONResponse:
         """200 with each dependency's state (database, broker, consumers) when the service
         can serve; 503 with the same body when one it needs is down."""

@@ -20,7 +20,7 @@ from complaint_desk.shared import logging as desk_logging
 from complaint_desk.shared.auth import Permission, store
 from complaint_desk.shared.auth.http import assert_every_route_guarded, principal_id, require
 from complaint_desk.shared.consumer import Q as consumer_q
-from complaint_desk.shared.openapi_errors import declare_errors
+from complaint_desk.shared.openapi_document import declare_errors
 from complaint_desk.shared.runtime import asyncapi_contract
 from complaint_desk.shared.runtime import asyncapi_page as asyncapi_document
 from complaint_desk.shared.runtime.deps import PoolDep

@@ -6,9 +6,7 @@ is configured for as servers. Validated with the official parser in the tests.""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
-from uuid import UUID
 
 from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
@@ -19,10 +17,9 @@ from complaint_desk.contract.events import registered_event_types
 from complaint_desk.contract.words import EVENT_NAMES
 from complaint_desk.shared.auth.signatures import KEY_ID, SIGNATURE
 from complaint_desk.shared.runtime.spec import ServiceSpec
+from complaint_desk.shared.schema_examples import EXAMPLE_ID, EXAMPLE_TIME, example
 
 REF = "#/components/schemas/{model}"
-EXAMPLE_ID = UUID("9f1c2b7e-3f0a-4a55-9a57-1f2e3d4c5b6a")
-EXAMPLE_TIME = datetime(2026, 12, 1, 1, 30, tzinfo=UTC)
 
 CLOUDEVENTS_HEADERS: dict[str, Any] = {
     "type": "object",
@@ -69,44 +66,11 @@ def _event_types(topic: str) -> list[type[BaseModel]]:
     ]  # fmt: skip
 
 
-def _example(schema: dict[str, Any], defs: dict[str, Any]) -> Any:
-    """A value of the schema: the first of a choice, the example a field gives, else a
-    plausible placeholder of its type (required fields only, for objects)."""
-    if "$ref" in schema:
-        return _example(defs[schema["$ref"].rsplit("/", 1)[-1]], defs)
-    if schema.get("examples"):
-        return schema["examples"][0]
-    for key in ("anyOf", "oneOf"):
-        if key in schema:
-            options = [s for s in schema[key] if s.get("type") != "null"] or schema[key]
-            return _example(options[0], defs)
-    if "const" in schema:
-        return schema["const"]
-    if "enum" in schema:
-        return schema["enum"][0]
-    kind = schema.get("type")
-    if kind == "object" or "properties" in schema:
-        required = schema.get("required", [])
-        return {n: _example(s, defs) for n, s in schema.get("properties", {}).items()
-                if n in required}  # fmt: skip
-    if kind == "array":
-        return [_example(schema["items"], defs)] if schema.get("minItems") else []
-    if kind == "integer":
-        return max(int(schema.get("minimum", 1)), 1)
-    if kind == "number":
-        return float(schema.get("minimum", 1))
-    if kind == "boolean":
-        return True
-    formats = {"uuid": str(EXAMPLE_ID), "date-time": EXAMPLE_TIME.isoformat(),
-               "date": EXAMPLE_TIME.date().isoformat(), "email": "someone@example.org"}  # fmt: skip
-    return formats.get(schema.get("format", ""), "…")
-
-
 def _message(model: type[BaseModel], defs: dict[str, Any], cloudevents: bool) -> dict[str, Any]:
     name = model.__name__
     zh, en = EVENT_NAMES.get(name, (name, name))
     summary = (model.__doc__ or "").strip().split("\n\n")[0].replace("\n", " ")
-    payload = _example({"$ref": REF.format(model=name)}, defs)
+    payload = example({"$ref": REF.format(model=name)}, defs)
     if cloudevents:
         headers: dict[str, Any] = {
             "ce_specversion": SPEC_VERSION, "ce_id": str(EXAMPLE_ID),

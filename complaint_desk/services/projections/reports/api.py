@@ -62,6 +62,7 @@ def _check(principal: Principal, site: str, period: str, timezone: str) -> str:
 
 @router.get(
     "/reports/{site}/{period}.{extension}", summary="A report's PDF or CSV / 下載定期分析報告",
+    response_class=Response,
     responses={200: {"content": {"application/pdf": {}, "text/csv": {}}},
                404: {"description": "Not a site of yours / 非您的院區"},
                422: {"description": "Not a month (2026-11) or a week (2026-W47)"}},

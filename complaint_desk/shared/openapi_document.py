@@ -1,4 +1,6 @@
-"""The error body every service answers a 4xx with, declared in the OpenAPI documents:
+"""What FastAPI leaves out of the OpenAPI documents, added: an example of every JSON request
+body and answer (from its schema, where it gives none, and only if it validates), and the
+error body every service answers a 4xx with:
 ``{"error": {code, message, message_zh, fields?, …}}`` on every 4xx of every JSON operation
 (including the 422 FastAPI would otherwise describe with its own, unused, shape), except
 where a route declared a body of its own (a page's refusal in HTML)."""
@@ -10,7 +12,10 @@ from collections.abc import Callable
 from typing import Any
 
 from fastapi import FastAPI
+from jsonschema import Draft202012Validator
 from pydantic import BaseModel, ConfigDict, Field
+
+from complaint_desk.shared.schema_examples import example
 
 DESCRIPTIONS = {
     "400": "Bad request / 請求有誤",
@@ -64,6 +69,27 @@ def _own(response: dict[str, Any]) -> bool:
     return bool(content) and "HTTPValidationError" not in json.dumps(content)
 
 
+def _with_examples(document: dict[str, Any]) -> None:
+    defs = document.get("components", {}).get("schemas", {})
+    for item in document.get("paths", {}).values():
+        for operation in item.values():
+            if not isinstance(operation, dict):
+                continue
+            answers = operation.get("responses", {})
+            media = [operation.get("requestBody", {}).get("content", {}).get("application/json")]
+            media += [answers[code].get("content", {}).get("application/json")
+                      for code in answers if code[0] in "24"]  # fmt: skip
+            for m in media:
+                if not m or "example" in m or "examples" in m or "schema" not in m:
+                    continue
+                value = example(m["schema"], defs)
+                checker = Draft202012Validator(
+                    {**m["schema"], "components": document["components"]}
+                )
+                if value is not None and not list(checker.iter_errors(value)):
+                    m["example"] = value
+
+
 def declare_errors(app: FastAPI) -> None:
     """Make ``app.openapi()`` declare the error body on each operation's 4xx, with 401
     and 403 on guarded ones and 429 everywhere (the rate limit)."""
@@ -92,6 +118,7 @@ def declare_errors(app: FastAPI) -> None:
                     response.setdefault("description", DESCRIPTIONS.get(code, "Client error"))
                     if not _own(response):
                         response["content"] = {"application/json": {"schema": REF}}
+        _with_examples(document)
         if "HTTPValidationError" not in json.dumps(document.get("paths", {})):
             for unused in ("HTTPValidationError", "ValidationError"):
                 schemas.pop(unused, None)
