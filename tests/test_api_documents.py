@@ -4,6 +4,7 @@ declaring the bilingual error body the services really send."""
 
 import importlib
 import json
+import re
 from typing import Any
 
 import pytest
@@ -89,3 +90,18 @@ def test_every_json_body_and_answer_has_an_example_that_fits_its_schema(service:
             for value in examples:
                 assert list(checker.iter_errors(value)) == [], f"{method} {path} {where}: {value}"
     assert lacking == [], f"without an example: {lacking}"
+
+
+QUANTITY = re.compile(
+    r"(_seconds|_p50|_p90|_days|_hours|_minutes|_bytes|rate|^seconds|^minutes|^hours|"
+    r"^business_days|^days|^satisfaction|^rating)$"
+)
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_every_quantity_says_its_unit(service: str) -> None:
+    schemas = document(service)["components"]["schemas"]
+    silent = [f"{name}.{prop}" for name, schema in schemas.items()
+              for prop, spec in (schema.get("properties") or {}).items()
+              if QUANTITY.search(prop) and not spec.get("description")]  # fmt: skip
+    assert silent == [], f"say the unit (seconds, business days, 0 to 1, …) of {silent}"

@@ -142,7 +142,7 @@ async def callback_answer(
     satisfied: Annotated[str, Form(pattern="^(yes|no)$")],
     comments: Annotated[str, Form(max_length=2000)] = "",
     suggestions: Annotated[str, Form(max_length=2000)] = "",
-    rating: Annotated[int | None, Form(ge=1, le=5)] = None,
+    rating: Annotated[int | None, Form(ge=1, le=5, description="滿意度 1–5 / 1 to 5")] = None,
     reasons: Annotated[list[SatisfactionReason] | None, Form(max_length=10)] = None,
     lang: Annotated[str, Form(max_length=10)] = "zh-Hant",
 ) -> HTMLResponse:

@@ -38,14 +38,14 @@ class GroupFigures(BaseModel):
     provisional: int = Field(description="暫定: not classified yet, at their provisional level")
     resolved: int
     closed: int
-    resolution_rate: float
-    response_p50: float | None
-    response_p90: float | None
-    resolution_p50: float | None
-    resolution_p90: float | None
-    satisfaction: float | None
+    resolution_rate: float = Field(description="解決率 / share resolved, 0 to 1")
+    response_p50: float | None = Field(description="首次回應中位數 / median seconds to contact")
+    response_p90: float | None = Field(description="首次回應 P90 / seconds to contact, p90")
+    resolution_p50: float | None = Field(description="解決中位數 / median seconds to resolve")
+    resolution_p90: float | None = Field(description="解決 P90 / seconds to resolve, p90")
+    satisfaction: float | None = Field(description="滿意度 / share satisfied, 0 to 1")
     rating: float | None = Field(None, description="滿意度評分 1–5 的平均 / mean rating, 1 to 5")
-    reopen_rate: float
+    reopen_rate: float = Field(description="重新開啟率 / share reopened, 0 to 1")
     breached_now: int
     breached_ever: int
 
@@ -99,10 +99,10 @@ async def dashboard(
 class OfficerFigures(BaseModel):
     officer: str
     received: int
-    response_p50: float | None
-    resolution_rate: float
-    satisfaction: float | None
-    rating: float | None = None
+    response_p50: float | None = Field(description="回應中位數 / median seconds to contact")
+    resolution_rate: float = Field(description="解決率 / share resolved, 0 to 1")
+    satisfaction: float | None = Field(description="滿意度 / share satisfied, 0 to 1")
+    rating: float | None = Field(None, description="評分 / mean rating, 1 to 5")
     reopen_rate: float = Field(0.0, description="重新開啟率 / share of complaints reopened")
     complaint_ids: list[UUID] = Field(default_factory=list, description="背後的投訴 / behind it")
     numbers: list[str] = Field(default_factory=list)

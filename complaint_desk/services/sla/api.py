@@ -45,9 +45,9 @@ class ClockOut(BaseModel):
     calendar: str
     state: str
     paused: bool
-    target_seconds: float
-    elapsed_seconds: float
-    remaining_seconds: float
+    target_seconds: float = Field(description="時限 / the target, in seconds of its calendar")
+    elapsed_seconds: float = Field(description="已用 / seconds of its calendar used")
+    remaining_seconds: float = Field(description="剩餘 / seconds of its calendar left (<0 late)")
     due_at: datetime | None
     breached: bool
     started_at: datetime

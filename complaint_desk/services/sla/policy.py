@@ -41,11 +41,18 @@ class Target(BaseModel):
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
     # Bounded: no complaint waits more than a quarter of a year for its deadline.
-    minutes: float | None = Field(None, gt=0, le=MAX_TARGET_DAYS * 1440)
-    hours: float | None = Field(None, gt=0, le=MAX_TARGET_DAYS * 24)
-    business_days: float | None = Field(None, gt=0, le=MAX_TARGET_BUSINESS_DAYS)
+    minutes: float | None = Field(
+        None, gt=0, le=MAX_TARGET_DAYS * 1440, description="分鐘 / minutes of its calendar"
+    )
+    hours: float | None = Field(
+        None, gt=0, le=MAX_TARGET_DAYS * 24, description="小時 / hours of its calendar"
+    )
+    business_days: float | None = Field(
+        None, gt=0, le=MAX_TARGET_BUSINESS_DAYS,
+        description="工作天 / business days: the longest weekday's working hours each",
+    )  # fmt: skip
     seconds: float | None = Field(
-        None, gt=0, le=MAX_TARGET_DAYS * 86400, description="for tests and drills"
+        None, gt=0, le=MAX_TARGET_DAYS * 86400, description="seconds: for tests and drills"
     )
 
     @model_validator(mode="after")
@@ -175,11 +182,15 @@ class CalendarConfig(BaseModel):
 
     timezone: str = "Asia/Taipei"
     hours: dict[Weekday, list[str]] = Field(
-        default_factory=lambda: {d: ["08:30-12:00", "13:00-17:30"] for d in WEEKDAYS[:5]}
+        default_factory=lambda: {d: ["08:30-12:00", "13:00-17:30"] for d in WEEKDAYS[:5]},
+        description="上班時間 / working hours by weekday (mon…sun), HH:MM-HH:MM local ranges",
     )
     holiday_country: str | None = "TW"
     holiday_subdivision: str | None = None
-    closed_days: list[date] = Field(default_factory=list, max_length=2000)
+    closed_days: list[date] = Field(
+        default_factory=list, max_length=2000,
+        description="休息日 / days without working time (dates, YYYY-MM-DD, local)",
+    )  # fmt: skip
     closures: list[Closure] = Field(default_factory=list, max_length=2000)
 
     @field_validator("timezone")
