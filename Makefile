@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 NODE   := node_modules/.installed
 
-.PHONY: run test test-random bench chaos lint format typecheck clean
+.PHONY: run test test-kafka test-random bench chaos lint format typecheck clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -25,6 +25,12 @@ run: $(STAMP)
 ## Run the whole test suite against a real PostgreSQL and a real broker (started by the tests).
 test: $(STAMP) $(NODE)
 	$(BIN)/python -m pytest -q
+
+## The end-to-end tests again on three Apache Kafka brokers (from Maven Central; needs a JDK
+## and Maven, which the polyglot machine has). `make test-kafka TESTS=tests/e2e/test_lifecycle.py`
+## runs a part.
+test-kafka: $(STAMP) $(NODE)
+	$(BIN)/python -m tests.kafka.e2e $(TESTS)
 
 ## The same suite in a random order (pytest-randomly; repeat one with RANDOM_SEED=<its seed>).
 # pytest -q does not print the plugin's header, so the seed is chosen and printed here.
