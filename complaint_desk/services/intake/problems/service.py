@@ -5,6 +5,7 @@ schedule, are written in the same transaction as the problem's own events."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from typing import Any
 from uuid import UUID
 
@@ -82,15 +83,22 @@ async def link_complaints(
     return problem
 
 
-async def record_cause(
-    uow: UnitOfWork, problem_id: UUID, command: pc.RecordCause, desk: Desk
+async def _change(
+    uow: UnitOfWork, problem_id: UUID, desk: Desk, act: Callable[[Problem], object]
 ) -> Problem:
+    """One command on one problem: loaded, acted on, saved, in one transaction."""
     async with uow() as conn:
         store = ProblemStore(conn)
         problem = await _problem(store, problem_id, desk)
-        problem.record_cause(command.analysis)
+        act(problem)
         await store.save(problem, metadata(problem.state.site, desk.actor))
     return problem
+
+
+async def record_cause(
+    uow: UnitOfWork, problem_id: UUID, command: pc.RecordCause, desk: Desk
+) -> Problem:
+    return await _change(uow, problem_id, desk, lambda p: p.record_cause(command.analysis))
 
 
 async def plan_improvement(
@@ -129,34 +137,21 @@ async def plan_improvement(
 async def complete_improvement(
     uow: UnitOfWork, problem_id: UUID, action_id: UUID, command: pc.CompleteImprovement, desk: Desk
 ) -> Problem:
-    async with uow() as conn:
-        store = ProblemStore(conn)
-        problem = await _problem(store, problem_id, desk)
-        problem.complete(action_id, command.note, utcnow())
-        await store.save(problem, metadata(problem.state.site, desk.actor))
-    return problem
+    return await _change(
+        uow, problem_id, desk, lambda p: p.complete(action_id, command.note, utcnow())
+    )
 
 
 async def confirm(
     uow: UnitOfWork, problem_id: UUID, command: pc.ConfirmProblem, desk: Desk
 ) -> Problem:
-    async with uow() as conn:
-        store = ProblemStore(conn)
-        problem = await _problem(store, problem_id, desk)
-        problem.confirm(command.note)
-        await store.save(problem, metadata(problem.state.site, desk.actor))
-    return problem
+    return await _change(uow, problem_id, desk, lambda p: p.confirm(command.note))
 
 
 async def reopen(
     uow: UnitOfWork, problem_id: UUID, command: pc.ReopenProblem, desk: Desk
 ) -> Problem:
-    async with uow() as conn:
-        store = ProblemStore(conn)
-        problem = await _problem(store, problem_id, desk)
-        problem.reopen(command.reason)
-        await store.save(problem, metadata(problem.state.site, desk.actor))
-    return problem
+    return await _change(uow, problem_id, desk, lambda p: p.reopen(command.reason))
 
 
 # -- what comes back from other systems and from the complaints ------------------------------
