@@ -30,7 +30,7 @@ def tls_context(settings: ServiceSettings) -> ssl.SSLContext | None:
 def connection_options(settings: ServiceSettings) -> dict[str, Any]:
     """What every aiokafka client of ours is given to reach the brokers."""
     context = tls_context(settings)
-    options: dict[str, Any] = {"bootstrap_servers": settings.kafka_bootstrap_servers}
+    options: dict[str, Any] = {"bootstrap_servers": settings.kafka_bootstrap_list}
     if context is not None:
         options |= {"security_protocol": "SSL", "ssl_context": context}
     return options

@@ -103,6 +103,11 @@ class ServiceSettings(BaseSettings):
     secret_fields: ClassVar[tuple[str, ...]] = ("integration_signing_secret", "personal_data_key")
 
     @property
+    def kafka_bootstrap_list(self) -> list[str]:
+        """The brokers one by one: FastStream reads a comma-separated string as one host."""
+        return [h.strip() for h in self.kafka_bootstrap_servers.split(",") if h.strip()]
+
+    @property
     def cookies_secure(self) -> bool:
         return (
             self.secure_cookies

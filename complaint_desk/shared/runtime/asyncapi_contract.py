@@ -104,7 +104,7 @@ def _servers(spec: ServiceSpec) -> dict[str, Any]:
             "description": "a broker this deployment is configured with "
             "(KAFKA_BOOTSTRAP_SERVERS)" + ("; mutual TLS" if secure else ""),
         }
-        for n, host in enumerate(s.kafka_bootstrap_servers.split(","), start=1)
+        for n, host in enumerate(s.kafka_bootstrap_list, start=1)
         if host.strip()
     }  # fmt: skip
 

@@ -70,7 +70,7 @@ class KafkaClients:
         anew after a broker reset because the old clients cannot recover from one."""
         context = tls_context(self.settings)
         broker = KafkaBroker(
-            self.settings.kafka_bootstrap_servers,
+            self.settings.kafka_bootstrap_list,
             security=BaseSecurity(ssl_context=context) if context else None,
             client_id=f"desk-{self.spec.name}",
             middlewares=[self._prometheus, _parking_middleware(self.runtime)],

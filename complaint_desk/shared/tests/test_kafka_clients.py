@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from complaint_desk.shared import kafka
 from complaint_desk.shared.runtime import ServiceSpec, kafka_clients
 from complaint_desk.shared.runtime.kafka_clients import KafkaClients
 from complaint_desk.shared.runtime.runtime import ServiceRuntime
@@ -77,3 +78,16 @@ async def test_a_rebuild_cancels_a_first_start_still_retrying_and_stops_its_clie
     assert starting.cancelled()
     assert stuck.stopped
     assert clients.broker is rebuilt and not rebuilt.stopped
+
+
+def test_each_of_several_brokers_is_a_host_of_its_own() -> None:
+    # FastStream reads a comma-separated string as one host name, which no resolver knows:
+    # every subscriber of a three-broker deployment would retry forever.
+    settings = ServiceSettings(KAFKA_BOOTSTRAP_SERVERS="kafka-1:9092, kafka-2:9092,kafka-3:9092")
+    runtime = ServiceRuntime(ServiceSpec("probe", "Probe", "", settings))
+
+    broker = runtime.kafka.build_broker()
+
+    hosts = ["kafka-1:9092", "kafka-2:9092", "kafka-3:9092"]
+    assert broker.specification.url == hosts
+    assert kafka.connection_options(settings)["bootstrap_servers"] == hosts

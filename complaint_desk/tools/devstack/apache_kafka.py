@@ -114,6 +114,9 @@ class KafkaCluster:
             f"transaction.state.log.min.isr={min(2, replicas)}",
             "auto.create.topics.enable=false",
             "group.initial.rebalance.delay.ms=0",
+            # The tests' consumers leave and rejoin in seconds (a 3 s session); Kafka's floor
+            # is 6 s by default and refuses a shorter one with InvalidSessionTimeout.
+            "group.min.session.timeout.ms=1000",
         ]) + "\n"  # fmt: skip
 
     def start(self, timeout: float = 90) -> KafkaCluster:
