@@ -19,7 +19,7 @@ log = logging.getLogger(__name__)
 def tls_context(settings: ServiceSettings) -> ssl.SSLContext | None:
     """The TLS context for the brokers (with this client's certificate: mutual TLS), or None
     for plaintext."""
-    if settings.kafka_security_protocol.upper() != "SSL":
+    if settings.kafka_security_protocol.upper() not in ("SSL", "SASL_SSL"):
         return None
     context = ssl.create_default_context(cafile=settings.kafka_ssl_cafile)
     if settings.kafka_ssl_certfile:
@@ -33,7 +33,18 @@ def connection_options(settings: ServiceSettings) -> dict[str, Any]:
     options: dict[str, Any] = {"bootstrap_servers": settings.kafka_bootstrap_list}
     if context is not None:
         options |= {"security_protocol": "SSL", "ssl_context": context}
+    if uses_sasl(settings):
+        options |= {
+            "security_protocol": "SASL_SSL" if context is not None else "SASL_PLAINTEXT",
+            "sasl_mechanism": settings.kafka_sasl_mechanism,
+            "sasl_plain_username": settings.kafka_sasl_username,
+            "sasl_plain_password": settings.kafka_sasl_password,
+        }
     return options
+
+
+def uses_sasl(settings: ServiceSettings) -> bool:
+    return settings.kafka_security_protocol.upper().startswith("SASL_")
 
 
 async def ensure_topics(settings: ServiceSettings, names: Iterable[str] = ALL_TOPICS) -> list[str]:

@@ -40,6 +40,11 @@ CONSUMER_LAG = Gauge(
     "Events in the event store a consumer's catch-up has not yet passed",
     ["consumer"],
 )
+CONSUMER_BROKER_LAG = Gauge(
+    "desk_consumer_broker_lag_records",
+    "Records on Kafka past a consumer group's committed offset (Apache Kafka: KAFKA_BROKER_LAG)",
+    ["group", "topic"],
+)
 BROKER_RESETS = Counter(
     "desk_broker_resets_total", "Times a service rebuilt its Kafka clients after a broker reset"
 )

@@ -40,6 +40,9 @@ class ServiceSettings(BaseSettings):
     kafka_replication_factor: int = Field(1, validation_alias="KAFKA_REPLICATION_FACTOR")
     # Apache Kafka has idempotent producers; the embedded broker has none, so it is off there.
     kafka_idempotent_producer: bool = Field(False, validation_alias="KAFKA_IDEMPOTENT_PRODUCER")
+    # Lag from the brokers' end offsets (desk_consumer_broker_lag_records): Apache Kafka only,
+    # the embedded broker's end offsets are wrong after a batched produce.
+    kafka_broker_lag: bool = Field(False, validation_alias="KAFKA_BROKER_LAG")
     # The embedded broker makes a joining consumer wait session_timeout/2, so dev keeps it short.
     kafka_session_timeout_ms: int = Field(6000, validation_alias="KAFKA_SESSION_TIMEOUT_MS")
     kafka_heartbeat_interval_ms: int = Field(1000, validation_alias="KAFKA_HEARTBEAT_INTERVAL_MS")
@@ -54,6 +57,13 @@ class ServiceSettings(BaseSettings):
     kafka_ssl_cafile: str | None = Field(None, validation_alias="KAFKA_SSL_CAFILE")
     kafka_ssl_certfile: str | None = Field(None, validation_alias="KAFKA_SSL_CERTFILE")
     kafka_ssl_keyfile: str | None = Field(None, validation_alias="KAFKA_SSL_KEYFILE")
+    # SASL_SSL: TLS (the CA above) and this service's own principal by SCRAM; the brokers'
+    # ACLs then say what it may read, write and join (docs/operations.md, desk kafka acls).
+    kafka_sasl_mechanism: Literal["SCRAM-SHA-256", "SCRAM-SHA-512"] = Field(
+        "SCRAM-SHA-512", validation_alias="KAFKA_SASL_MECHANISM"
+    )
+    kafka_sasl_username: str | None = Field(None, validation_alias="KAFKA_SASL_USERNAME")
+    kafka_sasl_password: str | None = Field(None, validation_alias="KAFKA_SASL_PASSWORD")
 
     # How long after closing a complaint may be reopened: intake refuses later, and the console
     # stops offering it.

@@ -1,4 +1,4 @@
-"""python -m tests.chaos [--profile short|long] [--complaints N] [--fault-every S]"""
+"""python -m tests.chaos [--profile short|long] [--kafka] [--complaints N] [--fault-every S]"""
 
 import argparse
 import asyncio
@@ -13,6 +13,9 @@ def main() -> int:
     parser.add_argument("--profile", choices=sorted(PROFILES), default="short")
     parser.add_argument("--complaints", type=int, help="override the profile's")
     parser.add_argument("--fault-every", type=float, help="seconds between faults, on average")
+    parser.add_argument(
+        "--kafka", action="store_true", help="on three Apache Kafka brokers (from Maven Central)"
+    )
     parser.add_argument("--seed", type=int, help="the faults' moments and the workload's choices")
     args = parser.parse_args()
     profile = PROFILES[args.profile]
@@ -22,6 +25,8 @@ def main() -> int:
         profile = dataclasses.replace(profile, fault_every=args.fault_every)
     if args.seed is not None:
         profile = dataclasses.replace(profile, seed=args.seed)
+    if args.kafka:
+        profile = dataclasses.replace(profile, kafka_brokers=3)
     report = asyncio.run(run(profile))
     print("\n".join(report.lines()))
     return 0 if report.ok else 1

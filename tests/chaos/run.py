@@ -14,9 +14,10 @@ import httpx
 from tqdm import tqdm
 
 from complaint_desk.shared import eventstore
+from complaint_desk.tools.devstack.apache_kafka import KafkaCluster
 from tests.credentials import ADMIN
 
-from . import checks
+from . import checks, kafka_faults
 from .system import FAST, ChaosSystem, FaultRecord
 from .workload import Workload
 
@@ -39,6 +40,7 @@ class Profile:
     drain_within: float = 240.0
     seed: int = 7
     lifecycle_within: float = 300.0
+    kafka_brokers: int = 0  # 0: the embedded broker; 3: an Apache Kafka cluster
 
 
 PROFILES = {
@@ -72,8 +74,9 @@ class Report:
 
     def lines(self) -> list[str]:
         p = self.profile
+        on = f" on {p.kafka_brokers} Apache Kafka brokers" if p.kafka_brokers else ""
         out = [
-            f"chaos, {p.name} profile: at least {p.complaints} lifecycles, a fault every "
+            f"chaos, {p.name} profile{on}: at least {p.complaints} lifecycles, a fault every "
             f"{p.fault_every:g} s, {self.seconds:.0f} s in all",
             "workload: " + ", ".join(f"{k} {v}" for k, v in self.workload.items()),
             "faults (time to recover: every service healthy and a new complaint readable):",
@@ -103,15 +106,23 @@ def _faults(system: ChaosSystem) -> list[tuple[str, Callable[[], Awaitable[None]
         ("SLA clock jumps 1 h ahead, then back", lambda: system.jump_sla_clock("+1h", 3)),
     ]
     pause = system.pause
+    if isinstance(system.broker, KafkaCluster):
+        kill_one, kill_leader, pause_one, rolling = kafka_faults.faults(system.broker)
+        broker_faults = [kill_one, kill_leader, pause_one, rolling]
+    else:
+        broker_faults = [("broker restart (the embedded one empties)", system.restart_broker)]
     return [
         ("kill -9 intake", lambda: system.kill("intake")),
-        ("broker restart (the embedded one empties)", system.restart_broker),
+        broker_faults[0],
         ("kill -9 projections", lambda: system.kill("projections")),
         ("SIGSTOP sla past its session timeout", lambda: pause("sla", PAUSE)),
+        *broker_faults[1:2],
         ("kill -9 notify", lambda: system.kill("notify")),
         ("PostgreSQL restart", system.restart_postgres),
+        *broker_faults[2:3],
         ("webhook receiver down for 3 s", lambda: system.webhook_outage("chaos", 3)),
         ("kill -9 sla", lambda: system.kill("sla")),
+        *broker_faults[3:],
         ("SIGSTOP projections past its session timeout", lambda: pause("projections", PAUSE)),
     ] + (jumps if system.can_jump_clocks else [])  # fmt: skip
 
@@ -138,7 +149,8 @@ async def _readable(pool: asyncpg.Pool, complaint: object) -> bool:
 
 async def run(profile: Profile, *, progress: bool = True) -> Report:
     started = time.monotonic()
-    system = await asyncio.to_thread(ChaosSystem.start, profile.name, sla_env())
+    name = f"{profile.name}-kafka" if profile.kafka_brokers else profile.name
+    system = await asyncio.to_thread(ChaosSystem.start, name, sla_env(), profile.kafka_brokers)
     try:
         await _subscribe_webhook(system)
         async with Workload(

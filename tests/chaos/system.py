@@ -12,6 +12,7 @@ from pathlib import Path
 
 import httpx
 
+from complaint_desk.tools.devstack.apache_kafka import KafkaCluster, provision
 from complaint_desk.tools.devstack.broker import EmbeddedBroker
 from complaint_desk.tools.devstack.postgres import EmbeddedPostgres, free_port
 from complaint_desk.tools.devstack.stack import SERVICES, Stack
@@ -42,7 +43,7 @@ class FaultRecord:
 @dataclass
 class ChaosSystem:
     postgres: EmbeddedPostgres
-    broker: EmbeddedBroker
+    broker: EmbeddedBroker | KafkaCluster
     stack: Stack
     smtp: SmtpSink
     http: HttpSink
@@ -61,11 +62,23 @@ class ChaosSystem:
         return self.stack.url(service)
 
     @classmethod
-    def start(cls, name: str, extra_env: dict[str, str] | None = None) -> "ChaosSystem":
+    def start(
+        cls, name: str, extra_env: dict[str, str] | None = None, kafka_brokers: int = 0
+    ) -> "ChaosSystem":
+        """On the embedded broker, or on ``kafka_brokers`` Apache Kafka brokers with the
+        production settings (replication 3, two in sync, idempotent producers)."""
         root = ARTIFACTS / "chaos" / name
         shutil.rmtree(root, ignore_errors=True)
         postgres = EmbeddedPostgres(root / "pg", free_port()).start()
-        broker = EmbeddedBroker(free_port(), root / "broker.log").start()
+        broker: EmbeddedBroker | KafkaCluster
+        if kafka_brokers:
+            broker = KafkaCluster(root / "kafka", kafka_brokers, provision()).start()
+            extra_env = {
+                "KAFKA_REPLICATION_FACTOR": str(min(3, kafka_brokers)),
+                "KAFKA_IDEMPOTENT_PRODUCER": "true",
+            } | (extra_env or {})
+        else:
+            broker = EmbeddedBroker(free_port(), root / "broker.log").start()
         ports = {service: free_port() for service in SERVICES}
         smtp, http = SmtpSink().start(), HttpSink().start()
         env = (
@@ -129,6 +142,7 @@ class ChaosSystem:
 
     async def restart_broker(self) -> None:
         """The embedded broker keeps nothing: topics, records and offsets are gone."""
+        assert isinstance(self.broker, EmbeddedBroker), "Apache Kafka has faults of its own"
         await asyncio.to_thread(self.broker.restart)
 
     async def restart_postgres(self) -> None:

@@ -77,16 +77,22 @@ class OtherSystem:
     """Maintenance or procurement on the other side of Kafka."""
 
     def __init__(
-        self, bootstrap: str, requests_topic: str, updates_topic: str, signer: Signer | None
+        self,
+        bootstrap: str,
+        requests_topic: str,
+        updates_topic: str,
+        signer: Signer | None,
+        **connection: Any,  # e.g. its SASL principal on a secured cluster
     ) -> None:
         self.bootstrap, self.signer = bootstrap, signer
         self.requests_topic, self.updates_topic = requests_topic, updates_topic
-        self.producer = AIOKafkaProducer(bootstrap_servers=bootstrap)
+        self.producer = AIOKafkaProducer(bootstrap_servers=bootstrap, **connection)
         self.consumer = AIOKafkaConsumer(
             requests_topic,
             bootstrap_servers=bootstrap,
             auto_offset_reset="earliest",
             enable_auto_commit=False,
+            **connection,
         )
         self.requests: list[tuple[dict[str, str], dict[str, Any]]] = []
 

@@ -21,6 +21,7 @@ def main(argv: list[str]) -> int:
                 "TEST_KAFKA_BOOTSTRAP_SERVERS": cluster.bootstrap_servers,
                 "KAFKA_REPLICATION_FACTOR": "3",
                 "KAFKA_IDEMPOTENT_PRODUCER": "true",
+                "KAFKA_BROKER_LAG": "true",
             }
             targets = argv or ["tests/e2e"]
             return subprocess.run(

@@ -1,7 +1,7 @@
 """The Apache Kafka test support on its own: three KRaft brokers from Maven Central with the
 production settings (replication 3, min.insync.replicas 2, acks=all, idempotent producers);
 one killed with SIGKILL, writes go on; restarted on its own data, every acknowledged record is
-there once."""
+there once. And the consumer groups' lag read from the brokers' end offsets."""
 
 import asyncio
 import shutil
@@ -9,10 +9,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import KafkaError
+from prometheus_client import REGISTRY
 
+from complaint_desk.shared.runtime.broker_lag import BrokerLag
+from complaint_desk.shared.settings import ServiceSettings
 from complaint_desk.tools.devstack.apache_kafka import KafkaCluster, provision
 
 pytestmark = pytest.mark.e2e
@@ -87,3 +90,39 @@ async def test_acknowledged_writes_survive_a_killed_broker_and_its_restart(
     found = await read_all(servers, len(acknowledged))
     assert sorted(set(acknowledged) - set(found)) == [], "nothing acknowledged is lost"
     assert len(found) == len(set(found)), "nothing is doubled"
+
+
+async def test_the_brokers_say_how_far_each_group_is_behind(cluster: KafkaCluster) -> None:
+    servers, topic = cluster.bootstrap_servers, "desk.lag-check"
+    admin = AIOKafkaAdminClient(bootstrap_servers=servers)
+    await admin.start()
+    try:
+        await admin.create_topics([NewTopic(topic, num_partitions=2, replication_factor=3)])
+    finally:
+        await admin.close()
+    producer = AIOKafkaProducer(bootstrap_servers=servers, acks="all", enable_idempotence=True)
+    await producer.start()
+    try:
+        for n in range(12):
+            await producer.send_and_wait(topic, b"x", partition=n % 2)
+    finally:
+        await producer.stop()
+    group = AIOKafkaConsumer(bootstrap_servers=servers, group_id="desk.lag-probe",
+                             enable_auto_commit=False)  # fmt: skip
+    await group.start()
+    try:
+        first, second = TopicPartition(topic, 0), TopicPartition(topic, 1)
+        group.assign([first, second])
+        await group.commit({first: 4, second: 6})  # 2 and 0 of each partition's 6 to go
+    finally:
+        await group.stop()
+    lag = BrokerLag(ServiceSettings(KAFKA_BOOTSTRAP_SERVERS=servers))
+    try:
+        assert await lag.of(["desk.lag-probe", "desk.never-joined"]) == {
+            ("desk.lag-probe", topic): 2
+        }
+        await lag.update(["desk.lag-probe"])
+    finally:
+        await lag.close()
+    gauge = {"group": "desk.lag-probe", "topic": topic}
+    assert REGISTRY.get_sample_value("desk_consumer_broker_lag_records", gauge) == 2

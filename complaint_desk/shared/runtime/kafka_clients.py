@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from faststream import AckPolicy, BaseMiddleware
 from faststream.kafka import KafkaBroker
 from faststream.kafka.prometheus import KafkaPrometheusMiddleware
-from faststream.security import BaseSecurity
+from faststream.security import BaseSecurity, SASLScram256, SASLScram512
 from prometheus_client import REGISTRY
 from pydantic import ValidationError
 
@@ -21,7 +21,8 @@ from complaint_desk.contract.topics import topic_for
 from complaint_desk.shared import metrics
 from complaint_desk.shared.consumer import EventConsumer
 from complaint_desk.shared.dead_letters import KafkaOrigin, park_message
-from complaint_desk.shared.kafka import ensure_topics, missing_topics, tls_context
+from complaint_desk.shared.kafka import ensure_topics, missing_topics, tls_context, uses_sasl
+from complaint_desk.shared.settings import ServiceSettings
 from complaint_desk.shared.supervise import supervise
 
 if TYPE_CHECKING:
@@ -59,6 +60,7 @@ class KafkaClients:
         self._last_reset = 0.0
         self._starting: asyncio.Task[None] | None = None
         self._reset_lock = asyncio.Lock()
+        self.groups: set[str] = set()  # the consumer groups this service's subscribers join
         # Once per process: brokers are rebuilt after a reset, their metrics are not.
         self._prometheus = KafkaPrometheusMiddleware(registry=REGISTRY, app_name=self.spec.name)
         _without_publish_metrics(self._prometheus)
@@ -68,10 +70,9 @@ class KafkaClients:
     def build_broker(self) -> KafkaBroker:
         """A broker with one subscriber per projector and the publications declared; built
         anew after a broker reset because the old clients cannot recover from one."""
-        context = tls_context(self.settings)
         broker = KafkaBroker(
             self.settings.kafka_bootstrap_list,
-            security=BaseSecurity(ssl_context=context) if context else None,
+            security=broker_security(self.settings),
             client_id=f"desk-{self.spec.name}",
             middlewares=[self._prometheus, _parking_middleware(self.runtime)],
             # Through our JSON handler; a line per message only at debug level.
@@ -111,6 +112,7 @@ class KafkaClients:
         round trip per event)."""
         s = self.settings
         metrics.at_zero(metrics.DEAD_LETTERED, [[name]])
+        self.groups.add(f"desk.{name}")
         return {
             "group_id": f"desk.{name}",
             "ack_policy": AckPolicy.ACK_FIRST if backed_by_the_log else AckPolicy.NACK_ON_ERROR,
@@ -263,3 +265,17 @@ def _parking_middleware(runtime: ServiceRuntime) -> type[BaseMiddleware]:
                 raise
 
     return ParkUnreadable
+
+
+def broker_security(settings: ServiceSettings) -> BaseSecurity | None:
+    """FastStream's form of connection_options' security: TLS, and SCRAM when SASL_*."""
+    context = tls_context(settings)
+    if uses_sasl(settings):
+        scram = SASLScram512 if settings.kafka_sasl_mechanism == "SCRAM-SHA-512" else SASLScram256
+        return scram(
+            settings.kafka_sasl_username or "",
+            settings.kafka_sasl_password or "",
+            ssl_context=context,
+            use_ssl=context is not None,
+        )
+    return BaseSecurity(ssl_context=context) if context else None

@@ -82,7 +82,7 @@ class ServiceRuntime:
             self.kafka.begin(),
             spawn(self.relay.run()),
             spawn(self.kafka.watch()),
-            spawn(keep_gauges(pool, self.consumers)),
+            spawn(keep_gauges(pool, self.consumers, self.kafka)),
             *(spawn(follow_the_log(c, self.kafka, s)) for c in self.consumers),
             *(spawn(_run(job, self)) for job in self.spec.background),
         ]

@@ -20,6 +20,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .kafka_tls import make_certificates
 from .lifeline import die_with_parent
 from .postgres import free_port
 
@@ -81,12 +82,18 @@ class KafkaCluster:
     brokers: int = 3
     lib: Path = field(default_factory=provision)
     nodes: list[Node] = field(default_factory=list)
+    # SASL_SSL with SCRAM and ACLs: the users and their passwords (``admin`` is the brokers'
+    # own and the only super user). None: PLAINTEXT, no authorisation, as before.
+    sasl_users: dict[str, str] | None = None
+    ca_file: Path | None = None
 
     def __post_init__(self) -> None:
         self.nodes = [
             Node(n, free_port(), free_port(), self.directory / f"node-{n}")
             for n in range(1, self.brokers + 1)
         ]
+        if self.sasl_users is not None and "admin" not in self.sasl_users:
+            raise ValueError("a SASL cluster needs its admin user")
 
     @property
     def bootstrap_servers(self) -> str:
@@ -95,16 +102,42 @@ class KafkaCluster:
     def _java(self, *args: str) -> list[str]:
         return ["java", "-Xms256m", "-Xmx768m", "-cp", f"{self.lib}/*", *args]
 
+    def _listener(self) -> str:
+        return "PLAINTEXT" if self.sasl_users is None else "SASL_SSL"
+
+    def _secure_properties(self) -> list[str]:
+        if self.sasl_users is None:
+            return []
+        password = self.sasl_users["admin"]
+        broker_pem = self.directory / "tls" / "broker.pem"
+        return [
+            "inter.broker.listener.name=SASL_SSL",
+            "sasl.enabled.mechanisms=SCRAM-SHA-512",
+            "sasl.mechanism.inter.broker.protocol=SCRAM-SHA-512",
+            "listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config="
+            "org.apache.kafka.common.security.scram.ScramLoginModule required "
+            f'username="admin" password="{password}";',
+            "ssl.keystore.type=PEM", f"ssl.keystore.location={broker_pem}",
+            "ssl.truststore.type=PEM", f"ssl.truststore.location={self.ca_file}",
+            "authorizer.class.name=org.apache.kafka.metadata.authorizer.StandardAuthorizer",
+            # ANONYMOUS is the controllers' own listener (plaintext, loopback); clients reach
+            # only SASL_SSL, where nobody is anonymous.
+            "super.users=User:admin;User:ANONYMOUS",
+            "allow.everyone.if.no.acl.found=false",
+        ]  # fmt: skip
+
     def _properties(self, node: Node) -> str:
         voters = ",".join(f"{n.node_id}@127.0.0.1:{n.controller_port}" for n in self.nodes)
         replicas = min(3, self.brokers)
+        name = self._listener()
         return "\n".join([
             "process.roles=broker,controller", f"node.id={node.node_id}",
             f"controller.quorum.voters={voters}",
-            f"listeners=PLAINTEXT://127.0.0.1:{node.port},CONTROLLER://127.0.0.1:{node.controller_port}",
-            f"advertised.listeners=PLAINTEXT://127.0.0.1:{node.port}",
+            f"listeners={name}://127.0.0.1:{node.port},CONTROLLER://127.0.0.1:{node.controller_port}",
+            f"advertised.listeners={name}://127.0.0.1:{node.port}",
             "controller.listener.names=CONTROLLER",
-            "listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT",
+            f"listener.security.protocol.map=CONTROLLER:PLAINTEXT,{name}:{name}",
+            *self._secure_properties(),
             f"log.dirs={node.directory / 'data'}",
             # As docker-compose.yml's ha profile: replicated, two in sync for a write.
             f"default.replication.factor={replicas}",
@@ -124,12 +157,17 @@ class KafkaCluster:
             self._java("kafka.tools.StorageTool", "random-uuid"),
             check=True, capture_output=True, text=True, timeout=60,
         ).stdout.strip().splitlines()[-1]  # fmt: skip
+        scram: list[str] = []
+        if self.sasl_users is not None:
+            self.ca_file, _ = make_certificates(self.directory / "tls")
+            for user, password in sorted(self.sasl_users.items()):
+                scram += ["--add-scram", f"SCRAM-SHA-512=[name={user},password={password}]"]
         for node in self.nodes:
             node.directory.mkdir(parents=True, exist_ok=True)
             (node.directory / "server.properties").write_text(self._properties(node))
             subprocess.run(
                 self._java("kafka.tools.StorageTool", "format", "-t", cluster_id, "-c",
-                           str(node.directory / "server.properties")),
+                           str(node.directory / "server.properties"), *scram),
                 check=True, capture_output=True, timeout=60,
             )  # fmt: skip
         for node in self.nodes:
