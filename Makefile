@@ -22,15 +22,19 @@ $(NODE): package.json package-lock.json
 run: $(STAMP)
 	$(BIN)/desk run
 
-## Run the whole test suite against a real PostgreSQL and a real broker (started by the tests).
+## Run the whole test suite against a real PostgreSQL and a real broker (started by the tests),
+## the fault suite and the Kafka security tests on three Apache Kafka brokers among them; then the
+## end-to-end modules where the broker matters again on three Apache Kafka brokers.
 test: $(STAMP) $(NODE)
 	$(BIN)/python -m pytest -q
+	$(BIN)/python -m tests.kafka.e2e --where-the-broker-matters
 
 ## The end-to-end tests again on three Apache Kafka brokers (from Maven Central; needs a JDK
 ## and Maven, which the polyglot machine has). `make test-kafka TESTS=tests/e2e/test_lifecycle.py`
 ## runs a part.
 test-kafka: $(STAMP) $(NODE)
 	$(BIN)/python -m tests.kafka.e2e $(TESTS)
+	$(if $(TESTS),,$(BIN)/python -m pytest -q tests/kafka "tests/chaos/test_chaos.py::test_the_short_profile_loses_nothing_and_doubles_nothing[three Apache Kafka brokers]")
 
 ## The same suite in a random order (pytest-randomly; repeat one with RANDOM_SEED=<its seed>).
 # pytest -q does not print the plugin's header, so the seed is chosen and printed here.

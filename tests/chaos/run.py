@@ -18,7 +18,7 @@ from complaint_desk.tools.devstack.apache_kafka import KafkaCluster
 from tests.credentials import ADMIN
 
 from . import checks, kafka_faults
-from .system import FAST, ChaosSystem, FaultRecord
+from .system import ChaosSystem, FaultRecord
 from .workload import Workload
 
 # Thresholds fall due within the run, so that firing them is tested under the faults too.
@@ -97,14 +97,13 @@ class Report:
         return out
 
 
-# A pause long enough for the group to drop the paused member and hand its partitions on.
-PAUSE = int(FAST["KAFKA_SESSION_TIMEOUT_MS"]) / 1000 + 2
-
-
 def _faults(system: ChaosSystem) -> list[tuple[str, Callable[[], Awaitable[None]]]]:
     jumps: list[tuple[str, Callable[[], Awaitable[None]]]] = [
         ("SLA clock jumps 1 h ahead, then back", lambda: system.jump_sla_clock("+1h", 3)),
     ]
+    # A pause long enough for the group to drop the paused member and hand its partitions on.
+    session = int(system.stack.services["sla"].env["KAFKA_SESSION_TIMEOUT_MS"]) / 1000
+    pause_for = session + 2
     pause = system.pause
     if isinstance(system.broker, KafkaCluster):
         kill_one, kill_leader, pause_one, rolling = kafka_faults.faults(system.broker)
@@ -115,7 +114,7 @@ def _faults(system: ChaosSystem) -> list[tuple[str, Callable[[], Awaitable[None]
         ("kill -9 intake", lambda: system.kill("intake")),
         broker_faults[0],
         ("kill -9 projections", lambda: system.kill("projections")),
-        ("SIGSTOP sla past its session timeout", lambda: pause("sla", PAUSE)),
+        ("SIGSTOP sla past its session timeout", lambda: pause("sla", pause_for)),
         *broker_faults[1:2],
         ("kill -9 notify", lambda: system.kill("notify")),
         ("PostgreSQL restart", system.restart_postgres),
@@ -123,7 +122,7 @@ def _faults(system: ChaosSystem) -> list[tuple[str, Callable[[], Awaitable[None]
         ("webhook receiver down for 3 s", lambda: system.webhook_outage("chaos", 3)),
         ("kill -9 sla", lambda: system.kill("sla")),
         *broker_faults[3:],
-        ("SIGSTOP projections past its session timeout", lambda: pause("projections", PAUSE)),
+        ("SIGSTOP projections past its session timeout", lambda: pause("projections", pause_for)),
     ] + (jumps if system.can_jump_clocks else [])  # fmt: skip
 
 

@@ -76,6 +76,12 @@ class ChaosSystem:
             extra_env = {
                 "KAFKA_REPLICATION_FACTOR": str(min(3, kafka_brokers)),
                 "KAFKA_IDEMPOTENT_PRODUCER": "true",
+                "KAFKA_BROKER_LAG": "true",
+                # Production's session (compose): with the embedded profile's 3 s, aiokafka's
+                # members of the integration topics' groups spun on "session expired, marking
+                # coordinator dead" after broker faults and never rejoined.
+                "KAFKA_SESSION_TIMEOUT_MS": "10000",
+                "KAFKA_HEARTBEAT_INTERVAL_MS": "3000",
             } | (extra_env or {})
         else:
             broker = EmbeddedBroker(free_port(), root / "broker.log").start()

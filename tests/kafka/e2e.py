@@ -1,7 +1,13 @@
 """`make test-kafka`: the end-to-end tests again, on a three-broker Apache Kafka cluster (KRaft,
 from Maven Central) with the production settings: replication 3, min.insync.replicas 2,
-acks=all, idempotent producers. Tests that restart the embedded broker skip themselves there
-(they need a broker of their own to empty)."""
+acks=all, idempotent producers, lag from the brokers. Tests that restart the embedded broker
+skip themselves there (they need a broker of their own to empty).
+
+``--where-the-broker-matters`` (what `make test` runs) takes the modules whose outcome depends
+on the broker: the lifecycle with the other systems over Kafka, notifications, SLA and
+scale-out replicas in consumer groups, the learning loop's integration topics and tracing
+through record headers. The console's and the documents' modules exercise the same services
+through a browser and add half an hour on Kafka; they run in the full `make test-kafka`."""
 
 import os
 import subprocess
@@ -12,7 +18,19 @@ from pathlib import Path
 from complaint_desk.tools.devstack.apache_kafka import KafkaCluster, provision
 
 
+WHERE_THE_BROKER_MATTERS = [
+    "tests/e2e/test_lifecycle.py",
+    "tests/e2e/test_notify.py",
+    "tests/e2e/test_sla_replicas.py",
+    "tests/e2e/test_scale_out.py",
+    "tests/e2e/test_problems.py",
+    "tests/e2e/test_tracing.py",
+]
+
+
 def main(argv: list[str]) -> int:
+    if argv[:1] == ["--where-the-broker-matters"]:
+        argv = WHERE_THE_BROKER_MATTERS + argv[1:]
     with tempfile.TemporaryDirectory(prefix="desk-kafka-") as folder:
         cluster = KafkaCluster(Path(folder), 3, provision()).start()
         try:
