@@ -17,7 +17,6 @@ from pathlib import Path
 
 from complaint_desk.tools.devstack.apache_kafka import KafkaCluster, provision
 
-
 WHERE_THE_BROKER_MATTERS = [
     "tests/e2e/test_lifecycle.py",
     "tests/e2e/test_notify.py",
