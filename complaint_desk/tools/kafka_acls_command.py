@@ -8,8 +8,7 @@ import importlib
 
 from complaint_desk.shared.kafka_acls import acl_commands, all_grants
 from complaint_desk.shared.runtime import ServiceSpec
-
-SERVICES = ("intake", "sla", "notify", "projections")
+from complaint_desk.tools.devstack.stack import SERVICES
 
 
 def service_specs() -> list[ServiceSpec]:
