@@ -33,6 +33,15 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[KafkaCluster]:
         started.destroy()
 
 
+async def create_topic(servers: str, name: str, partitions: int) -> None:
+    admin = AIOKafkaAdminClient(bootstrap_servers=servers)
+    await admin.start()
+    try:
+        await admin.create_topics([NewTopic(name, partitions, replication_factor=3)])
+    finally:
+        await admin.close()
+
+
 async def produce(servers: str, values: list[bytes], timeout_ms: int = 15_000) -> list[bytes]:
     """Send each with acks=all and idempotence; the values Kafka acknowledged."""
     producer = AIOKafkaProducer(
@@ -73,12 +82,7 @@ async def test_acknowledged_writes_survive_a_killed_broker_and_its_restart(
     cluster: KafkaCluster,
 ) -> None:
     servers = cluster.bootstrap_servers
-    admin = AIOKafkaAdminClient(bootstrap_servers=servers)
-    await admin.start()
-    try:
-        await admin.create_topics([NewTopic(TOPIC, num_partitions=1, replication_factor=3)])
-    finally:
-        await admin.close()
+    await create_topic(servers, TOPIC, partitions=1)
     first = await asyncio.wait_for(produce(servers, [f"a{n}".encode() for n in range(20)]), 120)
     assert len(first) == 20
     await asyncio.to_thread(cluster.kill, 0)
@@ -94,12 +98,7 @@ async def test_acknowledged_writes_survive_a_killed_broker_and_its_restart(
 
 async def test_the_brokers_say_how_far_each_group_is_behind(cluster: KafkaCluster) -> None:
     servers, topic = cluster.bootstrap_servers, "desk.lag-check"
-    admin = AIOKafkaAdminClient(bootstrap_servers=servers)
-    await admin.start()
-    try:
-        await admin.create_topics([NewTopic(topic, num_partitions=2, replication_factor=3)])
-    finally:
-        await admin.close()
+    await create_topic(servers, topic, partitions=2)
     producer = AIOKafkaProducer(bootstrap_servers=servers, acks="all", enable_idempotence=True)
     await producer.start()
     try:
