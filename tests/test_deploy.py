@@ -173,3 +173,28 @@ def test_compose_requires_every_secret_and_the_example_lists_them() -> None:
             value = str(services[name]["environment"].get(variable, ""))
             assert re.fullmatch(r"\$\{(\w+):\?[^}]+\}", value), f"{name}: {variable} = {value!r}"
             assert re.search(rf"^{re.escape(value[2:].split(':')[0])}=", example, re.M)
+
+
+def test_every_kafka_client_signs_in_as_its_own_principal_over_tls() -> None:
+    services = _compose()["services"]
+    setup = services["kafka-setup"]["environment"]
+    assert setup["KAFKA_SASL_USERNAME"] == "admin"
+    for name in SETTINGS:
+        env = services[name]["environment"]
+        assert env["KAFKA_SECURITY_PROTOCOL"] == "SASL_SSL"
+        assert env["KAFKA_SSL_CAFILE"] == "/run/secrets/kafka_ca_pem"
+        assert env["KAFKA_SASL_USERNAME"] == name
+        variable = f"KAFKA_PASSWORD_{name.upper()}"
+        assert f"${{{variable}:?" in env["KAFKA_SASL_PASSWORD"]
+        assert f"${{{variable}:?" in setup[variable], "kafka-setup creates its credential"
+        assert services[name]["depends_on"]["kafka-setup"] == {
+            "condition": "service_completed_successfully"
+        }
+    for broker in ("kafka", "kafka-1", "kafka-2", "kafka-3"):
+        env = services[broker]["environment"]
+        assert (
+            env["KAFKA_LISTENER_SECURITY_PROTOCOL_MAP"] == "CONTROLLER:PLAINTEXT,CLIENTS:SASL_SSL"
+        )
+        assert env["KAFKA_ALLOW_EVERYONE_IF_NO_ACL_FOUND"] == "false"
+        assert services[broker]["entrypoint"][-1] == "/opt/desk/kafka-start.sh"
+        assert env["KAFKA_ADVERTISED_LISTENERS"].startswith("CLIENTS://")

@@ -58,7 +58,7 @@ class ServiceSettings(BaseSettings):
     kafka_ssl_certfile: str | None = Field(None, validation_alias="KAFKA_SSL_CERTFILE")
     kafka_ssl_keyfile: str | None = Field(None, validation_alias="KAFKA_SSL_KEYFILE")
     # SASL_SSL: TLS (the CA above) and this service's own principal by SCRAM; the brokers'
-    # ACLs then say what it may read, write and join (docs/operations.md, desk kafka acls).
+    # ACLs then say what it may read, write and join (docs/operations.md, `desk kafka-setup`).
     kafka_sasl_mechanism: Literal["SCRAM-SHA-256", "SCRAM-SHA-512"] = Field(
         "SCRAM-SHA-512", validation_alias="KAFKA_SASL_MECHANISM"
     )

@@ -21,7 +21,7 @@ from complaint_desk.shared.kafka import ensure_topics
 from complaint_desk.shared.rebuild import RebuildReport
 from complaint_desk.shared.rebuild import rebuild as rebuild_projection
 from complaint_desk.shared.settings import ServiceSettings
-from complaint_desk.tools import archive, kafka_acls_command, registry, report, users
+from complaint_desk.tools import archive, kafka_acls_command, kafka_setup, registry, report, users
 from complaint_desk.tools.devstack.broker import EmbeddedBroker
 from complaint_desk.tools.devstack.ports import holders
 from complaint_desk.tools.devstack.postgres import EmbeddedPostgres
@@ -259,6 +259,7 @@ def main(argv: list[str] | None = None) -> int:
     registry.add_parser(commands)
     report.add_parser(commands)
     kafka_acls_command.add_parser(commands)
+    kafka_setup.add_parsers(commands)
     args = parser.parse_args(argv)
     return int(args.func(args))
 

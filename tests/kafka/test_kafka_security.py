@@ -15,23 +15,16 @@ import httpx
 import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.errors import KafkaError
-from confluent_kafka.admin import (  # type: ignore[attr-defined]
-    AclBinding,
-    AclOperation,
-    AclPermissionType,
-    AdminClient,
-    ResourcePatternType,
-    ResourceType,
-)
 
 from complaint_desk.contract import topics
-from complaint_desk.shared.kafka import connection_options, ensure_topics
-from complaint_desk.shared.kafka_acls import Grant, all_grants
+from complaint_desk.shared.kafka import connection_options
+from complaint_desk.shared.kafka_acls import all_grants
 from complaint_desk.shared.settings import ServiceSettings
 from complaint_desk.tools.devstack.apache_kafka import KafkaCluster, provision
 from complaint_desk.tools.devstack.postgres import EmbeddedPostgres, free_port
 from complaint_desk.tools.devstack.stack import SERVICES, Stack
 from complaint_desk.tools.kafka_acls_command import service_specs
+from complaint_desk.tools.kafka_setup import set_up
 from conftest import ARTIFACTS, eventually, postgres_data_dir
 from tests.credentials import ADMIN, integration
 from tests.e2e.conftest import FAST
@@ -66,40 +59,20 @@ class Secured:
         return options
 
 
-def apply(cluster: KafkaCluster, password: str, grants: list[Grant]) -> None:
-    """The grants as Kafka ACLs, by the admin principal."""
-    admin = AdminClient({
-        "bootstrap.servers": cluster.bootstrap_servers, "security.protocol": "SASL_SSL",
-        "sasl.mechanisms": "SCRAM-SHA-512", "sasl.username": "admin",
-        "sasl.password": password, "ssl.ca.location": str(cluster.ca_file),
-    })  # fmt: skip
-    bindings = [
-        AclBinding(
-            ResourceType.TOPIC if g.resource == "topic" else ResourceType.GROUP,
-            g.name,
-            ResourcePatternType.PREFIXED if g.prefixed else ResourcePatternType.LITERAL,
-            f"User:{g.principal}",
-            "*",
-            getattr(AclOperation, g.operation),
-            AclPermissionType.ALLOW,
-        )
-        for g in grants
-    ]
-    for future in admin.create_acls(bindings, request_timeout=60).values():
-        future.result(timeout=60)
-
-
 @pytest.fixture(scope="module")
 async def secured(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Secured]:
     if shutil.which("java") is None or shutil.which("mvn") is None:
         pytest.fail("a JDK and Maven are needed: the polyglot machine has both")
     passwords = {user: secrets.token_urlsafe(18) for user in USERS}
     folder = Path(tmp_path_factory.mktemp("kafka-sasl"))
-    cluster = KafkaCluster(folder, 3, provision(), sasl_users=passwords).start()
+    # Only the admin at format time, as compose's brokers; `desk kafka-setup`'s own code
+    # creates everyone else (the stranger too, with no grants), the topics and the ACLs.
+    admin_only = {"admin": passwords["admin"]}
+    cluster = KafkaCluster(folder, 3, provision(), sasl_users=admin_only).start()
     try:
         found = Secured(cluster, passwords)
-        await ensure_topics(found.settings("admin"))  # the operator's step: topics first
-        apply(cluster, passwords["admin"], all_grants(service_specs()))
+        others = {u: p for u, p in passwords.items() if u != "admin"}
+        await set_up(found.settings("admin"), others, all_grants(service_specs()))
         yield found
     finally:
         cluster.destroy()

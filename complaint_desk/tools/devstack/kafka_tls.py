@@ -1,10 +1,12 @@
-"""A certificate authority and a loopback certificate for a test cluster's SASL_SSL listeners,
-made afresh for each cluster (nothing secret is kept)."""
+"""A certificate authority and a broker certificate for Kafka's SASL_SSL listeners: made
+afresh for each test cluster (loopback, two days), and for a deployment's brokers by
+``desk kafka-certificates`` (their host names, the CA's key kept to renew them)."""
 
 from __future__ import annotations
 
 import datetime as dt
 import ipaddress
+from collections.abc import Sequence
 from pathlib import Path
 
 from cryptography import x509
@@ -19,31 +21,42 @@ def _pem_key(key: ec.EllipticCurvePrivateKey) -> bytes:
     )
 
 
-def make_certificates(folder: Path) -> tuple[Path, Path]:
+def _subject_names(hosts: Sequence[str]) -> list[x509.GeneralName]:
+    names: list[x509.GeneralName] = []
+    for host in hosts:
+        try:
+            names.append(x509.IPAddress(ipaddress.ip_address(host)))
+        except ValueError:
+            names.append(x509.DNSName(host))
+    return names
+
+
+def make_certificates(
+    folder: Path, hosts: Sequence[str] = ("127.0.0.1",), *, days: int = 2, keep_ca_key: bool = False
+) -> tuple[Path, Path]:
     """``ca.pem`` (what clients trust) and ``broker.pem`` (the brokers' key and certificate
-    for 127.0.0.1, signed by the CA, as Kafka's PEM key store reads it)."""
+    for ``hosts``, signed by the CA, as Kafka's PEM key store reads it); ``ca-key.pem`` too
+    when the CA's key is kept (to sign the next certificate)."""
     folder.mkdir(parents=True, exist_ok=True)
     now = dt.datetime.now(dt.UTC)
+    start, end = now - dt.timedelta(minutes=5), now + dt.timedelta(days=days)
     ca_key = ec.generate_private_key(ec.SECP256R1())
-    ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "desk test CA")])
+    ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "complaint desk Kafka CA")])
     ca = (
         x509.CertificateBuilder().subject_name(ca_name).issuer_name(ca_name)
         .public_key(ca_key.public_key()).serial_number(x509.random_serial_number())
-        .not_valid_before(now - dt.timedelta(minutes=5)).not_valid_after(now + dt.timedelta(days=2))
+        .not_valid_before(start).not_valid_after(end)
         .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
         .sign(ca_key, hashes.SHA256())
     )  # fmt: skip
     key = ec.generate_private_key(ec.SECP256R1())
     cert = (
         x509.CertificateBuilder()
-        .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")]))
+        .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, hosts[0])]))
         .issuer_name(ca_name).public_key(key.public_key())
         .serial_number(x509.random_serial_number())
-        .not_valid_before(now - dt.timedelta(minutes=5)).not_valid_after(now + dt.timedelta(days=2))
-        .add_extension(
-            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
-            critical=False,
-        )
+        .not_valid_before(start).not_valid_after(end)
+        .add_extension(x509.SubjectAlternativeName(_subject_names(hosts)), critical=False)
         .sign(ca_key, hashes.SHA256())
     )  # fmt: skip
     ca_file, broker_file = folder / "ca.pem", folder / "broker.pem"
@@ -53,4 +66,7 @@ def make_certificates(folder: Path) -> tuple[Path, Path]:
         + cert.public_bytes(serialization.Encoding.PEM)
         + ca.public_bytes(serialization.Encoding.PEM)
     )
+    if keep_ca_key:
+        (folder / "ca-key.pem").write_bytes(_pem_key(ca_key))
+        (folder / "ca-key.pem").chmod(0o600)
     return ca_file, broker_file
