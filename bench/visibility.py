@@ -1,26 +1,38 @@
-"""End-to-end visibility: from POST /complaints to the complaint being readable in the
-register, at a steady 500 complaints/s, with the whole system running as separate processes
-(intake → event store → outbox relay → Kafka → projections).
+"""End-to-end visibility and cost, on the embedded broker and on three Apache Kafka brokers in
+the same run: complaints POSTed at steady rates to the whole system (four service processes),
+each followed until it is readable in the register, its SLA clocks are planned and its first
+notification is queued; with each service's CPU per complaint and the work done twice (events
+a consumer saw again and skipped) per complaint.
 
 The baseline, measured in the same run, is the POST's own round trip (the command made
-durable); visibility adds what the relay, the broker and the projector take.
+durable); each effect adds what the relay, the broker and its consumer take.
 
-    python -m bench.visibility                   (500/s for 20 s)
-    python -m bench.visibility --rate 200 --seconds 10
+    python -m bench.visibility                                  (50, 100, 150, 200/s; both)
+    python -m bench.visibility --rates 150 --seconds 60 --brokers kafka
 """
+
+from __future__ import annotations
 
 import argparse
 import asyncio
 import os
+import shutil
+import subprocess
+import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from uuid import UUID
 
 import aiohttp
 import asyncpg
+from prometheus_client.parser import text_string_to_metric_families
 
 from complaint_desk.shared.auth.secrets import new_token
+from complaint_desk.tools.devstack.apache_kafka import KafkaCluster, provision
 from complaint_desk.tools.devstack.broker import EmbeddedBroker
 from complaint_desk.tools.devstack.postgres import free_port
 from complaint_desk.tools.devstack.stack import SERVICES, Stack
@@ -28,9 +40,17 @@ from complaint_desk.tools.devstack.stack import SERVICES, Stack
 from .common import Figure, database
 
 SITES = ["HQ", "NB", "SB", "EA", "WE"]
-
 TOKEN = new_token()  # the benchmark's own organisation admin
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
+# Each effect of a complaint, and how to see it: the ids among those asked for that have it.
+EFFECTS = {
+    "register": "SELECT id FROM projections.complaints WHERE id = ANY($1::uuid[])",
+    "SLA clocks": "SELECT DISTINCT complaint_id FROM sla.clocks"
+    " WHERE complaint_id = ANY($1::uuid[])",
+    "notification": "SELECT DISTINCT complaint_id FROM notify.deliveries"
+    " WHERE complaint_id = ANY($1::uuid[])",
+}
+SATURATED_P99_MS = 1000  # the highest steady rate whose every effect's p99 stays under this
 
 
 def body(n: int) -> dict[str, object]:
@@ -42,35 +62,53 @@ def body(n: int) -> dict[str, object]:
     }  # fmt: skip
 
 
+@dataclass
+class Result:
+    broker: str
+    rate: float
+    ack: Figure
+    effects: dict[str, Figure]
+    missing: dict[str, int]
+    cpu_ms: dict[str, float]  # per complaint, by service
+    duplicates: float  # events seen again and skipped, per complaint, all consumers
+    caught_up: float  # events applied from the log's catch-up rather than Kafka, per complaint
+
+    @property
+    def worst_p99(self) -> float:
+        return max(f.percentile(99) for f in self.effects.values())
+
+
 async def watch(
-    url: str, pending: dict[UUID, float], seen: dict[UUID, float], done: asyncio.Event
-) -> None:
-    """Poll the register for the complaints posted and not yet seen (every 5 ms); stops once
-    ``done`` is set and nothing is pending, or 30 s after ``done``."""
+    url: str, pending: dict[str, dict[UUID, float]], seen: dict[str, dict[UUID, float]],
+    done: asyncio.Event,
+) -> None:  # fmt: skip
+    """Poll for each effect of the complaints posted and not yet seen (every 10 ms); stops
+    once ``done`` is set and nothing is pending, or 30 s after ``done``."""
     conn = await asyncpg.connect(url)
     try:
         deadline = float("inf")
         while True:
             if done.is_set():
                 deadline = min(deadline, time.perf_counter() + 30)
-                if not pending or time.perf_counter() > deadline:
+                if not any(pending.values()) or time.perf_counter() > deadline:
                     break
-            ids = list(pending)
-            if ids:
-                rows = await conn.fetch(
-                    "SELECT id FROM projections.complaints WHERE id = ANY($1::uuid[])", ids
-                )
-                now = time.perf_counter()
-                for r in rows:
-                    seen[r["id"]] = now - pending.pop(r["id"])
-            await asyncio.sleep(0.005)
+            for effect, query in EFFECTS.items():
+                waiting = pending[effect]
+                if waiting:
+                    rows = await conn.fetch(query, list(waiting))
+                    now = time.perf_counter()
+                    for (found,) in rows:
+                        seen[effect][found] = now - waiting.pop(found)
+            await asyncio.sleep(0.01)
     finally:
         await conn.close()
 
 
-async def load(intake: str, url: str, rate: float, seconds: float) -> tuple[Figure, Figure]:
-    pending: dict[UUID, float] = {}
-    seen: dict[UUID, float] = {}
+async def load(
+    intake: str, url: str, rate: float, seconds: float
+) -> tuple[Figure, dict[str, Figure], dict[str, int]]:
+    pending: dict[str, dict[UUID, float]] = {e: {} for e in EFFECTS}
+    seen: dict[str, dict[UUID, float]] = {e: {} for e in EFFECTS}
     acks: list[float] = []
     errors = 0
     done = asyncio.Event()
@@ -87,9 +125,10 @@ async def load(intake: str, url: str, rate: float, seconds: float) -> tuple[Figu
                 errors += 1
                 return
             acks.append(time.perf_counter() - sent)
-            # Watched from its answer on, timed from its send: a complaint cannot be readable
-            # before intake has made it durable.
-            pending[UUID(answer["id"])] = sent
+            # Watched from its answer on, timed from its send: nothing of a complaint can be
+            # seen before intake has made it durable.
+            for effect in EFFECTS:
+                pending[effect][UUID(answer["id"])] = sent
 
         total = int(rate * seconds)
         started = time.perf_counter()
@@ -103,11 +142,11 @@ async def load(intake: str, url: str, rate: float, seconds: float) -> tuple[Figu
         elapsed = time.perf_counter() - started
     done.set()
     await watcher
-    if errors or pending:
-        print(f"!! {errors} POSTs failed, {len(pending)} complaints never became visible")
+    missing = {e: len(p) for e, p in pending.items()}
+    missing["POST failed"] = errors
     ack = Figure("POST → 201 (baseline)", len(acks), elapsed, acks)
-    visible = Figure("POST → readable in the register", len(seen), elapsed, list(seen.values()))
-    return ack, visible
+    effects = {e: Figure(e, len(s), elapsed, list(s.values()) or [0.0]) for e, s in seen.items()}
+    return ack, effects, missing
 
 
 def _cpu_seconds(stack: Stack) -> dict[str, float]:
@@ -121,59 +160,160 @@ def _cpu_seconds(stack: Stack) -> dict[str, float]:
     return out
 
 
-async def main(rate: float, seconds: float) -> None:
-    with database() as url:
-        broker = EmbeddedBroker(free_port()).start()
-        ports = {name: free_port() for name in SERVICES}
-        logs = Path(tempfile.mkdtemp(prefix="desk-bench-logs-"))
-        # The embedded broker's profile, as `desk run` sets it.
-        # (and no rate limit: the load comes from one client)
-        env = {
-            "LOG_LEVEL": "WARNING",
-            "KAFKA_FETCH_MAX_WAIT_MS": "50",
-            "RATE_LIMIT_PER_SECOND": "0",
-            "BOOTSTRAP_ADMIN_TOKEN": TOKEN,
-        }
-        stack = Stack(url, broker.bootstrap_servers, logs, ports=ports, extra_env=env)
-        stack.start(timeout=120)
-        try:
-            intake = stack.url("intake")
-            print(f"warming up (logs in {logs}) …")
-            await load(intake, url, 50, 4)
-            print(f"\nvisibility at {rate:.0f} complaints/s for {seconds:.0f} s, whole system\n")
-            before = _cpu_seconds(stack)
-            ack, visible = await load(intake, url, rate, seconds)
-            spent = {k: v - before[k] for k, v in _cpu_seconds(stack).items()}
-            print(ack.line())
-            print(visible.line())
-            # CPU per complaint, by service: steadier than latency on a shared machine.
-            print(
-                "    CPU per complaint: "
-                + ", ".join(f"{k} {v * 1000 / max(ack.count, 1):.1f} ms" for k, v in spent.items())
-                + f"; all {sum(spent.values()) * 1000 / max(ack.count, 1):.1f} ms"
-            )
-            # Where the register's events came from: Kafka, or the catch-up from the log
-            # when Kafka fell behind its grace period.
-            metrics = f"{stack.url('projections')}/metrics"
-            async with aiohttp.ClientSession() as session, session.get(metrics) as r:
+async def _consumed(stack: Stack) -> dict[tuple[str, str], float]:
+    """desk_consumer_events_total over every service, by (source, outcome)."""
+    totals: dict[tuple[str, str], float] = {}
+    async with aiohttp.ClientSession() as session:
+        for name in SERVICES:
+            async with session.get(f"{stack.url(name)}/metrics") as r:
                 text = await r.text()
-            for line in text.splitlines():
-                if line.startswith('desk_consumer_events_total{consumer="projections.register"'):
-                    print("   ", line)
-            p99 = visible.percentile(99)
-            print(
-                f"visibility p99 {p99:.0f} ms = {p99 / ack.percentile(99):.1f}x the POST's p99; "
-                f"achieved {ack.count / ack.seconds:,.0f}/s; "
-                f"target p99 < 250 ms: {'met' if p99 < 250 else 'NOT met'}"
-            )
+            for family in text_string_to_metric_families(text):
+                if family.name != "desk_consumer_events":
+                    continue
+                for sample in family.samples:
+                    if sample.name.endswith("_total"):
+                        key = (sample.labels["source"], sample.labels["outcome"])
+                        totals[key] = totals.get(key, 0.0) + sample.value
+    return totals
+
+
+@contextmanager
+def broker(kind: str) -> Iterator[tuple[str, dict[str, str]]]:
+    """The broker's address and the services' settings for it (as `desk run` and compose's
+    ha profile set them)."""
+    if kind == "embedded":
+        embedded = EmbeddedBroker(free_port()).start()
+        try:
+            yield embedded.bootstrap_servers, {}
         finally:
-            stack.stop()
-            broker.stop()
+            embedded.stop()
+        return
+    if shutil.which("java") is None or shutil.which("mvn") is None:
+        raise SystemExit("Apache Kafka needs a JDK and Maven (the polyglot machine has both)")
+    cluster = KafkaCluster(Path(tempfile.mkdtemp(prefix="desk-bench-kafka-")), 3, provision())
+    cluster.start()
+    try:
+        yield (
+            cluster.bootstrap_servers,
+            {
+                "KAFKA_REPLICATION_FACTOR": "3",
+                "KAFKA_IDEMPOTENT_PRODUCER": "true",
+                "KAFKA_SESSION_TIMEOUT_MS": "10000",
+                "KAFKA_HEARTBEAT_INTERVAL_MS": "3000",
+            },
+        )
+    finally:
+        cluster.destroy()
+
+
+async def measure(kind: str, rates: list[float], seconds: float) -> list[Result]:
+    results = []
+    receiver_port = free_port()
+    receiver = subprocess.Popen(  # noqa: ASYNC220 - started once, before the clock runs
+        [sys.executable, "-m", "bench.receiver", str(receiver_port)]
+    )
+    try:
+        with database() as url, broker(kind) as (servers, broker_env):
+            ports = {name: free_port() for name in SERVICES}
+            logs = Path(tempfile.mkdtemp(prefix="desk-bench-logs-"))
+            env = {
+                "LOG_LEVEL": "WARNING",
+                "KAFKA_FETCH_MAX_WAIT_MS": "50",
+                "RATE_LIMIT_PER_SECOND": "0",  # the load comes from one client
+                "BOOTSTRAP_ADMIN_TOKEN": TOKEN,
+                "NOTIFY_SMS_GATEWAY_URL": f"http://127.0.0.1:{receiver_port}/ok/sms",
+                "NOTIFY_SMS_DAILY_TOTAL_CAP": "10000000",
+                "NOTIFY_EMAIL_DAILY_TOTAL_CAP": "10000000",
+                **broker_env,
+            }
+            stack = Stack(url, servers, logs, ports=ports, extra_env=env)
+            stack.start(timeout=180)
+            try:
+                intake = stack.url("intake")
+                print(f"[{kind}] warming up (logs in {logs}) …", flush=True)
+                await load(intake, url, 50, 4)
+                for rate in rates:
+                    cpu, consumed = _cpu_seconds(stack), await _consumed(stack)
+                    ack, effects, missing = await load(intake, url, rate, seconds)
+                    spent = {k: v - cpu[k] for k, v in _cpu_seconds(stack).items()}
+                    after = await _consumed(stack)
+                    delta = {k: v - consumed.get(k, 0.0) for k, v in after.items()}
+                    n = max(ack.count, 1)
+                    result = Result(
+                        kind, rate, ack, effects, missing,
+                        {k: v * 1000 / n for k, v in spent.items()},
+                        sum(v for (_, outcome), v in delta.items() if outcome == "duplicate") / n,
+                        delta.get(("catch_up", "applied"), 0.0) / n,
+                    )  # fmt: skip
+                    print(line(result), flush=True)
+                    results.append(result)
+            finally:
+                stack.stop()
+    finally:
+        receiver.terminate()
+        receiver.wait(timeout=10)
+    return results
+
+
+def line(r: Result) -> str:
+    effects = "  ".join(
+        f"{name} p50 {f.percentile(50):5.0f} p99 {f.percentile(99):5.0f} ms"
+        for name, f in r.effects.items()
+    )
+    cpu = " ".join(f"{k} {v:.1f}" for k, v in r.cpu_ms.items())
+    lost = {k: v for k, v in r.missing.items() if v}
+    return (
+        f"{r.broker:<8} {r.rate:>5.0f}/s asked {r.ack.rate:>5.0f}/s done  POST p99 "
+        f"{r.ack.percentile(99):5.0f} ms  {effects}\n"
+        f"{'':<8} CPU per complaint: {cpu}; all {sum(r.cpu_ms.values()):.1f} ms   "
+        f"duplicates {r.duplicates:.2f}/complaint, caught up {r.caught_up:.2f}/complaint"
+        + (f"   !! never seen: {lost}" if lost else "")
+    )
+
+
+def report(results: list[Result]) -> None:
+    print("\nside by side (p99 of the slowest effect; CPU summed over the four services)")
+    rates = sorted({r.rate for r in results})
+    kinds = sorted({r.broker for r in results})
+    print(f"{'rate':>6}  " + "  ".join(f"{k:>34}" for k in kinds))
+    for rate in rates:
+        cells = []
+        for kind in kinds:
+            found = [r for r in results if r.broker == kind and r.rate == rate]
+            cells.append(
+                f"{found[0].worst_p99:>8.0f} ms p99, {sum(found[0].cpu_ms.values()):>5.1f} ms CPU"
+                if found else f"{'—':>34}"
+            )  # fmt: skip
+        print(f"{rate:>5.0f}/s  " + "  ".join(f"{c:>34}" for c in cells))
+    for kind in kinds:
+        steady = [r.rate for r in results if r.broker == kind and r.worst_p99 < SATURATED_P99_MS
+                  and not any(r.missing.values())]  # fmt: skip
+        saturating = f"{max(steady):.0f}/s" if steady else "below the lowest rate measured"
+        print(f"{kind}: saturating rate (every effect's p99 < 1 s) {saturating}")
+    for r in results:
+        if r.rate == 150:
+            ok = r.worst_p99 < 250 and not any(r.missing.values())
+            print(
+                f"{r.broker}: 150/s with every effect's p99 < 250 ms: {'met' if ok else 'NOT met'}"
+            )
+        if r.rate == 100:
+            cpu = sum(r.cpu_ms.values())
+            print(f"{r.broker}: CPU per complaint at 100/s {cpu:.1f} ms; target ≤ 5 ms: "
+                  f"{'met' if cpu <= 5 else 'NOT met'}")  # fmt: skip
+
+
+async def main(rates: list[float], seconds: float, brokers: list[str]) -> None:
+    results = []
+    for kind in brokers:
+        results += await measure(kind, rates, seconds)
+    report(results)
 
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--rate", type=float, default=500)
-    parser.add_argument("--seconds", type=float, default=20)
+    parser.add_argument("--rates", type=float, nargs="+", default=[50, 100, 150, 200])
+    parser.add_argument("--seconds", type=float, default=60)
+    parser.add_argument("--brokers", nargs="+", choices=["embedded", "kafka"],
+                        default=["embedded", "kafka"])  # fmt: skip
     args = parser.parse_args()
-    asyncio.run(main(args.rate, args.seconds))
+    asyncio.run(main(args.rates, args.seconds, args.brokers))

@@ -11,7 +11,7 @@
   follows the log and applies whatever Kafka did not deliver (an emptied embedded broker, a
   consumer that starts late).
 
-Over 300 lines: one class whose paths (a Kafka record, a gap, a catch-up batch, parking) share
+Over 300 lines: one class whose paths (a Kafka batch, a gap, a catch-up page, parking) share
 one per-stream transaction and its claim; the dead-letter rows are in :mod:`.dead_letters`.
 """
 
@@ -40,6 +40,8 @@ from complaint_desk.shared.queries import load
 
 log = logging.getLogger(__name__)
 Q = load(Path(__file__).parent / "sql" / "queries" / "consumers.sql")
+# Events that share one transaction, from a Kafka batch or a catch-up page.
+PER_TRANSACTION = 100
 
 
 class Projector(Protocol):
@@ -113,6 +115,9 @@ class EventConsumer:
         self.retry_delay = retry_delay
         self._clock = clock
         self._sleep = sleep
+        # How far behind the log Kafka's deliveries ran, last we heard (catch-up's grace
+        # follows it, so the two paths do not both do the work under load).
+        self.kafka_behind_seconds = 0.0
 
     # -- entry points -------------------------------------------------------------------------
 
@@ -131,6 +136,32 @@ class EventConsumer:
             return
         if envelope.stream_type in self.stream_types:
             await self.deliver(envelope, source="kafka", origin=origin)
+
+    async def on_records(
+        self, records: Sequence[tuple[Sequence[tuple[str, bytes]], bytes | None, KafkaOrigin]]
+    ) -> int:
+        """Handle a batch of Kafka records in their order: up to ``per_transaction`` events
+        share one transaction (see :meth:`_apply_many`: a gap or a failing effect falls back
+        to one event at a time, so order, gap filling and parking hold as for one record).
+        Returns how many took effect; raises only on infrastructure failure."""
+        events: list[tuple[EventEnvelope, KafkaOrigin]] = []
+        for headers, value, origin in records:
+            try:
+                envelope = cloudevents.from_kafka(headers, value or b"")
+            except cloudevents.MalformedRecord as exc:
+                await park_record(self.pool, self.name, headers, value, origin, str(exc))
+                continue
+            if envelope.stream_type in self.stream_types:
+                events.append((envelope, origin))
+        if not events:
+            return 0
+        newest = max(e.occurred_at for e, _ in events)
+        self.kafka_behind_seconds = max(0.0, (self._clock() - newest).total_seconds())
+        done = 0
+        for start in range(0, len(events), PER_TRANSACTION):
+            chunk = events[start : start + PER_TRANSACTION]
+            done += await self._apply_many([e for e, _ in chunk], "kafka", [o for _, o in chunk])
+        return done
 
     async def deliver(
         self, event: EventEnvelope, *, source: str, origin: KafkaOrigin | None = None
@@ -168,8 +199,9 @@ class EventConsumer:
         raise RuntimeError(f"{event.stream_type} {event.stream_id}: could not close the gap")
 
     async def catch_up(
-        self, *, grace_seconds: float = 0.0, batch_size: int = 500, per_transaction: int = 100
-    ) -> int:
+        self, *, grace_seconds: float = 0.0, batch_size: int = 500,
+        per_transaction: int = PER_TRANSACTION,
+    ) -> int:  # fmt: skip
         """Follow the event store from this consumer's checkpoint and apply what is missing.
         Events younger than ``grace_seconds`` are left to Kafka. Returns how many events took
         effect through catch-up.
@@ -211,12 +243,18 @@ class EventConsumer:
             )
         return taken
 
-    async def _apply_many(self, events: Sequence[EventEnvelope]) -> int:
+    async def _apply_many(
+        self,
+        events: Sequence[EventEnvelope],
+        source: str = "catch_up",
+        origins: Sequence[KafkaOrigin | None] | None = None,
+    ) -> int:
         """Apply ``events`` (in log order) in one transaction; how many took effect. A gap,
         or an effect that fails, sends the whole batch through :meth:`deliver` one event at
         a time instead, where gaps are filled and poison is retried and parked."""
+        where = list(origins) if origins is not None else [None] * len(events)
         if len(events) == 1:
-            return int(await self.deliver(events[0], source="catch_up"))
+            return int(await self.deliver(events[0], source=source, origin=where[0]))
         streams = sorted({e.key for e in events})
         try:
             async with self.pool.acquire() as conn, conn.transaction():
@@ -236,7 +274,7 @@ class EventConsumer:
                     desk_logging.correlation_id.set(str(event.correlation_id))
                     desk_logging.causation_id.set(str(event.event_id))
                     if event.version <= reached[event.key]:
-                        continue  # Kafka applied it meanwhile
+                        continue  # applied already (by the other path, or a redelivery)
                     if event.version != reached[event.key] + 1:
                         raise StreamGap(reached[event.key], event.version)
                     with tracing.span(f"{self.name} {event.event_type}", event.traceparent,
@@ -255,14 +293,16 @@ class EventConsumer:
             if is_transient(exc):
                 raise
             log.info(
-                "catch-up batch applied one event at a time",
-                extra={"consumer": self.name, "events": len(events), "error": type(exc).__name__},
-            )
-            return sum([await self.deliver(e, source="catch_up") for e in events])
+                "batch applied one event at a time",
+                extra={"consumer": self.name, "events": len(events), "source": source,
+                       "error": type(exc).__name__},
+            )  # fmt: skip
+            return sum([await self.deliver(e, source=source, origin=o)
+                        for e, o in zip(events, where, strict=True)])  # fmt: skip
         done = sum(reached[k] - applied[k] for k in streams)
-        metrics.CONSUMED.labels(self.name, "catch_up", "applied").inc(done)
+        metrics.CONSUMED.labels(self.name, source, "applied").inc(done)
         if done < len(events):
-            metrics.CONSUMED.labels(self.name, "catch_up", "duplicate").inc(len(events) - done)
+            metrics.CONSUMED.labels(self.name, source, "duplicate").inc(len(events) - done)
         return done
 
     # -- internals ----------------------------------------------------------------------------

@@ -1,12 +1,12 @@
 """PostgreSQL connections and versioned, idempotent schema migrations."""
 
 import hashlib
-import json
 import logging
 import re
 from pathlib import Path
 
 import asyncpg
+import orjson
 from asyncpg.pool import PoolConnectionProxy
 
 # What handlers receive: a connection of their own, or one lent by a pool.
@@ -21,17 +21,34 @@ _MIGRATION_FILE = re.compile(r"^(\d{4})_(\w+)\.sql$")
 _MIGRATIONS_LOCK = 0x6465736B  # "desk": one migrator at a time across every service
 
 
+def _json_text(value: object) -> str:
+    # orjson: several times json.dumps's speed on every event and effect written.
+    return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
+
+
 async def _init_connection(conn: asyncpg.Connection) -> None:
     for pg_type in ("json", "jsonb"):
         await conn.set_type_codec(
-            pg_type, encoder=json.dumps, decoder=json.loads, schema="pg_catalog"
+            pg_type, encoder=_json_text, decoder=orjson.loads, schema="pg_catalog"
         )
+
+
+class PooledConnection(asyncpg.Connection):
+    """A pooled connection is given back as it was lent: the desk keeps no session state on
+    one (no LISTEN, no session advisory lock, no SET outside a transaction, no cursor after
+    its transaction; those live on connections of their own). So its release skips asyncpg's
+    reset, a round trip of four statements on every release (an open transaction is still
+    rolled back)."""
+
+    def get_reset_query(self) -> str:
+        return ""
 
 
 async def create_pool(url: str, *, min_size: int = 2, max_size: int = 10) -> asyncpg.Pool:
     pool = await asyncpg.create_pool(
-        url, min_size=min_size, max_size=max_size, init=_init_connection
-    )
+        url, min_size=min_size, max_size=max_size, init=_init_connection,
+        connection_class=PooledConnection,
+    )  # fmt: skip
     assert pool is not None
     return pool
 

@@ -2,8 +2,8 @@
 topics its projectors and subscribers read, joins only its own consumer groups
 (``desk.<service>.``), and writes the desk's topics (whichever service leads the outbox relay
 publishes the whole log, so each may have to). Another system reads what is sent to it and
-writes only its own replies. Anyone else: nothing. ``desk kafka-setup`` applies them (the compose job);
-``desk kafka-acls`` prints them as ``kafka-acls.sh`` commands."""
+writes only its own replies. Anyone else: nothing. ``desk kafka-setup`` applies them (the
+compose job); ``desk kafka-acls`` prints them as ``kafka-acls.sh`` commands."""
 
 from __future__ import annotations
 

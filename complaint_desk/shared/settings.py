@@ -49,6 +49,10 @@ class ServiceSettings(BaseSettings):
     # How long a fetch may wait for records. Apache Kafka answers as soon as records arrive;
     # the embedded broker holds fetches longer (135 ms median per hop at 500 ms, 6 ms at 50).
     kafka_fetch_max_wait_ms: int = Field(500, validation_alias="KAFKA_FETCH_MAX_WAIT_MS")
+    # Our own events are consumed in batches of up to this many records (applied a hundred
+    # to a transaction); an idle subscriber looks again after the batch timeout.
+    kafka_max_records: int = Field(500, ge=1, validation_alias="KAFKA_MAX_RECORDS")
+    kafka_batch_timeout_ms: int = Field(100, ge=1, validation_alias="KAFKA_BATCH_TIMEOUT_MS")
 
     # Transport security to the brokers. SSL with a client certificate and key is mutual TLS:
     # the brokers know which service (or other system) each client is, and Kafka ACLs decide

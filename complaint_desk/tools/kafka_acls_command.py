@@ -1,7 +1,7 @@
 """``desk kafka-acls``: the ACLs each principal needs on a secured Kafka (SASL/SCRAM over TLS),
 printed as ``kafka-acls.sh`` commands for the admin of a cluster you run yourself (the compose
-deployment's ``kafka-setup`` job applies the same grants itself). Derived from what the services declare, so a new subscriber or
-topic cannot be forgotten."""
+deployment's ``kafka-setup`` job applies the same grants itself). Derived from what the
+services declare, so a new subscriber or topic cannot be forgotten."""
 
 import argparse
 import importlib

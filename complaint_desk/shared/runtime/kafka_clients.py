@@ -84,6 +84,10 @@ class KafkaClients:
             broker.subscriber(
                 *topics,
                 **self.subscriber_options(consumer.name, backed_by_the_log=True),
+                # In batches: one transaction for up to a hundred of them, not one each.
+                batch=True,
+                max_records=self.settings.kafka_max_records,
+                batch_timeout_ms=self.settings.kafka_batch_timeout_ms,
                 title=f"{consumer.name}:consume",
                 description=(type(consumer.projector).__doc__ or consumer.name).strip(),
                 decoder=_undecoded,
@@ -123,17 +127,16 @@ class KafkaClients:
         }
 
     def _handler_for(self, consumer: EventConsumer) -> Any:
-        # The message comes as the decoder left it (no Context parameter: resolving one costs
+        # The batch comes as the decoder left it (no Context parameter: resolving one costs
         # a thread hop per message).
         async def handle(msg: Any) -> None:
-            record = msg.raw_message
-            assert not isinstance(record, tuple)  # one record at a time, never a batch
+            records = msg.raw_message
+            assert isinstance(records, tuple)  # a batch subscriber's records, in order
             self.last_record_at[consumer.name] = time.monotonic()
-            await consumer.on_record(
-                list(record.headers or ()),
-                record.value,
-                KafkaOrigin(record.topic, record.partition, record.offset),
-            )
+            await consumer.on_records([
+                (list(r.headers or ()), r.value, KafkaOrigin(r.topic, r.partition, r.offset))
+                for r in records
+            ])  # fmt: skip
 
         return handle
 
@@ -252,8 +255,10 @@ def _parking_middleware(runtime: ServiceRuntime) -> type[BaseMiddleware]:
                 return None
             except Exception as exc:
                 record = msg.raw_message
+                if isinstance(record, tuple):  # a batch of our own events: the first one
+                    record = record[0]
                 log.warning(
-                    "inbound message failed; it will be redelivered",
+                    "message failed; it will be redelivered or caught up from the log",
                     extra={
                         "topic": record.topic,
                         "partition": record.partition,

@@ -289,3 +289,79 @@ async def test_a_huge_unreadable_record_is_parked_as_a_bounded_prefix_and_its_ha
     assert parked is not None
     assert parked["payload"] == huge[: dead_letters.PARKED_BYTES]
     assert hashlib.sha256(huge).hexdigest() in parked["error"] and str(len(huge)) in parked["error"]
+
+
+def _records(
+    events: list[EventEnvelope], first_offset: int = 0
+) -> list[tuple[list[tuple[str, bytes]], bytes, KafkaOrigin]]:
+    out = []
+    for n, event in enumerate(events):
+        _, headers, value = cloudevents.to_kafka(event)
+        out.append((headers, value, KafkaOrigin("t", 0, first_offset + n)))
+    return out
+
+
+async def test_a_kafka_batch_applies_each_event_once_in_stream_order(pool: asyncpg.Pool) -> None:
+    consumer, projector = _consumer(pool)
+    one, two = uuid4(), uuid4()
+    a = await _append(pool, one, "a1", "a2", "a3")
+    b = await _append(pool, two, "b1", "b2")
+    interleaved = [a[0], b[0], a[1], b[1], a[2]]
+    assert await consumer.on_records(_records(interleaved)) == 5
+    assert await consumer.on_records(_records(interleaved)) == 0, "a redelivered batch"
+    assert await _applied(pool, consumer.name, one) == [1, 2, 3]
+    assert await _applied(pool, consumer.name, two) == [1, 2]
+    assert projector.calls == 5
+
+
+async def test_a_kafka_batch_with_a_gap_poison_and_a_malformed_record_loses_nothing_else(
+    pool: asyncpg.Pool,
+) -> None:
+    consumer, _ = _consumer(pool)
+    stream, other = uuid4(), uuid4()
+    events = await _append(pool, stream, "a", "b", "c", "d")
+    [bad] = await _append(pool, other, "poison")
+    records = _records([events[0], events[2], bad, events[3]])  # events[1] never came
+    records.insert(2, ([("ce_specversion", b"1.0")], b"{not json", KafkaOrigin("t", 0, 99)))
+    assert await consumer.on_records(records) == 3  # a, c, d (b filled in, poison parked)
+    assert await _applied(pool, consumer.name, stream) == [1, 2, 3, 4]
+    parked = await pool.fetch(
+        "SELECT kafka_offset, event_id FROM consumers.dead_letters WHERE consumer = $1"
+        " ORDER BY kafka_offset", consumer.name,
+    )  # fmt: skip
+    assert [r["kafka_offset"] for r in parked] == [2, 99]
+    assert parked[0]["event_id"] == bad.event_id
+    await consumer.catch_up()  # the log's catch-up after it: nothing of these twice
+    assert await _applied(pool, consumer.name, stream) == [1, 2, 3, 4]
+    assert await pool.fetchval(
+        "SELECT count(*) FROM consumers.dead_letters WHERE consumer = $1"
+        " AND (event_id = $2 OR kafka_offset = 99)", consumer.name, bad.event_id,
+    ) == 2  # fmt: skip
+
+
+async def test_kafka_running_behind_widens_the_catch_up_grace_and_a_silent_one_does_not(
+    pool: asyncpg.Pool,
+) -> None:
+    from datetime import timedelta
+
+    from complaint_desk.shared.runtime.catchup import MAX_EXTRA_GRACE_SECONDS, grace_for
+
+    consumer, _ = _consumer(pool)
+    [event] = await _append(pool, uuid4(), "late")
+    consumer._clock = lambda: event.occurred_at + timedelta(seconds=4)
+    await consumer.on_records(_records([event]))
+    assert consumer.kafka_behind_seconds == pytest.approx(4)
+
+    class Clients:
+        ready = True
+        quiet = 0.5
+
+        def quiet_for(self, name: str) -> float:
+            return self.quiet
+
+    kafka = Clients()
+    assert grace_for(consumer, kafka, 3.0) == pytest.approx(11.0)  # type: ignore[arg-type]
+    consumer.kafka_behind_seconds = 1000
+    assert grace_for(consumer, kafka, 3.0) == 3.0 + MAX_EXTRA_GRACE_SECONDS  # type: ignore[arg-type]
+    kafka.quiet = 10
+    assert grace_for(consumer, kafka, 3.0) == 3.0, "Kafka silent: the configured grace"  # type: ignore[arg-type]
