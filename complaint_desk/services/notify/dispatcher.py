@@ -1,6 +1,7 @@
 """Sends what is due on the delivery queue. Sends run concurrently with a timeout each, and a
 destination never holds more than a few of them: one slow or failing endpoint cannot delay
-the others. A delivery is leased while it is sent, so replicas never send it at once."""
+the others. A delivery is leased while it is sent, so replicas never send it at once. The
+sends that succeed meanwhile are recorded together, in one transaction."""
 
 from __future__ import annotations
 
@@ -47,6 +48,7 @@ CAPPED = Counter(
     "desk_notify_capped_total", "Messages not sent: a daily cap was reached", ["channel", "cap"]
 )
 CAPS = ("recipient", "organisation")
+RECORD_BATCH = 500  # successful sends recorded in one transaction, at most
 ACTOR = "system:notify"
 # The series the alert rules select exist from the start (see metrics.at_zero).
 at_zero(DELIVERIES, [(c, o, k) for c in ChannelKind for o in ("dead", "gone") for k in Kind])
@@ -67,6 +69,8 @@ class Dispatcher:
         self.in_flight: Tally[str] = Tally()
         self._tasks: set[asyncio.Task[None]] = set()
         self._slots = asyncio.Event()
+        self._delivered: list[tuple[dict[str, Any], asyncio.Future[None]]] = []
+        self._recording: asyncio.Task[None] | None = None
 
     async def run(self) -> None:
         """Claim and send for ever; between claims that found nothing, wait for a free send
@@ -74,13 +78,29 @@ class Dispatcher:
 
         async def step() -> None:
             if not await self.dispatch_once():
-                self._slots.clear()
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._slots.wait(), self.settings.poll_seconds)
+                await self._wait_for_slots()
 
         await supervise(
             "claiming deliveries", step, every=0.0, retry_after=self.settings.poll_seconds
         )
+
+    async def _wait_for_slots(self) -> None:
+        """Until a quarter of the send slots are free (or none is busy), or the poll interval:
+        a claim for each slot as it frees would be a transaction per delivery."""
+        enough = max(1, self.settings.max_in_flight // 4)
+        deadline = time.monotonic() + self.settings.poll_seconds
+        while True:
+            self._slots.clear()
+            busy = sum(self.in_flight.values())
+            if self.in_flight and self.settings.max_in_flight - busy >= enough:
+                return
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._slots.wait(), left)
+            if not self.in_flight:
+                return
 
     async def dispatch_once(self) -> int:
         """Claim what is due (within the free send slots) and start sending it."""
@@ -191,6 +211,49 @@ class Dispatcher:
         return None
 
     async def _record(self, row: dict[str, Any], outcome: str, error: str | None) -> None:
+        if outcome != "delivered":
+            await self._record_one(row, outcome, error)
+            return
+        # Recorded with every other send that succeeded meanwhile: one transaction for all.
+        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._delivered.append((row, done))
+        if self._recording is None or self._recording.done():
+            self._recording = asyncio.get_running_loop().create_task(self._record_delivered())
+        await done
+
+    async def _record_delivered(self) -> None:
+        """Record the successful sends waiting, a batch at a time, until none wait. A batch
+        that cannot be recorded whole is recorded one delivery at a time."""
+        while self._delivered:
+            batch, self._delivered = self._delivered[:RECORD_BATCH], self._delivered[RECORD_BATCH:]
+            rows = [row for row, _ in batch]
+            try:
+                await self._record_together(rows)
+            except Exception as exc:
+                log.info("deliveries recorded one at a time", extra={"error": type(exc).__name__})
+                for row, done in batch:
+                    try:
+                        await self._record_one(row, "delivered", None)
+                        done.set_result(None)
+                    except Exception as one:
+                        done.set_exception(one)
+                continue
+            for _, done in batch:
+                done.set_result(None)
+
+    async def _record_together(self, rows: list[dict[str, Any]]) -> None:
+        now = self.clock()
+        async with self.uow() as conn:
+            await repository.mark_delivered_many(conn, [r["id"] for r in rows], now)
+            # Streams in one order for every writer (see sla's timers): no deadlock.
+            for row in sorted((r for r in rows if r["complaint_id"]), key=_by_complaint):
+                await _record_event(conn, row, NotificationDelivered(
+                    delivery_id=row["id"], channel=row["channel"], attempts=row["attempts"]
+                ))  # fmt: skip
+        for row in rows:
+            DELIVERIES.labels(row["channel"], "delivered", row["kind"]).inc()
+
+    async def _record_one(self, row: dict[str, Any], outcome: str, error: str | None) -> None:
         now = self.clock()
         attempts = row["attempts"]
         event: DomainEvent
@@ -225,6 +288,10 @@ class Dispatcher:
                     )  # fmt: skip
             await _record_event(conn, row, event)
         DELIVERIES.labels(row["channel"], counted, row["kind"]).inc()
+
+
+def _by_complaint(row: dict[str, Any]) -> tuple[str, str]:
+    return str(row["complaint_id"]), str(row["id"])
 
 
 async def _record_event(conn: Connection, row: dict[str, Any], event: DomainEvent) -> None:

@@ -128,6 +128,10 @@ async def mark_delivered(conn: Executor, delivery_id: UUID, now: datetime) -> No
     await conn.execute(Q.delivered, delivery_id, now)
 
 
+async def mark_delivered_many(conn: Executor, delivery_ids: list[UUID], now: datetime) -> None:
+    await conn.execute(Q.delivered_many, delivery_ids, now)
+
+
 async def mark_dead(conn: Executor, delivery_id: UUID, now: datetime, error: str | None) -> None:
     await conn.execute(Q.dead, delivery_id, now, error)
 

@@ -119,6 +119,12 @@ def _json(value: object) -> Any:
     return json.loads(json.dumps(value, default=lambda d: d.isoformat()))
 
 
+async def next_due(conn: Executor) -> datetime | None:
+    """The earliest armed timer or deadline not yet fired (None: nothing armed)."""
+    found: datetime | None = await conn.fetchval(Q.next_due)
+    return found
+
+
 async def claim_due(conn: Connection, now: datetime, limit: int) -> list[asyncpg.Record]:
     return list(await conn.fetch(Q.claim_due, now, limit))
 

@@ -266,13 +266,26 @@ async def run_timers(
     sleep: Sleep = asyncio.sleep,
 ) -> None:
     """The timer loop: fire what is due (the clocks' thresholds, then the inspections' and
-    problems' deadlines), then look again shortly. Timers live in PostgreSQL, so nothing is
-    lost to a crash; overdue ones fire as soon as a replica runs again."""
+    problems' deadlines), then sleep until the next one falls due, or ``poll_seconds`` at
+    most (a timer armed meanwhile, by this replica or another). Timers live in PostgreSQL,
+    so nothing is lost to a crash; overdue ones fire as soon as a replica runs again."""
 
-    async def step() -> None:
+    async def step() -> float:
         while await fire_due(uow, clock(), batch_size) == batch_size:
             pass
         while await upkeep.fire_deadlines(uow, clock(), defaults, batch_size) == batch_size:
             pass
+        return pause_until(await repository.next_due(uow.pool), clock(), poll_seconds)
 
     await supervise("firing timers", step, every=poll_seconds, sleep=sleep)
+
+
+# A due timer another replica holds (SKIP LOCKED) is looked at again this soon, not at once.
+MIN_PAUSE_SECONDS = 0.005
+
+
+def pause_until(next_due: datetime | None, now: datetime, poll_seconds: float) -> float:
+    """How long the timer loop sleeps: until ``next_due``, within [a few ms, the poll]."""
+    if next_due is None:
+        return poll_seconds
+    return min(poll_seconds, max(MIN_PAUSE_SECONDS, (next_due - now).total_seconds()))

@@ -53,6 +53,11 @@ UPDATE notify.deliveries SET status = 'delivered', finished_at = $2, lease_until
     last_error = NULL
 WHERE id = $1 AND status = 'pending';
 
+-- name: delivered_many
+UPDATE notify.deliveries SET status = 'delivered', finished_at = $2, lease_until = NULL,
+    last_error = NULL
+WHERE id = ANY($1::uuid[]) AND status = 'pending';
+
 -- name: retry
 UPDATE notify.deliveries SET next_attempt_at = $2, lease_until = NULL, last_error = $3
 WHERE id = $1 AND status = 'pending';

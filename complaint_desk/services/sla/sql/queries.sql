@@ -115,3 +115,10 @@ SELECT site, scheduled, ended FROM sla.inspection_schedules WHERE schedule_id = 
 
 -- name: end_schedule
 UPDATE sla.inspection_schedules SET ended = true WHERE schedule_id = :schedule_id;
+
+-- name: next_due
+-- When the timer loop next has work: the earliest armed, unfired timer or deadline.
+SELECT least(
+    (SELECT min(due_at) FROM sla.timers WHERE fired_at IS NULL AND due_at IS NOT NULL),
+    (SELECT min(due_at) FROM sla.deadlines WHERE fired_at IS NULL AND due_at IS NOT NULL)
+);

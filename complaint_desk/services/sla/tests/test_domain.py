@@ -221,3 +221,17 @@ def test_a_referral_pauses_the_clocks_and_taking_it_back_resumes_them() -> None:
     resolution = story.views(80)[(S, 1)]
     assert resolution.state is ClockState.RUNNING
     assert [p["reason"] for p in resolution.pauses] == ["referred"]
+
+
+def test_the_timer_loop_sleeps_until_the_next_due_within_its_poll() -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from complaint_desk.services.sla.service import MIN_PAUSE_SECONDS, pause_until
+
+    now = datetime(2026, 12, 1, 9, tzinfo=UTC)
+    assert pause_until(None, now, 0.2) == 0.2, "nothing armed: the poll"
+    assert pause_until(now + timedelta(milliseconds=37), now, 0.2) == 0.037
+    assert pause_until(now + timedelta(hours=1), now, 0.2) == 0.2, "far off: the poll"
+    assert pause_until(now - timedelta(seconds=1), now, 0.2) == MIN_PAUSE_SECONDS, (
+        "due already (another replica holds it): again in a few ms, not in a spin"
+    )
