@@ -2,7 +2,8 @@
 raw signed POSTs at the same concurrency (no queue) in the same run; then the throughput of
 healthy endpoints while one endpoint times out.
 
-Targets: at least 1,000 deliveries/s; healthy endpoints keep at least 90% of their throughput.
+Targets: at least 5,000 deliveries/s and 45% of the raw signed POSTs' rate measured in the same
+run; healthy endpoints keep at least 90% of their throughput beside a timing-out one.
 
     make bench        (or: python -m bench.notify_deliveries --deliveries 4000)
 """
@@ -133,7 +134,8 @@ async def main(count: int) -> None:
     print(f"{count:,} signed webhook deliveries, {ENDPOINTS} endpoints, {concurrency} in flight\n")
     print(f"{'raw signed POSTs, no queue':<46}{raw:>10,.0f}/s")
     print(f"{'deliveries through the queue':<46}{alone:>10,.0f}/s   {alone / raw:.0%} of raw"
-          f"   target ≥ 1,000/s: {'met' if alone >= 1000 else 'NOT met'}")  # fmt: skip
+          f"   target ≥ 5,000/s: {'met' if alone >= 5000 else 'NOT met'}"
+          f", ≥ 45% of raw: {'met' if alone >= 0.45 * raw else 'NOT met'}")  # fmt: skip
     kept = "met" if beside >= 0.9 * alone else "NOT met"
     print(f"{'healthy deliveries beside a timing-out endpoint':<46}{beside:>10,.0f}/s   "
           f"{beside / alone:.0%} of alone   target ≥ 90%: {kept}")  # fmt: skip

@@ -226,8 +226,22 @@ def _topic_names(subscriber: Any) -> list[str]:
 
 async def discard(broker: KafkaBroker) -> None:
     """Stop a broker's clients, whatever state they are in."""
+    consumers = [c for sub in broker.subscribers if (c := getattr(sub, "consumer", None))]
     with contextlib.suppress(Exception):
         await asyncio.wait_for(broker.stop(), 10)
+    for consumer in consumers:
+        _end_group_tasks(consumer)
+
+
+def _end_group_tasks(consumer: Any) -> None:
+    """A consumer whose stop was cut short (its coordinator gone mid-close) keeps its group
+    tasks (aiokafka ends the heartbeat after the coordination task), logging "Heartbeat
+    session expired" ten times a second for ever. aiokafka offers no public way to abandon one."""
+    coordinator = getattr(consumer, "_coordinator", None)
+    for name in ("_heartbeat_task", "_coordination_task", "_commit_refresh_task"):
+        task = getattr(coordinator, name, None)
+        if isinstance(task, asyncio.Task) and not task.done():
+            task.cancel()
 
 
 async def _undecoded(msg: Any) -> Any:
