@@ -9,6 +9,7 @@ durable); each effect adds what the relay, the broker and its consumer take.
 
     python -m bench.visibility                                  (50, 100, 150, 200/s; both)
     python -m bench.visibility --rates 150 --seconds 60 --brokers kafka
+    python -m bench.visibility --rates 30 --profile /tmp/flames   (py-spy flame graphs)
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from uuid import UUID
 
 import aiohttp
@@ -206,7 +208,27 @@ def broker(kind: str) -> Iterator[tuple[str, dict[str, str]]]:
         cluster.destroy()
 
 
-async def measure(kind: str, rates: list[float], seconds: float) -> list[Result]:
+def profilers(stack: Stack, folder: Path | None, label: str, seconds: float) -> list[Any]:
+    """py-spy recording each service for ``seconds`` (flame graphs as artifacts), if asked."""
+    if folder is None:
+        return []
+    folder.mkdir(parents=True, exist_ok=True)
+    spy = shutil.which("py-spy") or str(Path(sys.executable).with_name("py-spy"))
+    started = []
+    for name, service in stack.services.items():
+        assert service.process is not None
+        out = folder / f"{name}-{label}.svg"
+        started.append(subprocess.Popen(
+            [spy, "record", "--pid", str(service.process.pid), "--duration", str(int(seconds)),
+             "--rate", "50", "--output", str(out), "--nonblocking"],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        ))  # fmt: skip
+    return started
+
+
+async def measure(
+    kind: str, rates: list[float], seconds: float, profile: Path | None = None
+) -> list[Result]:
     results = []
     receiver_port = free_port()
     receiver = subprocess.Popen(  # noqa: ASYNC220 - started once, before the clock runs
@@ -234,7 +256,10 @@ async def measure(kind: str, rates: list[float], seconds: float) -> list[Result]
                 await load(intake, url, 50, 4)
                 for rate in rates:
                     cpu, consumed = _cpu_seconds(stack), await _consumed(stack)
+                    spies = profilers(stack, profile, f"{kind}-{rate:.0f}", seconds)
                     ack, effects, missing = await load(intake, url, rate, seconds)
+                    for spy in spies:
+                        spy.wait(timeout=seconds + 60)
                     spent = {k: v - cpu[k] for k, v in _cpu_seconds(stack).items()}
                     after = await _consumed(stack)
                     delta = {k: v - consumed.get(k, 0.0) for k, v in after.items()}
@@ -302,10 +327,12 @@ def report(results: list[Result]) -> None:
                   f"{'met' if cpu <= 5 else 'NOT met'}")  # fmt: skip
 
 
-async def main(rates: list[float], seconds: float, brokers: list[str]) -> None:
+async def main(
+    rates: list[float], seconds: float, brokers: list[str], profile: Path | None
+) -> None:
     results = []
     for kind in brokers:
-        results += await measure(kind, rates, seconds)
+        results += await measure(kind, rates, seconds, profile)
     report(results)
 
 
@@ -315,5 +342,6 @@ if __name__ == "__main__":
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--brokers", nargs="+", choices=["embedded", "kafka"],
                         default=["embedded", "kafka"])  # fmt: skip
+    parser.add_argument("--profile", type=Path, help="a folder for py-spy's flame graphs")
     args = parser.parse_args()
-    asyncio.run(main(args.rates, args.seconds, args.brokers))
+    asyncio.run(main(args.rates, args.seconds, args.brokers, args.profile))
