@@ -1,7 +1,10 @@
 """Sends what is due on the delivery queue. Sends run concurrently with a timeout each, and a
 destination never holds more than a few of them: one slow or failing endpoint cannot delay
 the others. A delivery is leased while it is sent, so replicas never send it at once. The
-sends that succeed meanwhile are recorded together, in one transaction."""
+sends that succeed meanwhile are recorded together, in one transaction.
+
+Over 300 lines: claiming, sending and recording share the in-flight count per destination
+and the leases; the channels and the queue's SQL live elsewhere."""
 
 from __future__ import annotations
 
