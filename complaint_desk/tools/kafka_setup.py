@@ -9,10 +9,11 @@ from __future__ import annotations
 import argparse
 import asyncio
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
+from aiokafka.errors import KafkaError
 from confluent_kafka import KafkaException
 from confluent_kafka.admin import (  # type: ignore[attr-defined]
     AclBinding,
@@ -144,6 +145,29 @@ async def set_up(
     return created
 
 
+T = TypeVar("T")
+
+
+async def retrying(
+    attempt: Callable[[], Awaitable[T]],
+    within: float,
+    *,
+    sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep,
+    clock: Callable[[], float] = time.monotonic,
+) -> T:
+    """``attempt`` again every 2 s while Kafka refuses or is unreachable (brokers still
+    starting, a quorum not yet formed), for up to ``within`` seconds; then its error."""
+    deadline = clock() + within
+    while True:
+        try:
+            return await attempt()
+        except (KafkaException, KafkaError, OSError) as error:
+            if clock() >= deadline:
+                raise
+            print(f"Kafka 尚未就緒，稍後重試 / Kafka not ready, trying again: {error}", flush=True)
+            await sleep(2.0)
+
+
 def run_kafka_setup(args: argparse.Namespace) -> int:
     try:
         settings, passwords = ServiceSettings(), PrincipalPasswords().passwords()
@@ -153,8 +177,10 @@ def run_kafka_setup(args: argparse.Namespace) -> int:
         return 2
     grants = all_grants(service_specs())
     try:
-        created = asyncio.run(set_up(settings, passwords, grants))
-    except KafkaException as error:
+        created = asyncio.run(
+            retrying(lambda: set_up(settings, passwords, grants), args.wait_seconds)
+        )
+    except (KafkaException, KafkaError, OSError) as error:
         print(f"Kafka 拒絕或無法連線 / Kafka refused or was unreachable: {error}")
         return 1
     print(f"帳號 / credentials: {', '.join(sorted(passwords)) or '—'}")
@@ -184,6 +210,10 @@ def add_parsers(commands: argparse._SubParsersAction) -> None:  # type: ignore[t
             "Safe to run again. / 以管理者身分建立各服務帳號、主題與存取控制，可重複執行。"
         ),
     )
+    setup.add_argument(
+        "--wait-seconds", type=float, default=180,
+        help="how long to keep trying while the brokers start / 等待 Kafka 就緒的秒數",
+    )  # fmt: skip
     setup.set_defaults(func=run_kafka_setup)
     certificates = commands.add_parser(
         "kafka-certificates",
