@@ -17,6 +17,7 @@ from complaint_desk.tools.devstack.postgres import EmbeddedPostgres, free_port
 from complaint_desk.tools.devstack.stack import SERVICES, Stack
 from conftest import ARTIFACTS, postgres_data_dir
 from tests import credentials
+from tests.kafka.empty import empty_the_cluster
 from tests.receivers import HttpSink, SmtpSink
 
 
@@ -64,6 +65,7 @@ def system(request: pytest.FixtureRequest) -> Iterator[System]:
     broker = None
     if external_kafka:
         bootstrap = external_kafka
+        empty_the_cluster(bootstrap)  # as a module's own embedded broker starts
     else:
         broker = EmbeddedBroker(free_port()).start()
         bootstrap = broker.bootstrap_servers
