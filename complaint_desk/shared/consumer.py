@@ -129,22 +129,17 @@ class EventConsumer:
     ) -> None:
         """Handle one Kafka record. Returns normally once the record is applied, recognised
         as a duplicate, or parked; raises only on infrastructure failure (so it is redelivered)."""
-        try:
-            envelope = cloudevents.from_kafka(headers, value or b"")
-        except cloudevents.MalformedRecord as exc:
-            await park_record(self.pool, self.name, headers, value, origin, str(exc))
-            return
-        if envelope.stream_type in self.stream_types:
-            await self.deliver(envelope, source="kafka", origin=origin)
+        await self.on_records([(headers, value, origin)])
 
     async def on_records(
-        self, records: Sequence[tuple[Sequence[tuple[str, bytes]], bytes | None, KafkaOrigin]]
+        self,
+        records: Sequence[tuple[Sequence[tuple[str, bytes]], bytes | None, KafkaOrigin | None]],
     ) -> int:
-        """Handle a batch of Kafka records in their order: up to ``per_transaction`` events
-        share one transaction (see :meth:`_apply_many`: a gap or a failing effect falls back
+        """Handle a batch of Kafka records in their order: up to a hundred events share one
+        transaction (see :meth:`_apply_many`: a gap or a failing effect falls back
         to one event at a time, so order, gap filling and parking hold as for one record).
         Returns how many took effect; raises only on infrastructure failure."""
-        events: list[tuple[EventEnvelope, KafkaOrigin]] = []
+        events: list[tuple[EventEnvelope, KafkaOrigin | None]] = []
         for headers, value, origin in records:
             try:
                 envelope = cloudevents.from_kafka(headers, value or b"")
