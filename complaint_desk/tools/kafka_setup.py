@@ -169,8 +169,9 @@ async def retrying(
 
 
 def run_kafka_setup(args: argparse.Namespace) -> int:
+    settings = ServiceSettings()
     try:
-        settings, passwords = ServiceSettings(), PrincipalPasswords().passwords()
+        passwords = PrincipalPasswords().passwords()
     except ValidationError as error:
         names = ", ".join(f"KAFKA_PASSWORD_{e['loc'][0]}".upper() for e in error.errors())
         print(f"設定有誤 / invalid settings: {names} (至少 16 字元 / at least 16 characters)")

@@ -39,3 +39,11 @@ def test_an_empty_password_is_no_principal_and_a_short_one_is_refused(
     monkeypatch.setenv("KAFKA_PASSWORD_SLA", "short")
     with pytest.raises(ValueError, match="sla"):
         PrincipalPasswords()
+
+
+def test_every_principal_the_acls_name_can_be_given_a_password() -> None:
+    from complaint_desk.shared.kafka_acls import OTHER_SYSTEMS
+    from complaint_desk.tools.devstack.stack import SERVICES
+
+    named = {n.replace("_", "-") for n in PrincipalPasswords.model_fields}
+    assert named == {*SERVICES, *OTHER_SYSTEMS}
