@@ -23,11 +23,11 @@ run: $(STAMP)
 	$(BIN)/desk run
 
 ## Run the whole test suite against a real PostgreSQL and a real broker (started by the tests),
-## the fault suite and the Kafka security tests on three Apache Kafka brokers among them; then the
-## end-to-end modules where the broker matters again on three Apache Kafka brokers.
+## the fault suite and the Kafka security tests on three Apache Kafka brokers among them; then
+## every end-to-end module again on three Apache Kafka brokers.
 test: $(STAMP) $(NODE)
 	$(BIN)/python -m pytest -q
-	$(BIN)/python -m tests.kafka.e2e --where-the-broker-matters
+	$(BIN)/python -m tests.kafka.e2e
 
 ## The end-to-end tests again on three Apache Kafka brokers (from Maven Central; needs a JDK
 ## and Maven, which the polyglot machine has). `make test-kafka TESTS=tests/e2e/test_lifecycle.py`

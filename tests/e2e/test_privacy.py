@@ -11,6 +11,7 @@ import asyncpg
 import httpx
 import pytest
 from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka.admin import AIOKafkaAdminClient
 
 from complaint_desk.services.intake.tests.factory import BODIES
 from complaint_desk.services.intake.tests.test_media import photo_with_gps
@@ -70,8 +71,16 @@ async def _topics_hold(bootstrap: str, needles: list[str]) -> list[str]:
     try:
         names = sorted(await consumer.topics())
         assert names, "the broker has the system's topics"
+        # Their partitions from the brokers (a consumer's own metadata holds only what it
+        # subscribed to on Apache Kafka; the embedded broker sends every topic's).
+        admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+        await admin.start()
+        try:
+            described = await admin.describe_topics(names)
+        finally:
+            await admin.close()
         partitions = [
-            TopicPartition(n, p) for n in names for p in consumer.partitions_for_topic(n) or ()
+            TopicPartition(t["topic"], p["partition"]) for t in described for p in t["partitions"]
         ]
         consumer.assign(partitions)
         await consumer.seek_to_beginning(*partitions)

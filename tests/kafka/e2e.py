@@ -3,11 +3,10 @@ from Maven Central) with the production settings: replication 3, min.insync.repl
 acks=all, idempotent producers, lag from the brokers. Tests that restart the embedded broker
 skip themselves there (they need a broker of their own to empty).
 
-``--where-the-broker-matters`` (what `make test` runs) takes the modules whose outcome depends
-on the broker: the lifecycle with the other systems over Kafka, notifications, SLA and
-scale-out replicas in consumer groups, the learning loop's integration topics and tracing
-through record headers. The console's and the documents' modules exercise the same services
-through a browser and add half an hour on Kafka; they run in the full `make test-kafka`."""
+`make test` runs every module so (about 15 min). ``--where-the-broker-matters`` takes, for a
+quicker look, the modules whose outcome depends most on the broker: the lifecycle with the
+other systems over Kafka, notifications, SLA and scale-out replicas in consumer groups, the
+learning loop's integration topics and tracing through record headers (about 3 min)."""
 
 import os
 import subprocess
