@@ -4,7 +4,7 @@ from fastapi import Depends
 from pydantic import Field, field_validator
 from pydantic_settings import SettingsConfigDict
 
-from complaint_desk.shared.runtime.deps import settings_of
+from complaint_desk.shared.runtime.deps import on_the_loop, settings_of
 from complaint_desk.shared.settings import ServiceSettings
 
 from .media import KNOWN_TYPES
@@ -90,4 +90,4 @@ class IntakeSettings(ServiceSettings):
 
 # This service's settings in a route: a parameter `settings: SettingsDep`.
 settings_for = settings_of(IntakeSettings)
-SettingsDep = Annotated[IntakeSettings, Depends(settings_for)]
+SettingsDep = Annotated[IntakeSettings, Depends(on_the_loop(settings_for))]

@@ -4,7 +4,7 @@ from fastapi import Depends
 from pydantic import Field, field_validator
 from pydantic_settings import SettingsConfigDict
 
-from complaint_desk.shared.runtime.deps import settings_of
+from complaint_desk.shared.runtime.deps import on_the_loop, settings_of
 from complaint_desk.shared.settings import ServiceSettings
 
 from .domain import DEFAULT_BACKOFF
@@ -70,4 +70,4 @@ class NotifySettings(ServiceSettings):
 
 # This service's settings in a route: a parameter `settings: SettingsDep`.
 settings_for = settings_of(NotifySettings)
-SettingsDep = Annotated[NotifySettings, Depends(settings_for)]
+SettingsDep = Annotated[NotifySettings, Depends(on_the_loop(settings_for))]

@@ -4,7 +4,7 @@ from fastapi import Depends
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
-from complaint_desk.shared.runtime.deps import settings_of
+from complaint_desk.shared.runtime.deps import on_the_loop, settings_of
 from complaint_desk.shared.settings import ServiceSettings
 
 
@@ -42,4 +42,4 @@ class ProjectionsSettings(ServiceSettings):
 
 # This service's settings in a route: a parameter `settings: SettingsDep`.
 settings_for = settings_of(ProjectionsSettings)
-SettingsDep = Annotated[ProjectionsSettings, Depends(settings_for)]
+SettingsDep = Annotated[ProjectionsSettings, Depends(on_the_loop(settings_for))]

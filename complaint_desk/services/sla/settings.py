@@ -4,7 +4,7 @@ from fastapi import Depends
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
-from complaint_desk.shared.runtime.deps import settings_of
+from complaint_desk.shared.runtime.deps import on_the_loop, settings_of
 from complaint_desk.shared.settings import ServiceSettings
 
 from .policy import DEFAULT_POLICY, CalendarConfig, SlaDefaults, SlaPolicy
@@ -29,4 +29,4 @@ class SlaSettings(ServiceSettings):
 
 # This service's settings in a route: a parameter `settings: SettingsDep`.
 settings_for = settings_of(SlaSettings)
-SettingsDep = Annotated[SlaSettings, Depends(settings_for)]
+SettingsDep = Annotated[SlaSettings, Depends(on_the_loop(settings_for))]
