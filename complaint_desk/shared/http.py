@@ -180,19 +180,40 @@ async def _noop_receive() -> Message:
     return {"type": "http.disconnect"}
 
 
-async def _record_metrics(
-    request: Request, call_next: Callable[[Request], Awaitable[Response]]
-) -> Response:
-    desk_logging.correlation_id.set(request.headers.get("x-correlation-id"))
-    desk_logging.causation_id.set(None)
-    started = time.perf_counter()
-    response = await call_next(request)
-    route = request.scope.get("route")
-    path = getattr(route, "path", "unmatched")
-    method = request.method if request.method in KNOWN_METHODS else "other"
-    metrics.HTTP_REQUESTS.labels(method, path, str(response.status_code)).inc()
-    metrics.HTTP_SECONDS.labels(method, path).observe(time.perf_counter() - started)
-    return response
+class RecordMetrics:
+    """Counts and times each request by its route and status (Prometheus), and sets the log's
+    correlation id. A plain ASGI middleware: Starlette's ``BaseHTTPMiddleware`` runs the rest
+    of the app in a task of its own per request."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        desk_logging.correlation_id.set(_header(scope, b"x-correlation-id"))
+        desk_logging.causation_id.set(None)
+        started = time.perf_counter()
+        status = 500
+
+        async def noting_status(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, noting_status)
+        finally:
+            path = getattr(scope.get("route"), "path", "unmatched")
+            method = scope["method"] if scope["method"] in KNOWN_METHODS else "other"
+            metrics.HTTP_REQUESTS.labels(method, path, str(status)).inc()
+            metrics.HTTP_SECONDS.labels(method, path).observe(time.perf_counter() - started)
+
+
+def _header(scope: Scope, name: bytes) -> str | None:
+    return next((v.decode("latin-1") for k, v in scope.get("headers", []) if k == name), None)
 
 
 # Label values are bounded: any other method name a client invents is counted as "other",
@@ -228,8 +249,7 @@ class TraceRequests:
         if scope["type"] != "http" or scope["path"] in self.QUIET:
             await self.app(scope, receive, send)
             return
-        given = next((v.decode("latin-1") for k, v in scope.get("headers", [])
-                      if k == b"traceparent"), None)  # fmt: skip
+        given = _header(scope, b"traceparent")
         with tracing.span(f"{scope['method']} {scope['path']}", given, SpanKind.SERVER):
             await self.app(scope, receive, send)
 
@@ -289,7 +309,7 @@ def install(
     for unstorable in _UNSTORABLE_TEXT:
         app.add_exception_handler(unstorable, _unstorable_text)
     app.add_exception_handler(Exception, _unexpected)
-    app.middleware("http")(_record_metrics)
+    app.add_middleware(RecordMetrics)  # innermost: it reads the route the router matched
     app.add_middleware(BodySizeLimit)
     app.add_middleware(HeadAsGet)
     app.add_middleware(RateLimit, per_second=rate_per_second, burst=rate_burst, identify=identify)
