@@ -119,9 +119,16 @@ async def claim_deliveries(
     return [dict(r) for r in await conn.fetch(Q.claim, now, lease_until, limit, saturated)]
 
 
-async def sent_on(conn: Executor, channel: str, destination: str, day: date) -> int:
-    """Messages sent on ``channel`` to ``destination`` (``*``: to anyone) on ``day``."""
-    return int(await conn.fetchval(Q.count_send, channel, destination, day) or 0)
+async def count_send(conn: Executor, channel: str, destination: str, day: date) -> tuple[int, int]:
+    """Counts one more message on ``channel`` to ``destination`` on ``day``: the messages sent
+    that day to that destination, and to anyone, with this one."""
+    if destination == "*":
+        raise ValueError("'*' counts everyone's messages; it is no destination")
+    counts = {
+        r["destination"]: r["sent"]
+        for r in await conn.fetch(Q.count_sends, channel, destination, day)
+    }
+    return counts[destination], counts["*"]
 
 
 async def mark_delivered(conn: Executor, delivery_id: UUID, now: datetime) -> None:

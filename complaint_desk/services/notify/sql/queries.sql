@@ -71,10 +71,13 @@ WHERE id = $1 AND status = 'pending';
 UPDATE notify.subscriptions SET enabled = false, disabled_reason = $2, updated_at = now()
 WHERE id = $1;
 
--- name: count_send
-INSERT INTO notify.daily_sends AS d (channel, destination, day, sent) VALUES ($1, $2, $3, 1)
+-- name: count_sends
+-- One more message on a channel today, counted for its recipient and for everyone ('*') in one
+-- statement (atomic without a transaction around it); the two counts after it.
+INSERT INTO notify.daily_sends AS d (channel, destination, day, sent)
+SELECT $1, unnest(ARRAY[$2::text, '*']), $3, 1
 ON CONFLICT (channel, destination, day) DO UPDATE SET sent = d.sent + 1
-RETURNING sent;
+RETURNING destination, sent;
 
 -- name: dead_letters
 SELECT id, complaint_id, site, channel, recipient, kind, attempts, last_error, finished_at
