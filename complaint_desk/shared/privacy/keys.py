@@ -51,9 +51,7 @@ class KeyRing:
             subject = row["subject_id"]
             return Sealer(subject, unwrap(self.master, subject, row["wrapped_key"]))
         subject, key = uuid4(), os.urandom(32)
-        await db.execute(Q.add_subject, subject, wrap(self.master, subject, key))
-        for contact in keys:
-            await db.execute(Q.link_contact, contact, subject)
+        await db.execute(Q.add_subject, subject, wrap(self.master, subject, key), keys)
         return Sealer(subject, key)
 
     async def reveal(self, db: Any, value: Any) -> Any:

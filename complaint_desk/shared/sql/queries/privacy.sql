@@ -5,10 +5,13 @@ WHERE c.contact_key = ANY($1::text[]) AND k.wrapped_key IS NOT NULL
 LIMIT 1;
 
 -- name: add_subject
-INSERT INTO privacy.subject_keys (subject_id, wrapped_key) VALUES ($1, $2);
-
--- name: link_contact
-INSERT INTO privacy.subject_contacts (contact_key, subject_id) VALUES ($1, $2)
+-- A new complainant's key, and their contacts linked to them (those no one has yet), in one
+-- statement: the WITH runs to completion even when there is no contact to link.
+WITH subject AS (
+    INSERT INTO privacy.subject_keys (subject_id, wrapped_key) VALUES ($1, $2)
+    RETURNING subject_id)
+INSERT INTO privacy.subject_contacts (contact_key, subject_id)
+SELECT contact, subject.subject_id FROM unnest($3::text[]) AS contact, subject
 ON CONFLICT (contact_key) DO NOTHING;
 
 -- name: wrapped_keys
