@@ -118,26 +118,27 @@ async def append(
         if expected is None:
             expected = await stream_version(conn, stream_type, stream_id)
         event_ids = tuple(uuid4() for _ in events)
-        # The statement is atomic on its own; inside a caller's transaction it runs under a
-        # savepoint, so a conflict leaves that transaction usable.
-        guard = conn.transaction() if conn.is_in_transaction() else contextlib.nullcontext()
         try:
-            async with guard:
-                if len(events) == 1:
-                    positions = await conn.fetch(
-                        Q.append_one,
-                        *Q.args(
-                            "append_one",
-                            provenance,
-                            event_id=event_ids[0],
-                            version=expected + 1,
-                            event_type=events[0].event_type,
-                            schema_version=events[0].schema_version,
-                            occurred_at=occurred_at,
-                            data=payloads[0],
-                        ),
-                    )
-                else:
+            if len(events) == 1:
+                # A conflict writes nothing and raises nothing: no savepoint needed.
+                positions = await conn.fetch(
+                    Q.append_one,
+                    *Q.args(
+                        "append_one",
+                        provenance,
+                        event_id=event_ids[0],
+                        version=expected + 1,
+                        event_type=events[0].event_type,
+                        schema_version=events[0].schema_version,
+                        occurred_at=occurred_at,
+                        data=payloads[0],
+                    ),
+                )
+            else:
+                # Several rows are atomic on their own; inside a caller's transaction they run
+                # under a savepoint, so a conflict leaves that transaction usable.
+                guard = conn.transaction() if conn.is_in_transaction() else contextlib.nullcontext()
+                async with guard:
                     positions = await conn.fetch(
                         Q.append_many,
                         *Q.args(

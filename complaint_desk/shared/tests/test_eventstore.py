@@ -183,3 +183,24 @@ async def test_followers_read_in_index_order_without_sorting_the_rest_of_the_log
                 r[0] for r in await conn.fetch(f"EXPLAIN {sql}", "0", 0, ["complaint"], 100)
             )
         assert "events_follow_order" in plan and "Sort" not in plan, plan
+
+
+@pytest.mark.parametrize("count", [1, 3])
+async def test_a_conflict_writes_nothing_and_leaves_the_transaction_usable(
+    pool: asyncpg.Pool, count: int
+) -> None:
+    stream, other = uuid4(), uuid4()
+    async with pool.acquire() as conn:
+        await eventstore.append(conn, stream, [NoteAdded(text="first")], META, expected_version=0)
+    async with pool.acquire() as conn, conn.transaction():
+        with pytest.raises(ConcurrencyConflict) as conflict:
+            await eventstore.append(
+                conn, stream, [NoteAdded(text=f"late {i}") for i in range(count)], META,
+                expected_version=0,
+            )  # fmt: skip
+        assert (conflict.value.expected, conflict.value.actual) == (0, 1)
+        await eventstore.append(conn, other, [NoteAdded(text="after")], META, expected_version=0)
+    assert [e.payload().text for e in await eventstore.read_stream(pool, "complaint", stream)] == [  # type: ignore[attr-defined]
+        "first"
+    ]
+    assert len(await eventstore.read_stream(pool, "complaint", other)) == 1

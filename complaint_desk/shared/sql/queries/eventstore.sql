@@ -1,7 +1,9 @@
 -- name: append_one
 -- One event at its version. Two writers of the same version collide on the
--- (stream_type, stream_id, version) constraint. Version 1 needs nothing more; a later version
--- also needs its predecessor to exist, so a writer that is behind cannot leave a hole.
+-- (stream_type, stream_id, version) constraint: the second writes nothing and gets no row back
+-- (not an error, so the caller's transaction needs no savepoint). Version 1 needs nothing more;
+-- a later version also needs its predecessor to exist, so a writer that is behind cannot leave
+-- a hole.
 INSERT INTO eventstore.events (
     event_id, stream_type, stream_id, version, event_type, schema_version,
     occurred_at, site_id, actor, correlation_id, causation_id, relayed_by, traceparent, data)
@@ -11,6 +13,7 @@ SELECT :event_id, :stream_type, :stream_id, :version, :event_type, :schema_versi
 WHERE :version = 1 OR EXISTS (
     SELECT 1 FROM eventstore.events
     WHERE stream_type = :stream_type AND stream_id = :stream_id AND version = :version - 1)
+ON CONFLICT ON CONSTRAINT events_stream_version DO NOTHING
 RETURNING position;
 
 -- name: append_many
