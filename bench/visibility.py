@@ -208,6 +208,11 @@ def broker(kind: str) -> Iterator[tuple[str, dict[str, str]]]:
         cluster.destroy()
 
 
+# py-spy's formats: an SVG to look at, or collapsed stacks ("raw") to sum up by function.
+PROFILE_SUFFIX = {"flamegraph": "svg", "raw": "txt", "speedscope": "json"}
+PROFILE_FORMAT = "flamegraph"
+
+
 def profilers(stack: Stack, folder: Path | None, label: str, seconds: float) -> list[Any]:
     """py-spy recording each service for ``seconds`` (flame graphs as artifacts), if asked."""
     if folder is None:
@@ -217,10 +222,10 @@ def profilers(stack: Stack, folder: Path | None, label: str, seconds: float) -> 
     started = []
     for name, service in stack.services.items():
         assert service.process is not None
-        out = folder / f"{name}-{label}.svg"
+        out = folder / f"{name}-{label}.{PROFILE_SUFFIX[PROFILE_FORMAT]}"
         started.append(subprocess.Popen(
             [spy, "record", "--pid", str(service.process.pid), "--duration", str(int(seconds)),
-             "--rate", "50", "--output", str(out), "--nonblocking"],
+             "--rate", "50", "--format", PROFILE_FORMAT, "--output", str(out), "--nonblocking"],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         ))  # fmt: skip
     return started
@@ -343,5 +348,7 @@ if __name__ == "__main__":
     parser.add_argument("--brokers", nargs="+", choices=["embedded", "kafka"],
                         default=["embedded", "kafka"])  # fmt: skip
     parser.add_argument("--profile", type=Path, help="a folder for py-spy's flame graphs")
+    parser.add_argument("--profile-format", choices=sorted(PROFILE_SUFFIX), default="flamegraph")
     args = parser.parse_args()
+    PROFILE_FORMAT = args.profile_format
     asyncio.run(main(args.rates, args.seconds, args.brokers, args.profile))
