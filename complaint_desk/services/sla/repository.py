@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Sequence
 from datetime import datetime
@@ -77,8 +76,10 @@ async def stored_clocks(
 async def save(
     conn: Connection, complaint_id: UUID, site: str, category: str, views: Sequence[ClockView]
 ) -> None:
-    for v in views:
-        clock = Q.args(
+    # The JSON columns take the lists as they are: the pool's JSON codec (orjson) writes
+    # datetimes as ISO 8601, as the readers parse them.
+    clocks = [
+        Q.args(
             "save_clock",
             complaint_id=complaint_id,
             clock=v.kind.value,
@@ -92,10 +93,12 @@ async def save(
             started_at=v.started_at,
             ended_at=v.ended_at,
             due_at=v.due_at,
-            intervals=_json(v.intervals),
-            pauses=_json(v.pauses),
+            intervals=v.intervals,
+            pauses=v.pauses,
         )
-        await conn.execute(Q.save_clock, *clock)
+        for v in views
+    ]
+    await conn.executemany(Q.save_clock, clocks)  # one round trip for them all
     await arm_timers(
         conn,
         [
@@ -113,10 +116,6 @@ TimerRow = tuple[UUID, str, int, str, float, str, str, str, datetime | None]
 async def arm_timers(conn: Connection, rows: Sequence[TimerRow]) -> None:
     """(Re)arm thresholds in one round trip; a fired one stays fired."""
     await conn.executemany(Q.arm_timer, rows)
-
-
-def _json(value: object) -> Any:
-    return json.loads(json.dumps(value, default=lambda d: d.isoformat()))
 
 
 async def next_due(conn: Executor) -> datetime | None:
