@@ -24,7 +24,7 @@ import logging
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 from uuid import UUID
 
 import asyncpg
@@ -57,6 +57,14 @@ class Projector(Protocol):
     def stream_types(self) -> Sequence[str]: ...
 
     async def apply(self, conn: Connection, event: EventEnvelope) -> None: ...
+
+
+@runtime_checkable
+class BatchProjector(Projector, Protocol):
+    """A projector that can also apply several events in one go (fewer statements per batch):
+    ``apply_all`` must have the effects of ``apply`` on each event in turn."""
+
+    async def apply_all(self, conn: Connection, events: Sequence[EventEnvelope]) -> None: ...
 
 
 _TRANSIENT: tuple[type[BaseException], ...] = (
@@ -265,17 +273,15 @@ class EventConsumer:
                     )
                 }
                 reached = dict(applied)
+                todo = []
                 for event in events:
-                    desk_logging.correlation_id.set(str(event.correlation_id))
-                    desk_logging.causation_id.set(str(event.event_id))
                     if event.version <= reached[event.key]:
                         continue  # applied already (by the other path, or a redelivery)
                     if event.version != reached[event.key] + 1:
                         raise StreamGap(reached[event.key], event.version)
-                    with tracing.span(f"{self.name} {event.event_type}", event.traceparent,
-                                      SpanKind.CONSUMER):  # fmt: skip
-                        await self.projector.apply(conn, event)
+                    todo.append(event)
                     reached[event.key] = event.version
+                await self._apply_in_order(conn, todo)
                 moved = [k for k in streams if reached[k] != applied[k]]
                 await conn.execute(
                     Q.advance_streams,
@@ -301,6 +307,18 @@ class EventConsumer:
         return done
 
     # -- internals ----------------------------------------------------------------------------
+
+    async def _apply_in_order(self, conn: Connection, events: Sequence[EventEnvelope]) -> None:
+        if isinstance(self.projector, BatchProjector) and len(events) > 1:
+            with tracing.span(f"{self.name} {len(events)} events", None, SpanKind.CONSUMER):
+                await self.projector.apply_all(conn, events)
+            return
+        for event in events:
+            desk_logging.correlation_id.set(str(event.correlation_id))
+            desk_logging.causation_id.set(str(event.event_id))
+            with tracing.span(f"{self.name} {event.event_type}", event.traceparent,
+                              SpanKind.CONSUMER):  # fmt: skip
+                await self.projector.apply(conn, event)
 
     async def _applied(self, event: EventEnvelope) -> int:
         version = await self.pool.fetchval(

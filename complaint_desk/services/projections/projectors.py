@@ -1,5 +1,7 @@
 """The projectors: the consumer base calls each once per event, in stream order."""
 
+from collections.abc import Sequence
+
 from complaint_desk.contract.events import EventEnvelope, upcast
 from complaint_desk.shared.db import Connection
 
@@ -64,7 +66,14 @@ class Timeline:
     swappable = True
 
     async def apply(self, conn: Connection, event: EventEnvelope) -> None:
-        assert event.position is not None
-        entry = timeline_row(stored(event, upcast_data=False), event.data)
-        await repository.add_to_timeline(conn, entry)
-        await repository.announce_change(conn, event.stream_id, event.position, event.event_type)
+        await self.apply_all(conn, [event])
+
+    async def apply_all(self, conn: Connection, events: Sequence[EventEnvelope]) -> None:
+        """A batch's entries in one round trip, and the consoles told in one statement."""
+        assert all(e.position is not None for e in events)
+        await repository.add_to_timeline(
+            conn, [timeline_row(stored(e, upcast_data=False), e.data) for e in events]
+        )
+        await repository.announce_changes(
+            conn, [(e.stream_id, e.position or 0, e.event_type) for e in events]
+        )

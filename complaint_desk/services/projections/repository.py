@@ -1,5 +1,6 @@
 """The register's table: writes from the projector, reads for the API."""
 
+from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -146,8 +147,8 @@ async def repeat_complainants(
     return [dict(r) for r in await pool.fetch(Q.repeat_complainants, sites, since, threshold)]
 
 
-async def add_to_timeline(conn: Connection, entry: tuple[Any, ...]) -> None:
-    await conn.execute(Q.add_to_timeline, *entry)
+async def add_to_timeline(conn: Connection, entries: Sequence[tuple[Any, ...]]) -> None:
+    await conn.executemany(Q.add_to_timeline, entries)
 
 
 async def timeline(pool: asyncpg.Pool, complaint_id: UUID) -> list[dict[str, Any]]:
@@ -156,7 +157,12 @@ async def timeline(pool: asyncpg.Pool, complaint_id: UUID) -> list[dict[str, Any
 
 async def announce_change(conn: Connection, complaint_id: UUID, position: int, what: str) -> None:
     """Tell the open console pages, at commit, that a complaint's timeline has a new event."""
-    await conn.execute(Q.announce_change, f"{complaint_id} {position} {what}")
+    await announce_changes(conn, [(complaint_id, position, what)])
+
+
+async def announce_changes(conn: Connection, changes: Sequence[tuple[UUID, int, str]]) -> None:
+    """:func:`announce_change` for several events, in their order, in one statement."""
+    await conn.execute(Q.announce_changes, [f"{c} {p} {what}" for c, p, what in changes])
 
 
 async def latest_position(pool: asyncpg.Pool, complaint_id: UUID | None) -> int:

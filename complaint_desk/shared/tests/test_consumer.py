@@ -365,3 +365,34 @@ async def test_kafka_running_behind_widens_the_catch_up_grace_and_a_silent_one_d
     assert grace_for(consumer, kafka, 3.0) == 3.0 + MAX_EXTRA_GRACE_SECONDS  # type: ignore[arg-type]
     kafka.quiet = 10
     assert grace_for(consumer, kafka, 3.0) == 3.0, "Kafka silent: the configured grace"  # type: ignore[arg-type]
+
+
+class BatchNoteLog(NoteLog):
+    """A NoteLog that applies a batch in one call (and one poison refuses the whole batch)."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__(name)
+        self.batches: list[list[int]] = []
+
+    async def apply_all(self, conn: Connection, events: list[EventEnvelope]) -> None:
+        self.batches.append([e.version for e in events])
+        for event in events:
+            await self.apply(conn, event)
+
+
+async def test_a_batch_projector_gets_the_new_events_of_a_batch_in_one_call(
+    pool: asyncpg.Pool,
+) -> None:
+    projector = BatchNoteLog(f"test-{uuid4().hex[:8]}")
+    consumer = EventConsumer(pool, projector, max_attempts=3, retry_delay=0.001)
+    stream, other = uuid4(), uuid4()
+    events = await _append(pool, stream, "a", "b", "c")
+    [poison] = await _append(pool, other, "poison")
+    assert await consumer.on_records(_records(events[:1])) == 1
+    assert await consumer.on_records(_records(events)) == 2, "the first one was applied"
+    assert projector.batches == [[2, 3]], "one call, the new events in their order"
+    assert await consumer.on_records(_records([*events, poison])) == 0
+    assert await _applied(pool, consumer.name, stream) == [1, 2, 3]
+    assert await pool.fetchval(
+        "SELECT count(*) FROM consumers.dead_letters WHERE consumer = $1", consumer.name
+    ) == 1, "the poison parked on its own, one at a time"  # fmt: skip

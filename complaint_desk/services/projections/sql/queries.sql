@@ -225,9 +225,10 @@ GROUP BY reason
 ORDER BY answers DESC, reason
 LIMIT 5;
 
--- name: announce_change
--- Heard by every console page open on the complaint once the transaction commits.
-SELECT pg_notify('desk_changes', $1);
+-- name: announce_changes
+-- Heard by every console page open on the complaint once the transaction commits, in order.
+-- (A function scan of unnest yields the array's elements in their order.)
+SELECT pg_notify('desk_changes', change) FROM unnest($1::text[]) AS change;
 
 -- name: latest_position
 -- The newest event the timeline has: of one complaint, or of all when $1 is NULL.
