@@ -170,7 +170,9 @@ class Dispatcher:
         # What an error says is stored and published: never with the address in it.
         hidden = (destination, row["destination"])
         try:
-            await asyncio.wait_for(channel.send(message), self.settings.send_timeout_seconds)
+            # asyncio.timeout, not wait_for: on 3.11 wait_for runs the send in a task of its own.
+            async with asyncio.timeout(self.settings.send_timeout_seconds):
+                await channel.send(message)
             return "delivered", None
         except Gone as exc:
             return "gone", redact(str(exc), *hidden)
