@@ -170,7 +170,7 @@ async def test_the_complainant_answers_the_callback_link(system: System, desk: D
         "channel": "email", "satisfied": False, "comments": "還是會漏水", "rating": 2,
         "reasons": ["came_back", "not_fixed"], "suggestions": "請換新機", "files": [],
     }  # fmt: skip
-    row = await desk.register_row(cid)
+    row = await desk.register_row(cid, after=recorded[0]["position"])
     assert (row["rating"], row["reasons"]) == (2, ["came_back", "not_fixed"])
     assert review[0]["actor"] == "complainant"
     await desk.wait_for(cid, "CallbackAnswered")  # the timeline follows each stream on its own
@@ -315,13 +315,13 @@ async def test_the_complainant_is_kept_informed_at_each_step(system: System, des
 
     referred_to = f"elsewhere-{uuid4().hex[:6]}@example.org"
     other = await desk.receive(channel="email", email=referred_to, category="other")
-    await desk.act(other["id"], "classify", responsibility="outside_jurisdiction", severity="L3",
-                   referred_to="資訊室 IT office", referred_contact="分機 1234",
-                   reason="筆電問題 laptops")  # fmt: skip
+    referred = await desk.act(other["id"], "classify", responsibility="outside_jurisdiction",
+                              severity="L3", referred_to="資訊室 IT office",
+                              referred_contact="分機 1234", reason="筆電問題 laptops")  # fmt: skip
     mails = await _mail(system, referred_to, count=2)
     [told] = [m for m in mails if m["Subject"] == f"投訴 {other['number']} 已轉介"]
     assert "資訊室 IT office" in told.get_content() and "分機 1234" in told.get_content()
-    row = await desk.register_row(other["id"])
+    row = await desk.register_row(other["id"], after=referred["position"])
     assert row["referred_to"] == "資訊室 IT office" and row["status"] == "referred"
     closed = await desk.act(other["id"], "close", note="the IT office has it")
     assert closed["status"] == "closed"

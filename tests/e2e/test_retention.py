@@ -59,7 +59,7 @@ async def test_past_its_sites_retention_a_closed_complaints_personal_data_is_era
     assert UUID(other_site["id"]) not in erased and UUID(still_open["id"]) not in erased
     history = await desk.wait_for(old["id"], "PersonalDataErased")
     assert history[0]["actor"] == ACTOR
-    detail = await desk.register_row(old["id"])
+    detail = await desk.register_row(old["id"], after=history[0]["position"])
     assert detail["complainant_name"] == ERASED
     # Its sealed dossier now reads 已抹除 for the complainant.
     await desk.wait_for(old["id"], "DossierSealed")
