@@ -86,9 +86,6 @@ class ComplaintRepository:
         """The log position of the complaint's last event."""
         return await eventstore.stream_position(self.conn, STREAM, complaint_id)
 
-    async def next_sequence(self, site: str, day: str) -> int:
-        return int(await self.conn.fetchval(Q.next_number, site, day))
-
     async def claim_idempotency_key(
         self, principal: str, key: str, complaint_id: UUID, request_hash: str
     ) -> bool:
@@ -104,33 +101,34 @@ class ComplaintRepository:
         assert row is not None  # only asked after a claim found the key taken
         return row["complaint_id"], row["request_hash"]
 
-    async def similar_complaints(
+    async def number_and_similar(
         self,
         *,
+        site: str,
+        day: str,
         phone_key: str | None,
         email_key: str | None,
-        site: str,
         location: str,
         category: str,
         since: datetime,
-    ) -> dict[UUID, set[RepeatReason]]:
-        rows = await self.conn.fetch(
-            Q.similar_complaints,
-            phone_key,
-            email_key,
-            site,
-            location_key(location),
-            category,
-            since,
-        )
+    ) -> tuple[int, dict[UUID, set[RepeatReason]]]:
+        """The site's next sequence number of ``day``, and the complaints there since
+        ``since`` from the same complainant or about the same place and category."""
+        args = Q.args(
+            "number_and_similar", site=site, day=day, phone_key=phone_key, email_key=email_key,
+            location_key=location_key(location), category=category, since=since,
+        )  # fmt: skip
+        rows = await self.conn.fetch(Q.number_and_similar, *args)
         found: dict[UUID, set[RepeatReason]] = {}
         for row in rows:
+            if row["complaint_id"] is None:  # nothing alike: the one row has only the number
+                continue
             reasons = found.setdefault(row["complaint_id"], set())
             if row["same_complainant"]:
                 reasons.add(RepeatReason.SAME_COMPLAINANT)
             if row["same_place"]:
                 reasons.add(RepeatReason.SAME_PLACE_AND_CATEGORY)
-        return found
+        return int(rows[0]["last_seq"]), found
 
     async def index(
         self,

@@ -302,16 +302,17 @@ async def receive_complaint(
                 position,
                 replayed=True,
             )
-        repeats = await repo.similar_complaints(
+        day = local_day(now, number_timezone)
+        sequence, repeats = await repo.number_and_similar(
+            site=command.site,
+            day=day,
             phone_key=phone_key,
             email_key=email_key,
-            site=command.site,
             location=command.location,
             category=command.category.value,
             since=now - timedelta(days=repeat_window_days),
         )
-        day = local_day(now, number_timezone)
-        number = complaint_number(command.site, day, await repo.next_sequence(command.site, day))
+        number = complaint_number(command.site, day, sequence)
         files = [
             await attachments.store_prepared(
                 conn, complaint_id, upload, site=command.site, personal=False, uploaded_by=actor,

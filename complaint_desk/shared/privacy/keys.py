@@ -46,13 +46,13 @@ class KeyRing:
         """The complainant these contacts belong to, or a new one with a new key. (An erased
         complainant's contacts are forgotten with their key, so they come back as new.)"""
         keys = [k for k in contact_keys if k]
-        row = await db.fetchrow(Q.subject_for_contacts, keys) if keys else None
-        if row is not None:
-            subject = row["subject_id"]
-            return Sealer(subject, unwrap(self.master, subject, row["wrapped_key"]))
         subject, key = uuid4(), os.urandom(32)
-        await db.execute(Q.add_subject, subject, wrap(self.master, subject, key), keys)
-        return Sealer(subject, key)
+        row = await db.fetchrow(
+            Q.subject_for_contacts, keys, subject, wrap(self.master, subject, key)
+        )
+        if row["added"]:
+            return Sealer(subject, key)
+        return Sealer(row["subject_id"], unwrap(self.master, row["subject_id"], row["wrapped_key"]))
 
     async def reveal(self, db: Any, value: Any) -> Any:
         """A sealed value in clear, ERASED once its key is gone; anything else as it is."""

@@ -1,8 +1,3 @@
--- name: next_number
-INSERT INTO intake.complaint_numbers AS n (site, day, last_seq) VALUES ($1, $2, 1)
-ON CONFLICT (site, day) DO UPDATE SET last_seq = n.last_seq + 1
-RETURNING last_seq;
-
 -- name: claim_idempotency_key
 -- $1 principal, $2 key, $3 complaint, $4 the request's fingerprint.
 INSERT INTO intake.idempotency_keys (principal, key, complaint_id, request_hash)
@@ -47,18 +42,30 @@ SELECT complaint_id FROM intake.complaint_index WHERE subject_id = $1 ORDER BY r
 -- name: forget_subject_contacts
 UPDATE intake.complaint_index SET phone_key = NULL, email_key = NULL WHERE subject_id = $1;
 
--- name: similar_complaints
--- Only at the same site: the event is read by the site's staff, who must learn nothing of
+-- name: number_and_similar
+-- A new complaint's number (the site's next of the day) and the earlier complaints like it,
+-- in one round trip: the numbering row is written whether or not any is alike. Similar ones
+-- only at the same site: the event is read by the site's staff, who must learn nothing of
 -- another site's complaints (not even that one exists).
-SELECT complaint_id,
-       COALESCE(phone_key = $1 OR email_key = $2, false) AS same_complainant,
-       (location_key = $4 AND category = $5) AS same_place
-FROM intake.complaint_index
-WHERE received_at >= $6
-  AND site = $3
-  AND (phone_key = $1 OR email_key = $2 OR (location_key = $4 AND category = $5))
-ORDER BY received_at DESC
-LIMIT 20;
+WITH numbered AS (
+    INSERT INTO intake.complaint_numbers AS n (site, day, last_seq)
+    VALUES (:site, :day, 1)
+    ON CONFLICT (site, day) DO UPDATE SET last_seq = n.last_seq + 1
+    RETURNING last_seq),
+alike AS (
+    SELECT complaint_id, received_at,
+           COALESCE(phone_key = :phone_key OR email_key = :email_key, false) AS same_complainant,
+           (location_key = :location_key AND category = :category) AS same_place
+    FROM intake.complaint_index
+    WHERE received_at >= :since
+      AND site = :site
+      AND (phone_key = :phone_key OR email_key = :email_key
+           OR (location_key = :location_key AND category = :category))
+    ORDER BY received_at DESC
+    LIMIT 20)
+SELECT numbered.last_seq, alike.complaint_id, alike.same_complainant, alike.same_place
+FROM numbered LEFT JOIN alike ON true
+ORDER BY alike.received_at DESC;
 
 -- name: claim_message
 INSERT INTO intake.inbox (source, message_id) VALUES ($1, $2)
