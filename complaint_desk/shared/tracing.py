@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from opentelemetry import trace
 from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.sdk.trace.sampling import ALWAYS_OFF, ParentBased
 from opentelemetry.trace import SpanKind
 from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapPropagator
 
@@ -20,8 +21,14 @@ _tracer = trace.get_tracer("complaint_desk")
 
 def configure(service: str) -> None:
     """Once per process, as the service starts."""
-    provider = TracerProvider(resource=Resource.create({"service.name": f"desk-{service}"}))
-    if os.environ.get("OTEL_EXPORTER_OTLP_ENDPOINT"):
+    resource = Resource.create({"service.name": f"desk-{service}"})
+    exporting = bool(os.environ.get("OTEL_EXPORTER_OTLP_ENDPOINT"))
+    # With nowhere to export, a span of our own is not recorded (it cost some 33 µs each on
+    # the hot path): its ids still travel, and a caller's sampled trace is still recorded.
+    provider = TracerProvider(
+        resource=resource, sampler=None if exporting else ParentBased(ALWAYS_OFF)
+    )
+    if exporting:
         from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
         from opentelemetry.sdk.trace.export import BatchSpanProcessor
 
