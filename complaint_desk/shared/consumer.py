@@ -48,7 +48,11 @@ class Projector(Protocol):
     """A port each service implements: what one event does to its own tables.
 
     ``apply`` runs inside the transaction that also records the stream position; it must do
-    all its writes through ``conn`` and may raise to refuse the event."""
+    all its writes through ``conn`` and may raise to refuse the event.
+
+    A projector may also name the event types it acts on (``acts_on``, a set of names): a
+    run of other events is then passed over with one statement, without a transaction or
+    a call to ``apply``. Its stream positions still reach each stream's head."""
 
     @property
     def name(self) -> str: ...
@@ -119,6 +123,8 @@ class EventConsumer:
         # A projector whose tables a rebuild may swap in: each effect holds a shared lock the
         # swap takes exclusively, so no effect straddles the swap.
         self.swappable = bool(getattr(projector, "swappable", False))
+        acts_on = getattr(projector, "acts_on", None)
+        self.acts_on: frozenset[str] | None = None if acts_on is None else frozenset(acts_on)
         self.max_attempts = max_attempts
         self.retry_delay = retry_delay
         self._clock = clock
@@ -252,12 +258,20 @@ class EventConsumer:
         source: str = "catch_up",
         origins: Sequence[KafkaOrigin | None] | None = None,
     ) -> int:
-        """Apply ``events`` (in log order) in one transaction; how many took effect. A gap,
+        """Apply ``events`` (in log order) in one transaction; how many took effect. Streams
+        with nothing the projector acts on are first passed over in one statement. A gap,
         or an effect that fails, sends the whole batch through :meth:`deliver` one event at
         a time instead, where gaps are filled and poison is retried and parked."""
         where = list(origins) if origins is not None else [None] * len(events)
+        passed = await self._pass_over(events, source)
+        if passed:
+            kept = [(e, o) for e, o in zip(events, where, strict=True) if e.key not in passed]
+            events, where = [e for e, _ in kept], [o for _, o in kept]
+        done = sum(passed.values())
+        if not events:
+            return done
         if len(events) == 1:
-            return int(await self.deliver(events[0], source=source, origin=where[0]))
+            return done + int(await self.deliver(events[0], source=source, origin=where[0]))
         streams = sorted({e.key for e in events})
         try:
             async with self.pool.acquire() as conn, conn.transaction():
@@ -298,15 +312,55 @@ class EventConsumer:
                 extra={"consumer": self.name, "events": len(events), "source": source,
                        "error": type(exc).__name__},
             )  # fmt: skip
-            return sum([await self.deliver(e, source=source, origin=o)
-                        for e, o in zip(events, where, strict=True)])  # fmt: skip
-        done = sum(reached[k] - applied[k] for k in streams)
-        metrics.CONSUMED.labels(self.name, source, "applied").inc(done)
-        if done < len(events):
-            metrics.CONSUMED.labels(self.name, source, "duplicate").inc(len(events) - done)
-        return done
+            return done + sum([await self.deliver(e, source=source, origin=o)
+                               for e, o in zip(events, where, strict=True)])  # fmt: skip
+        took = sum(reached[k] - applied[k] for k in streams)
+        metrics.CONSUMED.labels(self.name, source, "applied").inc(took)
+        if took < len(events):
+            metrics.CONSUMED.labels(self.name, source, "duplicate").inc(len(events) - took)
+        return done + took
 
     # -- internals ----------------------------------------------------------------------------
+
+    async def _pass_over(
+        self, events: Sequence[EventEnvelope], source: str
+    ) -> dict[tuple[str, UUID], int]:
+        """Move past the streams whose events here are all of types the projector does not act
+        on, in one statement, where each such run follows on from the stream's position. Which
+        streams moved, with how many events; the rest take the usual path (a gap, a
+        redelivery, an event acted on)."""
+        if self.acts_on is None:
+            return {}
+        runs: dict[tuple[str, UUID], list[int]] = {}
+        acted: set[tuple[str, UUID]] = set()
+        for event in events:
+            runs.setdefault(event.key, []).append(event.version)
+            if event.event_type in self.acts_on:
+                acted.add(event.key)
+        ignored = sorted(
+            (key, versions[0], versions[-1])
+            for key, versions in runs.items()
+            if key not in acted and versions == list(range(versions[0], versions[-1] + 1))
+        )
+        if not ignored:
+            return {}
+        rows = await self.pool.fetch(
+            Q.pass_over,
+            self.name,
+            [t for (t, _), _, _ in ignored],
+            [i for (_, i), _, _ in ignored],
+            [first for _, first, _ in ignored],
+            [last for _, _, last in ignored],
+        )
+        last_of = {key: last for key, _, last in ignored}
+        moved = {
+            key: len(runs[key])
+            for r in rows
+            if r["version"] == last_of[key := (r["stream_type"], r["stream_id"])]
+        }
+        if moved:
+            metrics.CONSUMED.labels(self.name, source, "applied").inc(sum(moved.values()))
+        return moved
 
     async def _apply_in_order(self, conn: Connection, events: Sequence[EventEnvelope]) -> None:
         if isinstance(self.projector, BatchProjector) and len(events) > 1:

@@ -23,6 +23,7 @@ class CallbackAnswers:
 
     name = "intake.callback-answers"
     stream_types = ("notification",)
+    acts_on = frozenset({CallbackAnswered.__name__})
 
     async def apply(self, conn: Connection, event: EventEnvelope) -> None:
         if event.event_type != CallbackAnswered.__name__:
@@ -56,6 +57,7 @@ class Archivist:
 
     name = "intake.archivist"
     stream_types = ("complaint",)
+    acts_on = frozenset({"ComplaintClosed"})
 
     def __init__(self, key: str) -> None:
         self.key = key.encode()
@@ -71,6 +73,7 @@ class ProblemLinker:
 
     name = "intake.problem-linker"
     stream_types = ("complaint",)
+    acts_on = frozenset({"AssetLinked"})
 
     async def apply(self, conn: Connection, event: EventEnvelope) -> None:
         if event.event_type == "AssetLinked" and event.data.get("asset"):

@@ -11,7 +11,7 @@ from datetime import date, datetime
 from typing import Any, Protocol
 from uuid import UUID
 
-from complaint_desk.contract.events import EventEnvelope
+from complaint_desk.contract.events import EventEnvelope, registered_event_types
 from complaint_desk.contract.events.problems import ProblemState
 from complaint_desk.shared import eventstore
 from complaint_desk.shared.db import Connection
@@ -131,6 +131,12 @@ class Learning:
 
     name = "projections.learning"
     stream_types = ("problem", "inspection", "complaint")
+    # Of a complaint, only what trains staff: every problem and inspection event.
+    acts_on = frozenset(
+        {"ResolutionAccepted", "ComplaintResolved"}
+        | {n for n, t in registered_event_types().items()
+           if t.stream_type in ("problem", "inspection")}
+    )  # fmt: skip
 
     async def apply(self, conn: Connection, event: EventEnvelope) -> None:
         d = event.data

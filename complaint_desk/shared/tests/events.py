@@ -9,3 +9,10 @@ class NoteAdded(DomainEvent):
 
     text: str
     sequence: int = 0
+
+
+@event("complaint")
+class NoteFlagged(DomainEvent):
+    """Test-only: a note marked for attention (what a picky projector acts on)."""
+
+    text: str

@@ -96,3 +96,25 @@ WHERE p.consumer = $1 AND p.stream_type = s.stream_type AND p.stream_id = s.stre
 -- move forward), so a redelivery costs one lookup and no transaction.
 SELECT version FROM consumers.stream_positions
 WHERE consumer = $1 AND stream_type = $2 AND stream_id = $3;
+
+-- name: pass_over
+-- Moves each stream ($2 types, $3 ids) past a run of its events the consumer does not act on,
+-- versions $4 to $5, in one statement: only where it stands just before the run (a stream
+-- that is behind or already past it is not touched; its row, if new, starts at 0). Rows are
+-- taken in claim_streams' order, so batches never wait on each other in a cycle. Returns the
+-- rows it wrote: those at the run's last version moved.
+WITH hold AS (SELECT pg_advisory_xact_lock_shared(hashtext('projection:' || $1))),
+runs AS (
+    SELECT * FROM unnest($2::text[], $3::uuid[], $4::integer[], $5::integer[])
+        AS r(stream_type, stream_id, first, last)
+)
+INSERT INTO consumers.stream_positions AS p (consumer, stream_type, stream_id, version)
+SELECT $1, r.stream_type, r.stream_id, CASE WHEN r.first = 1 THEN r.last ELSE 0 END
+FROM runs r, hold
+ORDER BY r.stream_type, r.stream_id
+ON CONFLICT (consumer, stream_type, stream_id) DO UPDATE
+SET version = (SELECT r.last FROM runs r
+               WHERE r.stream_type = p.stream_type AND r.stream_id = p.stream_id)
+WHERE p.version = (SELECT r.first - 1 FROM runs r
+                   WHERE r.stream_type = p.stream_type AND r.stream_id = p.stream_id)
+RETURNING stream_type, stream_id, version;
