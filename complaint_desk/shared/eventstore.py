@@ -166,6 +166,44 @@ async def append(
     raise AssertionError("unreachable")
 
 
+async def append_at_ends(
+    conn: Connection, facts: Sequence[tuple[UUID, DomainEvent, Metadata]]
+) -> list[int]:
+    """Append each ``(stream_id, event, metadata)`` at the end of its stream, many streams in
+    one statement; a stream's events follow each other in the order given. For what is
+    recorded after it happened (a delivery made), which no version check could refuse.
+    Their log positions, in order.
+
+    Another writer at one of those ends first makes the statement fail whole
+    (:class:`asyncpg.UniqueViolationError`), aborting the caller's transaction: write them
+    again one at a time (:func:`append`)."""
+    if not facts:
+        return []
+    for _, event, _ in facts:
+        topics.topic_for(event.stream_type)  # refuse a stream type no topic carries
+    trace = tracing.current_traceparent()
+    columns = {
+        "event_ids": [uuid4() for _ in facts],
+        "stream_types": [e.stream_type for _, e, _ in facts],
+        "stream_ids": [stream_id for stream_id, _, _ in facts],
+        "event_types": [e.event_type for _, e, _ in facts],
+        "schema_versions": [e.schema_version for _, e, _ in facts],
+        "site_ids": [m.site_id for _, _, m in facts],
+        "actors": [m.actor for _, _, m in facts],
+        "correlation_ids": [m.correlation_id for _, _, m in facts],
+        "causation_ids": [m.causation_id for _, _, m in facts],
+        "relayed_bys": [m.relayed_by for _, _, m in facts],
+        "traceparents": [m.traceparent or trace for _, _, m in facts],
+        "data": [e.model_dump_json() for _, e, _ in facts],
+    }
+    rows = await conn.fetch(
+        Q.append_at_ends, *Q.args("append_at_ends", columns, occurred_at=utcnow())
+    )
+    for _, event, _ in facts:
+        metrics.EVENTS_APPENDED.labels(event.stream_type, event.event_type).inc()
+    return [r["position"] for r in rows]
+
+
 async def read_stream(
     conn: Executor,
     stream_type: str,

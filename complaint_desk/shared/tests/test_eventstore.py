@@ -204,3 +204,55 @@ async def test_a_conflict_writes_nothing_and_leaves_the_transaction_usable(
         "first"
     ]
     assert len(await eventstore.read_stream(pool, "complaint", other)) == 1
+
+
+async def test_events_at_the_ends_of_many_streams_in_one_statement(pool: asyncpg.Pool) -> None:
+    one, two, new = uuid4(), uuid4(), uuid4()
+    relayed = Metadata(site_id="B2", actor="系統", relayed_by="maintenance-system")
+    async with pool.acquire() as conn:
+        await eventstore.append(conn, one, [NoteAdded(text="一")], META, expected_version=0)
+        await eventstore.append(
+            conn, two, [NoteAdded(text="a"), NoteAdded(text="b")], META, expected_version=0
+        )
+        positions = await eventstore.append_at_ends(conn, [
+            (one, NoteAdded(text="二"), META),
+            (two, NoteAdded(text="c"), relayed),
+            (one, NoteAdded(text="三"), META),
+            (new, NoteAdded(text="first"), META),
+        ])  # fmt: skip
+    assert positions == sorted(positions) and len(set(positions)) == 4, "in the order given"
+    streams = {s: await eventstore.read_stream(pool, "complaint", s) for s in (one, two, new)}
+    texts = {s: [(e.version, e.payload().text) for e in events] for s, events in streams.items()}  # type: ignore[attr-defined]
+    assert texts == {
+        one: [(1, "一"), (2, "二"), (3, "三")],
+        two: [(1, "a"), (2, "b"), (3, "c")],
+        new: [(1, "first")],
+    }
+    last = streams[two][-1]
+    assert (last.site_id, last.actor, last.relayed_by) == ("B2", "系統", "maintenance-system")
+    assert last.position == positions[1]
+
+
+async def test_at_the_ends_a_writer_there_first_makes_the_whole_statement_write_nothing(
+    pool: asyncpg.Pool,
+) -> None:
+    ahead, other = uuid4(), uuid4()
+    await eventstore.append(pool, ahead, [NoteAdded(text="一")], META, expected_version=0)  # type: ignore[arg-type]
+    async with pool.acquire() as first, pool.acquire() as second:
+        writing = first.transaction()
+        await writing.start()  # version 2 written, not yet committed: invisible to the second
+        await eventstore.append(first, ahead, [NoteAdded(text="二")], META, expected_version=1)
+        both = asyncio.create_task(eventstore.append_at_ends(second, [
+            (other, NoteAdded(text="x"), META), (ahead, NoteAdded(text="also 二"), META),
+        ]))  # fmt: skip
+        pid = second.get_server_pid()
+        while not await pool.fetchval(  # noqa: ASYNC110 - waits on the lock, not on time
+            "SELECT wait_event_type = 'Lock' FROM pg_stat_activity WHERE pid = $1", pid
+        ):
+            await asyncio.sleep(0.01)
+        await writing.commit()
+        with pytest.raises(asyncpg.UniqueViolationError):
+            await both
+    assert await eventstore.read_stream(pool, "complaint", other) == [], "nothing written"
+    texts = [e.payload().text for e in await eventstore.read_stream(pool, "complaint", ahead)]  # type: ignore[attr-defined]
+    assert texts == ["一", "二"]

@@ -33,6 +33,35 @@ WHERE :expected = 0 OR EXISTS (
 ORDER BY e.version
 RETURNING position;
 
+-- name: append_at_ends
+-- Events at the ends of their streams, one statement for many streams: each stream's go on
+-- from its last version, in the order given. A writer that reached one of those ends first
+-- makes the insert collide on events_stream_version: the statement fails and writes nothing.
+WITH e AS (
+    SELECT * FROM unnest(:event_ids::uuid[], :stream_types::text[], :stream_ids::uuid[],
+                         :event_types::text[], :schema_versions::int[], :site_ids::text[],
+                         :actors::text[], :correlation_ids::uuid[], :causation_ids::uuid[],
+                         :relayed_bys::text[], :traceparents::text[], :data::text[])
+        WITH ORDINALITY AS e (event_id, stream_type, stream_id, event_type, schema_version,
+                              site_id, actor, correlation_id, causation_id, relayed_by,
+                              traceparent, data, ord)
+), heads AS (
+    SELECT s.stream_type, s.stream_id,
+           (SELECT COALESCE(max(v.version), 0) FROM eventstore.events v
+            WHERE v.stream_type = s.stream_type AND v.stream_id = s.stream_id) AS version
+    FROM (SELECT DISTINCT stream_type, stream_id FROM e) AS s
+)
+INSERT INTO eventstore.events (
+    event_id, stream_type, stream_id, version, event_type, schema_version,
+    occurred_at, site_id, actor, correlation_id, causation_id, relayed_by, traceparent, data)
+SELECT e.event_id, e.stream_type, e.stream_id,
+       h.version + row_number() OVER (PARTITION BY e.stream_type, e.stream_id ORDER BY e.ord),
+       e.event_type, e.schema_version, :occurred_at, e.site_id, e.actor, e.correlation_id,
+       e.causation_id, e.relayed_by, e.traceparent, e.data::jsonb
+FROM e JOIN heads AS h USING (stream_type, stream_id)
+ORDER BY e.ord
+RETURNING position;
+
 -- name: stream_version
 SELECT COALESCE(max(version), 0) FROM eventstore.events
 WHERE stream_type = $1 AND stream_id = $2;
