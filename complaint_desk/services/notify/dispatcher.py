@@ -1,7 +1,9 @@
 """Sends what is due on the delivery queue. Sends run concurrently with a timeout each, and a
-destination never holds more than a few of them: one slow or failing endpoint cannot delay
-the others. A delivery is leased while it is sent, so replicas never send it at once. The
-sends that succeed meanwhile are recorded together, in one transaction.
+destination never has more than a few of them at once (its limit, kept by the claim): one
+slow or failing endpoint cannot delay the others. A delivery is leased from its claim until
+it is recorded, so replicas never send it at once. A dispatcher claims ahead of its sends, so
+a send slot that frees is taken at once, not after the next claim; the sends that succeed
+meanwhile are recorded together, in one transaction.
 
 Over 300 lines: claiming, sending and recording share the in-flight count per destination
 and the leases; the channels and the queue's SQL live elsewhere."""
@@ -13,6 +15,7 @@ import contextlib
 import logging
 import time
 from collections import Counter as Tally
+from collections import deque
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
@@ -52,6 +55,8 @@ CAPPED = Counter(
 )
 CAPS = ("recipient", "organisation")
 RECORD_BATCH = 500  # successful sends recorded in one transaction, at most
+CLAIM_BATCH = 100  # deliveries taken in one claim, at most
+AHEAD = 6  # what a dispatcher holds, as a multiple of what it may send at once
 ACTOR = "system:notify"
 # The series the alert rules select exist from the start (see metrics.at_zero).
 at_zero(DELIVERIES, [(c, o, k) for c in ChannelKind for o in ("dead", "gone") for k in Kind])
@@ -69,77 +74,144 @@ class Dispatcher:
     ) -> None:
         self.uow, self.channels, self.settings, self.clock = uow, channels, settings, clock
         self.keyring = keyring
+        # Claimed and not yet sent, per destination: being sent, or ready for a send slot.
         self.in_flight: Tally[str] = Tally()
+        self._sending: Tally[str] = Tally()
+        self._sending_total = 0
+        self._ready: dict[str, deque[dict[str, Any]]] = {}
         self._tasks: set[asyncio.Task[None]] = set()
-        self._slots = asyncio.Event()
+        self._slots = asyncio.Event()  # set as each send finishes
+        self._finished = 0  # sends finished since the last claim
+        self._asked = 0  # what the last claim asked for
         self._delivered: list[tuple[dict[str, Any], asyncio.Future[None]]] = []
         self._recording: asyncio.Task[None] | None = None
 
     async def run(self) -> None:
-        """Claim and send for ever; between claims that found nothing, wait for a free send
-        slot or the poll interval."""
+        """Claim and send for ever; after each claim, wait until enough sends have finished
+        to make the next claim worth a statement (or the poll interval)."""
 
         async def step() -> None:
-            if not await self.dispatch_once():
-                await self._wait_for_slots()
+            await self._wait_for_slots(await self.dispatch_once())
 
-        await supervise(
-            "claiming deliveries", step, every=0.0, retry_after=self.settings.poll_seconds
-        )
+        try:
+            await supervise(
+                "claiming deliveries", step, every=0.0, retry_after=self.settings.poll_seconds
+            )
+        finally:
+            await self._give_back()
 
-    async def _wait_for_slots(self) -> None:
-        """Until a quarter of the send slots are free (or none is busy), or the poll interval:
-        a claim for each slot as it frees would be a transaction per delivery."""
-        enough = max(1, self.settings.max_in_flight // 4)
+    async def _give_back(self) -> None:
+        """On the way out: the held deliveries no send has started on go back to the queue,
+        so another replica (or this one, restarted) need not wait for their leases. The sends
+        under way finish or run out their leases."""
+        unsent = [row["id"] for ready in self._ready.values() for row in ready]
+        for destination, ready in self._ready.items():
+            self.in_flight[destination] -= len(ready)
+            if self.in_flight[destination] <= 0:
+                del self.in_flight[destination]
+        self._ready.clear()
+        if unsent:
+            await repository.give_back(self.uow.pool, unsent)
+
+    async def run_until_idle(self) -> None:
+        """Claim and send until nothing due can be claimed and nothing is being sent; the
+        retries this schedules are left for later (tests and the benchmark)."""
+        while (claimed := await self.dispatch_once()) or self.in_flight:
+            await self._wait_for_slots(claimed)
+        await self.drain()
+
+    async def _wait_for_slots(self, claimed: int) -> None:
+        """After a claim that took ``claimed``: claim again at once if it took all it asked
+        for; else when a quarter of what is held has been sent (a claim for each send as it
+        finishes would be a statement per delivery), when nothing is held, or after the poll
+        interval. A claim that found nothing with nothing held means nothing is due: wait the
+        poll interval."""
+        if claimed and claimed == self._asked and self._free() > 0:
+            return
+        if not self.in_flight:
+            if not claimed:
+                await asyncio.sleep(self.settings.poll_seconds)
+            return
+        enough = max(1, sum(self.in_flight.values()) // 4)
         deadline = time.monotonic() + self.settings.poll_seconds
-        while True:
-            self._slots.clear()
-            busy = sum(self.in_flight.values())
-            if self.in_flight and self.settings.max_in_flight - busy >= enough:
-                return
+        while self.in_flight and self._finished < enough:
             left = deadline - time.monotonic()
             if left <= 0:
                 return
+            self._slots.clear()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._slots.wait(), left)
-            if not self.in_flight:
-                return
+
+    def _free(self) -> int:
+        return AHEAD * self.settings.max_in_flight - sum(self.in_flight.values())
 
     async def dispatch_once(self) -> int:
-        """Claim what is due (within the free send slots) and start sending it."""
-        free = self.settings.max_in_flight - sum(self.in_flight.values())
+        """Claim what is due and start sending what a send slot is free for. A dispatcher
+        holds up to ``AHEAD`` times what it may send at once, per destination and in all, so
+        the next send starts as one finishes, not after the next claim."""
+        free = self._free()
+        self._asked = min(free, CLAIM_BATCH)
         if free <= 0:
             return 0
-        saturated = [
-            d for d, n in self.in_flight.items() if n >= self.settings.per_destination_limit
-        ]
+        self._finished = 0
         now = self.clock()
-        lease = now + timedelta(seconds=self.settings.send_timeout_seconds + 30)
-        async with self.uow() as conn:
-            rows = await repository.claim_deliveries(conn, now, lease, min(free, 100), saturated)
+        # Long enough for the sends ahead of it to the same destination, and its own.
+        lease = now + timedelta(seconds=AHEAD * self.settings.send_timeout_seconds + 30)
+        limit = AHEAD * self.settings.per_destination_limit
+        # One statement, atomic on its own: no BEGIN and COMMIT round trips around it.
+        rows = await repository.claim_deliveries(
+            self.uow.pool, now, lease, self._asked, self.in_flight, limit
+        )
         for row in rows:
             self.in_flight[row["destination"]] += 1
-            task = asyncio.get_running_loop().create_task(self._deliver(row))
-            self._tasks.add(task)
-            task.add_done_callback(self._tasks.discard)
+            self._ready.setdefault(row["destination"], deque()).append(row)
+        self._start(list(self._ready))
         return len(rows)
 
+    def _start(self, destinations: list[str]) -> None:
+        """Start sending the ready deliveries to ``destinations`` that a slot is free for."""
+        limit = self.settings.per_destination_limit
+        for destination in destinations:
+            ready = self._ready.get(destination)
+            while ready and self._sending[destination] < limit and self._send_slot_free():
+                self._sending[destination] += 1
+                self._sending_total += 1
+                task = asyncio.get_running_loop().create_task(self._deliver(ready.popleft()))
+                self._tasks.add(task)
+                task.add_done_callback(self._tasks.discard)
+            if not ready:
+                self._ready.pop(destination, None)
+
+    def _send_slot_free(self) -> bool:
+        return self._sending_total < self.settings.max_in_flight
+
     async def drain(self) -> None:
-        """Wait for the sends under way (tests and shutdown)."""
+        """Wait for what is held to be sent and recorded (tests and shutdown)."""
         while self._tasks:
             await asyncio.gather(*list(self._tasks), return_exceptions=True)
 
     async def _deliver(self, row: dict[str, Any]) -> None:
         try:
-            outcome, error = await self._send(row)
+            try:
+                outcome, error = await self._send(row)
+            finally:
+                self._release(row["destination"])
             await self._record(row, outcome, error)
-        except Exception as exc:  # recording failed: the lease expires and it is retried
+        except Exception as exc:  # not recorded: the lease expires and it is retried
             log.warning("recording a delivery failed", extra={"error": type(exc).__name__})
-        finally:
-            self.in_flight[row["destination"]] -= 1
-            if self.in_flight[row["destination"]] <= 0:
-                del self.in_flight[row["destination"]]
-            self._slots.set()
+
+    def _release(self, destination: str) -> None:
+        """A send finished: its slot goes to the next ready delivery, before it is recorded."""
+        every_slot_was_busy = not self._send_slot_free()
+        for held in (self._sending, self.in_flight):
+            held[destination] -= 1
+            if held[destination] <= 0:
+                del held[destination]
+        self._sending_total -= 1
+        self._finished += 1
+        # Only a slot in all frees: then any destination's ready deliveries may take it.
+        self._start(list(self._ready) if every_slot_was_busy else [destination])
+        self._slots.set()
 
     async def _send(self, row: dict[str, Any]) -> tuple[str, str | None]:
         channel = self.channels.get(row["channel"])
@@ -247,12 +319,16 @@ class Dispatcher:
     async def _record_together(self, rows: list[dict[str, Any]]) -> None:
         now = self.clock()
         async with self.uow() as conn:
-            await repository.mark_delivered_many(conn, [r["id"] for r in rows], now)
+            pending = await repository.mark_delivered_many(conn, [r["id"] for r in rows], now)
             # Streams in one order for every writer (see sla's timers): no deadlock.
-            for row in sorted((r for r in rows if r["complaint_id"]), key=_by_complaint):
-                await _record_event(conn, row, NotificationDelivered(
+            facts = [
+                (row["complaint_id"], NotificationDelivered(
                     delivery_id=row["id"], channel=row["channel"], attempts=row["attempts"]
-                ))  # fmt: skip
+                ), Metadata(site_id=row["site"], actor=ACTOR))
+                for row in sorted(rows, key=_by_complaint)
+                if row["complaint_id"] and row["id"] in pending
+            ]  # fmt: skip
+            await eventstore.append_at_ends(conn, facts)
         for row in rows:
             DELIVERIES.labels(row["channel"], "delivered", row["kind"]).inc()
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,8 @@ from complaint_desk.shared.queries import load
 from .domain import Outgoing
 
 Q = load(Path(__file__).parent / "sql" / "queries.sql")
+# A claim looks at this many times the rows it may take: past a destination at its limit.
+CLAIM_SCAN = 4
 
 
 async def queue(
@@ -112,11 +115,32 @@ async def replay(
 
 
 async def claim_deliveries(
-    conn: Executor, now: datetime, lease_until: datetime, limit: int, saturated: list[str]
+    conn: Executor,
+    now: datetime,
+    lease_until: datetime,
+    limit: int,
+    sending: Mapping[str, int],
+    per_destination: int,
 ) -> list[dict[str, Any]]:
-    """Take up to ``limit`` due deliveries, leased until ``lease_until``, none to a
-    ``saturated`` destination."""
-    return [dict(r) for r in await conn.fetch(Q.claim, now, lease_until, limit, saturated)]
+    """Take up to ``limit`` due deliveries, leased until ``lease_until``, and none that would
+    put a destination over ``per_destination`` sends at once with those it has ``sending``."""
+    args = Q.args(
+        "claim",
+        now=now,
+        lease_until=lease_until,
+        saturated=[d for d, n in sending.items() if n >= per_destination],
+        busy=list(sending),
+        sending=list(sending.values()),
+        per_destination=per_destination,
+        take=limit,
+        scan=limit * CLAIM_SCAN,
+    )
+    return [dict(r) for r in await conn.fetch(Q.claim, *args)]
+
+
+async def give_back(conn: Executor, delivery_ids: list[UUID]) -> None:
+    """Deliveries claimed and never sent: free to claim again, the attempt not counted."""
+    await conn.execute(Q.give_back, *Q.args("give_back", ids=delivery_ids))
 
 
 async def count_send(conn: Executor, channel: str, destination: str, day: date) -> tuple[int, int]:
@@ -135,8 +159,10 @@ async def mark_delivered(conn: Executor, delivery_id: UUID, now: datetime) -> No
     await conn.execute(Q.delivered, delivery_id, now)
 
 
-async def mark_delivered_many(conn: Executor, delivery_ids: list[UUID], now: datetime) -> None:
-    await conn.execute(Q.delivered_many, delivery_ids, now)
+async def mark_delivered_many(conn: Executor, delivery_ids: list[UUID], now: datetime) -> set[UUID]:
+    """Marks them delivered; the ones that were still pending (a lease that ran out may have
+    let another replica record one first)."""
+    return {r["id"] for r in await conn.fetch(Q.delivered_many, delivery_ids, now)}
 
 
 async def mark_dead(conn: Executor, delivery_id: UUID, now: datetime, error: str | None) -> None:

@@ -34,19 +34,37 @@ ON CONFLICT (dedupe_key) DO NOTHING
 RETURNING id;
 
 -- name: claim
--- Leased, not locked across the send: the lease keeps other replicas off it meanwhile.
-UPDATE notify.deliveries d SET lease_until = $2, attempts = d.attempts + 1
-WHERE d.id IN (
-    SELECT id FROM notify.deliveries
-    WHERE status = 'pending' AND next_attempt_at <= $1
-      AND (lease_until IS NULL OR lease_until < $1)
-      AND destination <> ALL($4::text[])
+-- Leased, not locked across the send: the lease keeps other replicas off it meanwhile. A
+-- destination gets no more than its free sends: the per-destination limit less what this
+-- dispatcher has in flight to it. The scan looks a little further than it takes, so a
+-- destination at its limit does not hide the others behind it.
+WITH due AS (
+    SELECT id, destination, next_attempt_at FROM notify.deliveries
+    WHERE status = 'pending' AND next_attempt_at <= :now
+      AND (lease_until IS NULL OR lease_until < :now)
+      AND destination <> ALL(:saturated::text[])
     ORDER BY next_attempt_at
-    LIMIT $3
-    FOR UPDATE SKIP LOCKED)
+    LIMIT :scan
+    FOR UPDATE SKIP LOCKED
+), ranked AS (
+    SELECT due.id, due.next_attempt_at,
+           coalesce(busy.sending, 0) + row_number() OVER (
+               PARTITION BY due.destination ORDER BY due.next_attempt_at, due.id) AS nth
+    FROM due
+    LEFT JOIN unnest(:busy::text[], :sending::int[]) AS busy (destination, sending)
+      ON busy.destination = due.destination
+), picked AS (
+    SELECT id FROM ranked WHERE nth <= :per_destination ORDER BY next_attempt_at LIMIT :take
+)
+UPDATE notify.deliveries d SET lease_until = :lease_until, attempts = d.attempts + 1
+FROM picked WHERE d.id = picked.id
 RETURNING d.id, d.complaint_id, d.site, d.channel, d.destination, d.subscription_id, d.recipient,
           d.kind, d.subject, d.body, d.payload, d.attempts,
           (SELECT secrets FROM notify.subscriptions s WHERE s.id = d.subscription_id) AS secrets;
+
+-- name: give_back
+UPDATE notify.deliveries SET lease_until = NULL, attempts = attempts - 1
+WHERE id = ANY(:ids::uuid[]) AND status = 'pending' AND lease_until IS NOT NULL;
 
 -- name: delivered
 UPDATE notify.deliveries SET status = 'delivered', finished_at = $2, lease_until = NULL,
@@ -56,7 +74,8 @@ WHERE id = $1 AND status = 'pending';
 -- name: delivered_many
 UPDATE notify.deliveries SET status = 'delivered', finished_at = $2, lease_until = NULL,
     last_error = NULL
-WHERE id = ANY($1::uuid[]) AND status = 'pending';
+WHERE id = ANY($1::uuid[]) AND status = 'pending'
+RETURNING id;
 
 -- name: retry
 UPDATE notify.deliveries SET next_attempt_at = $2, lease_until = NULL, last_error = $3

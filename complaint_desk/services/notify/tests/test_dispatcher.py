@@ -1,7 +1,9 @@
 """The delivery queue against the real database and real receivers."""
 
 import asyncio
+import contextlib
 import os
+from collections import Counter
 from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
 from uuid import UUID, uuid4
@@ -13,10 +15,11 @@ from complaint_desk.contract.events import EventEnvelope, Metadata, utcnow
 from complaint_desk.contract.events.complaints import SafetyEscalated
 from complaint_desk.services.notify.api import new_secret
 from complaint_desk.services.notify.app import channels_for, http_client
+from complaint_desk.services.notify.channels import Channel, Message
 from complaint_desk.services.notify.dispatcher import Dispatcher
 from complaint_desk.services.notify.domain import Kind, Outgoing
 from complaint_desk.services.notify.projectors import NotificationRules
-from complaint_desk.services.notify.repository import Q, queue
+from complaint_desk.services.notify.repository import Q, claim_deliveries, queue
 from complaint_desk.services.notify.settings import NotifySettings
 from complaint_desk.shared import eventstore
 from complaint_desk.shared.privacy.keys import KeyRing
@@ -34,6 +37,25 @@ class Clock:
 
     def __call__(self) -> datetime:
         return utcnow() + self.offset
+
+
+class AtOnce:
+    """A real channel, with the most sends it had under way at once to each destination."""
+
+    def __init__(self, channel: Channel) -> None:
+        self.channel, self.name = channel, channel.name
+        self.sending: Counter[str] = Counter()
+        self.most: Counter[str] = Counter()
+
+    async def send(self, message: Message) -> None:
+        self.sending[message.destination] += 1
+        self.most[message.destination] = max(
+            self.most[message.destination], self.sending[message.destination]
+        )
+        try:
+            await self.channel.send(message)
+        finally:
+            self.sending[message.destination] -= 1
 
 
 @pytest.fixture
@@ -76,9 +98,7 @@ async def _queue(
 
 
 async def _run(dispatcher: Dispatcher) -> None:
-    while await dispatcher.dispatch_once():
-        pass
-    await dispatcher.drain()
+    await dispatcher.run_until_idle()
 
 
 async def _timeline(pool: asyncpg.Pool, complaint: UUID) -> list[str]:
@@ -146,7 +166,8 @@ async def test_one_slow_endpoint_never_delays_the_others(
     pool: asyncpg.Pool, dispatcher: Dispatcher, http_sink: HttpSink
 ) -> None:
     http_sink.behaviors["slow"] = "slow"
-    slow = [await _queue(pool, "webhook", http_sink.url("slow")) for _ in range(6)]
+    webhooks = dispatcher.channels["webhook"] = AtOnce(dispatcher.channels["webhook"])
+    slow = [await _queue(pool, "webhook", http_sink.url("slow")) for _ in range(5)]
     healthy = [await _queue(pool, "webhook", http_sink.url(f"fast{i % 3}")) for i in range(12)]
     finished: list[UUID] = []
 
@@ -162,6 +183,67 @@ async def test_one_slow_endpoint_never_delays_the_others(
     last = {c: (await _timeline(pool, c))[-1] for c in slow + healthy}
     assert {last[c] for c in healthy} == {"NotificationDelivered"}
     assert {last[c] for c in slow} == {"NotificationFailed"}, "timed out, to be retried"
+    # Five to an endpoint that never answers in time: sent two at a time, the limit.
+    assert webhooks.most[http_sink.url("slow")] == dispatcher.settings.per_destination_limit == 2
+
+
+async def test_stopping_gives_back_what_no_send_has_started(
+    pool: asyncpg.Pool, dispatcher: Dispatcher, http_sink: HttpSink
+) -> None:
+    http_sink.behaviors["held"] = "slow"
+    complaints = [await _queue(pool, "webhook", http_sink.url("held")) for _ in range(5)]
+    ids = await pool.fetch(
+        "SELECT id FROM notify.deliveries WHERE destination = $1", http_sink.url("held")
+    )
+    running = asyncio.create_task(dispatcher.run())
+    leased = "SELECT count(*) FROM notify.deliveries WHERE id = ANY($1) AND lease_until IS NOT NULL"
+    held = [r["id"] for r in ids]
+    while await pool.fetchval(leased, held) < 5:  # noqa: ASYNC110 - waits on the claim itself
+        await asyncio.sleep(0.02)
+    running.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await running
+    rows = await pool.fetch(
+        "SELECT lease_until IS NOT NULL AS leased, attempts FROM notify.deliveries"
+        " WHERE id = ANY($1)",
+        held,
+    )
+    # Two were being sent (the limit) and keep their leases; three go back, not attempted.
+    assert sorted((r["leased"], r["attempts"]) for r in rows) == [(False, 0)] * 3 + [(True, 1)] * 2
+    await dispatcher.drain()
+    last = [(await _timeline(pool, c))[-1] for c in complaints]
+    assert sorted(last).count("NotificationFailed") == 2, "the two sent timed out, to retry"
+
+
+async def test_a_claim_keeps_each_destination_within_its_limit(pool: asyncpg.Pool) -> None:
+    now = utcnow()
+    first, second = f"https://{uuid4().hex}.example/a", f"https://{uuid4().hex}.example/b"
+    for _ in range(5):
+        await _queue(pool, "webhook", first)
+        await _queue(pool, "webhook", second)
+    lease = now + timedelta(minutes=1)
+    mine = [first, second]
+    async with pool.acquire() as conn:
+        undo = conn.transaction()
+        await undo.start()  # rolled back: the claims and the hiding of other tests' deliveries
+        await conn.execute(
+            "UPDATE notify.deliveries SET next_attempt_at = 'infinity'"
+            " WHERE status = 'pending' AND destination <> ALL($1::text[])",
+            mine,
+        )
+
+        async def claim(sending: dict[str, int]) -> list[str]:
+            rows = await claim_deliveries(conn, utcnow(), lease, 10, sending, 3)
+            return [r["destination"] for r in rows]
+
+        try:
+            # One is being sent to the first already: two more to it, three to the second.
+            assert Counter(await claim({first: 1})) == {first: 2, second: 3}
+            # The first at its limit is passed over; the second has but two left.
+            assert await claim({first: 3, second: 1}) == [second] * 2
+            assert await claim({}) == [first] * 3, "the rest, up to the limit"
+        finally:
+            await undo.rollback()
 
 
 async def test_a_daily_sms_cap_per_recipient(
