@@ -35,9 +35,10 @@ RETURNING id;
 
 -- name: claim
 -- Leased, not locked across the send: the lease keeps other replicas off it meanwhile. A
--- destination gets no more than its free sends: the per-destination limit less what this
--- dispatcher has in flight to it. The scan looks a little further than it takes, so a
--- destination at its limit does not hide the others behind it.
+-- destination gets no more than the per-destination limit less what this dispatcher already
+-- holds for it. The scan looks a few times further than it takes, so a destination that
+-- reaches its limit in this claim does not hide the others behind it (a longer backlog of
+-- one destination is skipped by the next claim, which leaves out destinations at their limit).
 WITH due AS (
     SELECT id, destination, next_attempt_at FROM notify.deliveries
     WHERE status = 'pending' AND next_attempt_at <= :now
