@@ -46,12 +46,20 @@ class AtOnce:
         self.channel, self.name = channel, channel.name
         self.sending: Counter[str] = Counter()
         self.most: Counter[str] = Counter()
+        self._changed = asyncio.Condition()
+
+    async def under_way(self, destination: str, sends: int) -> None:
+        """Returns once ``sends`` sends to ``destination`` are under way at once."""
+        async with self._changed:
+            await self._changed.wait_for(lambda: self.sending[destination] >= sends)
 
     async def send(self, message: Message) -> None:
         self.sending[message.destination] += 1
         self.most[message.destination] = max(
             self.most[message.destination], self.sending[message.destination]
         )
+        async with self._changed:
+            self._changed.notify_all()
         try:
             await self.channel.send(message)
         finally:
@@ -191,15 +199,15 @@ async def test_stopping_gives_back_what_no_send_has_started(
     pool: asyncpg.Pool, dispatcher: Dispatcher, http_sink: HttpSink
 ) -> None:
     http_sink.behaviors["held"] = "slow"
+    webhooks = dispatcher.channels["webhook"] = AtOnce(dispatcher.channels["webhook"])
     complaints = [await _queue(pool, "webhook", http_sink.url("held")) for _ in range(5)]
     ids = await pool.fetch(
         "SELECT id FROM notify.deliveries WHERE destination = $1", http_sink.url("held")
     )
-    running = asyncio.create_task(dispatcher.run())
-    leased = "SELECT count(*) FROM notify.deliveries WHERE id = ANY($1) AND lease_until IS NOT NULL"
     held = [r["id"] for r in ids]
-    while await pool.fetchval(leased, held) < 5:  # noqa: ASYNC110 - waits on the claim itself
-        await asyncio.sleep(0.02)
+    running = asyncio.create_task(dispatcher.run())
+    # Sends start only after the claim, which took all five: two sending, three waiting.
+    await webhooks.under_way(http_sink.url("held"), 2)
     running.cancel()
     with contextlib.suppress(asyncio.CancelledError):
         await running
