@@ -259,6 +259,8 @@ async def measure(
                 intake = stack.url("intake")
                 print(f"[{kind}] warming up (logs in {logs}) …", flush=True)
                 await load(intake, url, 50, 4)
+                idle = await idle_cpu(stack, IDLE_SECONDS)
+                print(idle_line(kind, idle), flush=True)
                 for rate in rates:
                     cpu, consumed = _cpu_seconds(stack), await _consumed(stack)
                     spies = profilers(stack, profile, f"{kind}-{rate:.0f}", seconds)
@@ -283,6 +285,25 @@ async def measure(
         receiver.terminate()
         receiver.wait(timeout=10)
     return results
+
+
+# Long enough to span several catch-up rounds (2 s) and outbox polls.
+IDLE_SECONDS = 10.0
+
+
+async def idle_cpu(stack: Stack, seconds: float) -> dict[str, float]:
+    """Each service's CPU in ms per second while no complaint arrives: what its polling
+    loops (Kafka fetches, catch-up, the relay, gauges) cost whatever the load."""
+    before = _cpu_seconds(stack)
+    await asyncio.sleep(seconds)  # the measurement itself: time passing with nothing to do
+    return {k: (v - before[k]) * 1000 / seconds for k, v in _cpu_seconds(stack).items()}
+
+
+def idle_line(kind: str, idle: dict[str, float]) -> str:
+    each = " ".join(f"{k} {v:.0f}" for k, v in idle.items())
+    total = sum(idle.values())
+    return (f"{kind:<10} idle, CPU per second: {each}; all {total:.0f} ms/s "
+            f"(at 100/s, {total / 100:.1f} ms of each complaint's CPU)")  # fmt: skip
 
 
 def line(r: Result) -> str:

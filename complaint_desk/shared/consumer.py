@@ -156,12 +156,16 @@ class EventConsumer:
         events: list[tuple[EventEnvelope, KafkaOrigin | None]] = []
         for headers, value, origin in records:
             try:
-                envelope = cloudevents.from_kafka(headers, value or b"")
+                events.append((cloudevents.from_kafka(headers, value or b""), origin))
             except cloudevents.MalformedRecord as exc:
                 await park_record(self.pool, self.name, headers, value, origin, str(exc))
-                continue
-            if envelope.stream_type in self.stream_types:
-                events.append((envelope, origin))
+        return await self.on_events(events)
+
+    async def on_events(self, events: Sequence[tuple[EventEnvelope, KafkaOrigin | None]]) -> int:
+        """Handle a batch of events already read from their Kafka records (a service's one
+        subscription decodes each record once for all its consumers): those of this consumer's
+        stream types, as :meth:`on_records` does. Returns how many took effect."""
+        events = [(e, o) for e, o in events if e.stream_type in self.stream_types]
         if not events:
             return 0
         newest = max(e.occurred_at for e, _ in events)

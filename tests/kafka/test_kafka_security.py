@@ -153,7 +153,7 @@ async def test_each_service_works_with_exactly_its_grants(
 
         async def lag_from_the_brokers() -> str | None:
             text = (await client.get(f"{stack.url('projections')}/metrics")).text
-            ok = 'desk_consumer_broker_lag_records{group="desk.projections.register"'
+            ok = 'desk_consumer_broker_lag_records{group="desk.projections.events"'
             return text if ok in text else None
 
         assert await eventually(lag_from_the_brokers, within=30), "its groups' offsets read"

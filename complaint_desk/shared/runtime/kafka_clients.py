@@ -1,5 +1,5 @@
-"""A service's Kafka clients: one subscriber per projector (backed by the event store) and the
-service's own subscribers of other systems' topics, started with retries and rebuilt whole
+"""A service's Kafka clients: one subscriber for all its projectors (backed by the event store)
+and the service's own subscribers of other systems' topics, started with retries and rebuilt whole
 after a broker restart, which old clients do not survive."""
 
 from __future__ import annotations
@@ -8,20 +8,21 @@ import asyncio
 import contextlib
 import logging
 import time
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from faststream import AckPolicy, BaseMiddleware
+from faststream import AckPolicy
 from faststream.kafka import KafkaBroker
 from faststream.kafka.prometheus import KafkaPrometheusMiddleware
 from faststream.security import BaseSecurity, SASLScram256, SASLScram512
 from prometheus_client import REGISTRY
-from pydantic import ValidationError
 
-from complaint_desk.contract.topics import topic_for
 from complaint_desk.shared import metrics
 from complaint_desk.shared.consumer import EventConsumer
-from complaint_desk.shared.dead_letters import KafkaOrigin, park_message
 from complaint_desk.shared.kafka import ensure_topics, missing_topics, tls_context, uses_sasl
+from complaint_desk.shared.runtime.group_offsets import adopt_offsets
+from complaint_desk.shared.runtime.kafka_parking import parking_middleware
+from complaint_desk.shared.runtime.log_subscription import LogSubscription, group_of, topics_of
 from complaint_desk.shared.settings import ServiceSettings
 from complaint_desk.shared.supervise import supervise
 
@@ -56,10 +57,11 @@ class KafkaClients:
         self.broker: KafkaBroker | None = None
         self.ready = False
         self.ready_at = 0.0
-        self.last_record_at: dict[str, float] = {}
+        self.last_record_at: dict[str, float] = {}  # per consumer, time.monotonic()
         self._last_reset = 0.0
         self._starting: asyncio.Task[None] | None = None
         self._reset_lock = asyncio.Lock()
+        self._adopted = False  # the old groups' offsets looked at, once per process
         self.groups: set[str] = set()  # the consumer groups this service's subscribers join
         # Once per process: brokers are rebuilt after a reset, their metrics are not.
         self._prometheus = KafkaPrometheusMiddleware(registry=REGISTRY, app_name=self.spec.name)
@@ -68,30 +70,33 @@ class KafkaClients:
     # -- building -----------------------------------------------------------------------------
 
     def build_broker(self) -> KafkaBroker:
-        """A broker with one subscriber per projector and the publications declared; built
+        """A broker with one subscriber for the projectors, the service's own subscribers and
+        the publications declared; built
         anew after a broker reset because the old clients cannot recover from one."""
         broker = KafkaBroker(
             self.settings.kafka_bootstrap_list,
             security=broker_security(self.settings),
             client_id=f"desk-{self.spec.name}",
-            middlewares=[self._prometheus, _parking_middleware(self.runtime)],
+            middlewares=[self._prometheus, parking_middleware(self.runtime)],
             # Through our JSON handler; a line per message only at debug level.
             logger=logging.getLogger("faststream.access"),
             log_level=logging.DEBUG,
         )
-        for consumer in self.runtime.consumers:
-            topics = sorted({topic_for(t) for t in consumer.stream_types})
+        consumers = self.runtime.consumers
+        if consumers:
             broker.subscriber(
-                *topics,
-                **self.subscriber_options(consumer.name, backed_by_the_log=True),
-                # In batches: one transaction for up to a hundred of them, not one each.
+                *topics_of(consumers),
+                **self._options(group_of(self.spec.name), backed_by_the_log=True),
+                # In batches: one transaction per consumer for up to a hundred events.
                 batch=True,
                 max_records=self.settings.kafka_max_records,
                 batch_timeout_ms=self.settings.kafka_batch_timeout_ms,
-                title=f"{consumer.name}:consume",
-                description=(type(consumer.projector).__doc__ or consumer.name).strip(),
+                title=f"{self.spec.name}.events:consume",
+                description=" ".join(
+                    (type(c.projector).__doc__ or c.name).strip() for c in consumers
+                ),
                 decoder=_undecoded,
-            )(self._handler_for(consumer))
+            )(self._handler_for(consumers))
         ours = set(broker.subscribers)
         if self.spec.subscribe is not None:
             self.spec.subscribe(broker, self.runtime)
@@ -109,16 +114,20 @@ class KafkaClients:
         return broker
 
     def subscriber_options(self, name: str, *, backed_by_the_log: bool = False) -> dict[str, Any]:
-        """How a subscriber consumes: in a group. Other systems' messages exist only in Kafka:
-        their offsets are committed after each is handled. Our own events are in the event
-        store, whose catch-up applies whatever Kafka skips: their offsets are committed in
-        the background (a synchronous commit per event would cap a consumer at one broker
-        round trip per event)."""
-        s = self.settings
+        """How one of the service's own subscribers consumes: in a group of its own, its
+        parked messages counted under ``name``. See :meth:`_options`."""
         metrics.at_zero(metrics.DEAD_LETTERED, [[name]])
-        self.groups.add(f"desk.{name}")
+        return self._options(f"desk.{name}", backed_by_the_log=backed_by_the_log)
+
+    def _options(self, group: str, *, backed_by_the_log: bool) -> dict[str, Any]:
+        """Other systems' messages exist only in Kafka: their offsets are committed after each
+        is handled. Our own events are in the event store, whose catch-up applies whatever
+        Kafka skips: their offsets are committed in the background (a synchronous commit per
+        event would cap a consumer at one broker round trip per event)."""
+        s = self.settings
+        self.groups.add(group)
         return {
-            "group_id": f"desk.{name}",
+            "group_id": group,
             "ack_policy": AckPolicy.ACK_FIRST if backed_by_the_log else AckPolicy.NACK_ON_ERROR,
             "auto_offset_reset": "earliest",
             "session_timeout_ms": s.kafka_session_timeout_ms,
@@ -126,17 +135,15 @@ class KafkaClients:
             "fetch_max_wait_ms": s.kafka_fetch_max_wait_ms,
         }
 
-    def _handler_for(self, consumer: EventConsumer) -> Any:
+    def _handler_for(self, consumers: Sequence[EventConsumer]) -> Any:
+        subscription = LogSubscription(consumers, heard=self.last_record_at)
+
         # The batch comes as the decoder left it (no Context parameter: resolving one costs
         # a thread hop per message).
         async def handle(msg: Any) -> None:
             records = msg.raw_message  # a batch subscriber's records, in order
             assert isinstance(records, tuple | list)  # (FastStream's test broker: a list)
-            self.last_record_at[consumer.name] = time.monotonic()
-            await consumer.on_records([
-                (list(r.headers or ()), r.value, KafkaOrigin(r.topic, r.partition, r.offset))
-                for r in records
-            ])  # fmt: skip
+            await subscription.on_records(records)
 
         return handle
 
@@ -153,6 +160,11 @@ class KafkaClients:
             broker: KafkaBroker | None = None
             try:
                 await ensure_topics(self.settings)
+                if self.runtime.consumers and not self._adopted:
+                    old = [f"desk.{c.name}" for c in self.runtime.consumers]
+                    group, topics = group_of(self.spec.name), topics_of(self.runtime.consumers)
+                    await adopt_offsets(self.settings, group, old, topics)
+                    self._adopted = True
                 if self.runtime.consumers or self.spec.subscribe is not None:
                     broker = self.build_broker()
                     await broker.start()
@@ -247,43 +259,6 @@ def _end_group_tasks(consumer: Any) -> None:
 async def _undecoded(msg: Any) -> Any:
     """The record as it came: the consumer reads its CloudEvents headers and bytes itself."""
     return msg
-
-
-def _parking_middleware(runtime: ServiceRuntime) -> type[BaseMiddleware]:
-    class ParkUnreadable(BaseMiddleware):
-        """A message whose payload does not fit its topic's contract is parked with the
-        reason, not retried forever: the partition moves on. Any other failure is trouble in
-        the infrastructure: wait a little before the message is redelivered."""
-
-        async def consume_scope(self, call_next: Any, msg: Any) -> Any:
-            try:
-                return await call_next(msg)
-            except ValidationError as exc:
-                record = msg.raw_message
-                await park_message(
-                    runtime.pool,
-                    f"inbound:{record.topic}",
-                    record,
-                    f"payload does not fit the contract: {exc.errors()[:5]}",
-                )
-                return None
-            except Exception as exc:
-                record = msg.raw_message
-                if isinstance(record, tuple | list):  # a batch of our own events: the first
-                    record = record[0]
-                log.warning(
-                    "message failed; it will be redelivered or caught up from the log",
-                    extra={
-                        "topic": record.topic,
-                        "partition": record.partition,
-                        "offset": record.offset,
-                        "error": type(exc).__name__,
-                    },
-                )
-                await asyncio.sleep(1.0)
-                raise
-
-    return ParkUnreadable
 
 
 def broker_security(settings: ServiceSettings) -> BaseSecurity | None:
