@@ -1,6 +1,6 @@
-"""A service's Kafka clients: one subscriber for all its projectors (backed by the event store)
-and the service's own subscribers of other systems' topics, started with retries and rebuilt whole
-after a broker restart, which old clients do not survive."""
+"""A service's Kafka clients: one subscriber for all its projectors (backed by the event
+store) and the service's own subscribers of other systems' topics, started with retries and
+rebuilt whole after a broker restart, which old clients do not survive."""
 
 from __future__ import annotations
 
@@ -71,8 +71,8 @@ class KafkaClients:
 
     def build_broker(self) -> KafkaBroker:
         """A broker with one subscriber for the projectors, the service's own subscribers and
-        the publications declared; built
-        anew after a broker reset because the old clients cannot recover from one."""
+        the publications declared; built anew after a broker reset because the old clients
+        cannot recover from one."""
         broker = KafkaBroker(
             self.settings.kafka_bootstrap_list,
             security=broker_security(self.settings),
