@@ -85,6 +85,25 @@ _TRANSIENT: tuple[type[BaseException], ...] = (
 )
 
 
+# A Kafka record as the consumer reads it: headers, value, where it came from.
+Record = tuple[Sequence[tuple[str, bytes]], bytes | None, KafkaOrigin | None]
+
+
+def decode(
+    records: Sequence[Record],
+) -> tuple[list[tuple[EventEnvelope, KafkaOrigin | None]], list[tuple[Record, str]]]:
+    """The events the records carry, in order, and the records that are not events, with why."""
+    events: list[tuple[EventEnvelope, KafkaOrigin | None]] = []
+    malformed: list[tuple[Record, str]] = []
+    for record in records:
+        headers, value, origin = record
+        try:
+            events.append((cloudevents.from_kafka(headers, value or b""), origin))
+        except cloudevents.MalformedRecord as exc:
+            malformed.append((record, str(exc)))
+    return events, malformed
+
+
 def is_transient(exc: BaseException) -> bool:
     """Infrastructure trouble, not a bad message: retry without counting it as poison."""
     return isinstance(exc, _TRANSIENT)
@@ -145,20 +164,14 @@ class EventConsumer:
         as a duplicate, or parked; raises only on infrastructure failure (so it is redelivered)."""
         await self.on_records([(headers, value, origin)])
 
-    async def on_records(
-        self,
-        records: Sequence[tuple[Sequence[tuple[str, bytes]], bytes | None, KafkaOrigin | None]],
-    ) -> int:
+    async def on_records(self, records: Sequence[Record]) -> int:
         """Handle a batch of Kafka records in their order: up to a hundred events share one
         transaction (see :meth:`_apply_many`: a gap or a failing effect falls back
         to one event at a time, so order, gap filling and parking hold as for one record).
         Returns how many took effect; raises only on infrastructure failure."""
-        events: list[tuple[EventEnvelope, KafkaOrigin | None]] = []
-        for headers, value, origin in records:
-            try:
-                events.append((cloudevents.from_kafka(headers, value or b""), origin))
-            except cloudevents.MalformedRecord as exc:
-                await park_record(self.pool, self.name, headers, value, origin, str(exc))
+        events, malformed = decode(records)
+        for (headers, value, origin), reason in malformed:
+            await park_record(self.pool, self.name, headers, value, origin, reason)
         return await self.on_events(events)
 
     async def on_events(self, events: Sequence[tuple[EventEnvelope, KafkaOrigin | None]]) -> int:

@@ -38,15 +38,12 @@ async def committed(
     return {tp: o.offset for tp, o in found.items() if o.offset >= 0}
 
 
-def slowest(
-    offsets: Iterable[dict[TopicPartition, int]], topics: set[str]
-) -> dict[TopicPartition, int]:
-    """Per partition of ``topics``, the lowest offset any of the groups committed."""
+def slowest(offsets: Iterable[dict[TopicPartition, int]]) -> dict[TopicPartition, int]:
+    """Per partition, the lowest offset any of the groups committed."""
     lowest: dict[TopicPartition, int] = {}
     for group in offsets:
         for tp, offset in group.items():
-            if tp.topic in topics:
-                lowest[tp] = min(offset, lowest.get(tp, offset))
+            lowest[tp] = min(offset, lowest.get(tp, offset))
     return lowest
 
 
@@ -78,7 +75,7 @@ async def _adopt(
         partitions = await partitions_of(admin, topics)
         if await committed(admin, group, partitions):
             return {}
-        start = slowest([await committed(admin, old, partitions) for old in old_groups], topics)
+        start = slowest([await committed(admin, old, partitions) for old in old_groups])
     finally:
         await admin.close()
     if not start:

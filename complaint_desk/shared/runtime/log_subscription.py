@@ -10,13 +10,9 @@ import time
 from collections.abc import Sequence
 from typing import Any
 
-from complaint_desk.contract import cloudevents
-from complaint_desk.contract.events import EventEnvelope
 from complaint_desk.contract.topics import topic_for
-from complaint_desk.shared.consumer import EventConsumer
+from complaint_desk.shared.consumer import EventConsumer, decode
 from complaint_desk.shared.dead_letters import KafkaOrigin, park_record
-
-Headers = list[tuple[str, bytes]]
 
 
 def group_of(service: str) -> str:
@@ -46,16 +42,15 @@ class LogSubscription:
         once all have finished."""
         now = time.monotonic()
         arrived = {r.topic for r in records}
-        events: list[tuple[EventEnvelope, KafkaOrigin | None]] = []
-        for r in records:
-            origin = KafkaOrigin(r.topic, r.partition, r.offset)
-            headers: Headers = list(r.headers or ())
-            try:
-                events.append((cloudevents.from_kafka(headers, r.value or b""), origin))
-            except cloudevents.MalformedRecord as exc:
-                for c in self.consumers:  # each consumer of the topic counts what it lost
-                    if r.topic in self._topics[c.name]:
-                        await park_record(c.pool, c.name, headers, r.value, origin, str(exc))
+        events, malformed = decode(
+            [(list(r.headers or ()), r.value, KafkaOrigin(r.topic, r.partition, r.offset))
+             for r in records]
+        )  # fmt: skip
+        for (headers, value, origin), reason in malformed:
+            assert origin is not None
+            for c in self.consumers:  # each consumer of the topic counts what it lost
+                if origin.topic in self._topics[c.name]:
+                    await park_record(c.pool, c.name, headers, value, origin, reason)
         readers = [c for c in self.consumers if self._topics[c.name] & arrived]
         for c in readers:
             self.last_record_at[c.name] = now

@@ -73,9 +73,8 @@ async def _parked(pool: asyncpg.Pool, consumer: EventConsumer) -> int:
     )
 
 
-def test_the_group_and_topics_are_the_services_own() -> None:
-    assert group_of("sla") == "desk.sla.events"  # inside the service's ACL prefix desk.sla.
-    assert topics_of([]) == []
+def test_the_group_is_inside_the_services_acl_prefix() -> None:
+    assert group_of("sla").startswith("desk.sla.")
 
 
 async def test_each_consumer_gets_its_own_topics_events_in_order(pool: asyncpg.Pool) -> None:
