@@ -6,6 +6,7 @@ uses (what is actually connected to)."""
 from __future__ import annotations
 
 import asyncio
+import functools
 import ipaddress
 import socket
 import time
@@ -52,6 +53,22 @@ def allowed(address: IPAddress, *, allow_loopback: bool) -> bool:
     return (allow_loopback and address.is_loopback) or not _internal(address)
 
 
+@functools.lru_cache(maxsize=4096)
+def _allowed_text(text: str, allow_loopback: bool) -> bool:
+    """:func:`allowed` for an address as text: the verdict on an address never changes, and
+    parsing it again for every send was a tenth of a webhook's CPU."""
+    return allowed(ipaddress.ip_address(text), allow_loopback=allow_loopback)
+
+
+@functools.lru_cache(maxsize=4096)
+def _literal(host: str) -> str | None:
+    """The host as an address, when it is one (it needs no lookup)."""
+    try:
+        return str(ipaddress.ip_address(host))
+    except ValueError:
+        return None
+
+
 # What a refusal says: never the address a name resolved to, nor why a connection failed
 # (either would let a caller map the internal network through our answers).
 INTERNAL_REFUSED = "the host is inside the network, or resolves there: refused"
@@ -82,11 +99,7 @@ class GuardedResolver(AbstractResolver):
         found = await self.inner.resolve(host, port, family)
         if host in self.allowed_hosts:
             return found
-        kept = [
-            r
-            for r in found
-            if allowed(ipaddress.ip_address(r["host"]), allow_loopback=self.allow_loopback)
-        ]
+        kept = [r for r in found if _allowed_text(r["host"], self.allow_loopback)]
         if not kept:
             raise RefusedAddress(INTERNAL_REFUSED)
         return kept
@@ -100,10 +113,9 @@ RESOLVE_TTL = 30.0  # seconds a host's addresses are trusted before they are loo
 
 
 async def _addresses(host: str, port: int) -> list[str]:
-    try:
-        return [str(ipaddress.ip_address(host))]  # a literal address needs no lookup
-    except ValueError:
-        pass
+    literal = _literal(host)
+    if literal is not None:
+        return [literal]
     now = time.monotonic()
     cached = _RESOLVED.get((host, port))
     if cached and now - cached[0] < RESOLVE_TTL:
@@ -130,5 +142,5 @@ async def check_url(url: str, *, allow_loopback: bool, allowed_hosts: frozenset[
         return
     port = parts.port or (443 if parts.scheme == "https" else 80)
     for text in await _addresses(host, port):
-        if not allowed(ipaddress.ip_address(text), allow_loopback=allow_loopback):
+        if not _allowed_text(text, allow_loopback):
             raise PermanentFailure(INTERNAL_REFUSED)
