@@ -11,8 +11,8 @@ from complaint_desk.shared.slowclients import HeaderDeadlineProtocol
 
 def server_config(app: Any, settings: ServiceSettings) -> uvicorn.Config:
     """How uvicorn serves a service: no access log of its own (ours is structured), a bounded
-    keep-alive, a deadline for each request's headers, and X-Forwarded-For believed only from
-    the proxies in TRUSTED_PROXIES."""
+    keep-alive, a deadline and a size limit for each request's headers, and X-Forwarded-For
+    believed only from the proxies in TRUSTED_PROXIES."""
     trusted = settings.trusted_proxies.strip()
     config = uvicorn.Config(
         app,
@@ -27,6 +27,7 @@ def server_config(app: Any, settings: ServiceSettings) -> uvicorn.Config:
         http=HeaderDeadlineProtocol,
     )
     config.header_timeout = settings.http_header_timeout_seconds  # type: ignore[attr-defined]
+    config.max_header_bytes = settings.http_max_header_bytes  # type: ignore[attr-defined]
     return config
 
 

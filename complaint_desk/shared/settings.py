@@ -95,6 +95,10 @@ class ServiceSettings(BaseSettings):
     http_header_timeout_seconds: float = Field(
         10.0, gt=0, le=300, validation_alias="HTTP_HEADER_TIMEOUT_SECONDS"
     )
+    # A request line and headers longer than this are refused with 431 (h11's own limit).
+    http_max_header_bytes: int = Field(
+        16 * 1024, ge=1024, le=1024 * 1024, validation_alias="HTTP_MAX_HEADER_BYTES"
+    )
     # Each client's requests a second, with bursts up to the burst (per replica; 0: no limit).
     rate_limit_per_second: float = Field(200.0, validation_alias="RATE_LIMIT_PER_SECOND")
     rate_limit_burst: int = Field(400, validation_alias="RATE_LIMIT_BURST")

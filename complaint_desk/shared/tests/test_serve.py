@@ -109,3 +109,21 @@ async def test_without_the_deadline_a_silent_client_would_hold_its_connection() 
         with pytest.raises(TimeoutError):  # the positive control: plain uvicorn keeps it open
             await asyncio.wait_for(reader.read(), timeout=1.0)
         writer.close()
+
+
+async def test_headers_without_end_are_refused_and_a_large_body_is_not_mistaken_for_them() -> None:
+    config = _ours(HTTP_MAX_HEADER_BYTES="4096")
+    async with _running(config) as base:
+        reader, writer = await asyncio.open_connection("127.0.0.1", config.port)
+        writer.write(b"GET /who HTTP/1.1\r\nHost: x\r\n")
+        for n in range(20):  # 20 KiB of headers, in time, never ending
+            writer.write(f"X-Pad-{n}: {'a' * 1000}\r\n".encode())
+            await writer.drain()
+        answer = await asyncio.wait_for(reader.read(), timeout=10)  # then closed
+        writer.close()
+        assert answer.startswith(b"HTTP/1.1 431 ")
+        assert "請求標頭過大" in answer.decode()
+        async with httpx.AsyncClient() as client:  # a body far past the limit is a body
+            served = await client.post(f"{base}/who", content=b"x" * 200_000)
+            assert served.status_code == 405  # /who takes GET: the request reached routing
+            assert (await client.get(f"{base}/who", headers={"X-Ok": "a" * 2000})).text
