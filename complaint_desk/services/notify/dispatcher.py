@@ -40,6 +40,7 @@ from . import repository
 from .channels import Channel, Gone, Message, PermanentFailure, TemporaryFailure
 from .destinations import problem, redact
 from .domain import ChannelKind, Kind, next_delay
+from .send_counts import SendCounter
 from .settings import NotifySettings
 
 log = logging.getLogger(__name__)
@@ -85,6 +86,7 @@ class Dispatcher:
         self._asked = 0  # what the last claim asked for
         self._delivered: list[tuple[dict[str, Any], asyncio.Future[None]]] = []
         self._recording: asyncio.Task[None] | None = None
+        self._send_counts = SendCounter(uow.pool)
 
     async def run(self) -> None:
         """Claim and send for ever; after each claim, wait until enough sends have finished
@@ -275,8 +277,7 @@ class Dispatcher:
             return None
         per_recipient, in_all = caps[ChannelKind(channel)]
         day = self.clock().date()
-        # One statement, no transaction: a round trip, not four (BEGIN, two counts, COMMIT).
-        sent, everyone = await repository.count_send(self.uow.pool, channel, destination, day)
+        sent, everyone = await self._send_counts.count(channel, destination, day)
         if sent > per_recipient:
             CAPPED.labels(channel, "recipient").inc()
             return f"daily {channel} cap of {per_recipient} reached for the recipient"

@@ -143,16 +143,22 @@ async def give_back(conn: Executor, delivery_ids: list[UUID]) -> None:
     await conn.execute(Q.give_back, *Q.args("give_back", ids=delivery_ids))
 
 
-async def count_send(conn: Executor, channel: str, destination: str, day: date) -> tuple[int, int]:
-    """Counts one more message on ``channel`` to ``destination`` on ``day``: the messages sent
-    that day to that destination, and to anyone, with this one."""
-    if destination == "*":
-        raise ValueError("'*' counts everyone's messages; it is no destination")
-    counts = {
-        r["destination"]: r["sent"]
-        for r in await conn.fetch(Q.count_sends, channel, destination, day)
-    }
-    return counts[destination], counts["*"]
+async def count_sends(
+    conn: Executor, added: Mapping[tuple[str, str, date], int]
+) -> dict[tuple[str, str, date], int]:
+    """Adds ``added[(channel, destination, day)]`` messages to each of those counts, locking
+    them in the order given, in one statement: each count after."""
+    rows = await conn.fetch(
+        Q.count_sends,
+        *Q.args(
+            "count_sends",
+            channels=[channel for channel, _, _ in added],
+            destinations=[destination for _, destination, _ in added],
+            days=[day for _, _, day in added],
+            added=list(added.values()),
+        ),
+    )
+    return {(r["channel"], r["destination"], r["day"]): r["sent"] for r in rows}
 
 
 async def mark_delivered(conn: Executor, delivery_id: UUID, now: datetime) -> None:

@@ -92,12 +92,16 @@ UPDATE notify.subscriptions SET enabled = false, disabled_reason = $2, updated_a
 WHERE id = $1;
 
 -- name: count_sends
--- One more message on a channel today, counted for its recipient and for everyone ('*') in one
--- statement (atomic without a transaction around it); the two counts after it.
+-- Messages added to each (channel, destination, day)'s count, one row each, in one statement
+-- (atomic without a transaction around it): the counts after. The rows are locked in the
+-- order given, so callers that give them in one order never wait on each other in a cycle.
 INSERT INTO notify.daily_sends AS d (channel, destination, day, sent)
-SELECT $1, unnest(ARRAY[$2::text, '*']), $3, 1
-ON CONFLICT (channel, destination, day) DO UPDATE SET sent = d.sent + 1
-RETURNING destination, sent;
+SELECT channel, destination, day, added
+FROM unnest(:channels::text[], :destinations::text[], :days::date[], :added::int[])
+    WITH ORDINALITY AS s(channel, destination, day, added, ord)
+ORDER BY ord
+ON CONFLICT (channel, destination, day) DO UPDATE SET sent = d.sent + EXCLUDED.sent
+RETURNING channel, destination, day, sent;
 
 -- name: dead_letters
 SELECT id, complaint_id, site, channel, recipient, kind, attempts, last_error, finished_at
