@@ -302,6 +302,17 @@ async def receive_complaint(
                 position,
                 replayed=True,
             )
+        # The site's numbering row stays locked until the commit: everything that needs no
+        # number is done before it is taken, so the next complaint at the site waits less.
+        files = [
+            await attachments.store_prepared(
+                conn, complaint_id, upload, site=command.site, personal=False, uploaded_by=actor,
+                per_complaint=per_complaint_bytes,
+            )
+            for upload in uploads
+        ]  # fmt: skip
+        sealer = await keyring.sealer_for(conn, [phone_key, email_key])
+        subject = sealer.subject
         day = local_day(now, number_timezone)
         sequence, repeats = await repo.number_and_similar(
             site=command.site,
@@ -313,15 +324,6 @@ async def receive_complaint(
             since=now - timedelta(days=repeat_window_days),
         )
         number = complaint_number(command.site, day, sequence)
-        files = [
-            await attachments.store_prepared(
-                conn, complaint_id, upload, site=command.site, personal=False, uploaded_by=actor,
-                per_complaint=per_complaint_bytes,
-            )
-            for upload in uploads
-        ]  # fmt: skip
-        sealer = await keyring.sealer_for(conn, [phone_key, email_key])
-        subject = sealer.subject
         sealed = command.model_copy(
             update={
                 "complainant_name": sealer(command.complainant_name),
