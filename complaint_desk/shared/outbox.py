@@ -46,6 +46,9 @@ class OutboxRelay:
         self._settings = settings
         self._wake = asyncio.Event()
         self._producer: AIOKafkaProducer | None = None
+        # How far Kafka acknowledged, as last saved: the leader is its only writer, so it is
+        # read once per term of leadership, not before every batch.
+        self._checkpoint: FollowPosition | None = None
         self.is_leader = False
 
     def reset_producer(self) -> None:
@@ -81,6 +84,7 @@ class OutboxRelay:
                     await asyncio.wait_for(self._wake.wait(), self._settings.outbox_poll_seconds)
         finally:
             self.is_leader = False
+            self._checkpoint = None
             await conn.close()
             await self._stop_producer()
 
@@ -100,7 +104,9 @@ class OutboxRelay:
 
     async def drain_once(self) -> int:
         """Publish the next batch of the log; returns how many records Kafka acknowledged."""
-        checkpoint = await checkpoint_of(self._pool)
+        if self._checkpoint is None:
+            self._checkpoint = await checkpoint_of(self._pool)
+        checkpoint = self._checkpoint
         batch = await eventstore.read_after(
             self._pool, checkpoint, list(STREAM_TOPICS), self._settings.outbox_batch_size
         )
@@ -120,6 +126,7 @@ class OutboxRelay:
             raise
         last, _, _ = batch[-1]
         await self._pool.execute(Q.save_checkpoint, PUBLISHER, str(last.tx_id), last.position)
+        self._checkpoint = last
         metrics.OUTBOX_PUBLISHED.inc(len(batch))
         metrics.OUTBOX_PUBLISH_SECONDS.observe(time.perf_counter() - started)
         return len(batch)
