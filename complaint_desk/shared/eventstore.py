@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 from uuid import UUID, uuid4
@@ -114,56 +115,71 @@ async def append(
         "traceparent": metadata.traceparent or tracing.current_traceparent(),
     }
     for attempt in range(attempts):
-        expected = expected_version
-        if expected is None:
-            expected = await stream_version(conn, stream_type, stream_id)
         event_ids = tuple(uuid4() for _ in events)
         try:
-            if len(events) == 1:
-                # A conflict writes nothing and raises nothing: no savepoint needed.
-                positions = await conn.fetch(
-                    Q.append_one,
-                    *Q.args(
-                        "append_one",
-                        provenance,
-                        event_id=event_ids[0],
-                        version=expected + 1,
-                        event_type=events[0].event_type,
-                        schema_version=events[0].schema_version,
-                        occurred_at=occurred_at,
-                        data=payloads[0],
-                    ),
-                )
-            else:
-                # Several rows are atomic on their own; inside a caller's transaction they run
-                # under a savepoint, so a conflict leaves that transaction usable.
-                guard = conn.transaction() if conn.is_in_transaction() else contextlib.nullcontext()
-                async with guard:
-                    positions = await conn.fetch(
-                        Q.append_many,
-                        *Q.args(
-                            "append_many",
-                            provenance,
-                            event_ids=list(event_ids),
-                            versions=[expected + i + 1 for i in range(len(events))],
-                            event_types=[e.event_type for e in events],
-                            schema_versions=[e.schema_version for e in events],
-                            occurred_ats=[occurred_at] * len(events),
-                            data=payloads,
-                            expected=expected,
-                        ),
-                    )
+            rows = await _insert(
+                conn, events, event_ids, payloads, occurred_at, provenance, expected_version
+            )
         except asyncpg.UniqueViolationError:
-            positions = []
-        if len(positions) == len(events):
-            last = max(r["position"] for r in positions)
+            rows = []
+        if len(rows) == len(events):
+            last = max(r["position"] for r in rows)
             for event in events:
                 metrics.EVENTS_APPENDED.labels(stream_type, event.event_type).inc()
-            return Appended(stream_type, stream_id, expected + 1, event_ids, last)
+            first = min(r["version"] for r in rows)
+            return Appended(stream_type, stream_id, first, event_ids, last)
         if attempt + 1 == attempts:
             actual = await stream_version(conn, stream_type, stream_id)
-            raise ConcurrencyConflict(stream_type, stream_id, expected, actual)
+            raise ConcurrencyConflict(
+                stream_type, stream_id, actual if expected_version is None else expected_version,
+                actual,
+            )  # fmt: skip
     raise AssertionError("unreachable")
+
+
+async def _insert(
+    conn: Connection,
+    events: Sequence[DomainEvent],
+    event_ids: tuple[UUID, ...],
+    payloads: list[str],
+    occurred_at: datetime,
+    provenance: dict[str, Any],
+    expected_version: int | None,
+) -> list[asyncpg.Record]:
+    """One statement writing ``events`` after ``expected_version`` (None: after the stream's
+    last, found by the statement); their positions and versions, or no rows if another
+    writer was there first."""
+    if len(events) == 1:
+        # A conflict writes nothing and raises nothing: no savepoint needed.
+        one = {
+            **provenance,
+            "event_id": event_ids[0],
+            "event_type": events[0].event_type,
+            "schema_version": events[0].schema_version,
+            "occurred_at": occurred_at,
+            "data": payloads[0],
+        }
+        if expected_version is None:
+            return await conn.fetch(Q.append_one_at_end, *Q.args("append_one_at_end", one))
+        one["version"] = expected_version + 1
+        return await conn.fetch(Q.append_one, *Q.args("append_one", one))
+    many = {
+        **provenance,
+        "event_ids": list(event_ids),
+        "event_types": [e.event_type for e in events],
+        "schema_versions": [e.schema_version for e in events],
+        "occurred_ats": [occurred_at] * len(events),
+        "data": payloads,
+    }
+    # Several rows are atomic on their own; inside a caller's transaction they run under a
+    # savepoint, so a conflict leaves that transaction usable.
+    guard = conn.transaction() if conn.is_in_transaction() else contextlib.nullcontext()
+    async with guard:
+        if expected_version is None:
+            return await conn.fetch(Q.append_many_at_end, *Q.args("append_many_at_end", many))
+        many["versions"] = [expected_version + i + 1 for i in range(len(events))]
+        many["expected"] = expected_version
+        return await conn.fetch(Q.append_many, *Q.args("append_many", many))
 
 
 async def append_at_ends(

@@ -256,3 +256,32 @@ async def test_at_the_ends_a_writer_there_first_makes_the_whole_statement_write_
     assert await eventstore.read_stream(pool, "complaint", other) == [], "nothing written"
     texts = [e.payload().text for e in await eventstore.read_stream(pool, "complaint", ahead)]  # type: ignore[attr-defined]
     assert texts == ["一", "二"]
+
+
+@pytest.mark.parametrize("count", [1, 3])
+async def test_at_the_end_a_writer_there_first_is_followed_in_the_same_transaction(
+    pool: asyncpg.Pool, count: int
+) -> None:
+    stream = uuid4()
+    await eventstore.append(pool, stream, [NoteAdded(text="一")], META, expected_version=0)  # type: ignore[arg-type]
+    later = [NoteAdded(text=f"後{n}") for n in range(count)]
+    async with pool.acquire() as first, pool.acquire() as second:
+        writing = first.transaction()
+        await writing.start()  # version 2 written, not yet committed: the end is taken
+        await eventstore.append(first, stream, [NoteAdded(text="二")], META, expected_version=1)  # type: ignore[arg-type]
+
+        async def at_the_end() -> eventstore.Appended:
+            async with second.transaction():
+                return await eventstore.append(second, stream, later, META, expected_version=None)  # type: ignore[arg-type]
+
+        appending = asyncio.create_task(at_the_end())
+        pid = second.get_server_pid()
+        while not await pool.fetchval(  # noqa: ASYNC110 - waits on the lock, not on time
+            "SELECT wait_event_type = 'Lock' FROM pg_stat_activity WHERE pid = $1", pid
+        ):
+            await asyncio.sleep(0.01)
+        await writing.commit()
+        appended = await appending
+    assert appended.first_version == 3, "after the writer there first, not over it"
+    texts = [e.payload().text for e in await eventstore.read_stream(pool, "complaint", stream)]  # type: ignore[attr-defined]
+    assert texts == ["一", "二", *(e.text for e in later)]

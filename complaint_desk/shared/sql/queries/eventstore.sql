@@ -14,7 +14,7 @@ WHERE :version = 1 OR EXISTS (
     SELECT 1 FROM eventstore.events
     WHERE stream_type = :stream_type AND stream_id = :stream_id AND version = :version - 1)
 ON CONFLICT ON CONSTRAINT events_stream_version DO NOTHING
-RETURNING position;
+RETURNING position, version;
 
 -- name: append_many
 -- Several events of one stream, the versions after the expected one; same guarantees as append_one.
@@ -31,7 +31,38 @@ WHERE :expected = 0 OR EXISTS (
     SELECT 1 FROM eventstore.events
     WHERE stream_type = :stream_type AND stream_id = :stream_id AND version = :expected)
 ORDER BY e.version
-RETURNING position;
+RETURNING position, version;
+
+-- name: append_one_at_end
+-- One event after its stream's last, found by the statement itself. A writer there first
+-- makes it write nothing and return no row (not an error), as append_one.
+INSERT INTO eventstore.events (
+    event_id, stream_type, stream_id, version, event_type, schema_version,
+    occurred_at, site_id, actor, correlation_id, causation_id, relayed_by, traceparent, data)
+SELECT :event_id, :stream_type, :stream_id,
+       (SELECT COALESCE(max(version), 0) + 1 FROM eventstore.events
+        WHERE stream_type = :stream_type AND stream_id = :stream_id),
+       :event_type, :schema_version, :occurred_at, :site_id, :actor, :correlation_id,
+       :causation_id, :relayed_by, :traceparent, :data::text::jsonb
+ON CONFLICT ON CONSTRAINT events_stream_version DO NOTHING
+RETURNING position, version;
+
+-- name: append_many_at_end
+-- Several events of one stream after its last, found by the statement itself; a writer there
+-- first makes it fail whole on events_stream_version (the caller's savepoint takes it back).
+INSERT INTO eventstore.events (
+    event_id, stream_type, stream_id, version, event_type, schema_version,
+    occurred_at, site_id, actor, correlation_id, causation_id, relayed_by, traceparent, data)
+SELECT e.event_id, :stream_type, :stream_id, h.version + e.ord, e.event_type,
+       e.schema_version, e.occurred_at, :site_id, :actor, :correlation_id, :causation_id,
+       :relayed_by, :traceparent, e.data::jsonb
+FROM unnest(:event_ids::uuid[], :event_types::text[], :schema_versions::int[],
+            :occurred_ats::timestamptz[], :data::text[])
+     WITH ORDINALITY AS e(event_id, event_type, schema_version, occurred_at, data, ord),
+     (SELECT COALESCE(max(version), 0) AS version FROM eventstore.events
+      WHERE stream_type = :stream_type AND stream_id = :stream_id) AS h
+ORDER BY e.ord
+RETURNING position, version;
 
 -- name: append_at_ends
 -- Events at the ends of their streams, one statement for many streams: each stream's go on
