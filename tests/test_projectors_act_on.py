@@ -8,11 +8,13 @@ import pytest
 from complaint_desk.contract.events import registered_event_types
 from complaint_desk.services.intake.projectors import Archivist, CallbackAnswers, ProblemLinker
 from complaint_desk.services.projections.learning import Learning
+from complaint_desk.services.sla.policy import SlaDefaults
+from complaint_desk.services.sla.projectors import SlaClocks
 
 
 @pytest.mark.parametrize(
     "projector",
-    [CallbackAnswers(), Archivist("key"), ProblemLinker(), Learning()],
+    [CallbackAnswers(), Archivist("key"), ProblemLinker(), Learning(), SlaClocks(SlaDefaults())],
     ids=lambda p: p.name,
 )
 def test_every_type_it_acts_on_is_an_event_of_its_streams(projector: Any) -> None:

@@ -127,6 +127,29 @@ class Clock:
         return None
 
 
+# The events that move a complaint's clocks (each a case of ComplaintClocks.apply): the
+# others, the desk's notes and the notifications among them, are passed over unread.
+MOVES_CLOCKS = frozenset(
+    {
+        ComplaintReceived.__name__,
+        ComplaintClassified.__name__,
+        SeverityChanged.__name__,
+        SafetyEscalated.__name__,
+        ComplaintAcknowledged.__name__,
+        WaitingStarted.__name__,
+        WaitingEnded.__name__,
+        ComplaintResolved.__name__,
+        ComplaintReferred.__name__,
+        ComplaintMerged.__name__,
+        MergeUndone.__name__,
+        ReviewOpened.__name__,
+        ReviewConcluded.__name__,
+        ComplaintClosed.__name__,
+        ComplaintReopened.__name__,
+    }
+)
+
+
 @dataclass
 class ComplaintClocks:
     complaint_id: UUID

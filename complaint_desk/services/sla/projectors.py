@@ -7,6 +7,7 @@ from complaint_desk.contract.events.complaints import ComplaintClassified, Sever
 from complaint_desk.shared import eventstore
 from complaint_desk.shared.db import Connection
 
+from .domain import MOVES_CLOCKS
 from .policy import SlaDefaults
 from .service import breaches_counted_from_zero, plan
 from .upkeep import arm_from
@@ -19,11 +20,14 @@ class SlaClocks:
 
     name = "sla.clocks"
     stream_types = ("complaint",)
+    acts_on = MOVES_CLOCKS
 
     def __init__(self, defaults: SlaDefaults) -> None:
         self.defaults = defaults
 
     async def apply(self, conn: Connection, event: EventEnvelope) -> None:
+        if event.event_type not in MOVES_CLOCKS:
+            return  # nothing to measure again: the clocks are as the last event left them
         if event.event_type == "ComplaintReceived":
             breaches_counted_from_zero([event.site_id])
         history = await eventstore.read_stream(

@@ -1,3 +1,6 @@
+import ast
+import inspect
+import textwrap
 from datetime import UTC, datetime, timedelta
 from uuid import uuid4
 
@@ -22,7 +25,7 @@ from complaint_desk.contract.events.complaints import (
 )
 from complaint_desk.contract.events.sla import ClockKind
 from complaint_desk.services.sla.calendar import AlwaysOpen
-from complaint_desk.services.sla.domain import ClockState, ComplaintClocks, evaluate
+from complaint_desk.services.sla.domain import MOVES_CLOCKS, ClockState, ComplaintClocks, evaluate
 from complaint_desk.services.sla.policy import (
     DEFAULT_POLICY,
     CalendarConfig,
@@ -235,3 +238,18 @@ def test_the_timer_loop_sleeps_until_the_next_due_within_its_poll() -> None:
     assert pause_until(now - timedelta(seconds=1), now, 0.2) == MIN_PAUSE_SECONDS, (
         "due already (another replica holds it): again in a few ms, not in a spin"
     )
+
+
+def test_the_events_said_to_move_the_clocks_are_the_ones_the_fold_has_a_case_for() -> None:
+    """The consumer passes every other event over unread (``acts_on``): a case added to the
+    fold and not to MOVES_CLOCKS would never be applied."""
+    source = textwrap.dedent(inspect.getsource(ComplaintClocks.apply))
+    cases: set[str] = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.match_case):
+            pattern = node.pattern
+            if isinstance(pattern, ast.MatchAs) and pattern.pattern is not None:
+                pattern = pattern.pattern
+            assert isinstance(pattern, ast.MatchClass) and isinstance(pattern.cls, ast.Name)
+            cases.add(pattern.cls.id)
+    assert cases == MOVES_CLOCKS
