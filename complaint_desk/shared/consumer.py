@@ -21,7 +21,7 @@ import asyncio
 import contextlib
 import itertools
 import logging
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
@@ -69,6 +69,16 @@ class BatchProjector(Projector, Protocol):
     ``apply_all`` must have the effects of ``apply`` on each event in turn."""
 
     async def apply_all(self, conn: Connection, events: Sequence[EventEnvelope]) -> None: ...
+
+
+@contextlib.contextmanager
+def applying(consumer: str, event: EventEnvelope) -> Iterator[None]:
+    """What one event's effect runs in: its ids in the logs, a span the child of its trace.
+    A batch projector's ``apply_all`` wraps each event's part in it."""
+    desk_logging.correlation_id.set(str(event.correlation_id))
+    desk_logging.causation_id.set(str(event.event_id))
+    with tracing.span(f"{consumer} {event.event_type}", event.traceparent, SpanKind.CONSUMER):
+        yield
 
 
 _TRANSIENT: tuple[type[BaseException], ...] = (
@@ -385,10 +395,7 @@ class EventConsumer:
                 await self.projector.apply_all(conn, events)
             return
         for event in events:
-            desk_logging.correlation_id.set(str(event.correlation_id))
-            desk_logging.causation_id.set(str(event.event_id))
-            with tracing.span(f"{self.name} {event.event_type}", event.traceparent,
-                              SpanKind.CONSUMER):  # fmt: skip
+            with applying(self.name, event):
                 await self.projector.apply(conn, event)
 
     async def _applied(self, event: EventEnvelope) -> int:

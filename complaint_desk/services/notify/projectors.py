@@ -1,10 +1,14 @@
 """The notification rules: each complaint and SLA event may queue deliveries — to the staff
 the process names, to integrators' subscriptions, to the complainant's callback — in the
-consumer's transaction, so an event is queued, and sent, once."""
+consumer's transaction, so an event is queued, and sent, once.
+
+Over 300 lines: the rules for each audience (staff, subscribers, the complainant) share one
+event's facts and the batch's reads; the messages' words live in templates and facts."""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -18,11 +22,13 @@ from complaint_desk.contract.events.notifications import (
     NotificationUnrouted,
 )
 from complaint_desk.shared import eventstore
+from complaint_desk.shared.consumer import applying
 from complaint_desk.shared.db import Connection
 from complaint_desk.shared.metrics import at_zero
 from complaint_desk.shared.privacy import without_personal_data
 
 from . import co_complainants, repository, service
+from .batch_reads import BatchReads
 from .co_complainants import status_link, thread_of
 from .domain import (
     CO_COMPLAINANT_KINDS,
@@ -103,33 +109,20 @@ class NotificationRules:
         self.settings = settings
 
     async def apply(self, conn: Connection, event: EventEnvelope) -> None:
-        if event.event_type == ComplaintReceived.__name__:
-            await self._remember_contact(conn, event)
-        elif event.event_type == "ComplaintReopened":
-            await repository.set_cycle(conn, event.stream_id, event.data["cycle"])
-        elif event.event_type in ("CallbackRecorded", "ComplaintClosed"):
-            # The desk has its answer, or the case is archived: a pending link is withdrawn.
-            why = "recorded" if event.event_type == "CallbackRecorded" else "closed"
-            await repository.withdraw_callbacks(conn, event.stream_id, why)
-        elif event.event_type == "CoComplainantAdded":
-            await co_complainants.remember(conn, event)
-        elif event.event_type == "CoComplainantRemoved":
-            await co_complainants.forget(conn, event)
-        elif event.event_type == "OwnerAssigned":
-            await repository.set_owner(conn, event.stream_id, event.data["owner"])
-        elif event.event_type == "ResolutionProposed":
-            d = event.data
-            deadline, arrival = _moment(d.get("deadline")), _moment(d.get("expected_arrival"))
-            await repository.set_plan(conn, event.stream_id, d["summary"], deadline, arrival)
-        elif event.event_type == "ComplaintResolved":
-            summary, improvement = event.data["summary"], event.data.get("improvement")
-            await repository.set_handling_summary(conn, event.stream_id, summary, improvement)
-        elif event.event_type == "SlaClockStarted" and event.data["clock"] == "response":
-            due_at = _moment(event.data["due_at"])
-            await repository.expect_response(conn, event.stream_id, due_at)
-        contact_dict = await repository.contact(conn, event.stream_id)
+        await self._apply(conn, event, BatchReads())
+
+    async def apply_all(self, conn: Connection, events: Sequence[EventEnvelope]) -> None:
+        """Each event as :meth:`apply` would, in turn, their reads shared (``BatchReads``)."""
+        reads = BatchReads()
+        for event in events:
+            with applying(self.name, event):
+                await self._apply(conn, event, reads)
+
+    async def _apply(self, conn: Connection, event: EventEnvelope, reads: BatchReads) -> None:
+        written = await self._record_facts(conn, event)
+        contact_dict = await reads.contact(conn, event.stream_id, written=written)
         outgoing, unrouted = await self._staff(conn, event, contact_dict)
-        outgoing += await self._subscribers(conn, event, contact_dict)
+        outgoing += await self._subscribers(conn, event, contact_dict, reads)
         kinds = complainant_updates(event)
         if event.event_type == ComplaintReceived.__name__:
             kinds.append(Kind.RECEIPT)  # if the response clock was heard of first
@@ -160,6 +153,37 @@ class NotificationRules:
                 event.caused().model_copy(update={"actor": ACTOR}),
                 expected_version=None,
             )
+
+    async def _record_facts(self, conn: Connection, event: EventEnvelope) -> bool:
+        """What the messages of later events will need; whether the contact row was
+        written (or anything else: the reads of it are then made again)."""
+        if event.event_type == ComplaintReceived.__name__:
+            await self._remember_contact(conn, event)
+        elif event.event_type == "ComplaintReopened":
+            await repository.set_cycle(conn, event.stream_id, event.data["cycle"])
+        elif event.event_type in ("CallbackRecorded", "ComplaintClosed"):
+            # The desk has its answer, or the case is archived: a pending link is withdrawn.
+            why = "recorded" if event.event_type == "CallbackRecorded" else "closed"
+            await repository.withdraw_callbacks(conn, event.stream_id, why)
+        elif event.event_type == "CoComplainantAdded":
+            await co_complainants.remember(conn, event)
+        elif event.event_type == "CoComplainantRemoved":
+            await co_complainants.forget(conn, event)
+        elif event.event_type == "OwnerAssigned":
+            await repository.set_owner(conn, event.stream_id, event.data["owner"])
+        elif event.event_type == "ResolutionProposed":
+            d = event.data
+            deadline, arrival = _moment(d.get("deadline")), _moment(d.get("expected_arrival"))
+            await repository.set_plan(conn, event.stream_id, d["summary"], deadline, arrival)
+        elif event.event_type == "ComplaintResolved":
+            summary, improvement = event.data["summary"], event.data.get("improvement")
+            await repository.set_handling_summary(conn, event.stream_id, summary, improvement)
+        elif event.event_type == "SlaClockStarted" and event.data["clock"] == "response":
+            due_at = _moment(event.data["due_at"])
+            await repository.expect_response(conn, event.stream_id, due_at)
+        else:
+            return False
+        return True
 
     async def _remember_contact(self, conn: Connection, event: EventEnvelope) -> None:
         c = ComplaintReceived.model_validate(event.data)
@@ -280,10 +304,14 @@ class NotificationRules:
         return [mine, *copies]
 
     async def _subscribers(
-        self, conn: Connection, event: EventEnvelope, contact: dict[str, Any] | None
+        self,
+        conn: Connection,
+        event: EventEnvelope,
+        contact: dict[str, Any] | None,
+        reads: BatchReads,
     ) -> list[Outgoing]:
         found = []
-        for sub in await repository.matching_subscriptions(conn, event.site_id, event.event_type):
+        for sub in await reads.subscriptions(conn, event.site_id, event.event_type):
             subject, body = render(Kind.EVENT, _values(event, contact, self.settings))
             found.append(
                 Outgoing(

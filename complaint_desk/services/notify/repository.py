@@ -237,10 +237,8 @@ async def staff_entry(conn: Executor, site: str, role: str) -> dict[str, Any] | 
     return dict(row) if row else None
 
 
-async def matching_subscriptions(
-    conn: Executor, site: str, event_type: str
-) -> list[dict[str, Any]]:
-    return [dict(r) for r in await conn.fetch(Q.matching_subscriptions, site, event_type)]
+async def subscriptions_at(conn: Executor, site: str) -> list[dict[str, Any]]:
+    return [dict(r) for r in await conn.fetch(Q.subscriptions_at, site)]
 
 
 async def open_callback(conn: Executor, **fields: Any) -> UUID | None:

@@ -21,9 +21,10 @@ INSERT INTO notify.directory (site, role, channel, destination, locale) VALUES (
 ON CONFLICT (site, role) DO UPDATE
 SET channel = EXCLUDED.channel, destination = EXCLUDED.destination, locale = EXCLUDED.locale;
 
--- name: matching_subscriptions
+-- name: subscriptions_at
+-- A site's enabled subscriptions, and those to every site: the rules match the event types.
 SELECT id, channel, destination, event_types FROM notify.subscriptions
-WHERE enabled AND site IN ($1, '*') AND (event_types && ARRAY[$2, '*']);
+WHERE enabled AND site IN ($1, '*');
 
 -- name: queue
 INSERT INTO notify.deliveries (id, dedupe_key, complaint_id, site, channel, destination,
