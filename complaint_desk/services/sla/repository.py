@@ -114,8 +114,14 @@ TimerRow = tuple[UUID, str, int, str, float, str, str, str, datetime | None]
 
 
 async def arm_timers(conn: Connection, rows: Sequence[TimerRow]) -> None:
-    """(Re)arm thresholds in one round trip; a fired one stays fired."""
-    await conn.executemany(Q.arm_timer, rows)
+    """(Re)arm thresholds in one statement; a fired one stays fired."""
+    if not rows:
+        return
+    columns = list(zip(*rows, strict=True))
+    names = ("complaint_ids", "clocks", "cycles", "thresholds", "fractions", "notifies",
+             "sites", "levels", "due_ats")  # fmt: skip
+    named = {name: list(column) for name, column in zip(names, columns, strict=True)}
+    await conn.execute(Q.arm_timers, *Q.args("arm_timers", named))
 
 
 async def next_due(conn: Executor) -> datetime | None:

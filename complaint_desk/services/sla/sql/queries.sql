@@ -36,11 +36,14 @@ ON CONFLICT (complaint_id, clock, cycle) DO UPDATE SET
     target_seconds = EXCLUDED.target_seconds, ended_at = EXCLUDED.ended_at,
     due_at = EXCLUDED.due_at, intervals = EXCLUDED.intervals, pauses = EXCLUDED.pauses;
 
--- name: arm_timer
--- A fired threshold stays fired: re-targeting never makes it fire again.
+-- name: arm_timers
+-- A fired threshold stays fired: re-targeting never makes it fire again. One statement for
+-- all the rows (columns as arrays; each threshold at most once).
 INSERT INTO sla.timers (complaint_id, clock, cycle, threshold, fraction, notify, site, level,
                         due_at)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+SELECT * FROM unnest(:complaint_ids::uuid[], :clocks::text[], :cycles::int[],
+                     :thresholds::text[], :fractions::float8[], :notifies::text[],
+                     :sites::text[], :levels::text[], :due_ats::timestamptz[])
 ON CONFLICT (complaint_id, clock, cycle, threshold) DO UPDATE SET
     fraction = EXCLUDED.fraction, notify = EXCLUDED.notify, level = EXCLUDED.level,
     due_at = EXCLUDED.due_at
