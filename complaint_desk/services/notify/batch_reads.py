@@ -1,8 +1,8 @@
 """What the notification rules read for each event, kept for the rest of a batch's
-transaction: a complaint's contact row (until an event of the batch writes it) and a site's
-subscriptions. They were two statements for every event; the rules change nothing else that
-these rows hold, and a subscription made meanwhile applies from the next batch, as one made a
-moment later would have."""
+transaction: a complaint's contact row (until an event of the batch writes it; a new row as
+its insert returned it) and a site's subscriptions. They were two statements for every event;
+the rules change nothing else that these rows hold, and a subscription made meanwhile applies
+from the next batch, as one made a moment later would have."""
 
 from __future__ import annotations
 
@@ -26,6 +26,10 @@ class BatchReads:
         if written or complaint_id not in self._contacts:
             self._contacts[complaint_id] = await repository.contact(conn, complaint_id)
         return self._contacts[complaint_id]
+
+    def wrote_contact(self, complaint_id: UUID, row: dict[str, Any]) -> None:
+        """The complaint's contact row as the statement that wrote it returned it."""
+        self._contacts[complaint_id] = row
 
     async def subscriptions(
         self, conn: Connection, site: str, event_type: str

@@ -119,7 +119,7 @@ class NotificationRules:
                 await self._apply(conn, event, reads)
 
     async def _apply(self, conn: Connection, event: EventEnvelope, reads: BatchReads) -> None:
-        written = await self._record_facts(conn, event)
+        written = await self._record_facts(conn, event, reads)
         contact_dict = await reads.contact(conn, event.stream_id, written=written)
         outgoing, unrouted = await self._staff(conn, event, contact_dict)
         outgoing += await self._subscribers(conn, event, contact_dict, reads)
@@ -154,11 +154,15 @@ class NotificationRules:
                 expected_version=None,
             )
 
-    async def _record_facts(self, conn: Connection, event: EventEnvelope) -> bool:
+    async def _record_facts(
+        self, conn: Connection, event: EventEnvelope, reads: BatchReads
+    ) -> bool:
         """What the messages of later events will need; whether the contact row was
-        written (or anything else: the reads of it are then made again)."""
+        written (or anything else: the reads of it are then made again). A new contact row
+        is kept as its insert returned it."""
         if event.event_type == ComplaintReceived.__name__:
-            await self._remember_contact(conn, event)
+            reads.wrote_contact(event.stream_id, await self._remember_contact(conn, event))
+            return False
         elif event.event_type == "ComplaintReopened":
             await repository.set_cycle(conn, event.stream_id, event.data["cycle"])
         elif event.event_type in ("CallbackRecorded", "ComplaintClosed"):
@@ -185,9 +189,9 @@ class NotificationRules:
             return False
         return True
 
-    async def _remember_contact(self, conn: Connection, event: EventEnvelope) -> None:
+    async def _remember_contact(self, conn: Connection, event: EventEnvelope) -> dict[str, Any]:
         c = ComplaintReceived.model_validate(event.data)
-        await repository.insert_contact(
+        return await repository.insert_contact(
             conn,
             complaint_id=event.stream_id,
             number=c.number,

@@ -193,9 +193,11 @@ async def contact(conn: Executor, complaint_id: UUID) -> dict[str, Any] | None:
     return dict(row) if row else None
 
 
-async def insert_contact(conn: Executor, **fields: Any) -> None:
-    """How to reach the complainant, and the case's facts the messages name."""
-    await conn.execute(Q.insert_contact, *Q.args("insert_contact", fields))
+async def insert_contact(conn: Executor, **fields: Any) -> dict[str, Any]:
+    """How to reach the complainant, and the case's facts the messages name: the row written."""
+    row = await conn.fetchrow(Q.insert_contact, *Q.args("insert_contact", fields))
+    assert row is not None
+    return dict(row)
 
 
 async def set_cycle(conn: Executor, complaint_id: UUID, cycle: int) -> None:

@@ -3,7 +3,8 @@ INSERT INTO notify.contacts (complaint_id, number, site, preferred_channel, phon
                              receiving_officer, received_at, location, category, description,
                              owner)
 VALUES (:complaint_id, :number, :site, :preferred_channel, :phone, :email, :receiving_officer,
-        :received_at, :location, :category, :description, :receiving_officer);
+        :received_at, :location, :category, :description, :receiving_officer)
+RETURNING *;
 
 -- name: contact
 SELECT * FROM notify.contacts WHERE complaint_id = $1;
