@@ -13,12 +13,22 @@ from typing import Any
 
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
-TOO_LARGE_BODY = "請求標頭過大 Request header fields too large\n".encode()
-TOO_LARGE = (
-    b"HTTP/1.1 431 Request Header Fields Too Large\r\n"
-    b"content-type: text/plain; charset=utf-8\r\nconnection: close\r\n"
-    b"content-length: " + str(len(TOO_LARGE_BODY)).encode() + b"\r\n\r\n" + TOO_LARGE_BODY
+
+def _refusal(status: bytes, words: str) -> bytes:
+    """A whole plain-text response, the connection to be closed after it."""
+    body = words.encode()
+    return (
+        b"HTTP/1.1 " + status + b"\r\ncontent-type: text/plain; charset=utf-8\r\n"
+        b"connection: close\r\ncontent-length: " + str(len(body)).encode() + b"\r\n\r\n" + body
+    )
+
+
+TOO_LARGE = _refusal(
+    b"431 Request Header Fields Too Large", "請求標頭過大 Request header fields too large\n"
 )
+# What the C parser refuses before any route sees it: a method it does not know (an invented
+# one), a malformed request line or header.
+INVALID = _refusal(b"400 Bad Request", "無法解讀的請求 Invalid HTTP request\n")
 
 
 class HeaderDeadlineProtocol(HttpToolsProtocol):
@@ -29,6 +39,9 @@ class HeaderDeadlineProtocol(HttpToolsProtocol):
         self._deadline: asyncio.TimerHandle | None = None
         self._armed_for: Any = None
         self._header_bytes = 0  # received while the current request's headers are unfinished
+        # Between a request's first byte and the end of its headers. Not after an early
+        # answer (413 to a body too large) while the rest of that body still arrives.
+        self._in_headers = False
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
@@ -41,11 +54,26 @@ class HeaderDeadlineProtocol(HttpToolsProtocol):
         if self.cycle is not self._armed_for:
             self._disarm()  # a request's headers arrived in time
             return
+        if not self._in_headers:
+            return  # the rest of a body answered early, or nothing yet
         self._header_bytes += len(data)  # a chunk that ends the headers is not counted
         if self._header_bytes > self.max_header_bytes and not self.transport.is_closing():
             self._disarm()
             self.transport.write(TOO_LARGE)
             self.transport.close()
+
+    def on_message_begin(self) -> None:
+        super().on_message_begin()
+        self._in_headers = True
+
+    def on_headers_complete(self) -> None:
+        self._in_headers = False
+        super().on_headers_complete()
+
+    def send_400_response(self, msg: str) -> None:
+        """The parser's refusal (an invented method, a malformed request line), in words."""
+        self.transport.write(INVALID)
+        self.transport.close()
 
     def on_response_complete(self) -> None:
         super().on_response_complete()

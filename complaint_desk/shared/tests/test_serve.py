@@ -127,3 +127,39 @@ async def test_headers_without_end_are_refused_and_a_large_body_is_not_mistaken_
             served = await client.post(f"{base}/who", content=b"x" * 200_000)
             assert served.status_code == 405  # /who takes GET: the request reached routing
             assert (await client.get(f"{base}/who", headers={"X-Ok": "a" * 2000})).text
+
+
+async def _response_head(reader: asyncio.StreamReader) -> bytes:
+    """One response's status line and headers (bounded, so a failure cannot hang the run)."""
+    return await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), timeout=10)
+
+
+async def test_the_rest_of_a_body_answered_early_is_not_counted_as_headers() -> None:
+    config = _ours(HTTP_MAX_HEADER_BYTES="4096")
+    async with _running(config):
+        reader, writer = await asyncio.open_connection("127.0.0.1", config.port)
+        size = 256 * 1024  # far past the header limit
+        writer.write(f"POST /who HTTP/1.1\r\nHost: x\r\nContent-Length: {size}\r\n\r\n".encode())
+        await writer.drain()
+        head = await _response_head(reader)  # answered before its body is read (as a 413 is)
+        assert head.startswith(b"HTTP/1.1 405 ")
+        length = int(next(h for h in head.split(b"\r\n") if h.lower().startswith(b"content-length"))
+                     .split(b":")[1])  # fmt: skip
+        await reader.readexactly(length)
+        writer.write(b"x" * size)  # the body still arrives after the answer
+        writer.write(b"GET /who HTTP/1.1\r\nHost: x\r\n\r\n")  # then the next request
+        await writer.drain()
+        assert (await _response_head(reader)).startswith(b"HTTP/1.1 200 "), "served, not 431"
+        writer.close()
+
+
+async def test_a_request_the_parser_cannot_read_is_refused_in_words() -> None:
+    config = _ours()
+    async with _running(config):
+        reader, writer = await asyncio.open_connection("127.0.0.1", config.port)
+        writer.write(b"RTXMETHOD /who HTTP/1.1\r\nHost: x\r\n\r\n")  # a method nobody defined
+        await writer.drain()
+        answer = (await asyncio.wait_for(reader.read(), timeout=10)).decode()  # then closed
+        writer.close()
+        assert answer.startswith("HTTP/1.1 400 ")
+        assert "無法解讀的請求" in answer and "Invalid HTTP request" in answer
