@@ -46,17 +46,7 @@ class ComplaintRegister:
         self.contact_secret = contact_secret
 
     async def apply(self, conn: Connection, event: EventEnvelope) -> None:
-        e = stored(event)
-        if e.stream_type == "sla":
-            before = await repository.sla_state_row(conn, e.stream_id)
-            after = fold_sla(before, e)
-            if after is not None and after is not before:
-                await repository.put_sla_state(conn, after)
-            return
-        row = None
-        if e.event_type != "ComplaintReceived":
-            row = await repository.register_row(conn, e.stream_id)
-        await repository.put_register_row(conn, fold_complaint(row, e, self.contact_secret))
+        await self.apply_all(conn, [event])
 
     async def apply_all(self, conn: Connection, events: Sequence[EventEnvelope]) -> None:
         """The batch folded in memory, as the rebuild folds: the rows it needs read in two

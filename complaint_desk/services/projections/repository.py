@@ -16,20 +16,10 @@ from .domain import REGISTER_COLUMNS, SLA_STATE_COLUMNS, Row
 Q = load(Path(__file__).parent / "sql" / "queries.sql")
 
 
-async def register_row(conn: Connection, complaint_id: UUID) -> Row | None:
-    row = await conn.fetchrow(Q.register_row, complaint_id)
-    return dict(row) if row else None
-
-
 async def register_rows(conn: Connection, complaint_ids: Sequence[UUID]) -> dict[UUID, Row]:
     """The register rows of these complaints that exist, by id, in one statement."""
     rows = await conn.fetch(Q.register_rows, *Q.args("register_rows", ids=list(complaint_ids)))
     return {r["id"]: dict(r) for r in rows}
-
-
-async def put_register_row(conn: Connection, row: Row) -> None:
-    columns = {c: row[c] for c in REGISTER_COLUMNS}
-    await conn.execute(Q.put_register_row, *Q.args("put_register_row", columns))
 
 
 async def put_register_rows(conn: Connection, rows: Sequence[Row]) -> None:
@@ -40,19 +30,10 @@ async def put_register_rows(conn: Connection, rows: Sequence[Row]) -> None:
     )
 
 
-async def sla_state_row(conn: Connection, complaint_id: UUID) -> Row | None:
-    row = await conn.fetchrow(Q.sla_state_row, complaint_id)
-    return dict(row) if row else None
-
-
 async def sla_state_rows(conn: Connection, complaint_ids: Sequence[UUID]) -> dict[UUID, Row]:
     """The SLA states of these complaints that exist, by complaint, in one statement."""
     rows = await conn.fetch(Q.sla_state_rows, *Q.args("sla_state_rows", ids=list(complaint_ids)))
     return {r["complaint_id"]: dict(r) for r in rows}
-
-
-async def put_sla_state(conn: Connection, row: Row) -> None:
-    await conn.execute(Q.put_sla_state, *(row[c] for c in SLA_STATE_COLUMNS))
 
 
 async def put_sla_states(conn: Connection, rows: Sequence[Row]) -> None:

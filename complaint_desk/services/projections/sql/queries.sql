@@ -1,13 +1,3 @@
--- name: register_row
-SELECT id, number, site, location, category, urgency, channel, status, receiving_officer,
-       department, complainant_name, complainant_key, description, received_at, updated_at,
-       version, last_event_type, severity, responsibility, third_party, safety_escalated,
-       acknowledged_at, resolved_at, closed_at, cycle, search, satisfied, stage, waiting_reason,
-       severity_provisional, owner, referred_to, rating, reasons, asset, merged_into,
-       merged_into_number, co_complainants, photo, place, place_name, asset_type, asset_name,
-       model
-FROM projections.complaints WHERE id = $1;
-
 -- name: register_rows
 -- The rows of several complaints at once (a batch's), those the register has.
 SELECT id, number, site, location, category, urgency, channel, status, receiving_officer,
@@ -55,11 +45,6 @@ ON CONFLICT (id) DO UPDATE SET
     co_complainants = EXCLUDED.co_complainants, photo = EXCLUDED.photo,
     place = EXCLUDED.place, place_name = EXCLUDED.place_name, asset_type = EXCLUDED.asset_type,
     asset_name = EXCLUDED.asset_name, model = EXCLUDED.model;
-
--- name: sla_state_row
-SELECT complaint_id, state, breached_ever, updated_at, response_due_at, resolution_due_at,
-       review_due_at, response_calendar, resolution_calendar, review_calendar
-FROM projections.sla_state WHERE complaint_id = $1;
 
 -- name: sla_state_rows
 SELECT complaint_id, state, breached_ever, updated_at, response_due_at, resolution_due_at,
